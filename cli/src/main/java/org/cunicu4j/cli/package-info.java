@@ -1,0 +1,2 @@
+/** Module cli. */
+package org.cunicu4j.cli;

@@ -1,0 +1,2 @@
+/** Module linux. */
+package org.cunicu4j.linux;

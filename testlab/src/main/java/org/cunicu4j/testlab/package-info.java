@@ -1,0 +1,2 @@
+/** Module testlab. */
+package org.cunicu4j.testlab;
