@@ -1,0 +1,52 @@
+package org.cunicu4j.testlab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What a test needs from the machine, checked without side effects. */
+public final class Requirements {
+    private Requirements() {}
+
+    /** True when the CI variable says this is a CI run: requirements must hold there. */
+    public static boolean isCi() {
+        String ci = System.getenv("CI");
+        return ci != null && (ci.equalsIgnoreCase("true") || ci.equals("1"));
+    }
+
+    /** True when this process runs with effective uid 0. */
+    public static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** The executable {@code tool} on PATH, /usr/sbin or /sbin, or null. */
+    public static Path findTool(String tool) {
+        List<String> dirs = new ArrayList<>();
+        String path = System.getenv("PATH");
+        if (path != null) {
+            dirs.addAll(List.of(path.split(":")));
+        }
+        dirs.addAll(List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"));
+        for (String d : dirs) {
+            if (d.isEmpty()) {
+                continue;
+            }
+            Path p = Path.of(d, tool);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,16 @@
+package org.cunicu4j.testlab;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The test needs root (network namespaces, raw sockets, TUN). Without it the test is
+ * skipped with the reason; with {@code CI=true} it fails instead.
+ */
+@Target({ElementType.TYPE, ElementType.METHOD})
+@Retention(RetentionPolicy.RUNTIME)
+@ExtendWith(RequirementsExtension.class)
+public @interface RequiresRoot {}
