@@ -1,0 +1,188 @@
+package org.cunicu4j.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A non-blocking file descriptor (socket, TUN, netlink) whose blocking waits can be
+ * woken by {@link #close()} from another thread.
+ *
+ * <p>Closing an fd does not wake a thread blocked in {@code read} on it under Linux, so
+ * readers never block in the data call itself: the fd is set {@code O_NONBLOCK} and
+ * readers wait in {@code poll} on it together with an {@code eventfd}; {@link #close()}
+ * signals the eventfd, and the fd itself is closed only when no thread is waiting any
+ * more, so a number can never be reused under a reader's feet.
+ */
+public final class WakeableFd implements AutoCloseable {
+    private static final int O_NONBLOCK = 0x800;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final int EFD_CLOEXEC = 0x80000;
+    private static final int EFD_NONBLOCK = 0x800;
+    private static final short POLLIN = 0x1;
+    private static final short POLLOUT = 0x4;
+
+    private static final MethodHandle FCNTL = Libc.downcall("fcntl",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle EVENTFD = Libc.downcall("eventfd",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle POLL = Libc.downcall("poll",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle WRITE = Libc.downcall("write",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle CLOSE = Libc.downcall("close",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+
+    /** struct pollfd { int fd; short events; short revents; } x2, one per waiting thread. */
+    private static final ThreadLocal<MemorySegment> POLLFDS =
+            ThreadLocal.withInitial(() -> Arena.global().allocate(16, 8));
+
+    private final int fd;
+    private final int eventFd;
+    private final String description;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final Object lock = new Object();
+    private int waiters;
+    private boolean fdClosed;
+
+    /**
+     * Takes ownership of {@code fd} and makes it non-blocking.
+     *
+     * @param description what the fd is, for error messages ("TUN tun0", "UDP 0.0.0.0:51820")
+     */
+    public WakeableFd(int fd, String description) throws LinuxException {
+        this.fd = fd;
+        this.description = description;
+        try {
+            int flags = LinuxException.check((int) FCNTL.invokeExact(Libc.errnoState(), fd, F_GETFL, 0),
+                    "fcntl(" + fd + ", F_GETFL)");
+            LinuxException.check((int) FCNTL.invokeExact(Libc.errnoState(), fd, F_SETFL, flags | O_NONBLOCK),
+                    "fcntl(" + fd + ", F_SETFL, O_NONBLOCK)");
+            this.eventFd = LinuxException.check(
+                    (int) EVENTFD.invokeExact(Libc.errnoState(), 0, EFD_CLOEXEC | EFD_NONBLOCK),
+                    "eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK)");
+        } catch (LinuxException e) {
+            closeQuietly(fd);
+            throw e;
+        } catch (Throwable t) {
+            closeQuietly(fd);
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** The raw descriptor, for calls made while the caller holds it open via {@link #awaitReadable}. */
+    public int fd() {
+        return fd;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public boolean isClosed() {
+        return closing.get();
+    }
+
+    /**
+     * Blocks until the fd is readable.
+     *
+     * @throws ClosedChannelException if {@link #close()} was called before or during the wait
+     */
+    public void awaitReadable() throws ClosedChannelException, LinuxException {
+        await(POLLIN);
+    }
+
+    /** Blocks until the fd is writable (a full socket buffer), or throws once closed. */
+    public void awaitWritable() throws ClosedChannelException, LinuxException {
+        await(POLLOUT);
+    }
+
+    private void await(short events) throws ClosedChannelException, LinuxException {
+        synchronized (lock) {
+            if (closing.get()) {
+                throw new ClosedChannelException();
+            }
+            waiters++;
+        }
+        try {
+            MemorySegment pfds = POLLFDS.get();
+            while (true) {
+                pfds.set(ValueLayout.JAVA_INT, 0, fd);
+                pfds.set(ValueLayout.JAVA_SHORT, 4, events);
+                pfds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+                pfds.set(ValueLayout.JAVA_INT, 8, eventFd);
+                pfds.set(ValueLayout.JAVA_SHORT, 12, POLLIN);
+                pfds.set(ValueLayout.JAVA_SHORT, 14, (short) 0);
+                int n = (int) POLL.invokeExact(Libc.errnoState(), pfds, 2L, -1);
+                if (n < 0) {
+                    int errno = Libc.errno();
+                    if (errno == Errno.EINTR) {
+                        continue;
+                    }
+                    throw new LinuxException("poll(" + description + ")", errno);
+                }
+                if (closing.get() || pfds.get(ValueLayout.JAVA_SHORT, 14) != 0) {
+                    throw new ClosedChannelException();
+                }
+                if (pfds.get(ValueLayout.JAVA_SHORT, 6) != 0) {
+                    return;
+                }
+            }
+        } catch (ClosedChannelException | LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        } finally {
+            synchronized (lock) {
+                waiters--;
+                if (closing.get() && waiters == 0) {
+                    closeFdsLocked();
+                }
+            }
+        }
+    }
+
+    /**
+     * Wakes every waiting thread (they throw {@link ClosedChannelException}) and closes
+     * the fd once the last of them has left. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
+            one.set(ValueLayout.JAVA_LONG, 0, 1L);
+            long ignored = (long) WRITE.invokeExact(Libc.errnoState(), eventFd, one, 8L);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+        synchronized (lock) {
+            if (waiters == 0) {
+                closeFdsLocked();
+            }
+        }
+    }
+
+    private void closeFdsLocked() {
+        if (!fdClosed) {
+            fdClosed = true;
+            closeQuietly(fd);
+            closeQuietly(eventFd);
+        }
+    }
+
+    private static void closeQuietly(int fd) {
+        try {
+            int ignored = (int) CLOSE.invokeExact(Libc.errnoState(), fd);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+}
