@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# cunicu4j developer entry point: the README's two commands are `./dev.sh demo` and `./dev.sh test`.
+#
+#   ./dev.sh demo   install what the machine lacks (Debian packages), build, run the main job
+#   ./dev.sh test   run the whole test suite (unit, kernel and lab tests)
+#   ./dev.sh deps   only install the Debian packages the project and its tests use
+#   ./dev.sh build  only build (no tests): cli/target/cunicu4j.jar
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages: the external WireGuard and its tool, STUN/TURN server, netfilter,
+# iperf3, iproute2 and ping for the test lab, tcpdump for debugging.
+PACKAGES=(wireguard-go wireguard-tools coturn nftables libnftables1 iptables iperf3 iproute2 iputils-ping tcpdump)
+
+die() { echo "dev.sh: $*" >&2; exit 1; }
+
+deps() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        echo "dev.sh: Debian packages present: ${PACKAGES[*]}"
+        return
+    fi
+    [ "$(id -u)" -eq 0 ] || die "installing ${missing[*]} needs root: run as root (or: sudo apt-get install ${missing[*]})"
+    echo "dev.sh: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+java_major() { # prints the major version of the java binary $1, or nothing
+    "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \(1\.\)\{0,1\}\([0-9]*\).*/\2/p' | head -n1
+}
+
+find_jdk() {
+    local candidates=()
+    [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+    candidates+=(/usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25* /usr/lib/jvm/*)
+    for home in "${candidates[@]}"; do
+        [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || continue
+        local major; major=$(java_major "$home/bin/java")
+        if [ -n "$major" ] && [ "$major" -ge 25 ]; then
+            export JAVA_HOME="$home"
+            return
+        fi
+    done
+    die "no JDK 25 found (looked at JAVA_HOME and /usr/lib/jvm): install one, e.g. Temurin 25, and set JAVA_HOME"
+}
+
+mvnw() {
+    find_jdk
+    export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
+    ./mvnw -B "$@"
+}
+
+build() {
+    mvnw -q -DskipTests package
+}
+
+demo() {
+    deps
+    build
+    echo
+    echo "== cunicu4j version"
+    bin/cunicu4j version
+    echo
+    echo "== a WireGuard key pair made by cunicu4j, checked against the wg tool"
+    local keydir; keydir=$(mktemp -d)
+    trap 'rm -rf "$keydir"' RETURN
+    (umask 077; bin/cunicu4j wg genkey > "$keydir/private.key")
+    local ours theirs
+    ours=$(bin/cunicu4j wg pubkey < "$keydir/private.key")
+    theirs=$(wg pubkey < "$keydir/private.key")
+    echo "public key (cunicu4j wg pubkey): $ours"
+    echo "public key (wg pubkey):          $theirs"
+    [ "$ours" = "$theirs" ] || die "cunicu4j and wg disagree on the public key"
+    echo "the private key stayed in a 0600 file and is now deleted; both tools agree."
+}
+
+tests() {
+    mvnw verify
+}
+
+case "${1:-}" in
+    demo) demo ;;
+    test) tests ;;
+    deps) deps ;;
+    build) build ;;
+    *) echo "usage: ./dev.sh demo | test | deps | build" >&2; exit 2 ;;
+esac
