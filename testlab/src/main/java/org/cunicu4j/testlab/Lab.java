@@ -246,11 +246,22 @@ public final class Lab implements AutoCloseable {
     /** Kills what still runs in a namespace, then deletes it. */
     static void deleteNetns(String netns) {
         Exec.Result pids = Exec.run("ip", "netns", "pids", netns);
+        List<ProcessHandle> killed = new ArrayList<>();
         if (pids.ok()) {
             for (String line : pids.stdout().split("\\s+")) {
                 if (!line.isBlank()) {
-                    ProcessHandle.of(Long.parseLong(line.strip())).ifPresent(ProcessHandle::destroyForcibly);
+                    ProcessHandle.of(Long.parseLong(line.strip())).ifPresent(p -> {
+                        p.destroyForcibly();
+                        killed.add(p);
+                    });
                 }
+            }
+        }
+        for (ProcessHandle p : killed) {
+            try {
+                p.onExit().get(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // gone or stuck: the namespace is deleted anyway
             }
         }
         Exec.run("ip", "netns", "del", netns);

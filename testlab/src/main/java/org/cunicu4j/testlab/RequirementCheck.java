@@ -30,7 +30,8 @@ public record RequirementCheck(Outcome outcome, String reason) {
             Map.entry("wg", "wireguard-tools"),
             Map.entry("iperf3", "iperf3"),
             Map.entry("tcpdump", "tcpdump"),
-            Map.entry("ping", "iputils-ping"));
+            Map.entry("ping", "iputils-ping"),
+            Map.entry("sleep", "coreutils"));
 
     /**
      * Decides for a test that needs root ({@code needsRoot}) and {@code tools}, on a machine
