@@ -59,7 +59,7 @@ public final class Lab implements AutoCloseable {
         this.workDir = workDir;
     }
 
-    /** Opens a new, empty lab; first sweeps namespaces left by dead JVMs. */
+    /** Opens a new, empty lab; first sweeps namespaces and wireguard-go sockets left by dead JVMs. */
     public static Lab open() {
         sweepLeftovers();
         WireguardGo.sweepStaleSockets();
