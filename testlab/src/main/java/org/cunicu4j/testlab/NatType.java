@@ -17,7 +17,9 @@ public enum NatType {
 
     /**
      * Address-and-port-dependent mapping ("symmetric"): nft {@code masquerade
-     * fully-random}, so each new 5-tuple gets a fresh random outside port.
+     * fully-random}, so each new 5-tuple gets a fresh random outside port. (Plain
+     * {@code masquerade random} is not enough: on this kernel it gave one inside socket the
+     * same, randomised, port towards two destinations.)
      */
     SYMMETRIC("masquerade fully-random");
 
