@@ -4,11 +4,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A host of a lab: one network namespace, with {@code lo} up. */
+/**
+ * A host of a lab: one network namespace, with {@code lo} up. Commands run in it through
+ * {@code ip netns exec}; the lab owns the namespace and deletes it on close. Thread-safe.
+ */
 public final class Host {
     private final Lab lab;
     private final String name;
     private final String netns;
+    private final List<String> addresses = new ArrayList<>();
     private int nextInterface;
 
     Host(Lab lab, String name, String netns) {
@@ -29,6 +33,51 @@ public final class Host {
 
     public Lab lab() {
         return lab;
+    }
+
+    /** Every address the lab gave this host, in CIDR notation, in the order given. */
+    public synchronized List<String> addresses() {
+        return List.copyOf(addresses);
+    }
+
+    /** The first IPv4 address the lab gave this host, without prefix length. */
+    public synchronized String ip() {
+        for (String cidr : addresses) {
+            if (!cidr.contains(":")) {
+                return cidr.substring(0, cidr.indexOf('/'));
+            }
+        }
+        throw new IllegalStateException(this + " has no IPv4 address");
+    }
+
+    /** Adds an address (CIDR) to interface {@code ifname} of this host, e.g. a second public IP. */
+    public void addAddress(String ifname, String cidr) {
+        Link.configure(this, ifname, cidr);
+    }
+
+    synchronized void recordAddress(String cidr) {
+        addresses.add(cidr);
+    }
+
+    /** Sets a sysctl of this host's namespace, e.g. {@code ("net.ipv4.ip_forward", "1")}. */
+    public void sysctl(String key, String value) {
+        String file = "/proc/sys/" + key.replace('.', '/');
+        run("sh", "-c", "echo " + value + " > " + file);
+    }
+
+    /** Waits until a UDP socket of this host is bound to {@code port} (on any address). */
+    public void awaitUdpBound(int port, Duration timeout) {
+        awaitSocket("-Hlun", port, timeout);
+    }
+
+    /** Waits until a TCP socket of this host listens on {@code port} (on any address). */
+    public void awaitTcpListening(int port, Duration timeout) {
+        awaitSocket("-Hltn", port, timeout);
+    }
+
+    private void awaitSocket(String ssFlags, int port, Duration timeout) {
+        Waiter.until("a socket on port " + port + " in " + this, timeout,
+                () -> !exec("ss", ssFlags, "sport = :" + port).stdout().isBlank());
     }
 
     /** A fresh interface name in this host: eth0, eth1, ... */
