@@ -93,7 +93,7 @@ public final class RtNetlink implements AutoCloseable {
     /** The link with index {@code index}; throws ENODEV with a hint if there is none. */
     public synchronized Link link(int index) throws IOException {
         beginLink(Nl.RTM_GETLINK, Nl.NLM_F_ACK, index);
-        return single("RTM_GETLINK(dev " + index + ")", "no link with index " + index + " in this network namespace");
+        return single("RTM_GETLINK(dev " + index + ")", noLink(index));
     }
 
     /** Every link of this namespace. */
@@ -113,13 +113,13 @@ public final class RtNetlink implements AutoCloseable {
         long ifi = beginLink(Nl.RTM_NEWLINK, Nl.NLM_F_ACK, index);
         writer.putInt(ifi + Nl.IFI_FLAGS, up ? Nl.IFF_UP : 0);
         writer.putInt(ifi + Nl.IFI_CHANGE, Nl.IFF_UP);
-        exchange("RTM_NEWLINK(dev " + index + ", " + (up ? "up" : "down") + ")", null, false, m -> { });
+        exchange("RTM_NEWLINK(dev " + index + ", " + (up ? "up" : "down") + ")", noLink(index), false, m -> { });
     }
 
     public synchronized void setMtu(int index, int mtu) throws IOException {
         beginLink(Nl.RTM_NEWLINK, Nl.NLM_F_ACK, index);
         writer.attrInt(Nl.IFLA_MTU, mtu);
-        exchange("RTM_NEWLINK(dev " + index + ", mtu " + mtu + ")", null, false, m -> { });
+        exchange("RTM_NEWLINK(dev " + index + ", mtu " + mtu + ")", noLink(index), false, m -> { });
     }
 
     // ---- addresses
@@ -170,7 +170,7 @@ public final class RtNetlink implements AutoCloseable {
         writer.putInt(ifa + Nl.IFA_INDEX, a.index());
         writer.attr(Nl.IFA_LOCAL, a.address().getAddress());
         writer.attr(Nl.IFA_ADDRESS, a.address().getAddress());
-        exchange(Nl.typeName(type) + "(" + a + ")", "no link with index " + a.index(), false, m -> { });
+        exchange(Nl.typeName(type) + "(" + a + ")", noLink(a.index()), false, m -> { });
     }
 
     // ---- routes
@@ -207,7 +207,7 @@ public final class RtNetlink implements AutoCloseable {
         if (r.linkIndex() > 0) {
             writer.attrInt(Nl.RTA_OIF, r.linkIndex());
         }
-        exchange(Nl.typeName(type) + "(" + r + ")", "no link with index " + r.linkIndex(), false, m -> { });
+        exchange(Nl.typeName(type) + "(" + r + ")", noLink(r.linkIndex()), false, m -> { });
     }
 
     // ---- plumbing
@@ -229,6 +229,10 @@ public final class RtNetlink implements AutoCloseable {
         long ifi = writer.reserve(Nl.IFINFOMSG_LEN);
         writer.putInt(ifi + Nl.IFI_INDEX, index);
         return ifi;
+    }
+
+    private static String noLink(int index) {
+        return "no link with index " + index + " in this network namespace";
     }
 
     private Link single(String what, String noDeviceHint) throws IOException {
@@ -306,6 +310,7 @@ public final class RtNetlink implements AutoCloseable {
         String hint = switch (errno) {
             case Errno.EPERM -> CAP_HINT;
             case Errno.ENODEV -> noDeviceHint;
+            case Errno.ESRCH -> what.startsWith("RTM_DELROUTE") ? "the table has no such route" : null;
             default -> null;
         };
         String kernel = extAckMessage();
