@@ -38,7 +38,7 @@ class LauncherTest {
     private Path fakeJdk(String name, String versionLine) throws IOException {
         Path bin = Files.createDirectories(tmp.resolve("jvm").resolve(name).resolve("bin"));
         Path java = bin.resolve("java");
-        Files.writeString(java, "#!/bin/sh\necho '" + versionLine + "' >&2\nexit 0\n");
+        Files.writeString(java, "#!/bin/sh\necho '" + versionLine + "' >&2\nexit 1\n"); // exits 1: the launcher must not care
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         return bin.getParent();
     }
