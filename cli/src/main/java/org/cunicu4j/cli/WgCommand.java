@@ -1,0 +1,22 @@
+package org.cunicu4j.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code cunicu4j wg ...}: the key tools of {@code wg(8)}, byte for byte compatible. */
+@Command(name = "wg", mixinStandardHelpOptions = true,
+        description = "WireGuard key tools, compatible with wg(8).",
+        subcommands = {GenKeyCommand.class, PubKeyCommand.class, GenPskCommand.class})
+final class WgCommand implements Runnable {
+
+    @Spec
+    private CommandSpec spec;
+
+    /** Without a subcommand: a usage error. */
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing required subcommand");
+    }
+}
