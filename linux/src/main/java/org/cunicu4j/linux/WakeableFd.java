@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A non-blocking file descriptor (socket, TUN, netlink) whose blocking waits can be
@@ -15,8 +16,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Closing an fd does not wake a thread blocked in {@code read} on it under Linux, so
  * readers never block in the data call itself: the fd is set {@code O_NONBLOCK} and
  * readers wait in {@code poll} on it together with an {@code eventfd}; {@link #close()}
- * signals the eventfd, and the fd itself is closed only when no thread is waiting any
- * more, so a number can never be reused under a reader's feet.
+ * signals the eventfd.
+ *
+ * <p>Every data call on {@link #fd()} is bracketed by {@link #acquire()} and
+ * {@link #release()}; the fd itself is closed only when the last user has released it,
+ * so a number can never be closed, and reused by another open, under a caller's feet:
+ * <pre>{@code
+ * int raw = fd.acquire();          // ClosedChannelException once closing
+ * try {
+ *     while ((n = read(raw, ...)) < 0 && errno == EAGAIN) fd.awaitReadable();
+ * } finally {
+ *     fd.release();
+ * }
+ * }</pre>
+ * Acquiring and releasing is one atomic update each, without locks.
  */
 public final class WakeableFd implements AutoCloseable {
     private static final int O_NONBLOCK = 0x800;
@@ -45,10 +58,9 @@ public final class WakeableFd implements AutoCloseable {
     private final int fd;
     private final int eventFd;
     private final String description;
-    private final AtomicBoolean closing = new AtomicBoolean();
-    private final Object lock = new Object();
-    private int waiters;
-    private boolean fdClosed;
+    /** Users times two, plus one once closing: both change in one atomic step. */
+    private final AtomicInteger state = new AtomicInteger();
+    private final AtomicBoolean fdClosed = new AtomicBoolean();
 
     /**
      * Takes ownership of {@code fd} and makes it non-blocking.
@@ -75,9 +87,34 @@ public final class WakeableFd implements AutoCloseable {
         }
     }
 
-    /** The raw descriptor, for calls made while the caller holds it open via {@link #awaitReadable}. */
+    /** The raw descriptor: use it only between {@link #acquire()} and {@link #release()}. */
     public int fd() {
         return fd;
+    }
+
+    /**
+     * Registers a user of the fd and returns it; the fd stays open until the matching
+     * {@link #release()}.
+     *
+     * @throws ClosedChannelException once {@link #close()} has been called
+     */
+    public int acquire() throws ClosedChannelException {
+        while (true) {
+            int s = state.get();
+            if ((s & 1) != 0) {
+                throw new ClosedChannelException();
+            }
+            if (state.compareAndSet(s, s + 2)) {
+                return fd;
+            }
+        }
+    }
+
+    /** Ends a use begun by {@link #acquire()}; the last user out after close closes the fd. */
+    public void release() {
+        if (state.addAndGet(-2) == 1) {
+            closeFds();
+        }
     }
 
     public String description() {
@@ -85,7 +122,7 @@ public final class WakeableFd implements AutoCloseable {
     }
 
     public boolean isClosed() {
-        return closing.get();
+        return (state.get() & 1) != 0;
     }
 
     /**
@@ -103,12 +140,7 @@ public final class WakeableFd implements AutoCloseable {
     }
 
     private void await(short events) throws ClosedChannelException, LinuxException {
-        synchronized (lock) {
-            if (closing.get()) {
-                throw new ClosedChannelException();
-            }
-            waiters++;
-        }
+        acquire();
         try {
             MemorySegment pfds = POLLFDS.get();
             while (true) {
@@ -126,7 +158,7 @@ public final class WakeableFd implements AutoCloseable {
                     }
                     throw new LinuxException("poll(" + description + ")", errno);
                 }
-                if (closing.get() || pfds.get(ValueLayout.JAVA_SHORT, 14) != 0) {
+                if (isClosed() || pfds.get(ValueLayout.JAVA_SHORT, 14) != 0) {
                     throw new ClosedChannelException();
                 }
                 if (pfds.get(ValueLayout.JAVA_SHORT, 6) != 0) {
@@ -138,24 +170,23 @@ public final class WakeableFd implements AutoCloseable {
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         } finally {
-            synchronized (lock) {
-                waiters--;
-                if (closing.get() && waiters == 0) {
-                    closeFdsLocked();
-                }
-            }
+            release();
         }
     }
 
     /**
      * Wakes every waiting thread (they throw {@link ClosedChannelException}) and closes
-     * the fd once the last of them has left. Idempotent.
+     * the fd once the last user has released it. Idempotent.
      */
     @Override
     public void close() {
-        if (!closing.compareAndSet(false, true)) {
-            return;
-        }
+        int s;
+        do {
+            s = state.get();
+            if ((s & 1) != 0) {
+                return;
+            }
+        } while (!state.compareAndSet(s, s | 1));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
             one.set(ValueLayout.JAVA_LONG, 0, 1L);
@@ -163,16 +194,13 @@ public final class WakeableFd implements AutoCloseable {
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }
-        synchronized (lock) {
-            if (waiters == 0) {
-                closeFdsLocked();
-            }
+        if (state.get() == 1) {
+            closeFds();
         }
     }
 
-    private void closeFdsLocked() {
-        if (!fdClosed) {
-            fdClosed = true;
+    private void closeFds() {
+        if (fdClosed.compareAndSet(false, true)) {
             closeQuietly(fd);
             closeQuietly(eventFd);
         }

@@ -85,12 +85,10 @@ final class NetlinkSocket implements AutoCloseable {
 
     /** Sends {@code len} bytes of {@code buf} to the kernel; {@code what} names the request in errors. */
     void send(MemorySegment buf, int len, String what) throws IOException {
+        int raw = fd.acquire();
         try {
             while (true) {
-                if (fd.isClosed()) {
-                    throw new ClosedChannelException();
-                }
-                long n = (long) SENDTO.invokeExact(Libc.errnoState(), fd.fd(), buf, (long) len, 0,
+                long n = (long) SENDTO.invokeExact(Libc.errnoState(), raw, buf, (long) len, 0,
                         kernel, (int) Nl.SOCKADDR_NL.byteSize());
                 if (n >= 0) {
                     return;
@@ -106,6 +104,8 @@ final class NetlinkSocket implements AutoCloseable {
             throw e;
         } catch (Throwable t) {
             throw Libc.rethrow(t);
+        } finally {
+            fd.release();
         }
     }
 
@@ -117,12 +117,10 @@ final class NetlinkSocket implements AutoCloseable {
      * @throws ClosedChannelException once closed
      */
     int receive(MemorySegment buf) throws IOException {
+        int raw = fd.acquire();
         try {
             while (true) {
-                if (fd.isClosed()) {
-                    throw new ClosedChannelException();
-                }
-                long n = (long) RECV.invokeExact(Libc.errnoState(), fd.fd(), buf, buf.byteSize(), MSG_DONTWAIT | MSG_TRUNC);
+                long n = (long) RECV.invokeExact(Libc.errnoState(), raw, buf, buf.byteSize(), MSG_DONTWAIT | MSG_TRUNC);
                 if (n >= 0) {
                     return (int) Math.min(n, buf.byteSize());
                 }
@@ -137,6 +135,8 @@ final class NetlinkSocket implements AutoCloseable {
             throw e;
         } catch (Throwable t) {
             throw Libc.rethrow(t);
+        } finally {
+            fd.release();
         }
     }
 

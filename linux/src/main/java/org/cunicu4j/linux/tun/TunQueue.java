@@ -54,12 +54,10 @@ public final class TunQueue implements AutoCloseable {
 
     /** Reads one packet into native memory {@code dst}, blocking; returns its length. */
     public int read(MemorySegment dst) throws IOException {
+        int raw = fd.acquire();
         try {
             while (true) {
-                if (fd.isClosed()) {
-                    throw new ClosedChannelException();
-                }
-                long n = (long) READ.invokeExact(Libc.errnoState(), fd.fd(), dst, dst.byteSize());
+                long n = (long) READ.invokeExact(Libc.errnoState(), raw, dst, dst.byteSize());
                 if (n >= 0) {
                     return (int) n;
                 }
@@ -74,6 +72,8 @@ public final class TunQueue implements AutoCloseable {
             throw e;
         } catch (Throwable t) {
             throw Libc.rethrow(t);
+        } finally {
+            fd.release();
         }
     }
 
@@ -92,12 +92,10 @@ public final class TunQueue implements AutoCloseable {
 
     /** Writes native memory {@code src} as one IP packet; returns the bytes written. */
     public int write(MemorySegment src) throws IOException {
+        int raw = fd.acquire();
         try {
             while (true) {
-                if (fd.isClosed()) {
-                    throw new ClosedChannelException();
-                }
-                long n = (long) WRITE.invokeExact(Libc.errnoState(), fd.fd(), src, src.byteSize());
+                long n = (long) WRITE.invokeExact(Libc.errnoState(), raw, src, src.byteSize());
                 if (n >= 0) {
                     return (int) n;
                 }
@@ -112,6 +110,8 @@ public final class TunQueue implements AutoCloseable {
             throw e;
         } catch (Throwable t) {
             throw Libc.rethrow(t);
+        } finally {
+            fd.release();
         }
     }
 
