@@ -180,6 +180,15 @@ public final class MessageBatch {
         msgs.set(ValueLayout.JAVA_INT, slot * MMSG_SIZE + MSG_NAMELEN, len);
     }
 
+    /**
+     * Leaves the slot without a destination ({@code msg_namelen} 0): on an unconnected
+     * socket the kernel then refuses just this datagram with {@code EDESTADDRREQ}.
+     */
+    public void clearDestination(int slot) {
+        Objects.checkIndex(slot, capacity);
+        msgs.set(ValueLayout.JAVA_INT, slot * MMSG_SIZE + MSG_NAMELEN, 0);
+    }
+
     /** Bytes received into the slot (the kernel's {@code msg_len}); with {@link #truncated}, what fit. */
     public int length(int slot) {
         return msgs.get(ValueLayout.JAVA_INT, slot * MMSG_SIZE + MSG_LEN);
