@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cunicu4j.linux.NetNs;
+import org.cunicu4j.linux.socket.BlockedCall;
 import org.cunicu4j.testlab.Host;
 import org.cunicu4j.testlab.Lab;
 import org.cunicu4j.testlab.RequiresRoot;
@@ -264,15 +265,9 @@ class RawSocketTest {
     @ValueSource(ints = {4, 6})
     void closeWakesABlockedReceiver(int v) throws Exception {
         RawSocket raw = NetNs.call(b.netns(), () -> RawSocket.open(family(v), BpfProgram.DROP_ALL));
-        CompletableFuture<Throwable> reader = CompletableFuture.supplyAsync(() -> {
-            try {
-                raw.receive(ByteBuffer.allocateDirect(64), null);
-                return null;
-            } catch (Throwable t) {
-                return t;
-            }
-        });
+        BlockedCall reader = BlockedCall.start(() -> raw.receive(ByteBuffer.allocateDirect(64), null));
+        assertThat(reader.isDone()).as("still blocked").isFalse();
         raw.close();
-        assertThat(reader.get(5, TimeUnit.SECONDS)).isInstanceOf(ClosedChannelException.class);
+        assertThat(reader.outcome(java.time.Duration.ofSeconds(5))).isInstanceOf(ClosedChannelException.class);
     }
 }

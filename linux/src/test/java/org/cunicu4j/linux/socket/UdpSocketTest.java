@@ -17,8 +17,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.cunicu4j.linux.Errno;
 import org.cunicu4j.testlab.Waiter;
 import org.junit.jupiter.api.Test;
@@ -177,16 +175,10 @@ class UdpSocketTest {
     void closeWakesABlockedReceiver() throws Exception {
         UdpSocket rx = UdpSocket.open(new InetSocketAddress(LO4, 0));
         MessageBatch batch = MessageBatch.withBuffers(4, 2048);
-        CompletableFuture<Throwable> reader = CompletableFuture.supplyAsync(() -> {
-            try {
-                rx.receive(batch);
-                return null;
-            } catch (Throwable t) {
-                return t;
-            }
-        });
+        BlockedCall reader = BlockedCall.start(() -> rx.receive(batch));
+        assertThat(reader.isDone()).as("still blocked").isFalse();
         rx.close();
-        assertThat(reader.get(5, TimeUnit.SECONDS)).isInstanceOf(ClosedChannelException.class);
+        assertThat(reader.outcome(java.time.Duration.ofSeconds(5))).isInstanceOf(ClosedChannelException.class);
         assertThat(rx.isClosed()).isTrue();
     }
 

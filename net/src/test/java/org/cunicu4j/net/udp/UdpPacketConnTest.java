@@ -115,16 +115,10 @@ class UdpPacketConnTest {
     void closeWakesABlockedReceiveWithClosedChannelException() throws Exception {
         UdpPacketConn conn = UdpPacketConn.open(loopback("127.0.0.1"));
         PacketBatch batch = new PacketBatch(8, 1500);
-        CompletableFuture<Throwable> reader = CompletableFuture.supplyAsync(() -> {
-            try {
-                conn.receive(batch);
-                return null;
-            } catch (Throwable t) {
-                return t;
-            }
-        });
+        BlockedCall reader = BlockedCall.start(() -> conn.receive(batch));
+        assertThat(reader.isDone()).as("still blocked").isFalse();
         conn.close();
-        assertThat(reader.get(5, TimeUnit.SECONDS)).isInstanceOf(ClosedChannelException.class);
+        assertThat(reader.outcome(java.time.Duration.ofSeconds(5))).isInstanceOf(ClosedChannelException.class);
         assertThatThrownBy(() -> conn.receive(batch)).isInstanceOf(ClosedChannelException.class);
         assertThatThrownBy(() -> conn.send(batch)).isInstanceOf(ClosedChannelException.class);
         conn.close(); // idempotent
