@@ -7,7 +7,7 @@ import static org.cunicu4j.linux.socket.SocketConstants.AF_INET6;
  * Ready-made filters for {@link RawSocket}s of protocol {@code IPPROTO_UDP}.
  *
  * <p>Where the filter starts reading differs per family (checked empirically on Linux
- * 6.18 by {@code BpfFiltersKernelTest}, and in the kernel sources: {@code raw_rcv} pushes
+ * 6.18 by {@code RawSocketTest}, and in the kernel sources: {@code raw_rcv} pushes
  * the IPv4 header back before {@code sock_queue_rcv_skb} runs the filter, while
  * {@code rawv6_rcv} leaves {@code skb->data} at the transport header):
  * <ul>
