@@ -1,0 +1,270 @@
+package org.cunicu4j.linux.rawsock;
+
+import static org.cunicu4j.linux.socket.SocketConstants.AF_INET;
+import static org.cunicu4j.linux.socket.SocketConstants.AF_INET6;
+import static org.cunicu4j.linux.socket.SocketConstants.IPPROTO_IPV6;
+import static org.cunicu4j.linux.socket.SocketConstants.IPPROTO_UDP;
+import static org.cunicu4j.linux.socket.SocketConstants.IPV6_CHECKSUM;
+import static org.cunicu4j.linux.socket.SocketConstants.MSG_DONTWAIT;
+import static org.cunicu4j.linux.socket.SocketConstants.MSG_TRUNC;
+import static org.cunicu4j.linux.socket.SocketConstants.SOCK_RAW;
+import static org.cunicu4j.linux.socket.SocketConstants.SOL_SOCKET;
+import static org.cunicu4j.linux.socket.SocketConstants.SO_ATTACH_FILTER;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.cunicu4j.linux.Errno;
+import org.cunicu4j.linux.LinuxException;
+import org.cunicu4j.linux.WakeableFd;
+import org.cunicu4j.linux.socket.SockAddr;
+import org.cunicu4j.linux.socket.SocketConstants;
+import org.cunicu4j.linux.socket.Sockets;
+
+/**
+ * A raw socket ({@code SOCK_RAW, IPPROTO_UDP}) that sees copies of the UDP datagrams the
+ * host receives, filtered in the kernel by a classic BPF program, and can send UDP
+ * datagrams whose header it builds itself.
+ *
+ * <p><b>No unfiltered window.</b> A raw socket receives from the moment it exists, so
+ * {@link #open} first attaches {@link BpfProgram#DROP_ALL}, then drains whatever was
+ * queued before that (non-blocking receives until {@code EAGAIN}), and only then attaches
+ * the real filter ({@code SO_ATTACH_FILTER} replaces the previous one atomically).
+ *
+ * <p><b>What is read.</b> AF_INET: the whole IPv4 packet, header included (the UDP header
+ * is at {@link #udpOffset}). AF_INET6: the UDP header and payload, no IPv6 header.
+ *
+ * <p><b>What is sent.</b> Both families send the UDP header plus payload; the kernel
+ * builds the IP header (no {@code IP_HDRINCL}), choosing the source address by route
+ * unless {@link #bind} fixed one. For AF_INET the UDP checksum is the caller's (0, "none",
+ * is legal in IPv4); for AF_INET6, where a checksum is mandatory, the socket sets
+ * {@code IPV6_CHECKSUM} to offset 6 so the kernel fills it in.
+ *
+ * <p>Threading: one thread receives, any number send; {@link #close()} wakes a blocked
+ * receiver, which throws {@link ClosedChannelException}. Buffers must be direct.
+ */
+public final class RawSocket implements AutoCloseable {
+    private final int family;
+    private final WakeableFd fd;
+    private final Arena arena = Arena.ofAuto();
+    private final MemorySegment recvName;
+    private final MemorySegment recvNameLen;
+    private final MemorySegment sendName;
+    private final AtomicLong truncated = new AtomicLong();
+    private final String recvCall;
+    private final String sendCall;
+    private ByteBuffer recvBuffer;
+    private long recvBase;
+    private ByteBuffer sendBuffer;
+    private long sendBase;
+
+    private RawSocket(int family, WakeableFd fd) {
+        this.family = family;
+        this.fd = fd;
+        this.recvName = arena.allocate(SockAddr.MAX_SIZE, 8);
+        this.recvNameLen = arena.allocate(ValueLayout.JAVA_INT);
+        this.sendName = arena.allocate(SockAddr.MAX_SIZE, 8);
+        this.recvCall = "recvfrom(" + fd.fd() + ")";
+        this.sendCall = "sendto(" + fd.fd() + ")";
+    }
+
+    /**
+     * Opens a raw UDP socket of {@code family} with {@code filter} attached race-free.
+     *
+     * @throws LinuxException EPERM with a CAP_NET_RAW hint when the process lacks the capability
+     */
+    public static RawSocket open(int family, BpfProgram filter) throws LinuxException {
+        if (family != AF_INET && family != AF_INET6) {
+            throw new IllegalArgumentException("family must be AF_INET or AF_INET6, got " + family);
+        }
+        int raw = Sockets.socket(family, SOCK_RAW, IPPROTO_UDP);
+        WakeableFd wfd = new WakeableFd(raw, "raw " + SocketConstants.familyName(family) + " UDP fd " + raw);
+        RawSocket socket = new RawSocket(family, wfd);
+        try {
+            socket.attach(BpfProgram.DROP_ALL);
+            socket.drain();
+            socket.attach(filter);
+            if (family == AF_INET6) {
+                Sockets.setInt(raw, IPPROTO_IPV6, IPV6_CHECKSUM, 6);
+            }
+            return socket;
+        } catch (LinuxException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** Replaces the socket's filter. */
+    public void attach(BpfProgram filter) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            Sockets.setOption(fd.fd(), SOL_SOCKET, SO_ATTACH_FILTER, filter.toSockFprog(a),
+                    "<" + filter.length() + " BPF instructions>");
+        }
+    }
+
+    /** Receives and discards until nothing is queued; returns how many were discarded. */
+    int drain() throws LinuxException {
+        int discarded = 0;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment one = a.allocate(1);
+            while (true) {
+                long n = Sockets.recvfrom(fd.fd(), one, 1, MSG_DONTWAIT | MSG_TRUNC, MemorySegment.NULL,
+                        MemorySegment.NULL);
+                if (n >= 0) {
+                    discarded++;
+                } else if (n == -Errno.EAGAIN) {
+                    return discarded;
+                } else if (n != -Errno.EINTR) {
+                    throw Sockets.failure(recvCall, n);
+                }
+            }
+        }
+    }
+
+    public int family() {
+        return family;
+    }
+
+    public int fd() {
+        return fd.fd();
+    }
+
+    /** Fixes the source address of sent packets and limits receipt to packets for it. */
+    public void bind(InetAddress address) throws LinuxException {
+        Sockets.bind(fd.fd(), family, new java.net.InetSocketAddress(address, 0));
+    }
+
+    /** Datagrams dropped because they did not fit the buffer given to receive. */
+    public long truncated() {
+        return truncated.get();
+    }
+
+    /**
+     * Blocks until a datagram passes the filter and writes it into {@code dst} from its
+     * position, advancing the position. Datagrams larger than {@code dst.remaining()} are
+     * counted in {@link #truncated()} and dropped.
+     *
+     * @param source receives the source address (4 bytes for AF_INET, 16 for AF_INET6), or null
+     * @return the number of bytes received
+     * @throws ClosedChannelException once {@link #close()} was called
+     */
+    public int receive(ByteBuffer dst, byte[] source) throws IOException {
+        while (true) {
+            int n = tryReceive(dst, source);
+            if (n >= 0) {
+                return n;
+            }
+            fd.awaitReadable();
+        }
+    }
+
+    /** Like {@link #receive} without blocking: -1 when nothing is queued. */
+    public int tryReceive(ByteBuffer dst, byte[] source) throws IOException {
+        long base = recvBaseOf(dst);
+        int pos = dst.position();
+        int room = dst.remaining();
+        while (true) {
+            if (fd.isClosed()) {
+                throw new ClosedChannelException();
+            }
+            recvNameLen.set(ValueLayout.JAVA_INT, 0, SockAddr.MAX_SIZE);
+            long n = Sockets.recvfromAt(fd.fd(), base + pos, room, MSG_DONTWAIT | MSG_TRUNC, recvName, recvNameLen);
+            if (n >= 0) {
+                if (n > room) {
+                    truncated.incrementAndGet();
+                    continue;
+                }
+                if (source != null) {
+                    SockAddr.address(recvName, source, 0);
+                }
+                dst.position(pos + (int) n);
+                return (int) n;
+            }
+            if (n == -Errno.EAGAIN) {
+                return -1;
+            }
+            if (n != -Errno.EINTR) {
+                throw failure(recvCall, n);
+            }
+        }
+    }
+
+    /**
+     * Sends the UDP datagram (header and payload) between {@code datagram}'s position and
+     * limit to {@code address}; the position is left unchanged.
+     *
+     * @param address 4 bytes for AF_INET, 16 for AF_INET6
+     */
+    public void send(ByteBuffer datagram, byte[] address) throws IOException {
+        if (!datagram.isDirect()) {
+            throw new IllegalArgumentException("the datagram must be in a direct buffer");
+        }
+        if (address.length != (family == AF_INET ? 4 : 16)) {
+            throw new IllegalArgumentException("a " + SocketConstants.familyName(family) + " raw socket sends to "
+                    + (family == AF_INET ? 4 : 16) + "-byte addresses, got " + address.length);
+        }
+        synchronized (sendName) {
+            if (datagram != sendBuffer) {
+                sendBase = MemorySegment.ofBuffer(datagram.duplicate().clear()).address();
+                sendBuffer = datagram;
+            }
+            int len = SockAddr.encode(sendName, family, address, 0, address.length, 0);
+            while (true) {
+                if (fd.isClosed()) {
+                    throw new ClosedChannelException();
+                }
+                long n = Sockets.sendtoAt(fd.fd(), sendBase + datagram.position(), datagram.remaining(), 0,
+                        sendName, len);
+                if (n >= 0) {
+                    return;
+                }
+                if (n == -Errno.EAGAIN) {
+                    fd.awaitWritable();
+                } else if (n != -Errno.EINTR) {
+                    throw failure(sendCall + " to " + SockAddr.formatAddress(address, 0, address.length), n);
+                }
+            }
+        }
+    }
+
+    /**
+     * Where the UDP header starts in a datagram this socket received at {@code start} of
+     * {@code packet}: after the IPv4 header (4 * IHL) for AF_INET, at once for AF_INET6.
+     */
+    public int udpOffset(ByteBuffer packet, int start) {
+        return family == AF_INET ? (packet.get(start) & 0x0f) * 4 : 0;
+    }
+
+    private long recvBaseOf(ByteBuffer dst) {
+        if (dst != recvBuffer) {
+            if (!dst.isDirect()) {
+                throw new IllegalArgumentException("the receive buffer must be direct");
+            }
+            recvBase = MemorySegment.ofBuffer(dst.duplicate().clear()).address();
+            recvBuffer = dst;
+        }
+        return recvBase;
+    }
+
+    private IOException failure(String call, long negativeErrno) {
+        if (fd.isClosed() && negativeErrno == -Errno.EBADF) {
+            return new ClosedChannelException();
+        }
+        return Sockets.failure(call, negativeErrno);
+    }
+
+    public boolean isClosed() {
+        return fd.isClosed();
+    }
+
+    /** Wakes a blocked receiver and closes the socket. Idempotent. */
+    @Override
+    public void close() {
+        fd.close();
+    }
+}

@@ -1,0 +1,50 @@
+package org.cunicu4j.linux.socket;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.cunicu4j.testlab.Waiter;
+
+/**
+ * Runs a blocking call on its own thread and waits until that thread sits in
+ * {@code WakeableFd.await} (poll), so that a test can then wake it and observe the outcome.
+ */
+public final class BlockedCall {
+    /** A call that may throw anything. */
+    public interface Call {
+        void run() throws Exception;
+    }
+
+    private final CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+    private final Thread thread;
+
+    private BlockedCall(Call call) {
+        thread = Thread.ofPlatform().name("blocked-call").daemon().start(() -> {
+            try {
+                call.run();
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+    }
+
+    /** Starts {@code call} and returns once it blocks in poll. */
+    public static BlockedCall start(Call call) {
+        BlockedCall c = new BlockedCall(call);
+        Waiter.until("the call blocks in WakeableFd.await", Duration.ofSeconds(5), () -> c.outcome.isDone()
+                || Arrays.stream(c.thread.getStackTrace()).anyMatch(f ->
+                        f.getClassName().endsWith("WakeableFd") && f.getMethodName().equals("await")));
+        return c;
+    }
+
+    /** What the call threw (null if it returned), waiting at most {@code timeout}. */
+    public Throwable outcome(Duration timeout) throws Exception {
+        return outcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public boolean isDone() {
+        return outcome.isDone();
+    }
+}

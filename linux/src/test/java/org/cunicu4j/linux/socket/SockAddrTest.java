@@ -1,0 +1,73 @@
+package org.cunicu4j.linux.socket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.cunicu4j.linux.socket.SocketConstants.AF_INET;
+import static org.cunicu4j.linux.socket.SocketConstants.AF_INET6;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import org.junit.jupiter.api.Test;
+
+class SockAddrTest {
+
+    @Test
+    void ipv4IsFamilyHostOrderPortNetworkOrder() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sa = arena.allocate(SockAddr.MAX_SIZE);
+            int len = SockAddr.encode(sa, new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 51820));
+            assertThat(len).isEqualTo(16);
+            assertThat(sa.asSlice(0, 16).toArray(ValueLayout.JAVA_BYTE)).containsExactly(
+                    2, 0, (byte) 0xca, 0x6c, (byte) 192, 0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+            assertThat(SockAddr.port(sa)).isEqualTo(51820);
+            assertThat(SockAddr.family(sa)).isEqualTo(AF_INET);
+            assertThat(SockAddr.decode(sa)).isEqualTo(new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 51820));
+            assertThat(SockAddr.toString(sa)).isEqualTo("192.0.2.1:51820");
+        }
+    }
+
+    @Test
+    void ipv6LayoutAndRfc5952Text() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sa = arena.allocate(SockAddr.MAX_SIZE);
+            InetSocketAddress a = new InetSocketAddress(InetAddress.getByName("2001:db8::1"), 9);
+            assertThat(SockAddr.encode(sa, a)).isEqualTo(28);
+            assertThat(sa.get(ValueLayout.JAVA_SHORT, 0)).isEqualTo((short) AF_INET6);
+            assertThat(sa.get(ValueLayout.JAVA_BYTE, 3)).isEqualTo((byte) 9);
+            assertThat(sa.get(ValueLayout.JAVA_BYTE, 8)).isEqualTo((byte) 0x20);
+            assertThat(sa.get(ValueLayout.JAVA_BYTE, 23)).isEqualTo((byte) 1);
+            assertThat(SockAddr.toString(sa)).isEqualTo("[2001:db8::1]:9");
+            assertThat(SockAddr.decode(sa)).isEqualTo(a);
+        }
+        assertThat(SockAddr.format(new InetSocketAddress(InetAddress.getByName("::"), 1))).isEqualTo("[::]:1");
+        assertThat(SockAddr.format(new InetSocketAddress(InetAddress.getByName("1:0:0:2:0:0:0:3"), 1)))
+                .isEqualTo("[1:0:0:2::3]:1");
+        assertThat(SockAddr.format(new InetSocketAddress(InetAddress.getByName("1:0:2:3:4:5:6:7"), 1)))
+                .isEqualTo("[1:0:2:3:4:5:6:7]:1");
+        assertThat(SockAddr.format(new InetSocketAddress(InetAddress.getByName("fe80::"), 1))).isEqualTo("[fe80::]:1");
+    }
+
+    @Test
+    void ipv4OnAnIpv6SocketIsMappedAndReadsBackAsIpv4() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sa = arena.allocate(SockAddr.MAX_SIZE);
+            byte[] v4 = {10, 0, 0, 7};
+            assertThat(SockAddr.encode(sa, AF_INET6, v4, 0, 4, 80)).isEqualTo(28);
+            assertThat(sa.get(ValueLayout.JAVA_BYTE, 18)).isEqualTo((byte) 0xff);
+            byte[] out = new byte[16];
+            assertThat(SockAddr.address(sa, out, 0)).isEqualTo(4);
+            assertThat(out).startsWith(10, 0, 0, 7);
+            assertThat(SockAddr.toString(sa)).isEqualTo("10.0.0.7:80");
+
+            byte[] mapped = new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 10, 0, 0, 7};
+            assertThat(SockAddr.encode(sa, AF_INET, mapped, 0, 16, 80)).isEqualTo(16);
+            assertThat(SockAddr.toString(sa)).isEqualTo("10.0.0.7:80");
+            byte[] v6 = InetAddress.getByName("2001:db8::1").getAddress();
+            assertThatThrownBy(() -> SockAddr.encode(sa, AF_INET, v6, 0, 16, 80))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+}
