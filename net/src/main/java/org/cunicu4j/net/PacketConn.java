@@ -31,7 +31,12 @@ public interface PacketConn extends AutoCloseable {
      * Sends slots {@code 0..batch.count()-1}: each slot's buffer from its position to its
      * limit, to the slot's address. Buffers' positions are left unchanged.
      *
-     * @return the number of datagrams handed to the network (a prefix of the batch)
+     * <p>A datagram the network refuses on its own (no route, too big) is skipped and
+     * counted by the implementation rather than failing the batch; exceptions are for the
+     * connection as a whole (closed, broken).
+     *
+     * @return the number of slots consumed from the front of the batch: all of them unless
+     *     the implementation documents otherwise
      */
     int send(PacketBatch batch) throws IOException;
 

@@ -168,29 +168,31 @@ public final class RawSocket implements AutoCloseable {
         long base = recvBaseOf(dst);
         int pos = dst.position();
         int room = dst.remaining();
-        while (true) {
-            if (fd.isClosed()) {
-                throw new ClosedChannelException();
-            }
-            recvNameLen.set(ValueLayout.JAVA_INT, 0, SockAddr.MAX_SIZE);
-            long n = Sockets.recvfromAt(fd.fd(), base + pos, room, MSG_DONTWAIT | MSG_TRUNC, recvName, recvNameLen);
-            if (n >= 0) {
-                if (n > room) {
-                    truncated.incrementAndGet();
-                    continue;
+        int raw = fd.acquire();
+        try {
+            while (true) {
+                recvNameLen.set(ValueLayout.JAVA_INT, 0, SockAddr.MAX_SIZE);
+                long n = Sockets.recvfromAt(raw, base + pos, room, MSG_DONTWAIT | MSG_TRUNC, recvName, recvNameLen);
+                if (n >= 0) {
+                    if (n > room) {
+                        truncated.incrementAndGet();
+                        continue;
+                    }
+                    if (source != null) {
+                        SockAddr.address(recvName, source, 0);
+                    }
+                    dst.position(pos + (int) n);
+                    return (int) n;
                 }
-                if (source != null) {
-                    SockAddr.address(recvName, source, 0);
+                if (n == -Errno.EAGAIN) {
+                    return -1;
                 }
-                dst.position(pos + (int) n);
-                return (int) n;
+                if (n != -Errno.EINTR) {
+                    throw failure(recvCall, n);
+                }
             }
-            if (n == -Errno.EAGAIN) {
-                return -1;
-            }
-            if (n != -Errno.EINTR) {
-                throw failure(recvCall, n);
-            }
+        } finally {
+            fd.release();
         }
     }
 
@@ -214,20 +216,22 @@ public final class RawSocket implements AutoCloseable {
                 sendBuffer = datagram;
             }
             int len = SockAddr.encode(sendName, family, address, 0, address.length, 0);
-            while (true) {
-                if (fd.isClosed()) {
-                    throw new ClosedChannelException();
+            int raw = fd.acquire();
+            try {
+                while (true) {
+                    long n = Sockets.sendtoAt(raw, sendBase + datagram.position(), datagram.remaining(), 0,
+                            sendName, len);
+                    if (n >= 0) {
+                        return;
+                    }
+                    if (n == -Errno.EAGAIN) {
+                        fd.awaitWritable();
+                    } else if (n != -Errno.EINTR) {
+                        throw failure(sendCall + " to " + SockAddr.formatAddress(address, 0, address.length), n);
+                    }
                 }
-                long n = Sockets.sendtoAt(fd.fd(), sendBase + datagram.position(), datagram.remaining(), 0,
-                        sendName, len);
-                if (n >= 0) {
-                    return;
-                }
-                if (n == -Errno.EAGAIN) {
-                    fd.awaitWritable();
-                } else if (n != -Errno.EINTR) {
-                    throw failure(sendCall + " to " + SockAddr.formatAddress(address, 0, address.length), n);
-                }
+            } finally {
+                fd.release();
             }
         }
     }

@@ -179,21 +179,23 @@ public final class UdpSocket implements AutoCloseable {
     public int receive(MessageBatch batch, int max) throws IOException {
         int vlen = Math.min(max, batch.capacity());
         boolean info = packetInfo;
-        while (true) {
-            if (fd.isClosed()) {
-                throw new ClosedChannelException();
+        int raw = fd.acquire();
+        try {
+            while (true) {
+                batch.prepareReceive(vlen, info);
+                int n = Sockets.recvmmsg(raw, batch.vector(0), vlen, 0);
+                if (n > 0) {
+                    return n;
+                }
+                int errno = n == 0 ? Errno.EAGAIN : -n;
+                if (errno == Errno.EAGAIN) {
+                    fd.awaitReadable();
+                } else if (errno != Errno.EINTR) {
+                    throw failure(recvCall, errno);
+                }
             }
-            batch.prepareReceive(vlen, info);
-            int n = Sockets.recvmmsg(fd.fd(), batch.vector(0), vlen, 0);
-            if (n > 0) {
-                return n;
-            }
-            int errno = n == 0 ? Errno.EAGAIN : -n;
-            if (errno == Errno.EAGAIN) {
-                fd.awaitReadable();
-            } else if (errno != Errno.EINTR) {
-                throw failure(recvCall, errno);
-            }
+        } finally {
+            fd.release();
         }
     }
 
@@ -212,24 +214,26 @@ public final class UdpSocket implements AutoCloseable {
                     + " outside a batch of " + batch.capacity());
         }
         batch.prepareSend(from, count);
-        while (true) {
-            if (fd.isClosed()) {
-                throw new ClosedChannelException();
+        int raw = fd.acquire();
+        try {
+            while (true) {
+                int n = Sockets.sendmmsg(raw, batch.vector(from), count, 0);
+                if (n > 0) {
+                    return n;
+                }
+                int errno = n == 0 ? Errno.EAGAIN : -n;
+                if (errno == Errno.EAGAIN) {
+                    fd.awaitWritable();
+                } else if (errno == Errno.EINTR) {
+                    continue;
+                } else if (errno == Errno.EBADF || errno == Errno.ENOTSOCK || errno == Errno.EFAULT) {
+                    throw failure(sendCall, errno);
+                } else {
+                    return -errno;
+                }
             }
-            int n = Sockets.sendmmsg(fd.fd(), batch.vector(from), count, 0);
-            if (n > 0) {
-                return n;
-            }
-            int errno = n == 0 ? Errno.EAGAIN : -n;
-            if (errno == Errno.EAGAIN) {
-                fd.awaitWritable();
-            } else if (errno == Errno.EINTR) {
-                continue;
-            } else if (errno == Errno.EBADF || errno == Errno.ENOTSOCK || errno == Errno.EFAULT) {
-                throw failure(sendCall, errno);
-            } else {
-                return -errno;
-            }
+        } finally {
+            fd.release();
         }
     }
 
