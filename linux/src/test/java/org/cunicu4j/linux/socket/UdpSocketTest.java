@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import org.cunicu4j.testlab.BlockedCall;
 import org.cunicu4j.linux.Errno;
 import org.cunicu4j.testlab.Waiter;
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.cunicu4j.testlab.BlockedCall;
 import org.cunicu4j.linux.NetNs;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.testlab.Host;

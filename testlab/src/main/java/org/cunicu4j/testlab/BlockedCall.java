@@ -1,14 +1,15 @@
-package org.cunicu4j.linux.socket;
+package org.cunicu4j.testlab;
 
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.cunicu4j.testlab.Waiter;
 
 /**
  * Runs a blocking call on its own thread and waits until that thread sits in
- * {@code WakeableFd.await} (poll), so that a test can then wake it and observe the outcome.
+ * {@code WakeableFd.await} (the {@code poll} of module linux, named here by its class and
+ * method so that testlab depends on nothing of ours), so that a test can then wake it,
+ * e.g. by closing, and observe the outcome.
  */
 public final class BlockedCall {
     /** A call that may throw anything. */
