@@ -29,12 +29,15 @@ public final class Libc {
             CAPTURE_LAYOUT.varHandle(PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-    /** Per-thread capture segment: allocated once per thread, never per call. */
+    /**
+     * Per-thread capture segment: allocated once per thread, never per call, and freed by
+     * the collector once its thread is gone (threads come and go on the control plane).
+     */
     private static final ThreadLocal<MemorySegment> STATE =
-            ThreadLocal.withInitial(() -> Arena.global().allocate(CAPTURE_LAYOUT));
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
-    private static final MethodHandle STRERROR =
-            plainDowncall("strerror", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle CLOSE =
+            downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     private Libc() {}
 
@@ -44,11 +47,12 @@ public final class Libc {
     }
 
     /**
-     * Like {@link #downcall} for calls that block: marked critical is never right for them,
-     * so this is the same handle; the name documents intent at the call site.
+     * A capturing handle for a variadic function such as {@code ioctl}: the parameters from
+     * {@code firstVariadicArg} on (counted without the capture segment) are the variadic ones.
      */
-    public static MethodHandle blockingDowncall(String name, FunctionDescriptor descriptor) {
-        return downcall(name, descriptor);
+    public static MethodHandle variadicDowncall(String name, FunctionDescriptor descriptor, int firstVariadicArg) {
+        return LINKER.downcallHandle(symbol(name), descriptor,
+                Linker.Option.firstVariadicArg(firstVariadicArg), CAPTURE_ERRNO);
     }
 
     /** A handle without errno capture, for calls that cannot fail. */
@@ -70,13 +74,15 @@ public final class Libc {
         return (int) ERRNO.get(STATE.get(), 0L);
     }
 
-    /** libc's description of an errno value ("Operation not permitted"). */
-    public static String strerror(int errno) {
+    /**
+     * Closes {@code fd}, ignoring errors: Linux releases the descriptor even when close
+     * reports one, and there is nothing a caller could do about it.
+     */
+    public static void closeQuietly(int fd) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
-            return s.reinterpret(1024).getString(0);
+            int ignored = (int) CLOSE.invokeExact(errnoState(), fd);
         } catch (Throwable t) {
-            throw new AssertionError("strerror cannot fail", t);
+            throw rethrow(t);
         }
     }
 

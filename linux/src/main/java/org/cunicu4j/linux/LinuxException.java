@@ -36,7 +36,7 @@ public class LinuxException extends IOException {
 
     /** {@code call: ENAME (description)} without any hint. */
     public static String format(String call, int errno) {
-        return call + ": " + Errno.name(errno) + " (" + Libc.strerror(errno) + ")";
+        return call + ": " + Errno.name(errno) + " (" + Errno.description(errno) + ")";
     }
 
     /** Throws for {@code ret < 0} with this thread's captured errno; returns {@code ret} otherwise. */

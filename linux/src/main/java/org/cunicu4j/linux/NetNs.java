@@ -26,8 +26,6 @@ public final class NetNs {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle SETNS = Libc.downcall("setns",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle CLOSE = Libc.downcall("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     private NetNs() {}
 
@@ -65,7 +63,7 @@ public final class NetNs {
                             errno == Errno.EPERM ? "entering a network namespace needs CAP_SYS_ADMIN" : null);
                 }
             } finally {
-                int ignored = (int) CLOSE.invokeExact(Libc.errnoState(), fd);
+                Libc.closeQuietly(fd);
             }
         } catch (LinuxException e) {
             throw e;

@@ -48,12 +48,10 @@ public final class WakeableFd implements AutoCloseable {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final MethodHandle WRITE = Libc.downcall("write",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-    private static final MethodHandle CLOSE = Libc.downcall("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     /** struct pollfd { int fd; short events; short revents; } x2, one per waiting thread. */
     private static final ThreadLocal<MemorySegment> POLLFDS =
-            ThreadLocal.withInitial(() -> Arena.global().allocate(16, 8));
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(16, 8));
 
     private final int fd;
     private final int eventFd;
@@ -79,10 +77,10 @@ public final class WakeableFd implements AutoCloseable {
                     (int) EVENTFD.invokeExact(Libc.errnoState(), 0, EFD_CLOEXEC | EFD_NONBLOCK),
                     "eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK)");
         } catch (LinuxException e) {
-            closeQuietly(fd);
+            Libc.closeQuietly(fd);
             throw e;
         } catch (Throwable t) {
-            closeQuietly(fd);
+            Libc.closeQuietly(fd);
             throw Libc.rethrow(t);
         }
     }
@@ -180,37 +178,30 @@ public final class WakeableFd implements AutoCloseable {
      */
     @Override
     public void close() {
+        // Mark closing and count ourselves as a user in one step, so that a reader's
+        // release() cannot close the eventfd before we have signalled it.
         int s;
         do {
             s = state.get();
             if ((s & 1) != 0) {
                 return;
             }
-        } while (!state.compareAndSet(s, s | 1));
+        } while (!state.compareAndSet(s, (s | 1) + 2));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
             one.set(ValueLayout.JAVA_LONG, 0, 1L);
             long ignored = (long) WRITE.invokeExact(Libc.errnoState(), eventFd, one, 8L);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
-        }
-        if (state.get() == 1) {
-            closeFds();
+        } finally {
+            release();
         }
     }
 
     private void closeFds() {
         if (fdClosed.compareAndSet(false, true)) {
-            closeQuietly(fd);
-            closeQuietly(eventFd);
-        }
-    }
-
-    private static void closeQuietly(int fd) {
-        try {
-            int ignored = (int) CLOSE.invokeExact(Libc.errnoState(), fd);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
+            Libc.closeQuietly(fd);
+            Libc.closeQuietly(eventFd);
         }
     }
 }

@@ -35,7 +35,7 @@ final class NetlinkSocket implements AutoCloseable {
     private static final MethodHandle SENDTO = Libc.downcall("sendto",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
                     ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle RECV = Libc.blockingDowncall("recv",
+    private static final MethodHandle RECV = Libc.downcall("recv",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
                     ValueLayout.JAVA_INT));
     private static final MethodHandle CLOSE = Libc.downcall("close",

@@ -44,18 +44,18 @@ public final class Sockets {
     private static final MethodHandle GETSOCKOPT = Libc.downcall("getsockopt",
             FunctionDescriptor.of(INT, INT, INT, INT, ADDR, ADDR));
     private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(INT, INT));
-    private static final MethodHandle SENDTO = Libc.blockingDowncall("sendto",
+    private static final MethodHandle SENDTO = Libc.downcall("sendto",
             FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, INT));
-    private static final MethodHandle RECVFROM = Libc.blockingDowncall("recvfrom",
+    private static final MethodHandle RECVFROM = Libc.downcall("recvfrom",
             FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, ADDR));
     /** The same calls with the buffer as a raw address, so that a cached address needs no segment per call. */
-    private static final MethodHandle SENDTO_AT = Libc.blockingDowncall("sendto",
+    private static final MethodHandle SENDTO_AT = Libc.downcall("sendto",
             FunctionDescriptor.of(LONG, INT, LONG, LONG, INT, ADDR, INT));
-    private static final MethodHandle RECVFROM_AT = Libc.blockingDowncall("recvfrom",
+    private static final MethodHandle RECVFROM_AT = Libc.downcall("recvfrom",
             FunctionDescriptor.of(LONG, INT, LONG, LONG, INT, ADDR, ADDR));
-    private static final MethodHandle RECVMMSG = Libc.blockingDowncall("recvmmsg",
+    private static final MethodHandle RECVMMSG = Libc.downcall("recvmmsg",
             FunctionDescriptor.of(INT, INT, ADDR, INT, INT, ADDR));
-    private static final MethodHandle SENDMMSG = Libc.blockingDowncall("sendmmsg",
+    private static final MethodHandle SENDMMSG = Libc.downcall("sendmmsg",
             FunctionDescriptor.of(INT, INT, ADDR, INT, INT));
 
     private Sockets() {}

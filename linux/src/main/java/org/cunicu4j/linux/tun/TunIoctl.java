@@ -2,7 +2,6 @@ package org.cunicu4j.linux.tun;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
@@ -38,15 +37,11 @@ final class TunIoctl {
 
     private static final MethodHandle OPEN = Libc.downcall("open",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle CLOSE = Libc.downcall("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle IF_NAMETOINDEX = Libc.downcall("if_nametoindex",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     /** ioctl is variadic: the third argument must be passed as one. */
-    private static final MethodHandle IOCTL = Linker.nativeLinker().downcallHandle(
-            Linker.nativeLinker().defaultLookup().find("ioctl").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
-            Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle IOCTL = Libc.variadicDowncall("ioctl",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), 2);
 
     private TunIoctl() {}
 
@@ -86,7 +81,7 @@ final class TunIoctl {
             int rc = (int) IOCTL.invokeExact(Libc.errnoState(), fd, TUNSETIFF, ifr);
             if (rc < 0) {
                 int errno = Libc.errno();
-                closeQuietly(fd);
+                Libc.closeQuietly(fd);
                 throw new LinuxException("ioctl(" + DEVICE + ", TUNSETIFF, \"" + name + "\", " + flagText + ")",
                         errno, setIffHint(errno, multiQueue));
             }
@@ -113,13 +108,6 @@ final class TunIoctl {
         }
     }
 
-    static void closeQuietly(int fd) {
-        try {
-            int ignored = (int) CLOSE.invokeExact(Libc.errnoState(), fd);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
-    }
 
     private static String openHint(int errno) {
         return switch (errno) {

@@ -21,7 +21,7 @@ import org.cunicu4j.linux.WakeableFd;
  * beyond the buffer's segment view, which escape analysis removes.
  */
 public final class TunQueue implements AutoCloseable {
-    private static final MethodHandle READ = Libc.blockingDowncall("read",
+    private static final MethodHandle READ = Libc.downcall("read",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
     private static final MethodHandle WRITE = Libc.downcall("write",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
