@@ -3,24 +3,26 @@
 #
 #   ./dev.sh demo   install what the machine lacks (Debian packages), build, run the main job
 #   ./dev.sh test   run the whole test suite (unit, kernel and lab tests)
-#   ./dev.sh deps   only install the Debian packages the project and its tests use
+#   ./dev.sh deps   install the Debian packages the project and its whole test suite use
 #   ./dev.sh build  only build (no tests): cli/target/cunicu4j.jar
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages: the external WireGuard and its tool, STUN/TURN server, netfilter,
-# iperf3, iproute2 and ping for the test lab, tcpdump for debugging.
-PACKAGES=(wireguard-go wireguard-tools coturn nftables libnftables1 iptables iperf3 iproute2 iputils-ping tcpdump)
+# Debian packages. What the demo runs on: the external WireGuard and its tool, netfilter,
+# iproute2. What the tests add: coturn (STUN/TURN), iperf3, ping, tcpdump, and a JDK 17
+# that the launcher must refuse.
+DEMO_PACKAGES=(wireguard-go wireguard-tools nftables libnftables1 iptables iproute2)
+TEST_PACKAGES=("${DEMO_PACKAGES[@]}" coturn iperf3 iputils-ping tcpdump openjdk-17-jre-headless)
 
 die() { echo "dev.sh: $*" >&2; exit 1; }
 
-deps() {
+deps() { # installs the packages named as arguments that are not installed yet
     local missing=()
-    for p in "${PACKAGES[@]}"; do
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     if [ ${#missing[@]} -eq 0 ]; then
-        echo "dev.sh: Debian packages present: ${PACKAGES[*]}"
+        echo "dev.sh: Debian packages present: $*"
         return
     fi
     [ "$(id -u)" -eq 0 ] || die "installing ${missing[*]} needs root: run as root (or: sudo apt-get install ${missing[*]})"
@@ -59,7 +61,7 @@ build() {
 }
 
 demo() {
-    deps
+    deps "${DEMO_PACKAGES[@]}"
     build
     echo
     echo "== cunicu4j version"
@@ -85,7 +87,7 @@ tests() {
 case "${1:-}" in
     demo) demo ;;
     test) tests ;;
-    deps) deps ;;
+    deps) deps "${TEST_PACKAGES[@]}" ;;
     build) build ;;
     *) echo "usage: ./dev.sh demo | test | deps | build" >&2; exit 2 ;;
 esac

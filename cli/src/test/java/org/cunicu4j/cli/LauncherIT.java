@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.cunicu4j.testlab.Exec;
 
 /**
  * {@code bin/cunicu4j} starting the shaded jar; runs after {@code package} (failsafe), with
@@ -26,7 +27,7 @@ class LauncherIT {
     @Test
     void versionThroughTheLauncherAndAnExplicitJar() {
         assertThat(JAR).isRegularFile();
-        ProcessRun.Result r = LauncherTest.launch(env(true), "version");
+        Exec.Result r = LauncherTest.launch(env(true), "version");
         assertThat(r.stderr()).isEmpty();
         assertThat(r.exitCode()).isZero();
         assertThat(r.stdout()).startsWith("cunicu4j " + VersionInfo.version() + "\nJava " + Runtime.version().feature());
@@ -35,35 +36,35 @@ class LauncherIT {
 
     @Test
     void theDefaultJarIsTheOneNextToTheScript() {
-        ProcessRun.Result r = LauncherTest.launch(env(false), "version");
+        Exec.Result r = LauncherTest.launch(env(false), "version");
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         assertThat(r.stdout()).startsWith("cunicu4j ");
     }
 
     @Test
     void genkeyPipedIntoPubkeyAndExitCodes() {
-        ProcessRun.Result key = LauncherTest.launch(env(true), "wg", "genkey");
+        Exec.Result key = LauncherTest.launch(env(true), "wg", "genkey");
         assertThat(key.exitCode()).isZero();
         assertThat(key.stdout()).matches("[A-Za-z0-9+/]{43}=\n");
-        ProcessRun.Result pub = ProcessRun.run(List.of(LauncherTest.LAUNCHER.toString(), "wg", "pubkey"),
+        Exec.Result pub = Exec.run(Exec.DEFAULT_TIMEOUT, List.of(LauncherTest.LAUNCHER.toString(), "wg", "pubkey"),
                 env(true), key.stdout());
         assertThat(pub.exitCode()).isZero();
         assertThat(pub.stdout()).isEqualTo(CliRun.withStdin(key.stdout(), "wg", "pubkey").stdout());
 
-        ProcessRun.Result bad = ProcessRun.run(List.of(LauncherTest.LAUNCHER.toString(), "wg", "pubkey"),
+        Exec.Result bad = Exec.run(Exec.DEFAULT_TIMEOUT, List.of(LauncherTest.LAUNCHER.toString(), "wg", "pubkey"),
                 env(true), "nope\n");
         assertThat(bad.exitCode()).isEqualTo(1);
         assertThat(bad.stderr()).isEqualTo("pubkey: invalid private key on stdin: "
                 + "key must be 44 base64 characters encoding 32 bytes, got 4 characters\n");
 
-        ProcessRun.Result unknown = LauncherTest.launch(env(true), "frobnicate");
+        Exec.Result unknown = LauncherTest.launch(env(true), "frobnicate");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.stderr()).contains("Usage: cunicu4j");
     }
 
     @Test
     void nativeAccessIsEnabledWithoutWarnings() {
-        ProcessRun.Result r = LauncherTest.launch(env(true), "version");
+        Exec.Result r = LauncherTest.launch(env(true), "version");
         assertThat(r.stderr()).doesNotContain("WARNING");
     }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.cunicu4j.testlab.Exec;
 import org.cunicu4j.testlab.Requirements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,10 +29,10 @@ class LauncherTest {
     @TempDir
     Path tmp;
 
-    static ProcessRun.Result launch(Map<String, String> env, String... args) {
+    static Exec.Result launch(Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
         cmd.addAll(List.of(args));
-        return ProcessRun.run(cmd, env, "");
+        return Exec.run(Exec.DEFAULT_TIMEOUT, cmd, env, "");
     }
 
     /** A directory that looks like a JDK whose java prints {@code versionLine} on -version. */
@@ -56,7 +57,7 @@ class LauncherTest {
         Map<String, String> env = new HashMap<>();
         env.put("JAVA_HOME", JDK17.toString());
         env.put("CUNICU4J_JVM_DIR", Files.createDirectories(tmp.resolve("empty")).toString());
-        ProcessRun.Result r = launch(env, "version");
+        Exec.Result r = launch(env, "version");
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.stdout()).isEmpty();
         assertThat(r.stderr()).isEqualTo("cunicu4j needs JDK 25 or newer, but JAVA_HOME "
@@ -73,7 +74,7 @@ class LauncherTest {
             {"j11", "openjdk version \"11\" 2018-09-25", "11"},
         }) {
             Path jdk = fakeJdk(c[0], c[1]);
-            ProcessRun.Result r = launch(Map.of("JAVA_HOME", jdk.toString(), "CUNICU4J_JVM_DIR", empty.toString()));
+            Exec.Result r = launch(Map.of("JAVA_HOME", jdk.toString(), "CUNICU4J_JVM_DIR", empty.toString()));
             assertThat(r.exitCode()).isEqualTo(1);
             assertThat(r.stderr()).isEqualTo("cunicu4j needs JDK 25 or newer, but JAVA_HOME (" + jdk + ") has Java "
                     + c[2] + ". Set JAVA_HOME to a JDK 25, e.g. /usr/lib/jvm/temurin-25-jdk-amd64.\n");
@@ -82,7 +83,7 @@ class LauncherTest {
 
     @Test
     void javaHomeWithoutJavaIsNamed() {
-        ProcessRun.Result r = launch(Map.of("JAVA_HOME", tmp.toString(), "CUNICU4J_JVM_DIR", tmp.toString()));
+        Exec.Result r = launch(Map.of("JAVA_HOME", tmp.toString(), "CUNICU4J_JVM_DIR", tmp.toString()));
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.stderr()).startsWith("cunicu4j needs JDK 25 or newer, but JAVA_HOME (" + tmp + ") has no bin/java.");
     }
@@ -97,7 +98,7 @@ class LauncherTest {
         env.put("JAVA_HOME", null);
         env.put("PATH", pathDir + ":/usr/bin:/bin");
         env.put("CUNICU4J_JVM_DIR", tmp.resolve("jvm").toString());
-        ProcessRun.Result r = launch(env, "version");
+        Exec.Result r = launch(env, "version");
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.stderr()).isEqualTo("cunicu4j needs JDK 25 or newer, but found only: java on PATH ("
                 + pathDir.resolve("java") + ") is Java 17; " + j17 + " is Java 17; " + j8 + " is Java 8. "
@@ -117,7 +118,7 @@ class LauncherTest {
             env.put("PATH", toolsWithoutJava().toString());
             env.put("CUNICU4J_JVM_DIR", tmp.resolve("jvm").toString());
             env.put("CUNICU4J_JAR", tmp.resolve("missing.jar").toString());
-            ProcessRun.Result r = launch(env, "version");
+            Exec.Result r = launch(env, "version");
             // Java was found (the real JDK behind jdk-new), so the next complaint is the jar
             assertThat(r.stderr()).isEqualTo("CUNICU4J_JAR (" + tmp.resolve("missing.jar") + ") is not a file.\n");
             assertThat(r.exitCode()).isEqualTo(1);

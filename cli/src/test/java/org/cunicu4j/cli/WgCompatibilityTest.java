@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import org.cunicu4j.testlab.Exec;
 import org.cunicu4j.testlab.RequiresTools;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ class WgCompatibilityTest {
     private static String wg(String stdin, String... args) {
         List<String> cmd = new ArrayList<>(List.of("wg"));
         cmd.addAll(List.of(args));
-        ProcessRun.Result r = ProcessRun.run(cmd, new HashMap<>(), stdin);
+        Exec.Result r = Exec.run(Exec.DEFAULT_TIMEOUT, cmd, new HashMap<>(), stdin);
         assertThat(r.exitCode()).as("wg %s: %s", String.join(" ", args), r.stderr()).isZero();
         return r.stdout();
     }
@@ -63,7 +64,7 @@ class WgCompatibilityTest {
     void weRejectWhatWgRejects() {
         String valid = wg("", "genkey").strip();
         for (String bad : new String[] {valid.substring(1), valid.substring(0, 42) + "B=", valid.substring(0, 43) + "A", ""}) {
-            ProcessRun.Result theirs = ProcessRun.run(List.of("wg", "pubkey"), new HashMap<>(), bad + "\n");
+            Exec.Result theirs = Exec.run(Exec.DEFAULT_TIMEOUT, List.of("wg", "pubkey"), new HashMap<>(), bad + "\n");
             assertThat(theirs.exitCode()).as("wg rejects %s", bad).isNotZero();
             assertThat(CliRun.withStdin(bad + "\n", "wg", "pubkey").exitCode()).as("we reject %s", bad).isEqualTo(1);
         }

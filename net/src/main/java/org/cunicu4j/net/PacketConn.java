@@ -20,7 +20,8 @@ public interface PacketConn extends AutoCloseable {
     /**
      * Blocks until at least one datagram has arrived and fills slots {@code 0..n-1} of
      * {@code batch} (each slot's buffer from position 0 to the datagram's length, and its
-     * source address), at most {@link PacketBatch#capacity()}.
+     * source address), at most {@link PacketBatch#capacity()}. A datagram longer than its
+     * slot's buffer is dropped and counted by the implementation, never delivered cut short.
      *
      * @return n, the number of datagrams received (at least 1)
      * @throws java.nio.channels.ClosedChannelException once this connection is closed

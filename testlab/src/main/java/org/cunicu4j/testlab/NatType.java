@@ -8,9 +8,10 @@ package org.cunicu4j.testlab;
 public enum NatType {
     /**
      * Endpoint-independent mapping ("port-restricted cone"): nft {@code masquerade
-     * persistent}, no port randomisation. The kernel keeps the inside source port whenever
-     * the resulting tuple is unique, so one inside socket appears on the same outside port
-     * towards every destination. Two inside hosts using the same source port towards the
+     * persistent}, no port randomisation. The port comes from masquerade's default
+     * behaviour, which keeps the inside source port whenever the resulting tuple is unique,
+     * so one inside socket appears on the same outside port towards every destination;
+     * {@code persistent} only pins the outside address (one here anyway). Two inside hosts using the same source port towards the
      * same destination would get different ports; tests don't do that.
      */
     ENDPOINT_INDEPENDENT("masquerade persistent"),
