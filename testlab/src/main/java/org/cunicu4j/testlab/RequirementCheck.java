@@ -42,7 +42,7 @@ public record RequirementCheck(Outcome outcome, String reason) {
             Predicate<String> hasTool) {
         List<String> missing = new ArrayList<>();
         if (needsRoot && !isRoot) {
-            missing.add("root (run the tests as root: they create network namespaces)");
+            missing.add("root with CAP_NET_ADMIN, CAP_NET_RAW and CAP_SYS_ADMIN (run the tests as root outside an unprivileged container: they create network namespaces)");
         }
         for (String tool : tools) {
             if (!hasTool.test(tool)) {

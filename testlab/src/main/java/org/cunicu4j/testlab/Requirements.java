@@ -16,18 +16,31 @@ public final class Requirements {
         return ci != null && (ci.equalsIgnoreCase("true") || ci.equals("1"));
     }
 
-    /** True when this process runs with effective uid 0. */
+    private static final int CAP_NET_ADMIN = 12;
+    private static final int CAP_NET_RAW = 13;
+    private static final int CAP_SYS_ADMIN = 21;
+
+    /**
+     * True when this process runs with effective uid 0 and holds what the lab needs of
+     * root: CAP_NET_ADMIN, CAP_NET_RAW and CAP_SYS_ADMIN (root in an unprivileged
+     * container lacks them, and its tests must skip rather than error).
+     */
     public static boolean isRoot() {
+        boolean uid0 = false;
+        long caps = 0;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0");
+                    uid0 = line.split("\\s+")[2].equals("0");
+                } else if (line.startsWith("CapEff:")) {
+                    caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).strip(), 16);
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | NumberFormatException e) {
             return false;
         }
-        return false;
+        long needed = (1L << CAP_NET_ADMIN) | (1L << CAP_NET_RAW) | (1L << CAP_SYS_ADMIN);
+        return uid0 && (caps & needed) == needed;
     }
 
     /** The executable {@code tool} on PATH, /usr/sbin or /sbin, or null. */
