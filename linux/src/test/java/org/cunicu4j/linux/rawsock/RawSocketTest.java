@@ -23,6 +23,7 @@ import org.cunicu4j.linux.NetNs;
 import org.cunicu4j.testlab.Host;
 import org.cunicu4j.testlab.Lab;
 import org.cunicu4j.testlab.RequiresRoot;
+import org.cunicu4j.testlab.RequiresTools;
 import org.cunicu4j.testlab.Waiter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,6 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * receivers hold every datagram, the raw socket's queue is complete.
  */
 @RequiresRoot
+@RequiresTools("ip")
 class RawSocketTest {
     static final int P = 3478;
     static final int Q = 3479;
@@ -235,13 +237,66 @@ class RawSocketTest {
 
     @ParameterizedTest(name = "IPv{0}")
     @ValueSource(ints = {4, 6})
+    void theDrainRemovesWhatWasQueuedBeforeTheFilter(int v) throws Exception {
+        InetSocketAddress dst = new InetSocketAddress(addressOfB(v), P);
+        try (RawSocket raw = NetNs.call(b.netns(), () -> RawSocket.openUnfiltered(family(v)));
+                DatagramChannel rxP = channel(b, v, P);
+                DatagramChannel tx = channel(a, v, 0)) {
+            // Really open the window: non-STUN datagrams sit in the unfiltered socket's queue.
+            for (int i = 1; i <= 5; i++) {
+                tx.send(notStun(i), dst);
+            }
+            awaitDatagrams(rxP, 5);
+            Waiter.until("non-STUN datagrams queued at the raw socket", Duration.ofSeconds(5),
+                    () -> {
+                        try {
+                            return raw.queuedBytes() > 0;
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                    });
+
+            raw.installFilter(BpfFilters.stun(P, family(v)));
+
+            tx.send(stun(99), dst);
+            awaitDatagrams(rxP, 1);
+            assertThat(drainIds(raw, v)).as("only the marker sent after the filter").containsExactly(99);
+        }
+    }
+
+    @ParameterizedTest(name = "IPv{0}")
+    @ValueSource(ints = {4, 6})
+    void aRefusedDatagramIsReturnedAsMinusErrnoNotThrown(int v) throws Exception {
+        try (RawSocket raw = NetNs.call(a.netns(), () -> RawSocket.open(family(v), BpfProgram.DROP_ALL))) {
+            ByteBuffer d = ByteBuffer.allocateDirect(64);
+            d.putShort((short) 4444).putShort((short) 5555).putShort((short) 8).putShort((short) 0).flip();
+            byte[] noRoute = InetAddress.getByName(v == 4 ? "192.0.2.1" : "2001:db8::1").getAddress();
+
+            assertThat(raw.send(d, noRoute)).as("-ENETUNREACH").isEqualTo(-org.cunicu4j.linux.Errno.ENETUNREACH);
+            assertThat(raw.send(d, addressOfB(v).getAddress())).as("the socket still sends").isEqualTo(8);
+        }
+    }
+
+    @ParameterizedTest(name = "IPv{0}")
+    @ValueSource(ints = {4, 6})
+    void controlCallsAfterCloseThrowClosedChannel(int v) throws Exception {
+        RawSocket raw = NetNs.call(b.netns(), () -> RawSocket.open(family(v), BpfProgram.DROP_ALL));
+        raw.close();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> raw.attach(BpfProgram.DROP_ALL))
+                .isInstanceOf(ClosedChannelException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> raw.bind(addressOfB(v)))
+                .isInstanceOf(ClosedChannelException.class);
+    }
+
+    @ParameterizedTest(name = "IPv{0}")
+    @ValueSource(ints = {4, 6})
     void sendBuildsTheIpHeaderAroundOurUdpDatagram(int v) throws Exception {
         try (RawSocket raw = NetNs.call(a.netns(), () -> RawSocket.open(family(v), BpfProgram.DROP_ALL));
                 DatagramChannel rx = channel(b, v, 5555)) {
             ByteBuffer d = ByteBuffer.allocateDirect(64);
             d.putShort((short) 4444).putShort((short) 5555).putShort((short) 13).putShort((short) 0);
             d.put("hello".getBytes()).flip();
-            raw.send(d, addressOfB(v).getAddress());
+            assertThat(raw.send(d, addressOfB(v).getAddress())).isEqualTo(8 + 5);
             assertThat(d.position()).isZero();
 
             ByteBuffer got = ByteBuffer.allocate(64);
