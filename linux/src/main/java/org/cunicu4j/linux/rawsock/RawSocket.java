@@ -158,8 +158,8 @@ public final class RawSocket implements AutoCloseable {
                 if (n >= 0) {
                     discarded++;
                 } else if (n == -Errno.EAGAIN) {
-                    // EAGAIN also when an IPv6 datagram failed its checksum (and was discarded):
-                    // go on while anything is still queued.
+                    // EAGAIN can also mean "discarded as read" (an IPv6 checksum failing at
+                    // recvmsg time): go on while anything is still queued.
                     if (queuedBytes(raw) == 0) {
                         return discarded;
                     }
@@ -245,10 +245,13 @@ public final class RawSocket implements AutoCloseable {
      * Like {@link #receive} without blocking.
      *
      * @return the number of bytes received, or -1 when nothing is deliverable right now.
-     *     That is not always "the queue is empty": on AF_INET6 the kernel verifies the UDP
-     *     checksum ({@code IPV6_CHECKSUM}) as it reads, discards a datagram that fails and
-     *     reports {@code EAGAIN} even when more are queued behind it. Call again (or
-     *     {@link #receive}, which waits in {@code poll} and so sees them at once).
+     *     Read -1 as that, not as "the queue is empty": the kernel's raw receive path may
+     *     discard a datagram as it reads it and report {@code EAGAIN} while more are queued
+     *     behind (IPv6 {@code recvmsg} does so for a datagram failing its checksum). Our
+     *     sockets always have a filter and, on AF_INET6, {@code IPV6_CHECKSUM}, so Linux
+     *     verifies checksums before queueing instead ({@code rawv6_rcv_skb}; see
+     *     {@code RawSocketTest}), but a caller should poll again rather than conclude.
+     *     {@link #receive} waits in {@code poll}, which returns at once while anything is queued.
      */
     public int tryReceive(ByteBuffer dst, byte[] source) throws IOException {
         long base = recvBaseOf(dst);

@@ -264,6 +264,40 @@ class RawSocketTest {
         }
     }
 
+    /**
+     * A bad UDP checksum never reaches an IPv6 raw socket with a filter or IPV6_CHECKSUM:
+     * {@code rawv6_rcv_skb} verifies it before queueing, so a receive never has to skip one.
+     */
+    @org.junit.jupiter.api.Test
+    void anIpv6DatagramWithABadChecksumNeverReachesTheQueue() throws Exception {
+        InetSocketAddress dst = new InetSocketAddress(addressOfB(6), P);
+        try (RawSocket raw = NetNs.call(b.netns(), () -> RawSocket.open(AF_INET6, BpfFilters.stun(P, AF_INET6)));
+                RawSocket liar = NetNs.call(a.netns(), () -> RawSocket.open(AF_INET6, BpfProgram.DROP_ALL));
+                DatagramChannel rxP = channel(b, 6, P);
+                DatagramChannel tx = channel(a, 6, 0)) {
+            long csumErrorsBefore = udp6InCsumErrors(b);
+            // The kernel leaves the checksum to us once IPV6_CHECKSUM is off: give a wrong one.
+            org.cunicu4j.linux.socket.Sockets.setInt(liar.fd(), org.cunicu4j.linux.socket.SocketConstants.IPPROTO_IPV6,
+                    org.cunicu4j.linux.socket.SocketConstants.IPV6_CHECKSUM, -1);
+            ByteBuffer bad = ByteBuffer.allocateDirect(64);
+            bad.putShort((short) 4444).putShort((short) P).putShort((short) 28).putShort((short) 0x1234).put(stun(5)).flip();
+            assertThat(liar.send(bad, addressOfB(6).getAddress())).isEqualTo(28);
+            Waiter.until("the bad datagram arrived (and UDP counted its checksum)", Duration.ofSeconds(5),
+                    () -> udp6InCsumErrors(b) > csumErrorsBefore);
+            tx.send(stun(6), dst);
+            assertThat(awaitDatagrams(rxP, 1)).hasSize(1);
+
+            assertThat(drainIds(raw, 6)).as("only the good datagram was queued").containsExactly(6);
+        }
+    }
+
+    static long udp6InCsumErrors(Host host) {
+        return host.run("cat", "/proc/net/snmp6").stdout().lines()
+                .filter(l -> l.startsWith("Udp6InCsumErrors"))
+                .mapToLong(l -> Long.parseLong(l.substring("Udp6InCsumErrors".length()).trim()))
+                .findFirst().orElseThrow();
+    }
+
     @ParameterizedTest(name = "IPv{0}")
     @ValueSource(ints = {4, 6})
     void aRefusedDatagramIsReturnedAsMinusErrnoNotThrown(int v) throws Exception {
