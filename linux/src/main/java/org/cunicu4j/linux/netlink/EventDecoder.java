@@ -19,6 +19,7 @@ final class EventDecoder {
     private final AttrCursor attrs = new AttrCursor();
     private final Set<LinkAddress> known = new HashSet<>();
     private long malformed;
+    private long boundsEscapes;
 
     /** Decodes {@code buf[0, length)} and hands each event to {@code sink}. */
     void decode(MemorySegment buf, long length, Consumer<? super NetlinkEvent> sink) {
@@ -28,8 +29,9 @@ final class EventDecoder {
             try {
                 event = parse();
             } catch (IndexOutOfBoundsException e) {
-                event = null; // a bound the parser missed would still only be a malformed message
-                malformed++;
+                // A bound the parser missed: still dropped, but counted apart so tests see it.
+                event = null;
+                boundsEscapes++;
             }
             if (event != null) {
                 sink.accept(event);
@@ -40,9 +42,27 @@ final class EventDecoder {
         }
     }
 
-    /** Messages (or datagram tails) skipped as malformed so far. */
+    /**
+     * Tells {@code sink} that the kernel dropped events ({@link NetlinkEvent.Overrun}) and
+     * forgets the addresses seen so far: after a loss, ADDED and CHANGED can no longer be
+     * told apart from history, so the next report of each address counts as ADDED again.
+     */
+    void overrun(long overruns, Consumer<? super NetlinkEvent> sink) {
+        known.clear();
+        sink.accept(new NetlinkEvent.Overrun(overruns));
+    }
+
+    /** Messages (or datagram tails) skipped as malformed so far, bounds escapes included. */
     long malformed() {
-        return malformed;
+        return malformed + boundsEscapes;
+    }
+
+    /**
+     * Messages whose parsing ran out of bounds (an {@link IndexOutOfBoundsException} the
+     * parser's own checks missed): always a parser bug, which the fuzz tests assert never happens.
+     */
+    long boundsEscapes() {
+        return boundsEscapes;
     }
 
     private NetlinkEvent parse() {

@@ -1,5 +1,9 @@
 package org.cunicu4j.linux.netlink;
 
+import static org.cunicu4j.linux.socket.SocketConstants.MSG_DONTWAIT;
+import static org.cunicu4j.linux.socket.SocketConstants.MSG_TRUNC;
+import static org.cunicu4j.linux.socket.SocketConstants.SOCK_RAW;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -11,6 +15,7 @@ import org.cunicu4j.linux.Errno;
 import org.cunicu4j.linux.Libc;
 import org.cunicu4j.linux.LinuxException;
 import org.cunicu4j.linux.WakeableFd;
+import org.cunicu4j.linux.socket.Sockets;
 
 /**
  * An {@code AF_NETLINK} socket talking to the kernel, created in the calling thread's
@@ -20,26 +25,12 @@ import org.cunicu4j.linux.WakeableFd;
  * <p>Threading: one sender and one receiver at a time; {@link #close()} from any thread.
  */
 final class NetlinkSocket implements AutoCloseable {
-    private static final int SOCK_RAW = 3;
-    private static final int SOCK_CLOEXEC = 0x80000;
-    private static final int MSG_TRUNC = 0x20;
-    private static final int MSG_DONTWAIT = 0x40;
-
-    private static final MethodHandle SOCKET = Libc.downcall("socket",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle BIND = Libc.downcall("bind",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle SETSOCKOPT = Libc.downcall("setsockopt",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle SENDTO = Libc.downcall("sendto",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
                     ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle RECV = Libc.downcall("recv",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
                     ValueLayout.JAVA_INT));
-    private static final MethodHandle CLOSE = Libc.downcall("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     private final WakeableFd fd;
     /** sockaddr_nl of the kernel (pid 0), the destination of every send. */
@@ -55,31 +46,31 @@ final class NetlinkSocket implements AutoCloseable {
      * (a bitmask, 0 for none), with extended acks on where the kernel has them.
      */
     static NetlinkSocket open(int protocol, String protocolName, int groups) throws LinuxException {
+        int s = Sockets.socket(Nl.AF_NETLINK, SOCK_RAW, protocol, protocolName);
+        Arena arena = Arena.ofAuto();
+        MemorySegment local = arena.allocate(Nl.SOCKADDR_NL);
+        local.set(ValueLayout.JAVA_SHORT, Nl.NL_FAMILY, (short) Nl.AF_NETLINK);
+        local.set(ValueLayout.JAVA_INT, Nl.NL_GROUPS, groups);
         try {
-            int s = (int) SOCKET.invokeExact(Libc.errnoState(), Nl.AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
-            LinuxException.check(s, "socket(AF_NETLINK, SOCK_RAW, " + protocolName + ")");
-            Arena arena = Arena.ofAuto();
-            MemorySegment local = arena.allocate(Nl.SOCKADDR_NL);
-            local.set(ValueLayout.JAVA_SHORT, Nl.NL_FAMILY, (short) Nl.AF_NETLINK);
-            local.set(ValueLayout.JAVA_INT, Nl.NL_GROUPS, groups);
-            int rc = (int) BIND.invokeExact(Libc.errnoState(), s, local, (int) Nl.SOCKADDR_NL.byteSize());
-            if (rc < 0) {
-                int errno = Libc.errno();
-                int ignored = (int) CLOSE.invokeExact(Libc.errnoState(), s);
-                throw new LinuxException("bind(" + protocolName + ", groups 0x" + Integer.toHexString(groups) + ")", errno);
-            }
-            MemorySegment one = arena.allocate(ValueLayout.JAVA_INT);
-            one.set(ValueLayout.JAVA_INT, 0, 1);
-            // Best effort: older kernels lack these, and the socket works without them.
-            int ignoredCap = (int) SETSOCKOPT.invokeExact(Libc.errnoState(), s, Nl.SOL_NETLINK, Nl.NETLINK_CAP_ACK, one, 4);
-            int ignoredExt = (int) SETSOCKOPT.invokeExact(Libc.errnoState(), s, Nl.SOL_NETLINK, Nl.NETLINK_EXT_ACK, one, 4);
-            MemorySegment kernel = arena.allocate(Nl.SOCKADDR_NL);
-            kernel.set(ValueLayout.JAVA_SHORT, Nl.NL_FAMILY, (short) Nl.AF_NETLINK);
-            return new NetlinkSocket(new WakeableFd(s, "netlink " + protocolName), kernel);
+            Sockets.bind(s, local, (int) Nl.SOCKADDR_NL.byteSize());
         } catch (LinuxException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
+            Libc.closeQuietly(s);
+            throw new LinuxException("bind(" + protocolName + ", groups 0x" + Integer.toHexString(groups) + ")",
+                    e.errno());
+        }
+        // Best effort: older kernels lack these, and the socket works without them.
+        setQuietly(s, Nl.NETLINK_CAP_ACK);
+        setQuietly(s, Nl.NETLINK_EXT_ACK);
+        MemorySegment kernel = arena.allocate(Nl.SOCKADDR_NL);
+        kernel.set(ValueLayout.JAVA_SHORT, Nl.NL_FAMILY, (short) Nl.AF_NETLINK);
+        return new NetlinkSocket(new WakeableFd(s, "netlink " + protocolName), kernel); // closes s if it fails
+    }
+
+    private static void setQuietly(int s, int option) {
+        try {
+            Sockets.setInt(s, Nl.SOL_NETLINK, option, 1);
+        } catch (LinuxException ignored) {
+            // the kernel predates the option
         }
     }
 

@@ -17,7 +17,8 @@ import org.cunicu4j.linux.LinuxException;
  * <p>The socket joins the namespace of the thread calling {@link #start}; events flow from
  * the moment that returns. Malformed messages are counted ({@link #malformedMessages()}) and
  * skipped; when the kernel drops events because the socket buffer overflowed, the loop counts
- * an overrun ({@link #overruns()}) and goes on. A listener that throws is counted
+ * an overrun ({@link #overruns()}), delivers a {@link NetlinkEvent.Overrun} (the listener
+ * should re-dump to resynchronise) and goes on. A listener that throws is counted
  * ({@link #listenerFailures()}) and keeps receiving. {@link #close()} wakes and stops the thread.
  */
 public final class NetlinkSubscription implements AutoCloseable {
@@ -61,7 +62,7 @@ public final class NetlinkSubscription implements AutoCloseable {
                 return;
             } catch (LinuxException e) {
                 if (e.errno() == Errno.ENOBUFS) {
-                    overruns.incrementAndGet();
+                    decoder.overrun(overruns.incrementAndGet(), this::deliver);
                     continue;
                 }
                 failure = e;

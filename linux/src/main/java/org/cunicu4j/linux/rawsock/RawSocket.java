@@ -15,11 +15,15 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.invoke.MethodHandle;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cunicu4j.linux.Errno;
+import org.cunicu4j.linux.Libc;
 import org.cunicu4j.linux.LinuxException;
 import org.cunicu4j.linux.WakeableFd;
 import org.cunicu4j.linux.socket.SockAddr;
@@ -49,6 +53,10 @@ import org.cunicu4j.linux.socket.Sockets;
  * receiver, which throws {@link ClosedChannelException}. Buffers must be direct.
  */
 public final class RawSocket implements AutoCloseable {
+    private static final long FIONREAD = 0x541B;
+    private static final MethodHandle IOCTL = Libc.variadicDowncall("ioctl",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), 2);
+
     private final int family;
     private final WakeableFd fd;
     private final Arena arena = Arena.ofAuto();
@@ -78,51 +86,112 @@ public final class RawSocket implements AutoCloseable {
      *
      * @throws LinuxException EPERM with a CAP_NET_RAW hint when the process lacks the capability
      */
-    public static RawSocket open(int family, BpfProgram filter) throws LinuxException {
+    public static RawSocket open(int family, BpfProgram filter) throws IOException {
+        RawSocket socket = openUnfiltered(family);
+        try {
+            socket.installFilter(filter);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A raw socket with no filter yet, receiving every UDP datagram: only for tests that
+     * need the unfiltered window {@link #open} closes to be really there.
+     */
+    static RawSocket openUnfiltered(int family) throws IOException {
         if (family != AF_INET && family != AF_INET6) {
             throw new IllegalArgumentException("family must be AF_INET or AF_INET6, got " + family);
         }
         int raw = Sockets.socket(family, SOCK_RAW, IPPROTO_UDP);
         WakeableFd wfd = new WakeableFd(raw, "raw " + SocketConstants.familyName(family) + " UDP fd " + raw);
         RawSocket socket = new RawSocket(family, wfd);
-        try {
-            socket.attach(BpfProgram.DROP_ALL);
-            socket.drain();
-            socket.attach(filter);
-            if (family == AF_INET6) {
+        if (family == AF_INET6) {
+            try {
                 Sockets.setInt(raw, IPPROTO_IPV6, IPV6_CHECKSUM, 6);
+            } catch (LinuxException | RuntimeException e) {
+                socket.close();
+                throw e;
             }
-            return socket;
-        } catch (LinuxException | RuntimeException e) {
-            socket.close();
-            throw e;
         }
+        return socket;
     }
 
-    /** Replaces the socket's filter. */
-    public void attach(BpfProgram filter) throws LinuxException {
+    /**
+     * Attaches {@code filter} so that nothing queued before it can be read after it:
+     * {@link BpfProgram#DROP_ALL} first, then {@link #drain()} of what came in unfiltered,
+     * then {@code filter} ({@code SO_ATTACH_FILTER} replaces the previous one atomically).
+     */
+    void installFilter(BpfProgram filter) throws IOException {
+        attach(BpfProgram.DROP_ALL);
+        drain();
+        attach(filter);
+    }
+
+    /**
+     * Replaces the socket's filter. Datagrams already queued stay queued: to filter them
+     * too, open a new socket with {@link #open}.
+     *
+     * @throws ClosedChannelException once {@link #close()} was called
+     */
+    public void attach(BpfProgram filter) throws IOException {
+        int raw = fd.acquire();
         try (Arena a = Arena.ofConfined()) {
-            Sockets.setOption(fd.fd(), SOL_SOCKET, SO_ATTACH_FILTER, filter.toSockFprog(a),
+            Sockets.setOption(raw, SOL_SOCKET, SO_ATTACH_FILTER, filter.toSockFprog(a),
                     "<" + filter.length() + " BPF instructions>");
+        } finally {
+            fd.release();
         }
     }
 
     /** Receives and discards until nothing is queued; returns how many were discarded. */
-    int drain() throws LinuxException {
+    int drain() throws IOException {
         int discarded = 0;
+        int raw = fd.acquire();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment one = a.allocate(1);
             while (true) {
-                long n = Sockets.recvfrom(fd.fd(), one, 1, MSG_DONTWAIT | MSG_TRUNC, MemorySegment.NULL,
+                long n = Sockets.recvfrom(raw, one, 1, MSG_DONTWAIT | MSG_TRUNC, MemorySegment.NULL,
                         MemorySegment.NULL);
                 if (n >= 0) {
                     discarded++;
                 } else if (n == -Errno.EAGAIN) {
-                    return discarded;
+                    // EAGAIN can also mean "discarded as read" (an IPv6 checksum failing at
+                    // recvmsg time): go on while anything is still queued.
+                    if (queuedBytes(raw) == 0) {
+                        return discarded;
+                    }
                 } else if (n != -Errno.EINTR) {
-                    throw Sockets.failure(recvCall, n);
+                    throw failure(recvCall, n);
                 }
             }
+        } finally {
+            fd.release();
+        }
+    }
+
+    /** Bytes of the datagram at the head of the receive queue ({@code FIONREAD}), 0 when empty. */
+    int queuedBytes() throws IOException {
+        int raw = fd.acquire();
+        try {
+            return queuedBytes(raw);
+        } finally {
+            fd.release();
+        }
+    }
+
+    private static int queuedBytes(int raw) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment value = a.allocate(ValueLayout.JAVA_INT);
+            int rc = (int) IOCTL.invokeExact(Libc.errnoState(), raw, FIONREAD, value);
+            LinuxException.check(rc, "ioctl(" + raw + ", FIONREAD)");
+            return value.get(ValueLayout.JAVA_INT, 0);
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
         }
     }
 
@@ -134,9 +203,18 @@ public final class RawSocket implements AutoCloseable {
         return fd.fd();
     }
 
-    /** Fixes the source address of sent packets and limits receipt to packets for it. */
-    public void bind(InetAddress address) throws LinuxException {
-        Sockets.bind(fd.fd(), family, new java.net.InetSocketAddress(address, 0));
+    /**
+     * Fixes the source address of sent packets and limits receipt to packets for it.
+     *
+     * @throws ClosedChannelException once {@link #close()} was called
+     */
+    public void bind(InetAddress address) throws IOException {
+        int raw = fd.acquire();
+        try {
+            Sockets.bind(raw, family, new InetSocketAddress(address, 0));
+        } finally {
+            fd.release();
+        }
     }
 
     /** Datagrams dropped because they did not fit the buffer given to receive. */
@@ -163,7 +241,18 @@ public final class RawSocket implements AutoCloseable {
         }
     }
 
-    /** Like {@link #receive} without blocking: -1 when nothing is queued. */
+    /**
+     * Like {@link #receive} without blocking.
+     *
+     * @return the number of bytes received, or -1 when nothing is deliverable right now.
+     *     Read -1 as that, not as "the queue is empty": the kernel's raw receive path may
+     *     discard a datagram as it reads it and report {@code EAGAIN} while more are queued
+     *     behind (IPv6 {@code recvmsg} does so for a datagram failing its checksum). Our
+     *     sockets always have a filter and, on AF_INET6, {@code IPV6_CHECKSUM}, so Linux
+     *     verifies checksums before queueing instead ({@code rawv6_rcv_skb}; see
+     *     {@code RawSocketTest}), but a caller should poll again rather than conclude.
+     *     {@link #receive} waits in {@code poll}, which returns at once while anything is queued.
+     */
     public int tryReceive(ByteBuffer dst, byte[] source) throws IOException {
         long base = recvBaseOf(dst);
         int pos = dst.position();
@@ -198,11 +287,18 @@ public final class RawSocket implements AutoCloseable {
 
     /**
      * Sends the UDP datagram (header and payload) between {@code datagram}'s position and
-     * limit to {@code address}; the position is left unchanged.
+     * limit to {@code address}; the position is left unchanged. Waits in {@code poll} while
+     * the send buffer is full.
      *
-     * @param address 4 bytes for AF_INET, 16 for AF_INET6
+     * @param address 4 bytes for AF_INET, 16 for AF_INET6 (not link-local: there is no scope)
+     * @return the bytes sent, or {@code -errno} when the kernel refused this datagram alone
+     *     ({@code EHOSTUNREACH}, {@code ENETUNREACH}, {@code EMSGSIZE}, {@code EPERM} from a
+     *     firewall, ...), so that the caller can count it and go on without an exception
+     * @throws ClosedChannelException once {@link #close()} was called
+     * @throws LinuxException only when the socket itself is broken ({@code EBADF},
+     *     {@code ENOTSOCK}, {@code EFAULT})
      */
-    public void send(ByteBuffer datagram, byte[] address) throws IOException {
+    public int send(ByteBuffer datagram, byte[] address) throws IOException {
         if (!datagram.isDirect()) {
             throw new IllegalArgumentException("the datagram must be in a direct buffer");
         }
@@ -222,12 +318,14 @@ public final class RawSocket implements AutoCloseable {
                     long n = Sockets.sendtoAt(raw, sendBase + datagram.position(), datagram.remaining(), 0,
                             sendName, len);
                     if (n >= 0) {
-                        return;
+                        return (int) n;
                     }
                     if (n == -Errno.EAGAIN) {
                         fd.awaitWritable();
-                    } else if (n != -Errno.EINTR) {
+                    } else if (n == -Errno.EBADF || n == -Errno.ENOTSOCK || n == -Errno.EFAULT) {
                         throw failure(sendCall + " to " + SockAddr.formatAddress(address, 0, address.length), n);
+                    } else if (n != -Errno.EINTR) {
+                        return (int) n;
                     }
                 }
             } finally {

@@ -167,10 +167,14 @@ public final class MessageBatch {
         iovs.set(ValueLayout.JAVA_LONG, v + IOV_LEN, length);
     }
 
-    /** Sets the slot's destination for sending from a socket of {@code family}. */
+    /**
+     * Sets the slot's destination for sending from a socket of {@code family}. There is no
+     * scope here, so a link-local IPv6 destination goes out with scope 0 and the kernel
+     * refuses that datagram alone ({@code EINVAL}), as a send returning {@code -errno} reports.
+     */
     public void setDestination(int slot, int family, byte[] addr, int offset, int length, int port) {
         Objects.checkIndex(slot, capacity);
-        int len = SockAddr.encode(name(slot), family, addr, offset, length, port);
+        int len = SockAddr.encode(name(slot), family, addr, offset, length, port, 0);
         msgs.set(ValueLayout.JAVA_INT, slot * MMSG_SIZE + MSG_NAMELEN, len);
     }
 

@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -52,6 +53,7 @@ public final class SockAddr {
     private static final long PORT_OFFSET = IN_LAYOUT.byteOffset(PathElement.groupElement("sin_port"));
     private static final long IN_ADDR_OFFSET = IN_LAYOUT.byteOffset(PathElement.groupElement("sin_addr"));
     private static final long IN6_ADDR_OFFSET = IN6_LAYOUT.byteOffset(PathElement.groupElement("sin6_addr"));
+    private static final long IN6_SCOPE_OFFSET = IN6_LAYOUT.byteOffset(PathElement.groupElement("sin6_scope_id"));
     private static final ValueLayout.OfShort NET_SHORT =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final byte[] V4_MAPPED_PREFIX = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff};
@@ -62,9 +64,26 @@ public final class SockAddr {
      *
      * @param addr 4 or 16 address bytes at {@code offset}; 4 bytes become v4-mapped for
      *     {@code AF_INET6}, and a v4-mapped 16 becomes 4 bytes for {@code AF_INET}
-     * @throws IllegalArgumentException for an IPv6 address on an {@code AF_INET} socket
+     * @throws IllegalArgumentException for an IPv6 address on an {@code AF_INET} socket, and
+     *     for a link-local IPv6 address ({@code fe80::/10}), which means nothing without the
+     *     interface that {@link #encode(MemorySegment, int, byte[], int, int, int, int)} takes
      */
     public static int encode(MemorySegment dst, int family, byte[] addr, int offset, int length, int port) {
+        if (length == 16 && isLinkLocal(addr, offset)) {
+            throw new IllegalArgumentException("link-local destination " + formatAddress(addr, offset, length)
+                    + " needs a scope (interface index): pass it, or an Inet6Address with a scope id");
+        }
+        return encode(dst, family, addr, offset, length, port, 0);
+    }
+
+    /**
+     * {@link #encode(MemorySegment, int, byte[], int, int, int)} with {@code sin6_scope_id}
+     * set to {@code scopeId} (the interface index of a link-local address; 0 for none, and
+     * ignored for IPv4). A link-local address with scope 0 is passed on as it is: the kernel
+     * refuses to send to it ({@code EINVAL}).
+     */
+    public static int encode(MemorySegment dst, int family, byte[] addr, int offset, int length, int port,
+            int scopeId) {
         if (length != 4 && length != 16) {
             throw new IllegalArgumentException("address length must be 4 or 16, got " + length);
         }
@@ -92,6 +111,7 @@ public final class SockAddr {
                 MemorySegment.copy(addr, offset, dst, ValueLayout.JAVA_BYTE, IN6_ADDR_OFFSET + 12, 4);
             } else {
                 MemorySegment.copy(addr, offset, dst, ValueLayout.JAVA_BYTE, IN6_ADDR_OFFSET, 16);
+                dst.set(ValueLayout.JAVA_INT_UNALIGNED, IN6_SCOPE_OFFSET, scopeId);
             }
             return IN6_SIZE;
         }
@@ -103,14 +123,29 @@ public final class SockAddr {
         return encode(dst, address.getAddress() instanceof Inet4Address ? AF_INET : AF_INET6, address);
     }
 
-    /** Writes {@code address} for a socket of {@code family} and returns the length. */
+    /**
+     * Writes {@code address} for a socket of {@code family} and returns the length; an
+     * {@link Inet6Address}'s scope id (the interface of {@code fe80::1%eth0}) goes into
+     * {@code sin6_scope_id}.
+     */
     public static int encode(MemorySegment dst, int family, InetSocketAddress address) {
         InetAddress ip = address.getAddress();
         if (ip == null) {
             throw new IllegalArgumentException("unresolved address: " + address);
         }
         byte[] raw = ip.getAddress();
-        return encode(dst, family, raw, 0, raw.length, address.getPort());
+        int scope = ip instanceof Inet6Address v6 ? v6.getScopeId() : 0;
+        return encode(dst, family, raw, 0, raw.length, address.getPort(), scope);
+    }
+
+    /** The {@code sin6_scope_id} of an {@code AF_INET6} address, 0 for another family. */
+    public static int scopeId(MemorySegment src) {
+        return family(src) == AF_INET6 ? src.get(ValueLayout.JAVA_INT_UNALIGNED, IN6_SCOPE_OFFSET) : 0;
+    }
+
+    /** Whether the 16 bytes at {@code offset} are an IPv6 link-local address ({@code fe80::/10}). */
+    public static boolean isLinkLocal(byte[] addr, int offset) {
+        return addr[offset] == (byte) 0xfe && (addr[offset + 1] & 0xc0) == 0x80;
     }
 
     /** The {@code sa_family} field. */
@@ -152,7 +187,11 @@ public final class SockAddr {
             return null;
         }
         try {
-            return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOf(raw, len)), port(src));
+            int scope = len == 16 ? scopeId(src) : 0;
+            InetAddress ip = scope != 0
+                    ? Inet6Address.getByAddress(null, Arrays.copyOf(raw, len), scope)
+                    : InetAddress.getByAddress(Arrays.copyOf(raw, len));
+            return new InetSocketAddress(ip, port(src));
         } catch (UnknownHostException e) {
             throw new AssertionError("4 or 16 bytes always form an address", e);
         }

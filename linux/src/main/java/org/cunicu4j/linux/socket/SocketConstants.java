@@ -9,6 +9,7 @@ public final class SocketConstants {
 
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
+    public static final int AF_NETLINK = 16;
 
     public static final int SOCK_DGRAM = 2;
     public static final int SOCK_RAW = 3;
@@ -43,11 +44,12 @@ public final class SocketConstants {
     public static final int MSG_CTRUNC = 0x08;
     public static final int MSG_WAITFORONE = 0x10000;
 
-    /** "AF_INET", "AF_INET6", or the number. */
+    /** "AF_INET", "AF_INET6", "AF_NETLINK", or the number. */
     public static String familyName(int family) {
         return switch (family) {
             case AF_INET -> "AF_INET";
             case AF_INET6 -> "AF_INET6";
+            case AF_NETLINK -> "AF_NETLINK";
             default -> Integer.toString(family);
         };
     }

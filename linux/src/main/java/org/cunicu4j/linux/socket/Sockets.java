@@ -43,7 +43,6 @@ public final class Sockets {
             FunctionDescriptor.of(INT, INT, INT, INT, ADDR, INT));
     private static final MethodHandle GETSOCKOPT = Libc.downcall("getsockopt",
             FunctionDescriptor.of(INT, INT, INT, INT, ADDR, ADDR));
-    private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle SENDTO = Libc.downcall("sendto",
             FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, INT));
     private static final MethodHandle RECVFROM = Libc.downcall("recvfrom",
@@ -65,6 +64,14 @@ public final class Sockets {
      * without SOCK_CLOEXEC: {@code socket(AF_INET, SOCK_RAW, IPPROTO_UDP)}.
      */
     public static int socket(int family, int type, int protocol) throws LinuxException {
+        return socket(family, type, protocol, SocketConstants.protocolName(protocol));
+    }
+
+    /**
+     * {@link #socket(int, int, int)} with the protocol's name given, for families whose
+     * protocol numbers are not IP's: {@code socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE)}.
+     */
+    public static int socket(int family, int type, int protocol, String protocolName) throws LinuxException {
         int fd;
         try {
             fd = (int) SOCKET.invokeExact(Libc.errnoState(), family, type | SOCK_CLOEXEC, protocol);
@@ -74,7 +81,7 @@ public final class Sockets {
         if (fd < 0) {
             int errno = Libc.errno();
             String call = "socket(" + SocketConstants.familyName(family) + ", " + SocketConstants.typeName(type)
-                    + ", " + SocketConstants.protocolName(protocol) + ")";
+                    + ", " + protocolName + ")";
             boolean raw = (type & 0xf) == SOCK_RAW;
             throw new LinuxException(call, errno, raw && errno == Errno.EPERM ? RAW_HINT : null);
         }
@@ -162,11 +169,7 @@ public final class Sockets {
 
     /** {@code close(fd)}, ignoring errors (the fd is gone either way under Linux). */
     public static void close(int fd) {
-        try {
-            int ignored = (int) CLOSE.invokeExact(Libc.errnoState(), fd);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.closeQuietly(fd);
     }
 
     /** {@code sendto}: bytes sent, or {@code -errno}. Pass {@link MemorySegment#NULL} and 0 for no address. */

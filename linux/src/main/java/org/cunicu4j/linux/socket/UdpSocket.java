@@ -53,7 +53,7 @@ public final class UdpSocket implements AutoCloseable {
     }
 
     /** An unbound socket of {@code family} ({@code AF_INET} or {@code AF_INET6}); AF_INET6 starts dual-stack. */
-    public static UdpSocket open(int family) throws LinuxException {
+    public static UdpSocket open(int family) throws IOException {
         if (family != AF_INET && family != AF_INET6) {
             throw new IllegalArgumentException("family must be AF_INET or AF_INET6, got " + family);
         }
@@ -63,7 +63,7 @@ public final class UdpSocket implements AutoCloseable {
         if (family == AF_INET6) {
             try {
                 socket.setDualStack(true);
-            } catch (LinuxException e) {
+            } catch (IOException | RuntimeException e) {
                 wfd.close();
                 throw e;
             }
@@ -75,7 +75,7 @@ public final class UdpSocket implements AutoCloseable {
      * A socket bound to {@code address}: AF_INET for an IPv4 address, AF_INET6 otherwise
      * (dual-stack when the address is the wildcard {@code ::}).
      */
-    public static UdpSocket open(InetSocketAddress address) throws LinuxException {
+    public static UdpSocket open(InetSocketAddress address) throws IOException {
         boolean v4 = address.getAddress() instanceof Inet4Address;
         UdpSocket socket = open(v4 ? AF_INET : AF_INET6);
         try {
@@ -84,7 +84,7 @@ public final class UdpSocket implements AutoCloseable {
             }
             socket.bind(address);
             return socket;
-        } catch (LinuxException e) {
+        } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
@@ -94,47 +94,75 @@ public final class UdpSocket implements AutoCloseable {
         return family;
     }
 
-    /** The descriptor, for options this class does not wrap. */
+    /**
+     * The descriptor, for options this class does not wrap: a number only, which a
+     * concurrent {@link #close()} may release; prefer the setters here, which hold the fd.
+     */
     public int fd() {
         return fd.fd();
     }
 
+    /**
+     * {@code setsockopt} holding the fd ({@link WakeableFd#acquire()}), so that a concurrent
+     * close cannot release the number, and another open reuse it, under the call.
+     *
+     * @throws ClosedChannelException once {@link #close()} was called
+     */
+    private void setInt(int level, int option, int value) throws IOException {
+        int raw = fd.acquire();
+        try {
+            Sockets.setInt(raw, level, option, value);
+        } finally {
+            fd.release();
+        }
+    }
+
+    /** {@code getsockopt} holding the fd, as {@link #setInt}. */
+    private int getInt(int level, int option) throws IOException {
+        int raw = fd.acquire();
+        try {
+            return Sockets.getInt(raw, level, option);
+        } finally {
+            fd.release();
+        }
+    }
+
     /** AF_INET6 only: whether IPv4 peers are served too ({@code IPV6_V6ONLY} off). Before bind. */
-    public void setDualStack(boolean dual) throws LinuxException {
+    public void setDualStack(boolean dual) throws IOException {
         requireV6("IPV6_V6ONLY");
-        Sockets.setInt(fd.fd(), IPPROTO_IPV6, IPV6_V6ONLY, dual ? 0 : 1);
+        setInt(IPPROTO_IPV6, IPV6_V6ONLY, dual ? 0 : 1);
     }
 
     /** {@code SO_REUSEADDR}. */
-    public void setReuseAddress(boolean on) throws LinuxException {
-        Sockets.setInt(fd.fd(), SOL_SOCKET, SO_REUSEADDR, on ? 1 : 0);
+    public void setReuseAddress(boolean on) throws IOException {
+        setInt(SOL_SOCKET, SO_REUSEADDR, on ? 1 : 0);
     }
 
     /**
      * Receive buffer size: {@code SO_RCVBUFFORCE} (needs CAP_NET_ADMIN, ignores
      * {@code rmem_max}) when {@code force}, else {@code SO_RCVBUF}. The kernel doubles it.
      */
-    public void setReceiveBufferSize(int bytes, boolean force) throws LinuxException {
-        Sockets.setInt(fd.fd(), SOL_SOCKET, force ? SO_RCVBUFFORCE : SO_RCVBUF, bytes);
+    public void setReceiveBufferSize(int bytes, boolean force) throws IOException {
+        setInt(SOL_SOCKET, force ? SO_RCVBUFFORCE : SO_RCVBUF, bytes);
     }
 
     /** Send buffer size: {@code SO_SNDBUFFORCE} when {@code force}, else {@code SO_SNDBUF}. */
-    public void setSendBufferSize(int bytes, boolean force) throws LinuxException {
-        Sockets.setInt(fd.fd(), SOL_SOCKET, force ? SO_SNDBUFFORCE : SO_SNDBUF, bytes);
+    public void setSendBufferSize(int bytes, boolean force) throws IOException {
+        setInt(SOL_SOCKET, force ? SO_SNDBUFFORCE : SO_SNDBUF, bytes);
     }
 
     /** The effective receive buffer ({@code SO_RCVBUF}, as the kernel reports it). */
-    public int receiveBufferSize() throws LinuxException {
-        return Sockets.getInt(fd.fd(), SOL_SOCKET, SO_RCVBUF);
+    public int receiveBufferSize() throws IOException {
+        return getInt(SOL_SOCKET, SO_RCVBUF);
     }
 
-    public int sendBufferSize() throws LinuxException {
-        return Sockets.getInt(fd.fd(), SOL_SOCKET, SO_SNDBUF);
+    public int sendBufferSize() throws IOException {
+        return getInt(SOL_SOCKET, SO_SNDBUF);
     }
 
     /** {@code SO_MARK} (fwmark) on every packet sent; needs CAP_NET_ADMIN. */
-    public void setMark(int mark) throws LinuxException {
-        Sockets.setInt(fd.fd(), SOL_SOCKET, SO_MARK, mark);
+    public void setMark(int mark) throws IOException {
+        setInt(SOL_SOCKET, SO_MARK, mark);
     }
 
     /**
@@ -143,19 +171,24 @@ public final class UdpSocket implements AutoCloseable {
      * v4-mapped peers too); read it with {@link MessageBatch#packetInfoAddress} and
      * {@link MessageBatch#packetInfoIfIndex}.
      */
-    public void setPacketInfo(boolean on) throws LinuxException {
+    public void setPacketInfo(boolean on) throws IOException {
         if (family == AF_INET) {
-            Sockets.setInt(fd.fd(), IPPROTO_IP, IP_PKTINFO, on ? 1 : 0);
+            setInt(IPPROTO_IP, IP_PKTINFO, on ? 1 : 0);
         } else {
-            Sockets.setInt(fd.fd(), IPPROTO_IPV6, IPV6_RECVPKTINFO, on ? 1 : 0);
+            setInt(IPPROTO_IPV6, IPV6_RECVPKTINFO, on ? 1 : 0);
         }
         packetInfo = on;
     }
 
     /** {@code bind}; an IPv4 address on an AF_INET6 socket binds its v4-mapped form. */
-    public void bind(InetSocketAddress address) throws LinuxException {
-        Sockets.bind(fd.fd(), family, address);
-        local = Sockets.localAddress(fd.fd());
+    public void bind(InetSocketAddress address) throws IOException {
+        int raw = fd.acquire();
+        try {
+            Sockets.bind(raw, family, address);
+            local = Sockets.localAddress(raw);
+        } finally {
+            fd.release();
+        }
     }
 
     /** The bound address (port resolved after binding port 0), or null before {@link #bind}. */

@@ -22,6 +22,8 @@ class PrivilegeHintTest {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Exec.Result r = Exec.run(Duration.ofSeconds(30), List.of("setpriv",
                 "--bounding-set=-net_raw,-net_admin", "--inh-caps=-net_raw,-net_admin", "--",
+                // Without these the child JVM may print "Picked up JAVA_TOOL_OPTIONS: ..." on stderr.
+                "env", "-u", "JAVA_TOOL_OPTIONS", "-u", "_JAVA_OPTIONS", "-u", "JDK_JAVA_OPTIONS",
                 java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 PrivilegeProbe.class.getName()));
         assertThat(r.stderr()).isEmpty();

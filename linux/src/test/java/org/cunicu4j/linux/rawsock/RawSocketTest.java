@@ -23,6 +23,7 @@ import org.cunicu4j.linux.NetNs;
 import org.cunicu4j.testlab.Host;
 import org.cunicu4j.testlab.Lab;
 import org.cunicu4j.testlab.RequiresRoot;
+import org.cunicu4j.testlab.RequiresTools;
 import org.cunicu4j.testlab.Waiter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,6 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * receivers hold every datagram, the raw socket's queue is complete.
  */
 @RequiresRoot
+@RequiresTools("ip")
 class RawSocketTest {
     static final int P = 3478;
     static final int Q = 3479;
@@ -235,13 +237,100 @@ class RawSocketTest {
 
     @ParameterizedTest(name = "IPv{0}")
     @ValueSource(ints = {4, 6})
+    void theDrainRemovesWhatWasQueuedBeforeTheFilter(int v) throws Exception {
+        InetSocketAddress dst = new InetSocketAddress(addressOfB(v), P);
+        try (RawSocket raw = NetNs.call(b.netns(), () -> RawSocket.openUnfiltered(family(v)));
+                DatagramChannel rxP = channel(b, v, P);
+                DatagramChannel tx = channel(a, v, 0)) {
+            // Really open the window: non-STUN datagrams sit in the unfiltered socket's queue.
+            for (int i = 1; i <= 5; i++) {
+                tx.send(notStun(i), dst);
+            }
+            awaitDatagrams(rxP, 5);
+            Waiter.until("non-STUN datagrams queued at the raw socket", Duration.ofSeconds(5),
+                    () -> {
+                        try {
+                            return raw.queuedBytes() > 0;
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                    });
+
+            raw.installFilter(BpfFilters.stun(P, family(v)));
+
+            tx.send(stun(99), dst);
+            awaitDatagrams(rxP, 1);
+            assertThat(drainIds(raw, v)).as("only the marker sent after the filter").containsExactly(99);
+        }
+    }
+
+    /**
+     * A bad UDP checksum never reaches an IPv6 raw socket with a filter or IPV6_CHECKSUM:
+     * {@code rawv6_rcv_skb} verifies it before queueing, so a receive never has to skip one.
+     */
+    @org.junit.jupiter.api.Test
+    void anIpv6DatagramWithABadChecksumNeverReachesTheQueue() throws Exception {
+        InetSocketAddress dst = new InetSocketAddress(addressOfB(6), P);
+        try (RawSocket raw = NetNs.call(b.netns(), () -> RawSocket.open(AF_INET6, BpfFilters.stun(P, AF_INET6)));
+                RawSocket liar = NetNs.call(a.netns(), () -> RawSocket.open(AF_INET6, BpfProgram.DROP_ALL));
+                DatagramChannel rxP = channel(b, 6, P);
+                DatagramChannel tx = channel(a, 6, 0)) {
+            long csumErrorsBefore = udp6InCsumErrors(b);
+            // The kernel leaves the checksum to us once IPV6_CHECKSUM is off: give a wrong one.
+            org.cunicu4j.linux.socket.Sockets.setInt(liar.fd(), org.cunicu4j.linux.socket.SocketConstants.IPPROTO_IPV6,
+                    org.cunicu4j.linux.socket.SocketConstants.IPV6_CHECKSUM, -1);
+            ByteBuffer bad = ByteBuffer.allocateDirect(64);
+            bad.putShort((short) 4444).putShort((short) P).putShort((short) 28).putShort((short) 0x1234).put(stun(5)).flip();
+            assertThat(liar.send(bad, addressOfB(6).getAddress())).isEqualTo(28);
+            Waiter.until("the bad datagram arrived (and UDP counted its checksum)", Duration.ofSeconds(5),
+                    () -> udp6InCsumErrors(b) > csumErrorsBefore);
+            tx.send(stun(6), dst);
+            assertThat(awaitDatagrams(rxP, 1)).hasSize(1);
+
+            assertThat(drainIds(raw, 6)).as("only the good datagram was queued").containsExactly(6);
+        }
+    }
+
+    static long udp6InCsumErrors(Host host) {
+        return host.run("cat", "/proc/net/snmp6").stdout().lines()
+                .filter(l -> l.startsWith("Udp6InCsumErrors"))
+                .mapToLong(l -> Long.parseLong(l.substring("Udp6InCsumErrors".length()).trim()))
+                .findFirst().orElseThrow();
+    }
+
+    @ParameterizedTest(name = "IPv{0}")
+    @ValueSource(ints = {4, 6})
+    void aRefusedDatagramIsReturnedAsMinusErrnoNotThrown(int v) throws Exception {
+        try (RawSocket raw = NetNs.call(a.netns(), () -> RawSocket.open(family(v), BpfProgram.DROP_ALL))) {
+            ByteBuffer d = ByteBuffer.allocateDirect(64);
+            d.putShort((short) 4444).putShort((short) 5555).putShort((short) 8).putShort((short) 0).flip();
+            byte[] noRoute = InetAddress.getByName(v == 4 ? "192.0.2.1" : "2001:db8::1").getAddress();
+
+            assertThat(raw.send(d, noRoute)).as("-ENETUNREACH").isEqualTo(-org.cunicu4j.linux.Errno.ENETUNREACH);
+            assertThat(raw.send(d, addressOfB(v).getAddress())).as("the socket still sends").isEqualTo(8);
+        }
+    }
+
+    @ParameterizedTest(name = "IPv{0}")
+    @ValueSource(ints = {4, 6})
+    void controlCallsAfterCloseThrowClosedChannel(int v) throws Exception {
+        RawSocket raw = NetNs.call(b.netns(), () -> RawSocket.open(family(v), BpfProgram.DROP_ALL));
+        raw.close();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> raw.attach(BpfProgram.DROP_ALL))
+                .isInstanceOf(ClosedChannelException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> raw.bind(addressOfB(v)))
+                .isInstanceOf(ClosedChannelException.class);
+    }
+
+    @ParameterizedTest(name = "IPv{0}")
+    @ValueSource(ints = {4, 6})
     void sendBuildsTheIpHeaderAroundOurUdpDatagram(int v) throws Exception {
         try (RawSocket raw = NetNs.call(a.netns(), () -> RawSocket.open(family(v), BpfProgram.DROP_ALL));
                 DatagramChannel rx = channel(b, v, 5555)) {
             ByteBuffer d = ByteBuffer.allocateDirect(64);
             d.putShort((short) 4444).putShort((short) 5555).putShort((short) 13).putShort((short) 0);
             d.put("hello".getBytes()).flip();
-            raw.send(d, addressOfB(v).getAddress());
+            assertThat(raw.send(d, addressOfB(v).getAddress())).isEqualTo(8 + 5);
             assertThat(d.position()).isZero();
 
             ByteBuffer got = ByteBuffer.allocate(64);

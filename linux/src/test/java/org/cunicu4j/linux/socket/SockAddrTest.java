@@ -70,4 +70,34 @@ class SockAddrTest {
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    @Test
+    void aLinkLocalScopeTravelsFromInet6AddressAndBack() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sa = arena.allocate(SockAddr.MAX_SIZE);
+            java.net.Inet6Address ll = java.net.Inet6Address.getByAddress(null,
+                    InetAddress.getByName("fe80::1").getAddress(), 7);
+            SockAddr.encode(sa, new InetSocketAddress(ll, 9));
+            assertThat(sa.get(ValueLayout.JAVA_INT, 24)).as("sin6_scope_id").isEqualTo(7);
+            assertThat(SockAddr.scopeId(sa)).isEqualTo(7);
+            assertThat(((java.net.Inet6Address) SockAddr.decode(sa).getAddress()).getScopeId()).isEqualTo(7);
+
+            byte[] raw = ll.getAddress();
+            SockAddr.encode(sa, AF_INET6, raw, 0, 16, 9, 3);
+            assertThat(SockAddr.scopeId(sa)).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aLinkLocalByteAddressWithoutScopeIsRejectedClearly() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sa = arena.allocate(SockAddr.MAX_SIZE);
+            byte[] ll = InetAddress.getByName("fe80::1").getAddress();
+            assertThatThrownBy(() -> SockAddr.encode(sa, AF_INET6, ll, 0, 16, 9))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fe80::1").hasMessageContaining("scope");
+            byte[] global = InetAddress.getByName("2001:db8::1").getAddress();
+            assertThat(SockAddr.encode(sa, AF_INET6, global, 0, 16, 9)).isEqualTo(28);
+            assertThat(SockAddr.scopeId(sa)).isZero();
+        }
+    }
 }

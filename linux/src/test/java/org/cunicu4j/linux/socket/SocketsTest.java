@@ -21,6 +21,7 @@ import org.cunicu4j.linux.NetNs;
 import org.cunicu4j.testlab.Host;
 import org.cunicu4j.testlab.Lab;
 import org.cunicu4j.testlab.RequiresRoot;
+import org.cunicu4j.testlab.RequiresTools;
 import org.junit.jupiter.api.Test;
 
 /** Errors name the call with symbolic arguments, exactly. */
@@ -42,6 +43,7 @@ class SocketsTest {
 
     @Test
     @RequiresRoot
+    @RequiresTools("ip")
     void ipv6BindErrorInALabHost() throws Exception {
         try (Lab lab = Lab.open()) {
             Host h = lab.host("h");

@@ -196,4 +196,16 @@ class UdpSocketTest {
             assertThat(s.toString()).startsWith("UdpSocket[AF_INET fd " + s.fd() + " 127.0.0.1:");
         }
     }
+
+    @Test
+    void optionsAfterCloseThrowClosedChannelInsteadOfTouchingAReusedNumber() throws Exception {
+        UdpSocket s = UdpSocket.open(AF_INET);
+        s.close();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.setReuseAddress(true))
+                .isInstanceOf(ClosedChannelException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.receiveBufferSize())
+                .isInstanceOf(ClosedChannelException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.bind(new InetSocketAddress(LO4, 0)))
+                .isInstanceOf(ClosedChannelException.class);
+    }
 }

@@ -112,6 +112,58 @@ class TunDeviceTest {
     }
 
     @Test
+    void aMalformedPacketIsRefusedAloneWithoutAnException() throws Exception {
+        try (TunDevice tun = NetNs.call(host.netns(), () -> configured("tun0", "10.71.5.1/24"))) {
+            ByteBuffer junk = ByteBuffer.allocateDirect(64);
+            junk.put(new byte[20]).flip(); // IP version 0
+
+            assertThat(tun.write(junk)).as("-EINVAL").isEqualTo(-org.cunicu4j.linux.Errno.EINVAL);
+            assertThat(junk.position()).as("a refused packet leaves the position").isZero();
+
+            ByteBuffer out = ByteBuffer.allocateDirect(1500);
+            Ipv4Udp.build(out, (Inet4Address) InetAddress.ofLiteral("10.71.5.2"),
+                    (Inet4Address) InetAddress.ofLiteral("10.71.5.1"), 40000, 9, new byte[8]);
+            assertThat(tun.write(out)).as("the queue still works").isEqualTo(36);
+        }
+    }
+
+    @Test
+    void readingAllocatesNothingPerPacketOnceCompiled() throws Exception {
+        try (TunDevice tun = NetNs.call(host.netns(), () -> configured("tun0", "10.71.4.1/24"));
+                DatagramChannel tx = NetNs.call(host.netns(), () -> DatagramChannel.open())) {
+            java.util.concurrent.atomic.AtomicBoolean flooding = new java.util.concurrent.atomic.AtomicBoolean(true);
+            InetSocketAddress peer = new InetSocketAddress("10.71.4.2", 9);
+            Thread flood = Thread.ofPlatform().name("tun-flood").start(() -> {
+                ByteBuffer payload = ByteBuffer.allocateDirect(64);
+                while (flooding.get()) {
+                    try {
+                        tx.send(payload.clear(), peer);
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            try {
+                ByteBuffer in = ByteBuffer.allocateDirect(1501);
+                var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+                double best = Double.MAX_VALUE;
+                for (int round = 0; round < 12 && best >= 1; round++) {
+                    long before = threads.getCurrentThreadAllocatedBytes();
+                    for (int i = 0; i < 5_000; i++) {
+                        in.clear();
+                        tun.read(in);
+                    }
+                    best = Math.min(best, (threads.getCurrentThreadAllocatedBytes() - before) / 5_000.0);
+                }
+                assertThat(best).as("bytes allocated per read packet after JIT warm-up").isLessThan(1);
+            } finally {
+                flooding.set(false);
+                flood.join();
+            }
+        }
+    }
+
+    @Test
     void closeWakesABlockedReader() throws Exception {
         TunDevice tun = NetNs.call(host.netns(), () -> TunDevice.open("tun0"));
         BlockedCall reader = BlockedCall.start(() -> tun.read(ByteBuffer.allocateDirect(1500)));

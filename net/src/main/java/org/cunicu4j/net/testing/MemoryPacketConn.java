@@ -19,7 +19,8 @@ import org.cunicu4j.net.PacketConn;
  * <p>It behaves like a lossless UDP link with a bounded receive queue: a datagram is
  * dropped (and counted in {@link #dropped()}) when it is addressed to anything other than
  * the peer, when the peer's queue is full, or when the peer is closed. A datagram larger
- * than the receiving slot's buffer is truncated, as {@code recvmsg} does. Datagrams are
+ * than the receiving slot's buffer is dropped by the receiver and counted in
+ * {@link #truncatedDrops()}, as {@code UdpPacketConn} does. Datagrams are
  * copied on send (this double allocates per packet; it is not for benchmarks).
  *
  * <p>Threading: any number of threads may send and receive; {@link #close()} may be called
@@ -37,6 +38,7 @@ public final class MemoryPacketConn implements PacketConn {
     private final Condition readable = lock.newCondition();
     private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong truncatedDrops = new AtomicLong();
     private boolean closed;
     private MemoryPacketConn peer;
 
@@ -83,19 +85,25 @@ public final class MemoryPacketConn implements PacketConn {
     public int receive(PacketBatch batch) throws ClosedChannelException {
         lock.lock();
         try {
-            while (queue.isEmpty() && !closed) {
-                readable.awaitUninterruptibly();
-            }
-            if (closed) {
-                throw new ClosedChannelException();
-            }
             int n = 0;
-            while (n < batch.capacity() && !queue.isEmpty()) {
-                byte[] datagram = queue.poll();
-                ByteBuffer buf = batch.buffer(n).clear();
-                buf.put(datagram, 0, Math.min(datagram.length, buf.capacity())).flip();
-                batch.setAddress(n, peer.localRaw, 0, peer.localRaw.length, peer.local.getPort());
-                n++;
+            while (n == 0) {
+                while (queue.isEmpty() && !closed) {
+                    readable.awaitUninterruptibly();
+                }
+                if (closed) {
+                    throw new ClosedChannelException();
+                }
+                while (n < batch.capacity() && !queue.isEmpty()) {
+                    byte[] datagram = queue.poll();
+                    ByteBuffer buf = batch.buffer(n).clear();
+                    if (datagram.length > buf.capacity()) {
+                        truncatedDrops.incrementAndGet();
+                        continue;
+                    }
+                    buf.put(datagram).flip();
+                    batch.setAddress(n, peer.localRaw, 0, peer.localRaw.length, peer.local.getPort());
+                    n++;
+                }
             }
             batch.setCount(n);
             return n;
@@ -142,6 +150,11 @@ public final class MemoryPacketConn implements PacketConn {
     /** Datagrams this end sent that were not delivered (wrong address, peer full or closed). */
     public long dropped() {
         return dropped.get();
+    }
+
+    /** Datagrams that reached this end but did not fit the receiving slot, and were dropped. */
+    public long truncatedDrops() {
+        return truncatedDrops.get();
     }
 
     /** The other end. */

@@ -63,18 +63,40 @@ class MemoryPacketConnTest {
     }
 
     @Test
-    void dropsWhenAddressedElsewhereOrQueueFullAndTruncatesToTheSlot() throws Exception {
-        MemoryPacketConn[] p = MemoryPacketConn.pair(A, B, 2);
+    void dropsWhenAddressedElsewhereOrQueueFullOrTooLargeForTheSlot() throws Exception {
+        MemoryPacketConn[] p = MemoryPacketConn.pair(A, B, 3);
         try (MemoryPacketConn a = p[0]; MemoryPacketConn b = p[1]) {
             a.send(batchOf(new InetSocketAddress(InetAddress.getLoopbackAddress(), 3000), "lost"));
             assertThat(a.dropped()).isEqualTo(1);
-            a.send(batchOf(B, "0123456789", "x", "overflow"));
+            a.send(batchOf(B, "0123456789", "x", "0123", "overflow"));
             assertThat(a.dropped()).isEqualTo(2);
 
             PacketBatch small = new PacketBatch(4, 4);
-            assertThat(b.receive(small)).isEqualTo(2);
-            assertThat(text(small, 0)).isEqualTo("0123");
-            assertThat(text(small, 1)).isEqualTo("x");
+            assertThat(b.receive(small)).as("the 10-byte datagram is dropped, not cut").isEqualTo(2);
+            assertThat(text(small, 0)).isEqualTo("x");
+            assertThat(text(small, 1)).isEqualTo("0123");
+            assertThat(b.truncatedDrops()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aReceiveThatFindsOnlyOversizedDatagramsKeepsWaiting() throws Exception {
+        MemoryPacketConn[] p = MemoryPacketConn.pair(A, B);
+        try (MemoryPacketConn a = p[0]; MemoryPacketConn b = p[1]) {
+            a.send(batchOf(B, "much too long"));
+            CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
+                try {
+                    PacketBatch small = new PacketBatch(1, 4);
+                    b.receive(small);
+                    return text(small, 0);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            Waiter.until("the oversized datagram is dropped", Duration.ofSeconds(5), () -> b.truncatedDrops() == 1);
+            assertThat(got).isNotDone();
+            a.send(batchOf(B, "fits"));
+            assertThat(got.get(5, TimeUnit.SECONDS)).isEqualTo("fits");
         }
     }
 

@@ -16,6 +16,7 @@ import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.testlab.Host;
 import org.cunicu4j.testlab.Lab;
 import org.cunicu4j.testlab.RequiresRoot;
+import org.cunicu4j.testlab.RequiresTools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** UdpPacketConn between two lab hosts over a veth link. */
 @RequiresRoot
+@RequiresTools("ip")
 class UdpPacketConnLabTest {
     static Lab lab;
     static Host a;
