@@ -139,6 +139,7 @@ class TunDeviceTest {
                     try {
                         tx.send(payload.clear(), peer);
                     } catch (IOException e) {
+                        tun.close(); // wakes the reader, which then fails instead of waiting for ever
                         return;
                     }
                 }
