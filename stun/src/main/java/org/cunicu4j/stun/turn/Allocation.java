@@ -89,6 +89,10 @@ public final class Allocation implements PacketConn {
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong unknownChannel = new AtomicLong();
     private final AtomicLong sendDrops = new AtomicLong();
+    private final AtomicLong sendIndications = new AtomicLong();
+    private final AtomicLong channelDataSent = new AtomicLong();
+    private final AtomicLong dataIndications = new AtomicLong();
+    private final AtomicLong channelDataReceived = new AtomicLong();
 
     private record Permission(byte[] address, int length, InetAddress ip) {}
 
@@ -434,6 +438,7 @@ public final class Allocation implements PacketConn {
                 sendBuffer.flip();
                 try {
                     link.send(sendBuffer);
+                    (channel != null ? channelDataSent : sendIndications).incrementAndGet();
                 } catch (IOException e) {
                     if (isClosed()) {
                         throw new ClosedChannelException();
@@ -520,7 +525,8 @@ public final class Allocation implements PacketConn {
     /** Counters, for diagnostics and tests. */
     public TurnStats stats() {
         return new TurnStats(refreshes.get(), permissionRefreshes.get(), channelRefreshes.get(), staleNonces.get(),
-                malformed.get(), unknownChannel.get(), queue.dropped() + queue.tooBig(), sendDrops.get());
+                malformed.get(), unknownChannel.get(), queue.dropped() + queue.tooBig(), sendDrops.get(),
+                sendIndications.get(), channelDataSent.get(), dataIndications.get(), channelDataReceived.get());
     }
 
     private boolean isClosed() {
@@ -561,6 +567,7 @@ public final class Allocation implements PacketConn {
             int number = ChannelData.channel(m);
             for (Channel c : channels) {
                 if (c.number() == number) {
+                    channelDataReceived.incrementAndGet();
                     queue.offer(m, ChannelData.HEADER, ChannelData.length(m), c.address(), c.length(), c.port());
                     return;
                 }
@@ -569,6 +576,7 @@ public final class Allocation implements PacketConn {
             return;
         }
         if (indications.readData(m)) {
+            dataIndications.incrementAndGet();
             queue.offer(m, indications.dataOffset, indications.dataLength, indications.peerAddress,
                     indications.peerAddressLength, indications.peerPort);
             return;
