@@ -6,10 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 import org.cunicu4j.net.PacketConn;
 import org.cunicu4j.net.udp.UdpPacketConn;
 import org.cunicu4j.stun.url.Transport;
@@ -79,30 +76,10 @@ public final class TurnClient {
     }
 
     private static Socket startTls(TurnConfig config, Socket tcp, int timeout) throws IOException {
-        InetSocketAddress server = config.server();
         SSLContext ctx = config.sslContext() != null ? config.sslContext() : TlsTrust.systemDefault();
-        String name = config.tlsHostname() != null ? config.tlsHostname() : server.getAddress().getHostAddress();
-        SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(tcp, name, server.getPort(), true);
-        SSLParameters params = tls.getSSLParameters();
-        params.setEndpointIdentificationAlgorithm("HTTPS");
-        if (isHostName(name)) {
-            params.setServerNames(java.util.List.of(new SNIHostName(name)));
-        }
-        tls.setSSLParameters(params);
-        try {
-            tls.setSoTimeout(timeout);
-            tls.startHandshake();
-            tls.setSoTimeout(0);
-        } catch (IOException e) {
-            tls.close();
-            throw new IOException("TLS handshake with TURN server " + hostPort(server) + " (as \"" + name
-                    + "\") failed: " + e.getMessage(), e);
-        }
-        return tls;
-    }
-
-    private static boolean isHostName(String name) {
-        return name.indexOf(':') < 0 && !name.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+        String name = config.tlsHostname() != null ? config.tlsHostname()
+                : config.server().getAddress().getHostAddress();
+        return TlsTrust.handshake(tcp, ctx, name, java.time.Duration.ofMillis(timeout));
     }
 
     private static String hostPort(InetSocketAddress a) {
