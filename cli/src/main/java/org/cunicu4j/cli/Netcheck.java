@@ -96,24 +96,30 @@ final class Netcheck {
                 }
             }
             case TCP -> {
-                try (StunTransport t = StreamStunTransport.connectTcp(server, timeout, null)) {
+                try (StunTransport t = StreamStunTransport.over(connect(server), "TCP", timeout, null)) {
                     return new BindingClient(t).discover();
                 }
             }
             case TLS -> {
-                Socket tcp = new Socket();
-                try {
-                    tcp.connect(server, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-                } catch (IOException e) {
-                    tcp.close();
-                    throw e;
-                }
-                Socket tls = TlsTrust.handshake(tcp, sslContext, url.host(), timeout);
+                Socket tls = TlsTrust.handshake(connect(server), sslContext, url.host(), timeout);
                 try (StunTransport t = StreamStunTransport.over(tls, "TLS", timeout, null)) {
                     return new BindingClient(t).discover();
                 }
             }
             default -> throw new IllegalStateException("transport " + url.transport());
+        }
+    }
+
+    private Socket connect(InetSocketAddress server) throws IOException {
+        Socket tcp = new Socket();
+        try {
+            tcp.setTcpNoDelay(true);
+            tcp.connect(server, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            return tcp;
+        } catch (IOException e) {
+            tcp.close();
+            throw new IOException("cannot connect to " + NetcheckReport.address(server) + " over TCP: "
+                    + e.getMessage(), e);
         }
     }
 

@@ -33,8 +33,9 @@ import picocli.CommandLine.Spec;
             "For each server: reachable or not and why, round-trip time, the address it sees;",
             "for TURN servers with credentials: whether an allocation succeeds and its relayed address;",
             "then the NAT's mapping and filtering behaviour (RFC 5780, if a server supports it)."},
-        footer = {"", "URLs: stun:host[:port], stuns:host[:port], turn:user:pass@host[:port][?transport=udp|tcp],",
-            "turns:user:pass@host[:port]. There are no built-in servers."})
+        footer = {"", "URLs: stun:host[:port]  stuns:host[:port]",
+            "      turn:user:pass@host[:port][?transport=udp|tcp]  turns:user:pass@host[:port]",
+            "There are no built-in servers."})
 final class NetcheckCommand implements Callable<Integer> {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m)");
 

@@ -93,8 +93,8 @@ record NetcheckReport(List<ServerCheck> servers, NatCheck nat) {
         }
         sb.append('\n');
         if (nat == null) {
-            sb.append("NAT mapping:    unknown (no UDP server to ask)\n");
-            sb.append("NAT filtering:  unknown (no UDP server to ask)\n");
+            sb.append("NAT mapping:    unknown (no reachable UDP server to ask)\n");
+            sb.append("NAT filtering:  unknown (no reachable UDP server to ask)\n");
         } else if (nat.error() != null) {
             sb.append("NAT mapping:    unknown (").append(nat.error()).append(")\n");
             sb.append("NAT filtering:  unknown (").append(nat.error()).append(")\n");
