@@ -81,6 +81,7 @@ public final class Allocation implements PacketConn {
     private volatile InetSocketAddress mapped;
     private volatile Duration lifetime;
     private volatile Duration firstRtt;
+    private volatile long expiresAtNanos;
 
     private final AtomicLong refreshes = new AtomicLong();
     private final AtomicLong permissionRefreshes = new AtomicLong();
@@ -103,8 +104,7 @@ public final class Allocation implements PacketConn {
         this.link = link;
         this.scheduler = scheduler;
         this.ownsScheduler = ownsScheduler;
-        this.serverName = link.server().getAddress().getHostAddress() + ":" + link.server().getPort()
-                + " (" + link.protocol() + ")";
+        this.serverName = addr(link.server()) + " (" + link.protocol() + ")";
         this.transactions = new Transactions(link, scheduler, config, serverName);
         this.queue = new RelayQueue(config.queueSlots(), config.slotSize());
         this.reader = Thread.ofPlatform().daemon().name("turn-reader " + serverName).unstarted(this::readLoop);
@@ -122,6 +122,7 @@ public final class Allocation implements PacketConn {
         relayed = relay;
         mapped = ok.xorMappedAddress().orElse(null);
         lifetime = Duration.ofSeconds(ok.lifetime().orElse(seconds(config.lifetime())));
+        expiresAtNanos = System.nanoTime() + lifetime.toNanos();
         synchronized (lock) {
             scheduleRefreshLocked();
             long every = config.permissionRefresh().toNanos();
@@ -178,11 +179,17 @@ public final class Allocation implements PacketConn {
             int code = error.code();
             boolean challenge = code == ErrorCode.UNAUTHORIZED && usedKey == null;
             boolean stale = code == ErrorCode.STALE_NONCE;
+            if (challenge && (response.realm().isEmpty() || response.nonce().isEmpty())) {
+                return CompletableFuture.failedFuture(new TurnException(TurnException.Kind.PROTOCOL, code,
+                        "TURN server " + serverName + " answered the " + type + " with " + error
+                                + " but without the REALM and NONCE of a long-term credential challenge"));
+            }
+            if (challenge && config.username().isEmpty()) {
+                return CompletableFuture.failedFuture(new TurnException(TurnException.Kind.UNAUTHORIZED, code,
+                        "TURN server " + serverName + " asks for long-term credentials (realm \""
+                                + response.realm().get() + "\") but no user name and password were given"));
+            }
             if ((challenge || stale) && retries < MAX_AUTH_RETRIES && response.nonce().isPresent()) {
-                if (challenge && response.realm().isEmpty()) {
-                    return CompletableFuture.failedFuture(new TurnException(TurnException.Kind.PROTOCOL, code,
-                            "TURN server " + serverName + " sent 401 without REALM"));
-                }
                 synchronized (lock) {
                     if (response.realm().isPresent() && !response.realm().get().equals(realm)) {
                         realm = response.realm().get();
@@ -245,11 +252,21 @@ public final class Allocation implements PacketConn {
                     if (error == null) {
                         refreshes.incrementAndGet();
                         lifetime = Duration.ofSeconds(ok.lifetime().orElse(seconds(lifetime)));
+                        expiresAtNanos = System.nanoTime() + lifetime.toNanos();
                         synchronized (lock) {
                             scheduleRefreshLocked();
                         }
+                    } else if (isTimeout(error) && System.nanoTime() + config.requestTimeout().toNanos()
+                            - expiresAtNanos < 0) {
+                        LOG.log(System.Logger.Level.WARNING, "refreshing {0} on {1} timed out; trying again",
+                                relayed, serverName);
+                        synchronized (lock) {
+                            if (!closed) {
+                                refreshTimer = scheduler.schedule(this::refresh, 0, TimeUnit.NANOSECONDS);
+                            }
+                        }
                     } else {
-                        fail(new IOException("TURN allocation " + relayed + " on " + serverName
+                        fail(new IOException("TURN allocation " + addr(relayed) + " on " + serverName
                                 + " could not be refreshed: " + rootMessage(error), error));
                     }
                 });
@@ -284,6 +301,18 @@ public final class Allocation implements PacketConn {
                 }
             });
         }
+    }
+
+    private static String addr(InetSocketAddress a) {
+        String ip = a.getAddress().getHostAddress();
+        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + a.getPort();
+    }
+
+    private static boolean isTimeout(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t instanceof TurnException e && e.kind() == TurnException.Kind.TIMEOUT;
     }
 
     private static String rootMessage(Throwable t) {
@@ -410,14 +439,17 @@ public final class Allocation implements PacketConn {
                 throw new ClosedChannelException();
             }
             Channel channel = null;
+            int len = batch.addressLength(i);
             for (Channel c : channels) {
-                if (batch.addressEquals(i, c.peer())) {
+                // compare raw bytes: PacketBatch.addressEquals would clone the InetAddress's bytes
+                if (c.length() == len && c.port() == batch.port(i)
+                        && Arrays.equals(c.address(), 0, len, batch.addressBytes(i), 0, len)) {
                     channel = c;
                     break;
                 }
             }
             ByteBuffer data = batch.buffer(i);
-            if (channel == null && findPermission(batch.addressBytes(i), batch.addressLength(i)) == null
+            if (channel == null && findPermission(batch.addressBytes(i), len) == null
                     && !permit(batch.address(i))) {
                 sendDrops.incrementAndGet();
                 continue;
@@ -428,8 +460,7 @@ public final class Allocation implements PacketConn {
                     if (channel != null) {
                         ChannelData.write(sendBuffer, channel.number(), data, false);
                     } else {
-                        Indications.writeSend(sendBuffer, batch.addressBytes(i), batch.addressLength(i),
-                                batch.port(i), data);
+                        Indications.writeSend(sendBuffer, batch.addressBytes(i), len, batch.port(i), data);
                     }
                 } catch (java.nio.BufferOverflowException | IllegalArgumentException e) {
                     sendDrops.incrementAndGet();
@@ -562,7 +593,12 @@ public final class Allocation implements PacketConn {
         }
     }
 
-    private void dispatch(ByteBuffer m) {
+    /**
+     * Handles one message from the server: relayed data to the receive queue, responses to
+     * their transactions. Called by the reader thread (tests call it directly while the
+     * reader is idle, to measure it).
+     */
+    void dispatch(ByteBuffer m) {
         if (ChannelData.looksLike(m)) {
             int number = ChannelData.channel(m);
             for (Channel c : channels) {
@@ -664,6 +700,6 @@ public final class Allocation implements PacketConn {
 
     @Override
     public String toString() {
-        return "TURN allocation " + relayed + " on " + serverName;
+        return "TURN allocation " + (relayed == null ? "(none yet)" : addr(relayed)) + " on " + serverName;
     }
 }

@@ -3,6 +3,7 @@ package org.cunicu4j.stun.turn;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.PacketConn;
@@ -19,10 +20,12 @@ final class UdpServerLink implements ServerLink {
     private final PacketBatch sendBatch = new PacketBatch(1, MAX_DATAGRAM);
     private final PacketBatch receiveBatch = new PacketBatch(1, MAX_DATAGRAM);
     private final AtomicLong strangers = new AtomicLong();
+    private final byte[] serverIp;
 
     UdpServerLink(PacketConn conn, InetSocketAddress server) {
         this.conn = conn;
         this.server = server;
+        this.serverIp = server.getAddress().getAddress();
         sendBatch.setAddress(0, server);
         sendBatch.setCount(1);
     }
@@ -40,7 +43,9 @@ final class UdpServerLink implements ServerLink {
     public ByteBuffer receive() throws IOException {
         while (true) {
             conn.receive(receiveBatch);
-            if (receiveBatch.addressEquals(0, server)) {
+            // raw comparison: PacketBatch.addressEquals would clone the server's address bytes
+            if (receiveBatch.addressLength(0) == serverIp.length && receiveBatch.port(0) == server.getPort()
+                    && Arrays.equals(receiveBatch.addressBytes(0), 0, serverIp.length, serverIp, 0, serverIp.length)) {
                 return receiveBatch.buffer(0);
             }
             strangers.incrementAndGet();

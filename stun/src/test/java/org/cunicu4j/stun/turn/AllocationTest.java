@@ -82,6 +82,37 @@ class AllocationTest {
     }
 
     @Test
+    void withoutCredentialsTheChallengeIsReportedAsSuch() {
+        assertThatThrownBy(() -> TurnClient.allocate(config("", "").build()))
+                .isInstanceOfSatisfying(TurnException.class,
+                        e -> assertThat(e.kind()).isEqualTo(TurnException.Kind.UNAUTHORIZED))
+                .hasMessage("TURN server 10.0.0.2:3478 (udp) asks for long-term credentials (realm \"fake\") "
+                        + "but no user name and password were given");
+    }
+
+    @Test
+    void anAllocationThatCannotBeRefreshedEndsWithTheReason() throws Exception {
+        TurnConfig cfg = config("alice", "wonderland").requestTimeout(Duration.ofMillis(300)).build();
+        server.grantedLifetime = 1;
+        Allocation a = TurnClient.allocate(cfg);
+        server.silent = true;
+        CompletableFuture<Throwable> receiver = CompletableFuture.supplyAsync(() -> {
+            try {
+                a.receive(new PacketBatch(1, 2048));
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        assertThat(receiver.get(5, TimeUnit.SECONDS)).isInstanceOf(ClosedChannelException.class);
+        assertThat(a.failure()).get().extracting(Throwable::getMessage).asString()
+                .startsWith("TURN allocation 198.51.100.1:50000 on 10.0.0.2:3478 (udp) could not be refreshed: "
+                        + "TURN server 10.0.0.2:3478 (udp) did not answer the Refresh request");
+        a.close();
+        assertThat(server.requests(StunMethod.REFRESH)).allSatisfy(m -> assertThat(m.lifetime()).hasValue(600));
+    }
+
+    @Test
     void aSilentServerTimesOutWithinTheConfiguredTimeAfterRetransmitting() {
         TurnConfig cfg = config("alice", "wonderland").requestTimeout(Duration.ofMillis(600)).build();
         server.silent = true;
