@@ -56,17 +56,24 @@ class NetcheckLabTest {
                     .contains("NAT filtering:  address-and-port-dependent (")
                     .doesNotContain("Problems").doesNotContain("wonderland");
 
+            // a STUN server on one address only (no RFC 5780), and a TURN user with the wrong password
+            Coturn plain = Coturn.builder(t.server()).listen(SECOND_IP).port(4478)
+                    .extraArgs("--min-port=40000", "--max-port=40999").start();
             CliRun json = NetNs.call(t.alice().netns(), () -> CliRun.run("netcheck", "--json",
+                    "--stun", "stun:" + SECOND_IP + ":" + plain.port(),
                     "--turn", "turn:alice:wrong@" + s, "--timeout", "3s"));
-            assertThat(json.exitCode()).isEqualTo(1);
-            assertThat(json.stdout()).startsWith("{\"ok\":false,\"servers\":[{\"url\":\"turn:alice:***@198.18.0.10:3478"
-                    + "?transport=udp\",\"kind\":\"turn\",\"transport\":\"udp\",\"reachable\":true,")
+            assertThat(json.exitCode()).as(json.stdout() + json.stderr()).isEqualTo(1);
+            assertThat(json.stdout()).startsWith("{\"ok\":false,\"servers\":[{\"url\":\"stun:198.18.0.11:4478\","
+                    + "\"kind\":\"stun\",\"transport\":\"udp\",\"reachable\":true,")
+                    .contains("{\"url\":\"turn:alice:***@198.18.0.10:3478?transport=udp\",\"kind\":\"turn\","
+                            + "\"transport\":\"udp\",\"reachable\":true,")
                     .contains("\"mappedAddress\":\"" + nat + ":")
                     .contains("\"allocation\":{\"ok\":false,\"relayedAddress\":null,\"lifetimeS\":null,"
                             + "\"error\":\"failed: TURN server 198.18.0.10:3478 (udp) rejected the credentials for "
                             + "user \\\"alice\\\" at realm \\\"lab\\\" (401 Unauthorized)\"}")
-                    .contains("\"nat\":{\"server\":\"turn:alice:***@198.18.0.10:3478?transport=udp\","
-                            + "\"mapping\":\"endpoint-independent\"");
+                    .contains("\"nat\":{\"server\":\"stun:198.18.0.11:4478\",\"mapping\":\"unknown\","
+                            + "\"mappingReason\":\"server 198.18.0.11:4478 does not do RFC 5780")
+                    .contains("OTHER-ADDRESS");
         }
     }
 }
