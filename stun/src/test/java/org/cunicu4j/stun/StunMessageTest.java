@@ -165,6 +165,14 @@ class StunMessageTest {
         assertThat(m.unknownComprehensionRequired()).containsExactly(0x7001, 0x0031);
         assertThat(m.attributeTypes()).containsExactly(0x7001, 0xC001, 0x0031, AttributeType.SOFTWARE);
         assertThat(m.attribute(0xC001)).hasValue(ByteBuffer.wrap(new byte[2]));
+
+        // what a server answers (RFC 8489 section 6.3.1): 420 listing them
+        StunMessage answer = StunMessage.parse(StunMessage.builder(m.type().error(), m.transactionId())
+                .errorCode(ErrorCode.UNKNOWN_ATTRIBUTE, "Unknown Attribute")
+                .unknownAttributes(m.unknownComprehensionRequired()).build());
+        assertThat(answer.errorCode().orElseThrow().code()).isEqualTo(420);
+        assertThat(answer.unknownAttributes()).containsExactly(0x7001, 0x0031);
+        assertThat(answer.hasUnknownComprehensionRequired()).isFalse();
     }
 
     @Test

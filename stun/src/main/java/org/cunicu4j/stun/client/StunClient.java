@@ -221,10 +221,11 @@ public final class StunClient implements AutoCloseable {
      * Offers a received datagram (the bytes from its position to its limit; borrowed for
      * the call, position unchanged). Returns true when it was a response to one of this
      * client's transactions, which it then completes (or a malformed one it dropped);
-     * false when the caller should handle it. Allocates only for a matching response.
+     * false when the caller should handle it. Cheap for everything else: a look at the
+     * header and a scan of the pending transactions; only a matching response is copied.
      */
     public boolean offer(ByteBuffer datagram, InetSocketAddress from) {
-        if (PacketClassifier.classify(datagram) != PacketClassifier.Kind.STUN) {
+        if (pending.isEmpty() || PacketClassifier.classify(datagram) != PacketClassifier.Kind.STUN) {
             return false;
         }
         int p = datagram.position();
