@@ -60,7 +60,7 @@ import org.cunicu4j.stun.TransactionId;
 public final class StunClient implements AutoCloseable {
     private static final ScheduledExecutorService SHARED_TIMER = newSharedTimer();
     private static final int READ_SLOTS = 8;
-    private static final int READ_SLOT_SIZE = 9216;
+    static final int READ_SLOT_SIZE = 9216;
 
     private final PacketConn conn;
     private final RetransmissionPolicy policy;
@@ -120,7 +120,8 @@ public final class StunClient implements AutoCloseable {
     /**
      * A client that takes {@code conn} (closing it on {@link #close()}) and reads it on a
      * platform thread of its own; what is not a response to one of its transactions goes
-     * to {@code unmatched} (null: dropped).
+     * to {@code unmatched} (null: dropped). The reader receives into slots of
+     * {@value #READ_SLOT_SIZE} bytes: larger datagrams are dropped by the connection.
      */
     public static StunClient owning(PacketConn conn, InboundHandler unmatched, RetransmissionPolicy policy,
             ScheduledExecutorService timer) {
