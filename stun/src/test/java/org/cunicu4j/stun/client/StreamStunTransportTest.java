@@ -161,21 +161,23 @@ class StreamStunTransportTest {
     }
 
     @Test
-    void sendWritesRawFrames() throws Exception {
+    void sendPadsChannelDataOnTheStream() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 1, LOOPBACK)) {
             CompletableFuture<byte[]> got = CompletableFuture.supplyAsync(() -> {
                 try (Socket s = listener.accept()) {
-                    return s.getInputStream().readNBytes(8);
+                    return s.getInputStream().readNBytes(16);
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
             });
             try (StreamStunTransport t = StreamStunTransport.connectTcp(
                     (InetSocketAddress) listener.getLocalSocketAddress(), Duration.ofSeconds(5), null)) {
-                ByteBuffer cd = ByteBuffer.wrap(new byte[] {0x40, 0, 0, 3, 1, 2, 3, 0});
+                ByteBuffer cd = ByteBuffer.wrap(new byte[] {0x40, 0, 0, 3, 1, 2, 3}); // unpadded
                 t.send(cd);
                 assertThat(cd.position()).isZero();
-                assertThat(got.get(5, TimeUnit.SECONDS)).containsExactly(0x40, 0, 0, 3, 1, 2, 3, 0);
+                t.send(ByteBuffer.wrap(new byte[] {0x4F, (byte) 0xFF, 0, 2, 4, 5, 0, 0})); // padded already
+                assertThat(got.get(5, TimeUnit.SECONDS)).containsExactly(
+                        0x40, 0, 0, 3, 1, 2, 3, 0, 0x4F, 0xFF, 0, 2, 4, 5, 0, 0);
             }
         }
     }
