@@ -43,7 +43,10 @@ public final class StunMessage {
     public static final int HEADER_SIZE = 20;
     /** The magic cookie, bytes 4..7 of every RFC 5389/8489 message. */
     public static final int MAGIC_COOKIE = 0x2112A442;
-    /** Largest value length of USERNAME (RFC 8489 section 14.3). */
+    /**
+     * Largest value length of USERNAME accepted and written: RFC 5389's limit (RFC 8489
+     * section 14.3 asks senders for fewer than 509 bytes; being lenient costs nothing).
+     */
     public static final int MAX_USERNAME_BYTES = 513;
     /** Largest value length of REALM, NONCE, SOFTWARE and the ERROR-CODE reason (sections 14.8-14.10, 14.14). */
     public static final int MAX_TEXT_BYTES = 763;

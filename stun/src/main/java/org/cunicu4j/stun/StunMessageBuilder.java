@@ -3,6 +3,7 @@ package org.cunicu4j.stun;
 import static org.cunicu4j.stun.AttributeType.*;
 
 import java.net.InetSocketAddress;
+import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ import java.util.Objects;
 public final class StunMessageBuilder {
     private final TransactionId tid;
     private final boolean ownBuffer;
+    private final ByteBuffer target;
     private ByteBuffer out;
     private final int start;
     private byte[] integrityKey;
@@ -34,8 +36,9 @@ public final class StunMessageBuilder {
         Objects.requireNonNull(type, "type");
         this.tid = Objects.requireNonNull(tid, "tid");
         this.ownBuffer = dst == null;
-        this.out = ownBuffer ? ByteBuffer.allocate(128) : dst;
-        this.out.order(ByteOrder.BIG_ENDIAN);
+        this.target = dst;
+        // the caller's buffer is written through a big-endian view: its own byte order stays
+        this.out = (ownBuffer ? ByteBuffer.allocate(128) : dst.duplicate()).order(ByteOrder.BIG_ENDIAN);
         this.start = out.position();
         ensure(StunMessage.HEADER_SIZE);
         out.putShort((short) type.encode());
@@ -67,7 +70,7 @@ public final class StunMessageBuilder {
         }
         ensure(4 + padded);
         if (!ownBuffer && out.remaining() < 4 + padded) {
-            throw new java.nio.BufferOverflowException();
+            throw new BufferOverflowException();
         }
         out.putShort((short) type);
         out.putShort((short) len);
@@ -367,6 +370,9 @@ public final class StunMessageBuilder {
             close(4);
         }
         finished = true;
+        if (target != null) {
+            target.position(out.position());
+        }
         return out.position() - start;
     }
 

@@ -118,10 +118,14 @@ class StunMessageTest {
 
     @Test
     void builderWritesIntoTheCallersBuffer() throws Exception {
-        ByteBuffer dst = ByteBuffer.allocate(200).position(7);
-        int n = StunMessage.builder(MessageType.BINDING_REQUEST, TID, dst).software("x").fingerprint().finish();
+        ByteBuffer dst = ByteBuffer.allocateDirect(200).order(ByteOrder.LITTLE_ENDIAN).position(7);
+        StunMessageBuilder b = StunMessage.builder(MessageType.BINDING_REQUEST, TID, dst).software("x");
+        assertThat(dst.position()).as("borrowed until finish").isEqualTo(7);
+        int n = b.fingerprint().finish();
         assertThat(n).isEqualTo(20 + 8 + 8);
         assertThat(dst.position()).isEqualTo(7 + n);
+        assertThat(dst.order()).isEqualTo(ByteOrder.LITTLE_ENDIAN);
+        assertThat(dst.get(7 + 4)).isEqualTo((byte) 0x21); // the cookie, big-endian
         StunMessage m = StunMessage.parse(dst.flip().position(7));
         assertThat(m.verifyFingerprint()).isTrue();
         assertThatThrownBy(() -> StunMessage.builder(MessageType.BINDING_REQUEST, TID, ByteBuffer.allocate(30))
@@ -165,6 +169,14 @@ class StunMessageTest {
         assertThat(m.unknownComprehensionRequired()).containsExactly(0x7001, 0x0031);
         assertThat(m.attributeTypes()).containsExactly(0x7001, 0xC001, 0x0031, AttributeType.SOFTWARE);
         assertThat(m.attribute(0xC001)).hasValue(ByteBuffer.wrap(new byte[2]));
+
+        // what a server answers (RFC 8489 section 6.3.1): 420 listing them
+        StunMessage answer = StunMessage.parse(StunMessage.builder(m.type().error(), m.transactionId())
+                .errorCode(ErrorCode.UNKNOWN_ATTRIBUTE, "Unknown Attribute")
+                .unknownAttributes(m.unknownComprehensionRequired()).build());
+        assertThat(answer.errorCode().orElseThrow().code()).isEqualTo(420);
+        assertThat(answer.unknownAttributes()).containsExactly(0x7001, 0x0031);
+        assertThat(answer.hasUnknownComprehensionRequired()).isFalse();
     }
 
     @Test

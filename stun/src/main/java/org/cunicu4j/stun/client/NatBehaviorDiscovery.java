@@ -123,8 +123,9 @@ public final class NatBehaviorDiscovery {
                 return new Verdict(Type.UNKNOWN, "the server ignored CHANGE-REQUEST and answered from "
                         + addr(server));
             }
-            return new Verdict(Type.ADDRESS_DEPENDENT, "no answer from " + addr(other.getAddress(), other.getPort())
-                    + " came through, but one from " + addr(r.respondedFrom()) + " (same address, other port) did");
+            return new Verdict(Type.ADDRESS_DEPENDENT, "the answer from " + addr(other)
+                    + " (other address) was filtered, the one from " + addr(r.respondedFrom())
+                    + " (same address, other port) came through");
         } catch (StunTimeoutException e) {
             return new Verdict(Type.ADDRESS_AND_PORT_DEPENDENT, "answers from the other address and from the other"
                     + " port of " + addr(server) + " were both filtered");
@@ -162,9 +163,5 @@ public final class NatBehaviorDiscovery {
 
     private static String addr(InetSocketAddress a) {
         return StunTimeoutException.address(a);
-    }
-
-    private static String addr(InetAddress ip, int port) {
-        return addr(new InetSocketAddress(ip, port));
     }
 }

@@ -164,6 +164,7 @@ public final class StreamStunTransport implements StunTransport {
         return p.future;
     }
 
+    /** Sends a message; ChannelData (first two bits 01) is padded with zeros to a multiple of 4 bytes. */
     @Override
     public void send(ByteBuffer message) throws IOException {
         write(message);
@@ -174,8 +175,10 @@ public final class StreamStunTransport implements StunTransport {
         if (b != null) {
             throw b;
         }
-        byte[] bytes = new byte[message.remaining()];
-        message.get(message.position(), bytes);
+        int len = message.remaining();
+        boolean channelData = len > 0 && (message.get(message.position()) & 0xC0) == 0x40;
+        byte[] bytes = new byte[channelData ? StreamFramer.pad(len) : len];
+        message.get(message.position(), bytes, 0, len);
         writeLock.lock();
         try {
             out.write(bytes);

@@ -60,7 +60,7 @@ import org.cunicu4j.stun.TransactionId;
 public final class StunClient implements AutoCloseable {
     private static final ScheduledExecutorService SHARED_TIMER = newSharedTimer();
     private static final int READ_SLOTS = 8;
-    private static final int READ_SLOT_SIZE = 9216;
+    static final int READ_SLOT_SIZE = 9216;
 
     private final PacketConn conn;
     private final RetransmissionPolicy policy;
@@ -120,7 +120,8 @@ public final class StunClient implements AutoCloseable {
     /**
      * A client that takes {@code conn} (closing it on {@link #close()}) and reads it on a
      * platform thread of its own; what is not a response to one of its transactions goes
-     * to {@code unmatched} (null: dropped).
+     * to {@code unmatched} (null: dropped). The reader receives into slots of
+     * {@value #READ_SLOT_SIZE} bytes: larger datagrams are dropped by the connection.
      */
     public static StunClient owning(PacketConn conn, InboundHandler unmatched, RetransmissionPolicy policy,
             ScheduledExecutorService timer) {
@@ -221,10 +222,11 @@ public final class StunClient implements AutoCloseable {
      * Offers a received datagram (the bytes from its position to its limit; borrowed for
      * the call, position unchanged). Returns true when it was a response to one of this
      * client's transactions, which it then completes (or a malformed one it dropped);
-     * false when the caller should handle it. Allocates only for a matching response.
+     * false when the caller should handle it. Cheap for everything else: a look at the
+     * header and a scan of the pending transactions; only a matching response is copied.
      */
     public boolean offer(ByteBuffer datagram, InetSocketAddress from) {
-        if (PacketClassifier.classify(datagram) != PacketClassifier.Kind.STUN) {
+        if (pending.isEmpty() || PacketClassifier.classify(datagram) != PacketClassifier.Kind.STUN) {
             return false;
         }
         int p = datagram.position();

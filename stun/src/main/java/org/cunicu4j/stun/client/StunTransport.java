@@ -26,9 +26,10 @@ public interface StunTransport extends AutoCloseable {
     CompletableFuture<StunResponse> request(byte[] request);
 
     /**
-     * Sends one message with no transaction: an indication, or TURN ChannelData (on a
-     * stream, padded to a multiple of 4 bytes by the caller, see {@link StreamFramer#pad}).
-     * The bytes from the buffer's position to its limit are sent; its position is unchanged.
+     * Sends one message with no transaction: an indication, or TURN ChannelData (which a
+     * stream transport pads to a multiple of 4 bytes, RFC 8656 section 12.5; over UDP it
+     * goes as given). The bytes from the buffer's position to its limit are sent; its
+     * position is unchanged.
      */
     void send(ByteBuffer message) throws IOException;
 

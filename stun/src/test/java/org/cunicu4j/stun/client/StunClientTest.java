@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.cunicu4j.net.PacketBatch;
+import org.cunicu4j.net.PacketConn;
 import org.cunicu4j.net.testing.MemoryPacketConn;
 import org.cunicu4j.stun.ErrorCode;
 import org.cunicu4j.stun.MessageType;
@@ -77,6 +78,47 @@ class StunClientTest {
                     server.requests.getFirst().transactionId());
             assertThat(client.transmissions()).isEqualTo(4);
             assertThat(client.pending()).isZero();
+        }
+    }
+
+    @Test
+    void retransmissionsDoubleTheRtoAndTheLastWaitIsRmTimesRto() throws Exception {
+        List<Long> sends = new CopyOnWriteArrayList<>();
+        PacketConn recording = new PacketConn() {
+            @Override
+            public int receive(PacketBatch batch) throws java.io.IOException {
+                return pair[0].receive(batch);
+            }
+
+            @Override
+            public int send(PacketBatch batch) throws java.io.IOException {
+                sends.add(System.nanoTime());
+                return pair[0].send(batch);
+            }
+
+            @Override
+            public InetSocketAddress localAddress() {
+                return pair[0].localAddress();
+            }
+
+            @Override
+            public void close() {
+                pair[0].close();
+            }
+        };
+        RetransmissionPolicy policy = new RetransmissionPolicy(Duration.ofMillis(30), 5, 3);
+        try (StunClient client = StunClient.owning(recording, null, policy, null)) {
+            CompletableFuture<StunResponse> f = client.request(BindingClient.bindingRequest(), SERVER);
+            assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(StunTimeoutException.class);
+            long failedAt = System.nanoTime();
+            assertThat(sends).hasSize(5);
+            // a timer never fires early, so each gap is at least its nominal wait: 30, 60, 120, 240 ms
+            for (int i = 1; i < sends.size(); i++) {
+                long gapMs = TimeUnit.NANOSECONDS.toMillis(sends.get(i) - sends.get(i - 1));
+                assertThat(gapMs).as("gap before request %d", i + 1).isGreaterThanOrEqualTo(30L << (i - 1));
+            }
+            assertThat(TimeUnit.NANOSECONDS.toMillis(failedAt - sends.getLast())).as("last wait, Rm * RTO")
+                    .isGreaterThanOrEqualTo(90);
         }
     }
 
