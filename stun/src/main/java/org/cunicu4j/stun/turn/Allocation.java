@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -16,17 +15,12 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.PacketConn;
-import org.cunicu4j.stun.ErrorCode;
 import org.cunicu4j.stun.MessageType;
 import org.cunicu4j.stun.StunClass;
-import org.cunicu4j.stun.StunCredentials;
 import org.cunicu4j.stun.StunMessage;
-import org.cunicu4j.stun.StunMessageBuilder;
 import org.cunicu4j.stun.StunParseException;
-import org.cunicu4j.stun.TransactionId;
 
 /**
  * A TURN allocation (RFC 8656) on one server, used like a socket: the relay connection.
@@ -48,13 +42,14 @@ import org.cunicu4j.stun.TransactionId;
 public final class Allocation implements PacketConn {
     private static final System.Logger LOG = System.getLogger(Allocation.class.getName());
     private static final int UDP = 17;
-    private static final int MAX_AUTH_RETRIES = 3;
 
     private final TurnConfig config;
     private final ServerLink link;
     private final ScheduledExecutorService scheduler;
     private final boolean ownsScheduler;
     private final Transactions transactions;
+    private final AuthenticatedRequests requests;
+    private final PeerTable peers = new PeerTable();
     private final RelayQueue queue;
     private final String serverName;
     private final Thread reader;
@@ -63,30 +58,20 @@ public final class Allocation implements PacketConn {
     private final Object lock = new Object();
 
     // guarded by lock
-    private String realm;
-    private String nonce;
-    private byte[] key;
     private ScheduledFuture<?> refreshTimer;
     private ScheduledFuture<?> permissionTimer;
     private ScheduledFuture<?> channelTimer;
-    private int nextChannel = ChannelData.MIN_CHANNEL;
     private boolean closed;
     private IOException failure;
-
-    // copy-on-write arrays scanned without locks on the data path
-    private volatile Permission[] permissions = new Permission[0];
-    private volatile Channel[] channels = new Channel[0];
 
     private volatile InetSocketAddress relayed;
     private volatile InetSocketAddress mapped;
     private volatile Duration lifetime;
-    private volatile Duration firstRtt;
     private volatile long expiresAtNanos;
 
     private final AtomicLong refreshes = new AtomicLong();
     private final AtomicLong permissionRefreshes = new AtomicLong();
     private final AtomicLong channelRefreshes = new AtomicLong();
-    private final AtomicLong staleNonces = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong unknownChannel = new AtomicLong();
     private final AtomicLong sendDrops = new AtomicLong();
@@ -95,10 +80,6 @@ public final class Allocation implements PacketConn {
     private final AtomicLong dataIndications = new AtomicLong();
     private final AtomicLong channelDataReceived = new AtomicLong();
 
-    private record Permission(byte[] address, int length, InetAddress ip) {}
-
-    private record Channel(int number, InetSocketAddress peer, byte[] address, int length, int port) {}
-
     Allocation(TurnConfig config, ServerLink link, ScheduledExecutorService scheduler, boolean ownsScheduler) {
         this.config = config;
         this.link = link;
@@ -106,6 +87,7 @@ public final class Allocation implements PacketConn {
         this.ownsScheduler = ownsScheduler;
         this.serverName = addr(link.server()) + " (" + link.protocol() + ")";
         this.transactions = new Transactions(link, scheduler, config, serverName);
+        this.requests = new AuthenticatedRequests(config, transactions, serverName);
         this.queue = new RelayQueue(config.queueSlots(), config.slotSize());
         this.reader = Thread.ofPlatform().daemon().name("turn-reader " + serverName).unstarted(this::readLoop);
     }
@@ -113,9 +95,8 @@ public final class Allocation implements PacketConn {
     /** Starts the reader and allocates; blocks until the server grants the allocation or refuses it. */
     void open() throws IOException {
         reader.start();
-        long started = System.nanoTime();
-        StunMessage ok = await(request(MessageType.ALLOCATE_REQUEST, b -> b.requestedTransport(UDP)
-                .lifetime(seconds(config.lifetime())), true, started));
+        StunMessage ok = requests.await(requests.send(MessageType.ALLOCATE_REQUEST,
+                b -> b.requestedTransport(UDP).lifetime(seconds(config.lifetime()))));
         InetSocketAddress relay = ok.xorRelayedAddress().orElseThrow(() -> new TurnException(
                 TurnException.Kind.PROTOCOL, 0, "TURN server " + serverName
                         + " granted an allocation without XOR-RELAYED-ADDRESS"));
@@ -137,105 +118,6 @@ public final class Allocation implements PacketConn {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(0, d.toSeconds()));
     }
 
-    // ---- requests with long-term credentials ----
-
-    /**
-     * Sends an authenticated request (or, before the first challenge, an unauthenticated
-     * one), following 401 and 438 challenges with the server's new realm and nonce.
-     */
-    private CompletableFuture<StunMessage> request(MessageType type, Consumer<StunMessageBuilder> attributes,
-            boolean firstAllocate, long startedNanos) {
-        return attempt(type, attributes, 0, firstAllocate, startedNanos);
-    }
-
-    private CompletableFuture<StunMessage> attempt(MessageType type, Consumer<StunMessageBuilder> attributes,
-            int retries, boolean measureRtt, long startedNanos) {
-        TransactionId tid = TransactionId.random();
-        StunMessageBuilder b = StunMessage.builder(type, tid);
-        attributes.accept(b);
-        byte[] usedKey;
-        String usedRealm;
-        synchronized (lock) {
-            usedKey = key;
-            usedRealm = realm;
-            if (key != null) {
-                b.username(config.username()).realm(realm).nonce(nonce).messageIntegrity(key);
-            }
-        }
-        byte[] bytes = b.fingerprint().build();
-        return transactions.start(tid, bytes, type).thenCompose(response -> {
-            if (measureRtt && firstRtt == null) {
-                firstRtt = Duration.ofNanos(System.nanoTime() - startedNanos);
-            }
-            if (response.messageClass() == StunClass.SUCCESS_RESPONSE) {
-                if (usedKey != null && response.hasMessageIntegrity() && !response.verifyMessageIntegrity(usedKey)) {
-                    return CompletableFuture.failedFuture(new TurnException(TurnException.Kind.PROTOCOL, 0,
-                            "TURN server " + serverName + " answered the " + type
-                                    + " with a MESSAGE-INTEGRITY that does not match our key"));
-                }
-                return CompletableFuture.completedFuture(response);
-            }
-            ErrorCode error = response.errorCode().orElse(new ErrorCode(ErrorCode.SERVER_ERROR, "no ERROR-CODE"));
-            int code = error.code();
-            boolean challenge = code == ErrorCode.UNAUTHORIZED && usedKey == null;
-            boolean stale = code == ErrorCode.STALE_NONCE;
-            if (challenge && (response.realm().isEmpty() || response.nonce().isEmpty())) {
-                return CompletableFuture.failedFuture(new TurnException(TurnException.Kind.PROTOCOL, code,
-                        "TURN server " + serverName + " answered the " + type + " with " + error
-                                + " but without the REALM and NONCE of a long-term credential challenge"));
-            }
-            if (challenge && config.username().isEmpty()) {
-                return CompletableFuture.failedFuture(new TurnException(TurnException.Kind.UNAUTHORIZED, code,
-                        "TURN server " + serverName + " asks for long-term credentials (realm \""
-                                + response.realm().get() + "\") but no user name and password were given"));
-            }
-            if ((challenge || stale) && retries < MAX_AUTH_RETRIES && response.nonce().isPresent()) {
-                synchronized (lock) {
-                    if (response.realm().isPresent() && !response.realm().get().equals(realm)) {
-                        realm = response.realm().get();
-                        key = StunCredentials.longTermKey(config.username(), realm, config.password());
-                    }
-                    nonce = response.nonce().get();
-                }
-                if (stale) {
-                    staleNonces.incrementAndGet();
-                    LOG.log(System.Logger.Level.DEBUG, "stale nonce from {0}, retrying {1}", serverName, type);
-                }
-                return attempt(type, attributes, retries + 1, false, startedNanos);
-            }
-            if (code == ErrorCode.UNAUTHORIZED) {
-                return CompletableFuture.failedFuture(new TurnException(TurnException.Kind.UNAUTHORIZED, code,
-                        "TURN server " + serverName + " rejected the credentials for user \"" + config.username()
-                                + "\" at realm \"" + usedRealm + "\" (" + error + ")"));
-            }
-            String hint = code == ErrorCode.TRY_ALTERNATE && response.alternateServer().isPresent()
-                    ? "; it suggests " + response.alternateServer().get() : "";
-            return CompletableFuture.failedFuture(new TurnException(TurnException.Kind.REFUSED, code,
-                    "TURN server " + serverName + " refused the " + type + ": " + error + hint));
-        });
-    }
-
-    private <T> T await(CompletableFuture<T> f) throws IOException {
-        try {
-            return f.get(config.requestTimeout().toNanos() * (MAX_AUTH_RETRIES + 1) + 1_000_000_000L,
-                    TimeUnit.NANOSECONDS);
-        } catch (ExecutionException | CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof TurnException t) {
-                throw new TurnException(t.kind(), t.errorCode(), t.getMessage());
-            }
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("TURN request to " + serverName + " failed: " + cause, cause);
-        } catch (TimeoutException e) {
-            throw new TurnException(TurnException.Kind.TIMEOUT, 0, "TURN server " + serverName + " did not answer");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for TURN server " + serverName);
-        }
-    }
-
     // ---- refreshes ----
 
     private void scheduleRefreshLocked() {
@@ -247,7 +129,7 @@ public final class Allocation implements PacketConn {
     }
 
     private void refresh() {
-        request(MessageType.REFRESH_REQUEST, b -> b.lifetime(seconds(config.lifetime())), false, System.nanoTime())
+        requests.send(MessageType.REFRESH_REQUEST, b -> b.lifetime(seconds(config.lifetime())))
                 .whenComplete((ok, error) -> {
                     if (error == null) {
                         refreshes.incrementAndGet();
@@ -259,7 +141,7 @@ public final class Allocation implements PacketConn {
                     } else if (isTimeout(error) && System.nanoTime() + config.requestTimeout().toNanos()
                             - expiresAtNanos < 0) {
                         LOG.log(System.Logger.Level.WARNING, "refreshing {0} on {1} timed out; trying again",
-                                relayed, serverName);
+                                addr(relayed), serverName);
                         synchronized (lock) {
                             if (!closed) {
                                 refreshTimer = scheduler.schedule(this::refresh, 0, TimeUnit.NANOSECONDS);
@@ -273,7 +155,7 @@ public final class Allocation implements PacketConn {
     }
 
     private void refreshPermissions() {
-        Permission[] all = permissions;
+        PeerTable.Permission[] all = peers.permissions();
         if (all.length == 0 || isClosed()) {
             return;
         }
@@ -288,7 +170,7 @@ public final class Allocation implements PacketConn {
     }
 
     private void refreshChannels() {
-        for (Channel c : channels) {
+        for (PeerTable.Channel c : peers.channels()) {
             if (isClosed()) {
                 return;
             }
@@ -325,54 +207,34 @@ public final class Allocation implements PacketConn {
     // ---- permissions and channels ----
 
     /**
-     * Installs permissions for {@code peers} (their IPs; ports are ignored), refreshed until
-     * close. Blocks for one request.
+     * Installs permissions for the peers at {@code ips} (any port), refreshed until close.
+     * Blocks for one request.
      */
-    public void createPermission(InetAddress... peers) throws IOException {
-        Permission[] wanted = new Permission[peers.length];
-        for (int i = 0; i < peers.length; i++) {
-            byte[] raw = peers[i].getAddress();
-            wanted[i] = new Permission(raw, raw.length, peers[i]);
+    public void createPermission(InetAddress... ips) throws IOException {
+        PeerTable.Permission[] wanted = new PeerTable.Permission[ips.length];
+        for (int i = 0; i < ips.length; i++) {
+            wanted[i] = PeerTable.Permission.of(ips[i]);
         }
-        await(createPermissionAsync(wanted));
+        requests.await(createPermissionAsync(wanted));
     }
 
-    private CompletableFuture<StunMessage> createPermissionAsync(Permission[] wanted) {
-        return request(MessageType.CREATE_PERMISSION_REQUEST, b -> {
-            for (Permission p : wanted) {
+    private CompletableFuture<StunMessage> createPermissionAsync(PeerTable.Permission[] wanted) {
+        return requests.send(MessageType.CREATE_PERMISSION_REQUEST, b -> {
+            for (PeerTable.Permission p : wanted) {
                 b.xorPeerAddress(new InetSocketAddress(p.ip(), 0));
             }
-        }, false, System.nanoTime()).thenApply(ok -> {
-            for (Permission p : wanted) {
-                addPermission(p);
+        }).thenApply(ok -> {
+            for (PeerTable.Permission p : wanted) {
+                peers.addPermission(p);
             }
             return ok;
         });
     }
 
-    private void addPermission(Permission p) {
-        synchronized (lock) {
-            if (findPermission(p.address(), p.length()) == null) {
-                Permission[] next = Arrays.copyOf(permissions, permissions.length + 1);
-                next[next.length - 1] = p;
-                permissions = next;
-            }
-        }
-    }
-
-    private Permission findPermission(byte[] addr, int len) {
-        for (Permission p : permissions) {
-            if (p.length() == len && Arrays.equals(p.address(), 0, len, addr, 0, len)) {
-                return p;
-            }
-        }
-        return null;
-    }
-
     /** True when a permission for {@code peer}'s IP is installed. */
     public boolean hasPermission(InetAddress peer) {
         byte[] raw = peer.getAddress();
-        return findPermission(raw, raw.length) != null;
+        return peers.permitted(raw, raw.length);
     }
 
     /**
@@ -384,43 +246,28 @@ public final class Allocation implements PacketConn {
         if (peer.isUnresolved()) {
             throw new IllegalArgumentException("unresolved peer address: " + peer);
         }
-        int number;
-        synchronized (lock) {
-            for (Channel c : channels) {
-                if (c.peer().equals(peer)) {
-                    return c.number();
-                }
-            }
-            if (nextChannel > ChannelData.MAX_CHANNEL) {
-                throw new TurnException(TurnException.Kind.REFUSED, 0, "all channels of the allocation on "
-                        + serverName + " are bound");
-            }
-            number = nextChannel++;
+        PeerTable.Channel bound = peers.channel(peer);
+        if (bound != null) {
+            return bound.number();
         }
-        await(channelBindAsync(number, peer));
-        byte[] raw = peer.getAddress().getAddress();
-        synchronized (lock) {
-            Channel[] next = Arrays.copyOf(channels, channels.length + 1);
-            next[next.length - 1] = new Channel(number, peer, raw, raw.length, peer.getPort());
-            channels = next;
+        int number = peers.reserveChannel();
+        if (number < 0) {
+            throw new TurnException(TurnException.Kind.REFUSED, 0, "all channels of the allocation on "
+                    + serverName + " are bound");
         }
-        addPermission(new Permission(raw, raw.length, peer.getAddress()));
+        requests.await(channelBindAsync(number, peer));
+        peers.addChannel(PeerTable.Channel.of(number, peer));
         return number;
     }
 
     private CompletableFuture<StunMessage> channelBindAsync(int number, InetSocketAddress peer) {
-        return request(MessageType.CHANNEL_BIND_REQUEST, b -> b.channelNumber(number).xorPeerAddress(peer),
-                false, System.nanoTime());
+        return requests.send(MessageType.CHANNEL_BIND_REQUEST, b -> b.channelNumber(number).xorPeerAddress(peer));
     }
 
     /** The channel bound to {@code peer}, if any. */
     public Optional<Integer> channel(InetSocketAddress peer) {
-        for (Channel c : channels) {
-            if (c.peer().equals(peer)) {
-                return Optional.of(c.number());
-            }
-        }
-        return Optional.empty();
+        PeerTable.Channel c = peers.channel(peer);
+        return c == null ? Optional.empty() : Optional.of(c.number());
     }
 
     // ---- PacketConn ----
@@ -438,18 +285,10 @@ public final class Allocation implements PacketConn {
             if (isClosed()) {
                 throw new ClosedChannelException();
             }
-            Channel channel = null;
             int len = batch.addressLength(i);
-            for (Channel c : channels) {
-                // compare raw bytes: PacketBatch.addressEquals would clone the InetAddress's bytes
-                if (c.length() == len && c.port() == batch.port(i)
-                        && Arrays.equals(c.address(), 0, len, batch.addressBytes(i), 0, len)) {
-                    channel = c;
-                    break;
-                }
-            }
+            PeerTable.Channel channel = peers.channelTo(batch.addressBytes(i), len, batch.port(i));
             ByteBuffer data = batch.buffer(i);
-            if (channel == null && findPermission(batch.addressBytes(i), len) == null
+            if (channel == null && !peers.permitted(batch.addressBytes(i), len)
                     && !permit(batch.address(i))) {
                 sendDrops.incrementAndGet();
                 continue;
@@ -526,14 +365,12 @@ public final class Allocation implements PacketConn {
 
     /** The round-trip time of the first Allocate request (the challenge). */
     public Duration rtt() {
-        return firstRtt;
+        return requests.firstRtt();
     }
 
     /** The server's realm. */
     public String realm() {
-        synchronized (lock) {
-            return realm;
-        }
+        return requests.realm();
     }
 
     /** The server and transport, e.g. {@code 198.18.0.10:3478 (udp)}. */
@@ -555,7 +392,7 @@ public final class Allocation implements PacketConn {
 
     /** Counters, for diagnostics and tests. */
     public TurnStats stats() {
-        return new TurnStats(refreshes.get(), permissionRefreshes.get(), channelRefreshes.get(), staleNonces.get(),
+        return new TurnStats(refreshes.get(), permissionRefreshes.get(), channelRefreshes.get(), requests.staleNonces(),
                 malformed.get(), unknownChannel.get(), queue.dropped() + queue.tooBig(), sendDrops.get(),
                 sendIndications.get(), channelDataSent.get(), dataIndications.get(), channelDataReceived.get());
     }
@@ -600,15 +437,13 @@ public final class Allocation implements PacketConn {
      */
     void dispatch(ByteBuffer m) {
         if (ChannelData.looksLike(m)) {
-            int number = ChannelData.channel(m);
-            for (Channel c : channels) {
-                if (c.number() == number) {
-                    channelDataReceived.incrementAndGet();
-                    queue.offer(m, ChannelData.HEADER, ChannelData.length(m), c.address(), c.length(), c.port());
-                    return;
-                }
+            PeerTable.Channel c = peers.channel(ChannelData.channel(m));
+            if (c == null) {
+                unknownChannel.incrementAndGet();
+            } else {
+                channelDataReceived.incrementAndGet();
+                queue.offer(m, ChannelData.HEADER, ChannelData.length(m), c.address(), c.length(), c.port());
             }
-            unknownChannel.incrementAndGet();
             return;
         }
         if (indications.readData(m)) {
@@ -661,7 +496,7 @@ public final class Allocation implements PacketConn {
         }
         if (deallocate) {
             try {
-                request(MessageType.REFRESH_REQUEST, b -> b.lifetime(0), false, System.nanoTime())
+                requests.send(MessageType.REFRESH_REQUEST, b -> b.lifetime(0))
                         .get(Math.min(1000, config.requestTimeout().toMillis()), TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
                 LOG.log(System.Logger.Level.DEBUG, "deallocation on {0}: {1}", serverName, rootMessage(e));
