@@ -172,6 +172,19 @@ class StunClientTest {
     }
 
     @Test
+    void bindingFallsBackToMappedAddressAndNeedsOneOfThem() throws Exception {
+        try (FakeStunServer server = new FakeStunServer(pair[1], (req, n) -> n == 1
+                        ? StunMessage.builder(req.type().success(), req.transactionId()).mappedAddress(MAPPED).build()
+                        : StunMessage.builder(req.type().success(), req.transactionId()).software("x").build());
+                StunClient client = StunClient.owning(pair[0], null, FAST, null)) {
+            BindingClient binding = new BindingClient(client.transportTo(SERVER));
+            assertThat(binding.discover().mappedAddress()).isEqualTo(MAPPED);
+            assertThatThrownBy(binding::discover).isInstanceOf(StunResponseException.class)
+                    .hasMessage("Binding response from 198.18.0.10:3478 has neither XOR-MAPPED-ADDRESS nor MAPPED-ADDRESS");
+        }
+    }
+
+    @Test
     void errorResponsesCompleteAndBindingTurnsThemIntoErrors() throws Exception {
         try (FakeStunServer server = new FakeStunServer(pair[1], (req, n) -> StunMessage.builder(req.type().error(),
                         req.transactionId()).errorCode(ErrorCode.BAD_REQUEST, "Bad Request").build());
