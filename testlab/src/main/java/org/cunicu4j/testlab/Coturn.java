@@ -12,8 +12,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * coturn's {@code turnserver} running in a lab host: STUN and TURN over UDP and TCP, no
- * TLS/DTLS, no CLI, loopback peers allowed, with long-term credentials (a static user) or
+ * coturn's {@code turnserver} running in a lab host: STUN and TURN over UDP and TCP, TLS
+ * over TCP when {@link Builder#tls asked for} (on {@link #tlsPort()}), no DTLS, no CLI, loopback peers allowed, with long-term credentials (a static user) or
  * the TURN REST API's shared secret. Its log, pid file and SQLite user database are files
  * of its own in the lab's work directory, so servers never share state.
  *
@@ -23,6 +23,8 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Coturn implements AutoCloseable {
     /** The standard STUN/TURN port. */
     public static final int DEFAULT_PORT = 3478;
+    /** The standard STUN/TURN-over-TLS port. */
+    public static final int DEFAULT_TLS_PORT = 5349;
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
@@ -32,14 +34,19 @@ public final class Coturn implements AutoCloseable {
     private final String realm;
     private final LabProcess process;
     private final Path logFile;
+    private final int tlsPort;
+    private final Path certFile;
 
-    private Coturn(Host host, List<String> listenIps, int port, String realm, LabProcess process, Path logFile) {
+    private Coturn(Host host, List<String> listenIps, int port, String realm, LabProcess process, Path logFile,
+            int tlsPort, Path certFile) {
         this.host = host;
         this.listenIps = listenIps;
         this.port = port;
         this.realm = realm;
         this.process = process;
         this.logFile = logFile;
+        this.tlsPort = tlsPort;
+        this.certFile = certFile;
     }
 
     /** Starts coturn on {@code listenIp:port} with one long-term user; waits until it listens. */
@@ -70,6 +77,16 @@ public final class Coturn implements AutoCloseable {
 
     public String realm() {
         return realm;
+    }
+
+    /** The TLS (over TCP) listening port, or 0 when TLS is off. */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /** The PEM certificate the server presents over TLS (to trust in a client), or null when TLS is off. */
+    public Path certFile() {
+        return certFile;
     }
 
     public LabProcess process() {
@@ -129,6 +146,10 @@ public final class Coturn implements AutoCloseable {
         private String password;
         private String authSecret;
         private Duration startupTimeout = Duration.ofSeconds(10);
+        private boolean tls;
+        private Path cert;
+        private Path key;
+        private int tlsPort = DEFAULT_TLS_PORT;
 
         private Builder(Host host) {
             this.host = host;
@@ -169,6 +190,31 @@ public final class Coturn implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Turns on TLS over TCP on {@link #tlsPort(int)} with a self-signed certificate made
+         * for the occasion in the lab's work directory ({@code openssl req -x509}, subject
+         * {@code CN=coturn.lab}, the listening IPs as subject alternative names); clients
+         * trust {@link Coturn#certFile()}.
+         */
+        public Builder tls() {
+            this.tls = true;
+            return this;
+        }
+
+        /** Turns on TLS over TCP with the given PEM certificate and private key. */
+        public Builder tls(Path certFile, Path keyFile) {
+            this.tls = true;
+            this.cert = certFile;
+            this.key = keyFile;
+            return this;
+        }
+
+        /** The TLS listening port (default {@value #DEFAULT_TLS_PORT}); only with {@link #tls()}. */
+        public Builder tlsPort(int port) {
+            this.tlsPort = port;
+            return this;
+        }
+
         public Builder startupTimeout(Duration timeout) {
             this.startupTimeout = timeout;
             return this;
@@ -180,12 +226,25 @@ public final class Coturn implements AutoCloseable {
             String base = host.name() + "-turnserver-" + COUNTER.incrementAndGet();
             Path dir = host.lab().workDir();
             Path log = dir.resolve(base + ".log");
+            Path certPath = null;
+            List<String> tlsArgs = new ArrayList<>(List.of("--no-tls"));
+            if (tls) {
+                certPath = cert;
+                Path keyPath = key;
+                if (certPath == null) {
+                    certPath = dir.resolve(base + "-cert.pem");
+                    keyPath = dir.resolve(base + "-key.pem");
+                    selfSigned(ips, certPath, keyPath);
+                }
+                tlsArgs = List.of("--tls-listening-port=" + tlsPort, "--cert=" + certPath, "--pkey=" + keyPath);
+            }
             List<String> cmd = new ArrayList<>(List.of("turnserver", "-n",
                     "--listening-port=" + port, "--realm=" + realm,
-                    "--no-tls", "--no-dtls", "--no-cli", "--allow-loopback-peers", "--fingerprint",
+                    "--no-dtls", "--no-cli", "--allow-loopback-peers", "--fingerprint",
                     "--log-file=" + log, "--simple-log", "--no-stdout-log",
                     "--pidfile=" + dir.resolve(base + ".pid"),
                     "--userdb=" + dir.resolve(base + ".db")));
+            cmd.addAll(tlsArgs);
             for (String ip : ips) {
                 cmd.add("--listening-ip=" + ip);
                 cmd.add("--relay-ip=" + ip);
@@ -201,15 +260,26 @@ public final class Coturn implements AutoCloseable {
             }
             cmd.addAll(extraArgs);
             LabProcess p = host.start(cmd.toArray(String[]::new));
-            Coturn server = new Coturn(host, ips, port, realm, p, log);
+            Coturn server = new Coturn(host, ips, port, realm, p, log, tls ? tlsPort : 0, certPath);
             Waiter.until("coturn listens on " + ips + ":" + port + " in " + host, startupTimeout, () -> {
                 if (!p.isAlive()) {
                     throw new LabException("turnserver in " + host + " exited:\n" + p.output() + readQuietly(log));
                 }
                 String bound = host.exec("ss", "-Hlun", "sport = :" + port).stdout();
-                return ips.stream().allMatch(ip -> bound.contains(ip + ":" + port));
+                String tlsBound = tls ? host.exec("ss", "-Hltn", "sport = :" + tlsPort).stdout() : "";
+                return ips.stream().allMatch(ip -> bound.contains(ip + ":" + port)
+                        && (!tls || tlsBound.contains(ip + ":" + tlsPort)));
             });
             return server;
+        }
+
+        private static void selfSigned(List<String> ips, Path cert, Path key) {
+            String san = "subjectAltName=" + String.join(",", ips.stream().map(ip -> "IP:" + ip).toList())
+                    + ",DNS:coturn.lab";
+            Exec.run(Duration.ofSeconds(20), List.of("openssl", "req", "-x509", "-newkey", "ec",
+                    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                    "-subj", "/CN=coturn.lab", "-addext", san,
+                    "-keyout", key.toString(), "-out", cert.toString())).orThrow();
         }
     }
 }

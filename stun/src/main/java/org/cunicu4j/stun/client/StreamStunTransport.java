@@ -1,0 +1,336 @@
+package org.cunicu4j.stun.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import org.cunicu4j.stun.StunClass;
+import org.cunicu4j.stun.StunMessage;
+import org.cunicu4j.stun.StunParseException;
+import org.cunicu4j.stun.TransactionId;
+
+/**
+ * STUN transactions over one TCP or TLS connection to a server (RFC 8489 section 6.2.2):
+ * no retransmissions (the stream is reliable), one timeout per transaction (39.5 s by
+ * default, the UDP transaction time). A platform reader thread cuts the stream with a
+ * {@link StreamFramer}; responses complete their transactions, everything else (TURN Data
+ * indications, ChannelData, requests) goes to the {@link InboundHandler}.
+ *
+ * <p>The transport owns the socket and closes it on {@link #close()}. When the server
+ * closes the connection or the stream breaks, pending and later transactions fail with an
+ * {@link IOException} saying so. Thread-safe; writes are serialised.
+ */
+public final class StreamStunTransport implements StunTransport {
+    /** The default transaction timeout: as long as a UDP transaction with the default policy. */
+    public static final Duration DEFAULT_TIMEOUT = RetransmissionPolicy.DEFAULT.totalTimeout();
+
+    private final Socket socket;
+    private final String protocol;
+    private final InetSocketAddress server;
+    private final InetSocketAddress local;
+    private final Duration timeout;
+    private final InboundHandler inbound;
+    private final OutputStream out;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Map<TransactionId, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private final Thread reader;
+    private volatile IOException broken;
+
+    private StreamStunTransport(Socket socket, String protocol, Duration timeout, InboundHandler inbound)
+            throws IOException {
+        this.socket = socket;
+        this.protocol = protocol;
+        this.server = (InetSocketAddress) socket.getRemoteSocketAddress();
+        this.local = (InetSocketAddress) socket.getLocalSocketAddress();
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.inbound = inbound == null ? InboundHandler.DISCARD : inbound;
+        this.out = socket.getOutputStream();
+        InputStream in = socket.getInputStream();
+        this.reader = Thread.ofPlatform().daemon().name("stun-" + protocol.toLowerCase() + "-" + server)
+                .start(() -> readLoop(in));
+    }
+
+    /** Connects over TCP with the default timeout. */
+    public static StreamStunTransport connectTcp(InetSocketAddress server, InboundHandler inbound) throws IOException {
+        return connectTcp(server, DEFAULT_TIMEOUT, inbound);
+    }
+
+    /**
+     * Connects over TCP ({@code timeout} bounds the connect and each transaction).
+     *
+     * @param inbound receives what is not a response (null: dropped)
+     */
+    public static StreamStunTransport connectTcp(InetSocketAddress server, Duration timeout, InboundHandler inbound)
+            throws IOException {
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.connect(server, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            return new StreamStunTransport(s, "TCP", timeout, inbound);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Connects over TLS: TCP first, then a handshake with {@code factory} (for example
+     * {@code SSLContext.getDefault().getSocketFactory()}), sending {@code hostName} as SNI
+     * and checking the certificate against it (no check when {@code hostName} is null).
+     */
+    public static StreamStunTransport connectTls(InetSocketAddress server, String hostName, SSLSocketFactory factory,
+            Duration timeout, InboundHandler inbound) throws IOException {
+        Socket tcp = new Socket();
+        try {
+            tcp.setTcpNoDelay(true);
+            tcp.connect(server, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            String peer = hostName != null ? hostName : server.getHostString();
+            SSLSocket tls = (SSLSocket) factory.createSocket(tcp, peer, server.getPort(), true);
+            SSLParameters params = tls.getSSLParameters();
+            if (hostName != null) {
+                params.setServerNames(List.of(new SNIHostName(hostName)));
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+            }
+            tls.setSSLParameters(params);
+            tls.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            tls.startHandshake();
+            tls.setSoTimeout(0);
+            return new StreamStunTransport(tls, "TLS", timeout, inbound);
+        } catch (IOException | RuntimeException e) {
+            tcp.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Runs over a socket the caller connected (and handshook, for TLS); the transport takes it.
+     *
+     * @param protocol "TCP" or "TLS", for messages
+     */
+    public static StreamStunTransport over(Socket connected, String protocol, Duration timeout, InboundHandler inbound)
+            throws IOException {
+        if (!connected.isConnected()) {
+            throw new IllegalArgumentException("the socket is not connected: " + connected);
+        }
+        return new StreamStunTransport(connected, protocol, timeout, inbound);
+    }
+
+    @Override
+    public CompletableFuture<StunResponse> request(byte[] request) {
+        StunMessage m;
+        try {
+            m = StunMessage.parse(request.clone());
+        } catch (StunParseException e) {
+            throw new IllegalArgumentException("not a STUN message: " + e.getMessage());
+        }
+        if (m.messageClass() != StunClass.REQUEST) {
+            throw new IllegalArgumentException("not a request: " + m.type());
+        }
+        Pending p = new Pending(m);
+        if (pending.putIfAbsent(p.tid, p) != null) {
+            throw new IllegalStateException("transaction " + p.tid + " is already pending");
+        }
+        p.future.whenComplete((r, e) -> p.finish());
+        IOException b = broken;
+        if (b != null) {
+            p.future.completeExceptionally(b);
+            return p.future;
+        }
+        p.timer = StunClient.sharedTimer().schedule(() -> p.future.completeExceptionally(
+                new StunTimeoutException(server, 0, timeout, protocol)), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            write(ByteBuffer.wrap(request));
+        } catch (IOException e) {
+            p.future.completeExceptionally(e);
+        }
+        return p.future;
+    }
+
+    /** Sends a message; ChannelData (first two bits 01) is padded with zeros to a multiple of 4 bytes. */
+    @Override
+    public void send(ByteBuffer message) throws IOException {
+        write(message);
+    }
+
+    private void write(ByteBuffer message) throws IOException {
+        IOException b = broken;
+        if (b != null) {
+            throw b;
+        }
+        int len = message.remaining();
+        boolean channelData = len > 0 && (message.get(message.position()) & 0xC0) == 0x40;
+        byte[] bytes = new byte[channelData ? StreamFramer.pad(len) : len];
+        message.get(message.position(), bytes, 0, len);
+        writeLock.lock();
+        try {
+            out.write(bytes);
+            out.flush();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void readLoop(InputStream in) {
+        StreamFramer framer = new StreamFramer();
+        byte[] chunk = new byte[8192];
+        IOException end;
+        try {
+            while (true) {
+                int n = in.read(chunk);
+                if (n < 0) {
+                    end = new IOException(protocol + " connection to " + StunTimeoutException.address(server)
+                            + " closed by the server");
+                    break;
+                }
+                framer.feed(chunk, 0, n);
+                StreamFramer.Frame f;
+                while ((f = framer.next()) != null) {
+                    deliver(f);
+                }
+            }
+        } catch (StunParseException e) {
+            end = new IOException(protocol + " stream from " + StunTimeoutException.address(server)
+                    + " is broken: " + e.getMessage());
+        } catch (IOException e) {
+            end = broken != null ? broken : new IOException(protocol + " connection to "
+                    + StunTimeoutException.address(server) + " failed: " + e.getMessage(), e);
+        }
+        if (broken == null) {
+            broken = end;
+        }
+        closeSocket();
+        for (Pending p : List.copyOf(pending.values())) {
+            p.future.completeExceptionally(broken);
+        }
+    }
+
+    private void deliver(StreamFramer.Frame f) {
+        if (f.kind() == StreamFramer.Kind.STUN) {
+            ByteBuffer data = f.data();
+            if (data.remaining() >= StunMessage.HEADER_SIZE && (data.get(0) & 0x01) != 0) {
+                // a response class (C1 set): find its transaction
+                Pending p = pending.get(TransactionId.read(data, 8));
+                if (p != null) {
+                    try {
+                        StunMessage response = StunMessage.parse(data);
+                        if (response.method() != p.request.method()) {
+                            dropped.incrementAndGet();
+                        } else if (response.hasUnknownComprehensionRequired()) {
+                            p.future.completeExceptionally(StunClient.unknownAttributes(response, server));
+                        } else {
+                            p.future.complete(new StunResponse(response, server,
+                                    Duration.ofNanos(System.nanoTime() - p.startNanos), 1));
+                        }
+                    } catch (StunParseException e) {
+                        dropped.incrementAndGet();
+                    }
+                    return;
+                }
+            }
+        }
+        try {
+            inbound.onInbound(f.data(), server);
+        } catch (RuntimeException e) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Responses dropped (malformed, wrong method) and handler failures. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    @Override
+    public InetSocketAddress server() {
+        return server;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public String protocol() {
+        return protocol;
+    }
+
+    /** The transaction timeout. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** True once the stream is closed or broken. */
+    public boolean isClosed() {
+        return broken != null;
+    }
+
+    /** Closes the socket; pending transactions fail. Idempotent. */
+    @Override
+    public void close() {
+        if (broken == null) {
+            broken = new SocketException(protocol + " connection to " + StunTimeoutException.address(server)
+                    + " closed");
+        }
+        closeSocket();
+        if (Thread.currentThread() != reader) {
+            try {
+                reader.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing: nothing left to do with the error
+        }
+    }
+
+    @Override
+    public String toString() {
+        return protocol + " " + StunTimeoutException.address(local) + " -> " + StunTimeoutException.address(server);
+    }
+
+    private final class Pending {
+        final StunMessage request;
+        final TransactionId tid;
+        final long startNanos = System.nanoTime();
+        final CompletableFuture<StunResponse> future = new CompletableFuture<>();
+        volatile ScheduledFuture<?> timer;
+
+        Pending(StunMessage request) {
+            this.request = request;
+            this.tid = request.transactionId();
+        }
+
+        void finish() {
+            pending.remove(tid, this);
+            ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+        }
+    }
+}

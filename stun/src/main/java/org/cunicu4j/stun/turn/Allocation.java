@@ -1,0 +1,540 @@
+package org.cunicu4j.stun.turn;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.cunicu4j.net.PacketBatch;
+import org.cunicu4j.net.PacketConn;
+import org.cunicu4j.stun.MessageType;
+import org.cunicu4j.stun.StunClass;
+import org.cunicu4j.stun.StunMessage;
+import org.cunicu4j.stun.StunParseException;
+
+/**
+ * A TURN allocation (RFC 8656) on one server, used like a socket: the relay connection.
+ * {@link #send} to a peer goes as ChannelData when a channel is bound to the peer, else as
+ * a Send indication (creating the peer's permission first, once, if needed);
+ * {@link #receive} yields what peers sent to the relayed address (Data indications and
+ * ChannelData) with the peer as source; {@link #localAddress} is the relayed address.
+ * The allocation, its permissions and its channels are refreshed on the scheduler before
+ * they expire; {@link #close} deallocates (Refresh with LIFETIME 0).
+ *
+ * <p>Made by {@link TurnClient#allocate}. It owns its link to the server (the UDP
+ * {@link PacketConn} or the TCP/TLS socket), a reader thread that dispatches everything
+ * the server sends, and, unless one was given, its scheduler thread.
+ *
+ * <p>Threading: as {@link PacketConn}: one thread may receive while others send;
+ * {@link #createPermission} and {@link #bindChannel} block for one request and may be
+ * called from any thread; {@link #close} from any thread wakes receivers.
+ */
+public final class Allocation implements PacketConn {
+    private static final System.Logger LOG = System.getLogger(Allocation.class.getName());
+    private static final int UDP = 17;
+
+    private final TurnConfig config;
+    private final ServerLink link;
+    private final ScheduledExecutorService scheduler;
+    private final boolean ownsScheduler;
+    private final Transactions transactions;
+    private final AuthenticatedRequests requests;
+    private final PeerTable peers = new PeerTable();
+    private final RelayQueue queue;
+    private final String serverName;
+    private final Thread reader;
+    private final Indications indications = new Indications();
+    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65535 + 64);
+    private final Object lock = new Object();
+
+    // guarded by lock
+    private ScheduledFuture<?> refreshTimer;
+    private ScheduledFuture<?> permissionTimer;
+    private ScheduledFuture<?> channelTimer;
+    private boolean closed;
+    private IOException failure;
+
+    private volatile InetSocketAddress relayed;
+    private volatile InetSocketAddress mapped;
+    private volatile Duration lifetime;
+    private volatile long expiresAtNanos;
+
+    private final AtomicLong refreshes = new AtomicLong();
+    private final AtomicLong permissionRefreshes = new AtomicLong();
+    private final AtomicLong channelRefreshes = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong unknownChannel = new AtomicLong();
+    private final AtomicLong sendDrops = new AtomicLong();
+    private final AtomicLong sendIndications = new AtomicLong();
+    private final AtomicLong channelDataSent = new AtomicLong();
+    private final AtomicLong dataIndications = new AtomicLong();
+    private final AtomicLong channelDataReceived = new AtomicLong();
+
+    Allocation(TurnConfig config, ServerLink link, ScheduledExecutorService scheduler, boolean ownsScheduler) {
+        this.config = config;
+        this.link = link;
+        this.scheduler = scheduler;
+        this.ownsScheduler = ownsScheduler;
+        this.serverName = addr(link.server()) + " (" + link.protocol() + ")";
+        this.transactions = new Transactions(link, scheduler, config, serverName);
+        this.requests = new AuthenticatedRequests(config, transactions, serverName);
+        this.queue = new RelayQueue(config.queueSlots(), config.slotSize());
+        this.reader = Thread.ofPlatform().daemon().name("turn-reader " + serverName).unstarted(this::readLoop);
+    }
+
+    /** Starts the reader and allocates; blocks until the server grants the allocation or refuses it. */
+    void open() throws IOException {
+        reader.start();
+        StunMessage ok = requests.await(requests.send(MessageType.ALLOCATE_REQUEST,
+                b -> b.requestedTransport(UDP).lifetime(seconds(config.lifetime()))));
+        InetSocketAddress relay = ok.xorRelayedAddress().orElseThrow(() -> new TurnException(
+                TurnException.Kind.PROTOCOL, 0, "TURN server " + serverName
+                        + " granted an allocation without XOR-RELAYED-ADDRESS"));
+        relayed = relay;
+        mapped = ok.xorMappedAddress().orElse(null);
+        lifetime = Duration.ofSeconds(ok.lifetime().orElse(seconds(config.lifetime())));
+        expiresAtNanos = System.nanoTime() + lifetime.toNanos();
+        synchronized (lock) {
+            scheduleRefreshLocked();
+            long every = config.permissionRefresh().toNanos();
+            permissionTimer = scheduler.scheduleAtFixedRate(this::refreshPermissions, every, every, TimeUnit.NANOSECONDS);
+            every = config.channelRefresh().toNanos();
+            channelTimer = scheduler.scheduleAtFixedRate(this::refreshChannels, every, every, TimeUnit.NANOSECONDS);
+        }
+        LOG.log(System.Logger.Level.DEBUG, "allocated {0} on {1} for {2}", relay, serverName, lifetime);
+    }
+
+    private static int seconds(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(0, d.toSeconds()));
+    }
+
+    // ---- refreshes ----
+
+    private void scheduleRefreshLocked() {
+        if (closed) {
+            return;
+        }
+        long nanos = lifetime.toNanos() * 3 / 4;
+        refreshTimer = scheduler.schedule(this::refresh, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void refresh() {
+        requests.send(MessageType.REFRESH_REQUEST, b -> b.lifetime(seconds(config.lifetime())))
+                .whenComplete((ok, error) -> {
+                    if (error == null) {
+                        refreshes.incrementAndGet();
+                        lifetime = Duration.ofSeconds(ok.lifetime().orElse(seconds(lifetime)));
+                        expiresAtNanos = System.nanoTime() + lifetime.toNanos();
+                        synchronized (lock) {
+                            scheduleRefreshLocked();
+                        }
+                    } else if (isTimeout(error) && System.nanoTime() + config.requestTimeout().toNanos()
+                            - expiresAtNanos < 0) {
+                        LOG.log(System.Logger.Level.WARNING, "refreshing {0} on {1} timed out; trying again",
+                                addr(relayed), serverName);
+                        synchronized (lock) {
+                            if (!closed) {
+                                refreshTimer = scheduler.schedule(this::refresh, 0, TimeUnit.NANOSECONDS);
+                            }
+                        }
+                    } else {
+                        fail(new IOException("TURN allocation " + addr(relayed) + " on " + serverName
+                                + " could not be refreshed: " + rootMessage(error), error));
+                    }
+                });
+    }
+
+    private void refreshPermissions() {
+        PeerTable.Permission[] all = peers.permissions();
+        if (all.length == 0 || isClosed()) {
+            return;
+        }
+        createPermissionAsync(all).whenComplete((ok, error) -> {
+            if (error == null) {
+                permissionRefreshes.incrementAndGet();
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "refreshing permissions on {0} failed: {1}", serverName,
+                        rootMessage(error));
+            }
+        });
+    }
+
+    private void refreshChannels() {
+        for (PeerTable.Channel c : peers.channels()) {
+            if (isClosed()) {
+                return;
+            }
+            channelBindAsync(c.number(), c.peer()).whenComplete((ok, error) -> {
+                if (error == null) {
+                    channelRefreshes.incrementAndGet();
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "refreshing channel {0} on {1} failed: {2}",
+                            Integer.toHexString(c.number()), serverName, rootMessage(error));
+                }
+            });
+        }
+    }
+
+    private static String addr(InetSocketAddress a) {
+        String ip = a.getAddress().getHostAddress();
+        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + a.getPort();
+    }
+
+    private static boolean isTimeout(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t instanceof TurnException e && e.kind() == TurnException.Kind.TIMEOUT;
+    }
+
+    private static String rootMessage(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    // ---- permissions and channels ----
+
+    /**
+     * Installs permissions for the peers at {@code ips} (any port), refreshed until close.
+     * Blocks for one request.
+     */
+    public void createPermission(InetAddress... ips) throws IOException {
+        PeerTable.Permission[] wanted = new PeerTable.Permission[ips.length];
+        for (int i = 0; i < ips.length; i++) {
+            wanted[i] = PeerTable.Permission.of(ips[i]);
+        }
+        requests.await(createPermissionAsync(wanted));
+    }
+
+    private CompletableFuture<StunMessage> createPermissionAsync(PeerTable.Permission[] wanted) {
+        return requests.send(MessageType.CREATE_PERMISSION_REQUEST, b -> {
+            for (PeerTable.Permission p : wanted) {
+                b.xorPeerAddress(new InetSocketAddress(p.ip(), 0));
+            }
+        }).thenApply(ok -> {
+            for (PeerTable.Permission p : wanted) {
+                peers.addPermission(p);
+            }
+            return ok;
+        });
+    }
+
+    /** True when a permission for {@code peer}'s IP is installed. */
+    public boolean hasPermission(InetAddress peer) {
+        byte[] raw = peer.getAddress();
+        return peers.permitted(raw, raw.length);
+    }
+
+    /**
+     * Binds a channel to {@code peer} (which also installs its permission), refreshed until
+     * close; from then on {@link #send} to the peer uses ChannelData. Returns the channel
+     * number; binding a bound peer again returns its channel. Blocks for one request.
+     */
+    public int bindChannel(InetSocketAddress peer) throws IOException {
+        if (peer.isUnresolved()) {
+            throw new IllegalArgumentException("unresolved peer address: " + peer);
+        }
+        PeerTable.Channel bound = peers.channel(peer);
+        if (bound != null) {
+            return bound.number();
+        }
+        int number = peers.reserveChannel();
+        if (number < 0) {
+            throw new TurnException(TurnException.Kind.REFUSED, 0, "all channels of the allocation on "
+                    + serverName + " are bound");
+        }
+        requests.await(channelBindAsync(number, peer));
+        peers.addChannel(PeerTable.Channel.of(number, peer));
+        return number;
+    }
+
+    private CompletableFuture<StunMessage> channelBindAsync(int number, InetSocketAddress peer) {
+        return requests.send(MessageType.CHANNEL_BIND_REQUEST, b -> b.channelNumber(number).xorPeerAddress(peer));
+    }
+
+    /** The channel bound to {@code peer}, if any. */
+    public Optional<Integer> channel(InetSocketAddress peer) {
+        PeerTable.Channel c = peers.channel(peer);
+        return c == null ? Optional.empty() : Optional.of(c.number());
+    }
+
+    // ---- PacketConn ----
+
+    /**
+     * Relays each slot to its peer: ChannelData if a channel is bound, else a Send
+     * indication; the first datagram to a peer without a permission blocks while the
+     * permission is created. A datagram the server would refuse (no permission obtainable,
+     * too big) is dropped and counted ({@link #stats()}).
+     */
+    @Override
+    public int send(PacketBatch batch) throws IOException {
+        int n = batch.count();
+        for (int i = 0; i < n; i++) {
+            if (isClosed()) {
+                throw new ClosedChannelException();
+            }
+            int len = batch.addressLength(i);
+            PeerTable.Channel channel = peers.channelTo(batch.addressBytes(i), len, batch.port(i));
+            ByteBuffer data = batch.buffer(i);
+            if (channel == null && !peers.permitted(batch.addressBytes(i), len)
+                    && !permit(batch.address(i))) {
+                sendDrops.incrementAndGet();
+                continue;
+            }
+            synchronized (sendBuffer) {
+                sendBuffer.clear();
+                try {
+                    if (channel != null) {
+                        ChannelData.write(sendBuffer, channel.number(), data, false);
+                    } else {
+                        Indications.writeSend(sendBuffer, batch.addressBytes(i), len, batch.port(i), data);
+                    }
+                } catch (java.nio.BufferOverflowException | IllegalArgumentException e) {
+                    sendDrops.incrementAndGet();
+                    continue;
+                }
+                sendBuffer.flip();
+                try {
+                    link.send(sendBuffer);
+                    (channel != null ? channelDataSent : sendIndications).incrementAndGet();
+                } catch (IOException e) {
+                    if (isClosed()) {
+                        throw new ClosedChannelException();
+                    }
+                    throw e;
+                }
+            }
+        }
+        return n;
+    }
+
+    private boolean permit(InetSocketAddress peer) throws IOException {
+        if (peer == null) {
+            return false;
+        }
+        try {
+            createPermission(peer.getAddress());
+            return true;
+        } catch (TurnException e) {
+            if (e.kind() == TurnException.Kind.CLOSED) {
+                throw e;
+            }
+            LOG.log(System.Logger.Level.WARNING, "no permission for {0} on {1}: {2}", peer, serverName,
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    @Override
+    public int receive(PacketBatch batch) throws IOException {
+        return queue.take(batch);
+    }
+
+    /** The relayed transport address: where peers send to reach us. */
+    @Override
+    public InetSocketAddress localAddress() {
+        return relayed;
+    }
+
+    /** The relayed transport address (same as {@link #localAddress()}). */
+    public InetSocketAddress relayedAddress() {
+        return relayed;
+    }
+
+    /** Our address as the server saw it (XOR-MAPPED-ADDRESS of the Allocate response), if it said. */
+    public Optional<InetSocketAddress> mappedAddress() {
+        return Optional.ofNullable(mapped);
+    }
+
+    /** The lifetime the server granted last. */
+    public Duration lifetime() {
+        return lifetime;
+    }
+
+    /** The round-trip time of the first Allocate request (the challenge). */
+    public Duration rtt() {
+        return requests.firstRtt();
+    }
+
+    /** The server's realm. */
+    public String realm() {
+        return requests.realm();
+    }
+
+    /** The server and transport, e.g. {@code 198.18.0.10:3478 (udp)}. */
+    public String server() {
+        return serverName;
+    }
+
+    /** Our end of the link to the server. */
+    public InetSocketAddress linkAddress() {
+        return link.localAddress();
+    }
+
+    /** Why the allocation ended, when it was lost (refresh failed, link broke) rather than closed. */
+    public Optional<IOException> failure() {
+        synchronized (lock) {
+            return Optional.ofNullable(failure);
+        }
+    }
+
+    /** Counters, for diagnostics and tests. */
+    public TurnStats stats() {
+        return new TurnStats(refreshes.get(), permissionRefreshes.get(), channelRefreshes.get(), requests.staleNonces(),
+                malformed.get(), unknownChannel.get(), queue.dropped() + queue.tooBig(), sendDrops.get(),
+                sendIndications.get(), channelDataSent.get(), dataIndications.get(), channelDataReceived.get());
+    }
+
+    private boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    // ---- reader ----
+
+    private void readLoop() {
+        while (true) {
+            ByteBuffer m;
+            try {
+                m = link.receive();
+            } catch (IOException e) {
+                if (!isClosed()) {
+                    fail(new IOException("the link to TURN server " + serverName + " broke: " + e.getMessage(), e));
+                }
+                return;
+            } catch (RuntimeException e) {
+                if (!isClosed()) {
+                    fail(new IOException("the reader of TURN server " + serverName + " failed: " + e, e));
+                }
+                return;
+            }
+            try {
+                dispatch(m);
+            } catch (RuntimeException e) {
+                malformed.incrementAndGet();
+                LOG.log(System.Logger.Level.DEBUG, "dropping a message from {0}: {1}", serverName, e);
+            }
+        }
+    }
+
+    /**
+     * Handles one message from the server: relayed data to the receive queue, responses to
+     * their transactions. Called by the reader thread (tests call it directly while the
+     * reader is idle, to measure it).
+     */
+    void dispatch(ByteBuffer m) {
+        if (ChannelData.looksLike(m)) {
+            PeerTable.Channel c = peers.channel(ChannelData.channel(m));
+            if (c == null) {
+                unknownChannel.incrementAndGet();
+            } else {
+                channelDataReceived.incrementAndGet();
+                queue.offer(m, ChannelData.HEADER, ChannelData.length(m), c.address(), c.length(), c.port());
+            }
+            return;
+        }
+        if (indications.readData(m)) {
+            dataIndications.incrementAndGet();
+            queue.offer(m, indications.dataOffset, indications.dataLength, indications.peerAddress,
+                    indications.peerAddressLength, indications.peerPort);
+            return;
+        }
+        StunMessage msg;
+        try {
+            msg = StunMessage.parse(m.duplicate());
+        } catch (StunParseException e) {
+            malformed.incrementAndGet();
+            return;
+        }
+        StunClass cls = msg.messageClass();
+        if ((cls == StunClass.SUCCESS_RESPONSE || cls == StunClass.ERROR_RESPONSE)
+                && transactions.onResponse(msg.copy())) {
+            return;
+        }
+        malformed.incrementAndGet();
+    }
+
+    // ---- closing ----
+
+    private void fail(IOException cause) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            failure = cause;
+        }
+        LOG.log(System.Logger.Level.WARNING, cause.getMessage());
+        shutdown(cause);
+    }
+
+    /**
+     * Deallocates (a Refresh with LIFETIME 0, waiting at most a second for the answer), then
+     * closes the link and wakes receivers. Idempotent.
+     */
+    @Override
+    public void close() {
+        boolean deallocate;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            deallocate = relayed != null && failure == null;
+            cancelTimersLocked();
+        }
+        if (deallocate) {
+            try {
+                requests.send(MessageType.REFRESH_REQUEST, b -> b.lifetime(0))
+                        .get(Math.min(1000, config.requestTimeout().toMillis()), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.log(System.Logger.Level.DEBUG, "deallocation on {0}: {1}", serverName, rootMessage(e));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        shutdown(new TurnException(TurnException.Kind.CLOSED, 0, "the allocation on " + serverName + " is closed"));
+    }
+
+    private void cancelTimersLocked() {
+        for (ScheduledFuture<?> f : new ScheduledFuture<?>[] {refreshTimer, permissionTimer, channelTimer}) {
+            if (f != null) {
+                f.cancel(false);
+            }
+        }
+    }
+
+    private void shutdown(IOException cause) {
+        synchronized (lock) {
+            closed = true;
+            cancelTimersLocked();
+        }
+        queue.close();
+        link.close();
+        transactions.failAll(cause);
+        if (ownsScheduler) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    /** Closes without deallocating (for a failed Allocate). */
+    void abandon(IOException cause) {
+        shutdown(cause);
+    }
+
+    @Override
+    public String toString() {
+        return "TURN allocation " + (relayed == null ? "(none yet)" : addr(relayed)) + " on " + serverName;
+    }
+}

@@ -1,0 +1,175 @@
+package org.cunicu4j.stun.turn;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.cunicu4j.stun.ErrorCode;
+import org.cunicu4j.stun.MessageType;
+import org.cunicu4j.stun.StunClass;
+import org.cunicu4j.stun.StunCredentials;
+import org.cunicu4j.stun.StunMessage;
+import org.cunicu4j.stun.StunMessageBuilder;
+import org.cunicu4j.stun.TransactionId;
+
+/**
+ * The requests of one allocation with long-term credentials (RFC 8489 section 9.2): the
+ * first goes without, the server's 401 challenge gives realm and nonce, and from then on
+ * every request carries USERNAME, REALM, NONCE and MESSAGE-INTEGRITY; a 438 Stale Nonce is
+ * answered by retrying with the new nonce. Failures become {@link TurnException}s phrased
+ * for the user (a wrong password: "rejected the credentials for user X at realm Y").
+ *
+ * <p>Thread-safe: the credential state is guarded by this object; requests may start on
+ * any thread, and their futures complete on the reader or the scheduler thread (never
+ * block in their callbacks).
+ */
+final class AuthenticatedRequests {
+    private static final System.Logger LOG = System.getLogger(AuthenticatedRequests.class.getName());
+    /** Challenges (401, 438) followed per request before giving up. */
+    static final int MAX_AUTH_RETRIES = 3;
+
+    private final TurnConfig config;
+    private final Transactions transactions;
+    private final String serverName;
+    private final AtomicLong staleNonces = new AtomicLong();
+    private volatile long firstSentNanos;
+    private volatile Duration firstRtt;
+
+    // guarded by this
+    private String realm;
+    private String nonce;
+    private byte[] key;
+
+    AuthenticatedRequests(TurnConfig config, Transactions transactions, String serverName) {
+        this.config = config;
+        this.transactions = transactions;
+        this.serverName = serverName;
+    }
+
+    /**
+     * Sends a request of {@code type} with the attributes {@code attributes} adds (called
+     * again for each retry), following 401 and 438 challenges.
+     */
+    CompletableFuture<StunMessage> send(MessageType type, Consumer<StunMessageBuilder> attributes) {
+        return attempt(type, attributes, 0);
+    }
+
+    private CompletableFuture<StunMessage> attempt(MessageType type, Consumer<StunMessageBuilder> attributes,
+            int retries) {
+        TransactionId tid = TransactionId.random();
+        StunMessageBuilder b = StunMessage.builder(type, tid);
+        attributes.accept(b);
+        byte[] usedKey;
+        String usedRealm;
+        synchronized (this) {
+            usedKey = key;
+            usedRealm = realm;
+            if (key != null) {
+                b.username(config.username()).realm(realm).nonce(nonce).messageIntegrity(key);
+            }
+        }
+        byte[] bytes = b.fingerprint().build();
+        if (firstSentNanos == 0) {
+            firstSentNanos = System.nanoTime();
+        }
+        return transactions.start(tid, bytes, type).thenCompose(response -> {
+            if (firstRtt == null) {
+                firstRtt = Duration.ofNanos(System.nanoTime() - firstSentNanos);
+            }
+            if (response.messageClass() == StunClass.SUCCESS_RESPONSE) {
+                if (usedKey != null && response.hasMessageIntegrity() && !response.verifyMessageIntegrity(usedKey)) {
+                    return failed(TurnException.Kind.PROTOCOL, 0, "TURN server " + serverName + " answered the "
+                            + type + " with a MESSAGE-INTEGRITY that does not match our key");
+                }
+                return CompletableFuture.completedFuture(response);
+            }
+            ErrorCode error = response.errorCode().orElse(new ErrorCode(ErrorCode.SERVER_ERROR, "no ERROR-CODE"));
+            int code = error.code();
+            boolean challenge = code == ErrorCode.UNAUTHORIZED && usedKey == null;
+            boolean stale = code == ErrorCode.STALE_NONCE;
+            if (challenge && (response.realm().isEmpty() || response.nonce().isEmpty())) {
+                return failed(TurnException.Kind.PROTOCOL, code, "TURN server " + serverName + " answered the "
+                        + type + " with " + error + " but without the REALM and NONCE of a long-term credential "
+                        + "challenge");
+            }
+            if (challenge && config.username().isEmpty()) {
+                return failed(TurnException.Kind.UNAUTHORIZED, code, "TURN server " + serverName
+                        + " asks for long-term credentials (realm \"" + response.realm().get()
+                        + "\") but no user name and password were given");
+            }
+            if ((challenge || stale) && retries < MAX_AUTH_RETRIES && response.nonce().isPresent()) {
+                synchronized (this) {
+                    if (response.realm().isPresent() && !response.realm().get().equals(realm)) {
+                        realm = response.realm().get();
+                        key = StunCredentials.longTermKey(config.username(), realm, config.password());
+                    }
+                    nonce = response.nonce().get();
+                }
+                if (stale) {
+                    staleNonces.incrementAndGet();
+                    LOG.log(System.Logger.Level.DEBUG, "stale nonce from {0}, retrying the {1}", serverName, type);
+                }
+                return attempt(type, attributes, retries + 1);
+            }
+            if (code == ErrorCode.UNAUTHORIZED) {
+                return failed(TurnException.Kind.UNAUTHORIZED, code, "TURN server " + serverName
+                        + " rejected the credentials for user \"" + config.username() + "\" at realm \"" + usedRealm
+                        + "\" (" + error + ")");
+            }
+            String hint = code == ErrorCode.TRY_ALTERNATE && response.alternateServer().isPresent()
+                    ? "; it suggests " + response.alternateServer().get() : "";
+            return failed(TurnException.Kind.REFUSED, code, "TURN server " + serverName + " refused the " + type
+                    + ": " + error + hint);
+        });
+    }
+
+    private static CompletableFuture<StunMessage> failed(TurnException.Kind kind, int code, String message) {
+        return CompletableFuture.failedFuture(new TurnException(kind, code, message));
+    }
+
+    /**
+     * Waits for {@code f} (a request of this object, retries included) and rethrows its
+     * failure with the caller's stack.
+     */
+    <T> T await(CompletableFuture<T> f) throws IOException {
+        try {
+            return f.get(config.requestTimeout().toNanos() * (MAX_AUTH_RETRIES + 1) + 1_000_000_000L,
+                    TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof TurnException t) {
+                throw new TurnException(t.kind(), t.errorCode(), t.getMessage());
+            }
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("TURN request to " + serverName + " failed: " + cause, cause);
+        } catch (TimeoutException e) {
+            throw new TurnException(TurnException.Kind.TIMEOUT, 0, "TURN server " + serverName + " did not answer");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for TURN server " + serverName);
+        }
+    }
+
+    /** The realm of the server's challenge, null before it. */
+    synchronized String realm() {
+        return realm;
+    }
+
+    /** 438 answers recovered from. */
+    long staleNonces() {
+        return staleNonces.get();
+    }
+
+    /** From the first request to the first response (the Allocate's challenge), null before. */
+    Duration firstRtt() {
+        return firstRtt;
+    }
+}
