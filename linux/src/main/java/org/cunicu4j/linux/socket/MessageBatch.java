@@ -88,6 +88,8 @@ public final class MessageBatch {
     private final MemorySegment names;
     private final MemorySegment controls;
     private final MemorySegment[] nameSlices;
+    /** {@code msgs} from each slot on, for sends that resume after a partial one. */
+    private final MemorySegment[] vectors;
     private final MemorySegment[] attached;
     private final MemorySegment[] ownBuffers;
 
@@ -103,8 +105,10 @@ public final class MessageBatch {
         controls = arena.allocate((long) CONTROL_SIZE * capacity, 8);
         attached = new MemorySegment[capacity];
         nameSlices = new MemorySegment[capacity];
+        vectors = new MemorySegment[capacity];
         for (int i = 0; i < capacity; i++) {
             nameSlices[i] = names.asSlice(i * NAME_SIZE, NAME_SIZE);
+            vectors[i] = msgs.asSlice(i * MMSG_SIZE);
             long m = i * MMSG_SIZE;
             msgs.set(ValueLayout.JAVA_LONG, m + MSG_NAME, names.address() + i * NAME_SIZE);
             msgs.set(ValueLayout.JAVA_LONG, m + MSG_IOV, iovs.address() + i * IOV_SIZE);
@@ -309,9 +313,9 @@ public final class MessageBatch {
         }
     }
 
-    /** The {@code mmsghdr} vector starting at {@code slot}, for the syscall. */
+    /** The {@code mmsghdr} vector starting at {@code slot}, for the syscall (made once: a partial send allocates nothing). */
     MemorySegment vector(int slot) {
-        return slot == 0 ? msgs : msgs.asSlice(slot * MMSG_SIZE);
+        return vectors[slot];
     }
 
     private static long offset(StructLayout layout, String field) {
