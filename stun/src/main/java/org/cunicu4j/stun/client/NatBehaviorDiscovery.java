@@ -27,6 +27,10 @@ import org.cunicu4j.stun.client.NatBehavior.Type;
  *       the shorter {@code silencePolicy}.</li>
  * </ul>
  *
+ * <p>The filtering tests run right after mapping test I, before anything is sent to the
+ * other address: a NAT that filters by address would otherwise already let the other
+ * address's answers in.
+ *
  * <p>A server without OTHER-ADDRESS gives {@link Type#UNKNOWN} verdicts saying so; no
  * answer to test I is an error ({@link StunTimeoutException}). Borrows the client;
  * thread-safe but one discovery at a time per client gives the clearest result.
@@ -63,8 +67,10 @@ public final class NatBehaviorDiscovery {
             String why = "server " + addr(server) + " does not do RFC 5780: its Binding response has no OTHER-ADDRESS";
             return new NatBehavior(Type.UNKNOWN, why, Type.UNKNOWN, why, first.mappedAddress(), other, behindNat);
         }
-        Verdict mapping = mapping(first, other.get(), behindNat);
+        // Filtering first: mapping tests II and III send to the other address, which would
+        // open an address-dependent filter towards it and make filtering test II pass.
         Verdict filtering = filtering(other.get());
+        Verdict mapping = mapping(first, other.get(), behindNat);
         return new NatBehavior(mapping.type, mapping.reason, filtering.type, filtering.reason, first.mappedAddress(),
                 other, behindNat);
     }
@@ -106,9 +112,9 @@ public final class NatBehaviorDiscovery {
     private Verdict filtering(InetSocketAddress other) {
         try {
             BindingResult r = bindWithin(silencePolicy, true, true);
-            if (r.respondedFrom().equals(server)) {
-                return new Verdict(Type.UNKNOWN, "the server ignored CHANGE-REQUEST and answered from "
-                        + addr(server));
+            if (!r.respondedFrom().equals(other)) {
+                return new Verdict(Type.UNKNOWN, "asked to change address and port, the server answered from "
+                        + addr(r.respondedFrom()) + " instead of its OTHER-ADDRESS " + addr(other));
             }
             return new Verdict(Type.ENDPOINT_INDEPENDENT, "an answer from " + addr(r.respondedFrom())
                     + " (other address and port) came through");
@@ -119,9 +125,10 @@ public final class NatBehaviorDiscovery {
         }
         try {
             BindingResult r = bindWithin(silencePolicy, false, true);
-            if (r.respondedFrom().equals(server)) {
-                return new Verdict(Type.UNKNOWN, "the server ignored CHANGE-REQUEST and answered from "
-                        + addr(server));
+            InetSocketAddress otherPort = new InetSocketAddress(server.getAddress(), other.getPort());
+            if (!r.respondedFrom().equals(otherPort)) {
+                return new Verdict(Type.UNKNOWN, "asked to change only its port, the server answered from "
+                        + addr(r.respondedFrom()) + " instead of " + addr(otherPort));
             }
             return new Verdict(Type.ADDRESS_DEPENDENT, "the answer from " + addr(other)
                     + " (other address) was filtered, the one from " + addr(r.respondedFrom())
