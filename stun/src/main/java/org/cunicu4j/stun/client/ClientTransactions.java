@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -244,7 +245,12 @@ final class ClientTransactions {
             if (limited) {
                 wait = Math.min(wait, deadlineNanos - now); // the schedule drifts late; the limit does not
             }
-            timerTask = timer.schedule(this::onTimer, Math.max(0, wait), TimeUnit.NANOSECONDS);
+            try {
+                timerTask = timer.schedule(this::onTimer, Math.max(0, wait), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                finishLocked();
+                future.completeExceptionally(new IOException("the timer of this STUN transport is shut down", e));
+            }
         }
 
         private void onTimer() {

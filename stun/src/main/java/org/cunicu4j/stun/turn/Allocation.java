@@ -450,7 +450,8 @@ public final class Allocation implements PacketConn {
         @Override
         public void onReaderEnd(IOException cause) {
             if (!isClosed()) {
-                fail(new IOException("the link to TURN server " + serverName + " broke: " + cause.getMessage(), cause));
+                String why = cause.getMessage() != null ? cause.getMessage() : "its socket was closed";
+                fail(new IOException("the link to TURN server " + serverName + " broke: " + why, cause));
             }
         }
 
