@@ -498,6 +498,7 @@ public final class Allocation implements PacketConn {
             if (closed) {
                 return;
             }
+            requests.closing(cause); // before anyone can see the failure: requests fail with it from now on
             failure = cause;
         }
         LOG.log(System.Logger.Level.WARNING, cause.getMessage());

@@ -175,8 +175,9 @@ final class AuthenticatedRequests {
                     + " with a response we cannot accept: " + e.getMessage(), e);
         }
         if (e instanceof IOException) {
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             return new TurnException(TurnException.Kind.CLOSED, "the " + type + " to TURN server " + serverName
-                    + " failed: " + e.getMessage(), e);
+                    + " failed: " + why, e);
         }
         return e;
     }
