@@ -12,8 +12,9 @@ import org.cunicu4j.stun.StunParseException;
  * data, padded on a stream to a multiple of 4 (the padding is consumed and not part of
  * the frame); anything else breaks the stream.
  *
- * <p>Feed it bytes as they arrive ({@link #feed}) and take whole frames ({@link #next}).
- * Not thread-safe: one reader owns it.
+ * <p>Feed it bytes as they arrive ({@link #feed}) and take whole frames: {@link #nextView}
+ * without allocating (a view valid until the next call to this framer), or {@link #next}
+ * as a copy of one's own. Not thread-safe: one reader owns it.
  */
 public final class StreamFramer {
     /** What a frame holds. */
@@ -30,42 +31,80 @@ public final class StreamFramer {
     public record Frame(Kind kind, ByteBuffer data) {}
 
     private ByteBuffer acc = ByteBuffer.allocate(4096);
+    private ByteBuffer view = acc.duplicate();
+    private int returned; // bytes at the front of acc that the last view covered (with padding)
 
     /** Appends the bytes from {@code in}'s position to its limit (consumed). */
     public void feed(ByteBuffer in) {
-        if (acc.remaining() < in.remaining()) {
-            ByteBuffer bigger = ByteBuffer.allocate(Math.max(acc.capacity() * 2, acc.position() + in.remaining()));
-            acc.flip();
-            bigger.put(acc);
-            acc = bigger;
-        }
+        int n = in.remaining();
+        room(n);
         acc.put(in);
     }
 
     /** Appends {@code len} bytes of {@code bytes} from {@code off}. */
     public void feed(byte[] bytes, int off, int len) {
-        feed(ByteBuffer.wrap(bytes, off, len));
+        room(len);
+        acc.put(bytes, off, len);
+    }
+
+    private void room(int n) {
+        release();
+        if (acc.remaining() < n) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(acc.capacity() * 2, acc.position() + n));
+            acc.flip();
+            bigger.put(acc);
+            acc = bigger;
+            view = acc.duplicate();
+        }
+    }
+
+    /** Drops the frame the last view showed. */
+    private void release() {
+        if (returned > 0) {
+            acc.flip().position(returned);
+            acc.compact();
+            returned = 0;
+        }
     }
 
     /** Bytes fed but not yet returned as frames. */
     public int buffered() {
-        return acc.position();
+        return acc.position() - returned;
+    }
+
+    /** The kind of a frame returned by {@link #nextView}. */
+    public static Kind kind(ByteBuffer frame) {
+        return (frame.get(frame.position()) & 0xC0) == 0 ? Kind.STUN : Kind.CHANNEL_DATA;
+    }
+
+    /** The next whole frame as a copy of its own, or null; see {@link #nextView}. */
+    public Frame next() throws StunParseException {
+        ByteBuffer v = nextView();
+        if (v == null) {
+            return null;
+        }
+        byte[] frame = new byte[v.remaining()];
+        v.get(0, frame);
+        return new Frame(kind(v), ByteBuffer.wrap(frame));
     }
 
     /**
-     * The next whole frame, or null until more bytes arrive.
+     * The next whole frame (a STUN message, or ChannelData without its stream padding) as a
+     * view from position 0 to the frame's length, or null until more bytes arrive.
+     * Allocates nothing; the view is the framer's and valid until the next call to
+     * {@link #feed}, {@link #next} or this method.
      *
      * @throws StunParseException when the stream holds neither STUN nor ChannelData; the
      *     stream cannot be resynchronised and should be closed
      */
-    public Frame next() throws StunParseException {
+    public ByteBuffer nextView() throws StunParseException {
+        release();
         int have = acc.position();
         if (have < 4) {
             return null;
         }
         int first = acc.get(0) & 0xFF;
         int length = acc.getShort(2) & 0xFFFF;
-        Kind kind;
         int frameLength;
         int consumed;
         switch (first >>> 6) {
@@ -73,12 +112,10 @@ public final class StreamFramer {
                 if ((length & 3) != 0) {
                     throw new StunParseException("STUN message length " + length + " on the stream is not a multiple of 4");
                 }
-                kind = Kind.STUN;
                 frameLength = StunMessage.HEADER_SIZE + length;
                 consumed = frameLength;
             }
             case 1 -> {
-                kind = Kind.CHANNEL_DATA;
                 frameLength = 4 + length;
                 consumed = pad(frameLength);
             }
@@ -88,11 +125,8 @@ public final class StreamFramer {
         if (have < consumed) {
             return null;
         }
-        byte[] frame = new byte[frameLength];
-        acc.get(0, frame);
-        acc.flip().position(consumed);
-        acc.compact();
-        return new Frame(kind, ByteBuffer.wrap(frame));
+        returned = consumed;
+        return view.limit(frameLength).position(0);
     }
 
     /** {@code length} rounded up to a multiple of 4: a ChannelData frame's size on a stream. */

@@ -9,22 +9,15 @@ import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
-import org.cunicu4j.stun.StunClass;
-import org.cunicu4j.stun.StunMessage;
 import org.cunicu4j.stun.StunParseException;
-import org.cunicu4j.stun.TransactionId;
 
 /**
  * STUN transactions over one TCP or TLS connection to a server (RFC 8489 section 6.2.2):
@@ -35,7 +28,13 @@ import org.cunicu4j.stun.TransactionId;
  *
  * <p>The transport owns the socket and closes it on {@link #close()}. When the server
  * closes the connection or the stream breaks, pending and later transactions fail with an
- * {@link IOException} saying so. Thread-safe; writes are serialised.
+ * {@link IOException} saying so, and the handler hears of it
+ * ({@link InboundHandler#onReaderEnd}). Thread-safe; writes are serialised.
+ *
+ * <p>The data path allocates nothing per message: frames reach the handler as a view of
+ * the reader's buffer (valid during the call), and {@link #send} copies into a write
+ * buffer reused under the write lock. The transaction engine is {@link StunClient}'s, with
+ * one request and one wait per transaction.
  */
 public final class StreamStunTransport implements StunTransport {
     /** The default transaction timeout: as long as a UDP transaction with the default policy. */
@@ -46,23 +45,27 @@ public final class StreamStunTransport implements StunTransport {
     private final InetSocketAddress server;
     private final InetSocketAddress local;
     private final Duration timeout;
+    private final RetransmissionPolicy policy;
     private final InboundHandler inbound;
     private final OutputStream out;
+    private final ClientTransactions transactions;
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final Map<TransactionId, Pending> pending = new ConcurrentHashMap<>();
-    private final AtomicLong dropped = new AtomicLong();
+    private byte[] writeBuffer = new byte[2048]; // guarded by writeLock
     private final Thread reader;
     private volatile IOException broken;
 
-    private StreamStunTransport(Socket socket, String protocol, Duration timeout, InboundHandler inbound)
-            throws IOException {
+    private StreamStunTransport(Socket socket, String protocol, Duration timeout, InboundHandler inbound,
+            ScheduledExecutorService timer) throws IOException {
         this.socket = socket;
         this.protocol = protocol;
         this.server = (InetSocketAddress) socket.getRemoteSocketAddress();
         this.local = (InetSocketAddress) socket.getLocalSocketAddress();
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.policy = new RetransmissionPolicy(timeout, 1, 1);
         this.inbound = inbound == null ? InboundHandler.DISCARD : inbound;
         this.out = socket.getOutputStream();
+        this.transactions = new ClientTransactions((m, to) -> write(m),
+                timer == null ? StunClient.sharedTimer() : timer, protocol);
         InputStream in = socket.getInputStream();
         this.reader = Thread.ofPlatform().daemon().name("stun-" + protocol.toLowerCase() + "-" + server)
                 .start(() -> readLoop(in));
@@ -84,7 +87,7 @@ public final class StreamStunTransport implements StunTransport {
         try {
             s.setTcpNoDelay(true);
             s.connect(server, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            return new StreamStunTransport(s, "TCP", timeout, inbound);
+            return new StreamStunTransport(s, "TCP", timeout, inbound, null);
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
@@ -113,7 +116,7 @@ public final class StreamStunTransport implements StunTransport {
             tls.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
             tls.startHandshake();
             tls.setSoTimeout(0);
-            return new StreamStunTransport(tls, "TLS", timeout, inbound);
+            return new StreamStunTransport(tls, "TLS", timeout, inbound, null);
         } catch (IOException | RuntimeException e) {
             tcp.close();
             throw e;
@@ -127,41 +130,24 @@ public final class StreamStunTransport implements StunTransport {
      */
     public static StreamStunTransport over(Socket connected, String protocol, Duration timeout, InboundHandler inbound)
             throws IOException {
+        return over(connected, protocol, timeout, inbound, null);
+    }
+
+    /**
+     * As {@link #over(Socket, String, Duration, InboundHandler)}, with the transaction
+     * timeouts on {@code timer} (borrowed, never shut down; null for the shared one).
+     */
+    public static StreamStunTransport over(Socket connected, String protocol, Duration timeout, InboundHandler inbound,
+            ScheduledExecutorService timer) throws IOException {
         if (!connected.isConnected()) {
             throw new IllegalArgumentException("the socket is not connected: " + connected);
         }
-        return new StreamStunTransport(connected, protocol, timeout, inbound);
+        return new StreamStunTransport(connected, protocol, timeout, inbound, timer);
     }
 
     @Override
     public CompletableFuture<StunResponse> request(byte[] request) {
-        StunMessage m;
-        try {
-            m = StunMessage.parse(request.clone());
-        } catch (StunParseException e) {
-            throw new IllegalArgumentException("not a STUN message: " + e.getMessage());
-        }
-        if (m.messageClass() != StunClass.REQUEST) {
-            throw new IllegalArgumentException("not a request: " + m.type());
-        }
-        Pending p = new Pending(m);
-        if (pending.putIfAbsent(p.tid, p) != null) {
-            throw new IllegalStateException("transaction " + p.tid + " is already pending");
-        }
-        p.future.whenComplete((r, e) -> p.finish());
-        IOException b = broken;
-        if (b != null) {
-            p.future.completeExceptionally(b);
-            return p.future;
-        }
-        p.timer = StunClient.sharedTimer().schedule(() -> p.future.completeExceptionally(
-                new StunTimeoutException(server, 0, timeout, protocol)), timeout.toNanos(), TimeUnit.NANOSECONDS);
-        try {
-            write(ByteBuffer.wrap(request));
-        } catch (IOException e) {
-            p.future.completeExceptionally(e);
-        }
-        return p.future;
+        return transactions.start(request, server, policy);
     }
 
     /** Sends a message; ChannelData (first two bits 01) is padded with zeros to a multiple of 4 bytes. */
@@ -177,11 +163,17 @@ public final class StreamStunTransport implements StunTransport {
         }
         int len = message.remaining();
         boolean channelData = len > 0 && (message.get(message.position()) & 0xC0) == 0x40;
-        byte[] bytes = new byte[channelData ? StreamFramer.pad(len) : len];
-        message.get(message.position(), bytes, 0, len);
+        int wire = channelData ? StreamFramer.pad(len) : len;
         writeLock.lock();
         try {
-            out.write(bytes);
+            if (writeBuffer.length < wire) {
+                writeBuffer = new byte[Math.max(wire, writeBuffer.length * 2)];
+            }
+            message.get(message.position(), writeBuffer, 0, len);
+            for (int i = len; i < wire; i++) {
+                writeBuffer[i] = 0;
+            }
+            out.write(writeBuffer, 0, wire);
             out.flush();
         } finally {
             writeLock.unlock();
@@ -201,9 +193,9 @@ public final class StreamStunTransport implements StunTransport {
                     break;
                 }
                 framer.feed(chunk, 0, n);
-                StreamFramer.Frame f;
-                while ((f = framer.next()) != null) {
-                    deliver(f);
+                ByteBuffer frame;
+                while ((frame = framer.nextView()) != null) {
+                    deliver(frame);
                 }
             }
         } catch (StunParseException e) {
@@ -217,45 +209,28 @@ public final class StreamStunTransport implements StunTransport {
             broken = end;
         }
         closeSocket();
-        for (Pending p : List.copyOf(pending.values())) {
-            p.future.completeExceptionally(broken);
+        transactions.close(broken);
+        try {
+            inbound.onReaderEnd(broken);
+        } catch (RuntimeException e) {
+            transactions.countDropped();
         }
     }
 
-    private void deliver(StreamFramer.Frame f) {
-        if (f.kind() == StreamFramer.Kind.STUN) {
-            ByteBuffer data = f.data();
-            if (data.remaining() >= StunMessage.HEADER_SIZE && (data.get(0) & 0x01) != 0) {
-                // a response class (C1 set): find its transaction
-                Pending p = pending.get(TransactionId.read(data, 8));
-                if (p != null) {
-                    try {
-                        StunMessage response = StunMessage.parse(data);
-                        if (response.method() != p.request.method()) {
-                            dropped.incrementAndGet();
-                        } else if (response.hasUnknownComprehensionRequired()) {
-                            p.future.completeExceptionally(StunClient.unknownAttributes(response, server));
-                        } else {
-                            p.future.complete(new StunResponse(response, server,
-                                    Duration.ofNanos(System.nanoTime() - p.startNanos), 1));
-                        }
-                    } catch (StunParseException e) {
-                        dropped.incrementAndGet();
-                    }
-                    return;
-                }
-            }
-        }
+    /** A response to its transaction, anything else to the handler; allocation-free but for responses. */
+    void deliver(ByteBuffer frame) {
         try {
-            inbound.onInbound(f.data(), server);
+            if (!transactions.offer(frame, server)) {
+                inbound.onInbound(frame, server);
+            }
         } catch (RuntimeException e) {
-            dropped.incrementAndGet();
+            transactions.countDropped();
         }
     }
 
     /** Responses dropped (malformed, wrong method) and handler failures. */
     public long dropped() {
-        return dropped.get();
+        return transactions.dropped();
     }
 
     @Override
@@ -290,6 +265,7 @@ public final class StreamStunTransport implements StunTransport {
             broken = new SocketException(protocol + " connection to " + StunTimeoutException.address(server)
                     + " closed");
         }
+        transactions.close(broken);
         closeSocket();
         if (Thread.currentThread() != reader) {
             try {
@@ -311,26 +287,5 @@ public final class StreamStunTransport implements StunTransport {
     @Override
     public String toString() {
         return protocol + " " + StunTimeoutException.address(local) + " -> " + StunTimeoutException.address(server);
-    }
-
-    private final class Pending {
-        final StunMessage request;
-        final TransactionId tid;
-        final long startNanos = System.nanoTime();
-        final CompletableFuture<StunResponse> future = new CompletableFuture<>();
-        volatile ScheduledFuture<?> timer;
-
-        Pending(StunMessage request) {
-            this.request = request;
-            this.tid = request.transactionId();
-        }
-
-        void finish() {
-            pending.remove(tid, this);
-            ScheduledFuture<?> t = timer;
-            if (t != null) {
-                t.cancel(false);
-            }
-        }
     }
 }

@@ -5,28 +5,18 @@ import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.PacketClassifier;
 import org.cunicu4j.net.PacketConn;
 import org.cunicu4j.stun.AttributeType;
-import org.cunicu4j.stun.StunClass;
 import org.cunicu4j.stun.StunMessage;
-import org.cunicu4j.stun.StunParseException;
-import org.cunicu4j.stun.TransactionId;
 
 /**
  * STUN client transactions over a {@link PacketConn} (UDP): sends a request, retransmits
@@ -44,6 +34,13 @@ import org.cunicu4j.stun.TransactionId;
  *       {@link #offer}, which says whether it was a response to one of this client's
  *       transactions. The connection stays the owner's.</li>
  * </ul>
+ *
+ * <p>The per-datagram paths allocate nothing: {@link #offer} matches transaction IDs by
+ * comparing bytes (an {@link InetSocketAddress} is built only for an actual response),
+ * the reader hands the rest to {@link InboundHandler#onDatagram} with its batch slot, and
+ * {@link #send} copies into a preallocated batch (the destination is converted once per
+ * distinct {@link InetSocketAddress} object). The transaction engine is shared with
+ * {@link StreamStunTransport}.
  *
  * <p>Responses with comprehension-required attributes this codec does not know fail the
  * transaction with {@link StunResponseException} (RFC 8489 section 6.3.1/6.3.3); a
@@ -64,12 +61,11 @@ public final class StunClient implements AutoCloseable {
 
     private final PacketConn conn;
     private final RetransmissionPolicy policy;
-    private final ScheduledExecutorService timer;
     private final InboundHandler unmatched;
-    private final Map<TransactionId, Transaction> pending = new ConcurrentHashMap<>();
+    private final ClientTransactions transactions;
     private final ReentrantLock sendLock = new ReentrantLock();
     private final PacketBatch sendBatch = new PacketBatch(1, 65535);
-    private final AtomicLong dropped = new AtomicLong();
+    private InetSocketAddress sendTo; // the address in sendBatch, guarded by sendLock
     private final AtomicLong transmissions = new AtomicLong();
     private final Thread reader;
     private volatile boolean closed;
@@ -78,8 +74,8 @@ public final class StunClient implements AutoCloseable {
             InboundHandler unmatched, boolean owning) {
         this.conn = Objects.requireNonNull(conn, "conn");
         this.policy = Objects.requireNonNull(policy, "policy");
-        this.timer = timer == null ? SHARED_TIMER : timer;
         this.unmatched = unmatched == null ? InboundHandler.DISCARD : unmatched;
+        this.transactions = new ClientTransactions(this::send, timer == null ? SHARED_TIMER : timer, null);
         this.reader = owning
                 ? Thread.ofPlatform().daemon().name("stun-reader-" + conn.localAddress()).unstarted(this::readLoop)
                 : null;
@@ -130,6 +126,16 @@ public final class StunClient implements AutoCloseable {
         return c;
     }
 
+    /**
+     * An owning client (see {@link #owning(PacketConn, InboundHandler, RetransmissionPolicy,
+     * ScheduledExecutorService)}) wrapped as a transport to {@code server}: closing the
+     * transport closes the client and {@code conn}. TURN over UDP runs on this.
+     */
+    public static StunTransport owningTransport(PacketConn conn, InetSocketAddress server, InboundHandler unmatched,
+            RetransmissionPolicy policy, ScheduledExecutorService timer) {
+        return owning(conn, unmatched, policy, timer).transport(server, true);
+    }
+
     /** The connection requests go out on. */
     public PacketConn conn() {
         return conn;
@@ -145,12 +151,15 @@ public final class StunClient implements AutoCloseable {
 
     /** Transactions waiting for a response. */
     public int pending() {
-        return pending.size();
+        return transactions.pending();
     }
 
-    /** Responses that matched a transaction but were malformed or of another method, dropped. */
+    /**
+     * Responses that matched a transaction but were malformed or of another method, dropped;
+     * and failures of the inbound handler.
+     */
     public long droppedResponses() {
-        return dropped.get();
+        return transactions.dropped();
     }
 
     /** Datagrams sent: every request and retransmission, and every {@link #send}. */
@@ -173,30 +182,7 @@ public final class StunClient implements AutoCloseable {
      */
     public CompletableFuture<StunResponse> request(byte[] request, InetSocketAddress server,
             RetransmissionPolicy policy) {
-        StunMessage m;
-        try {
-            m = StunMessage.parse(request.clone());
-        } catch (StunParseException e) {
-            throw new IllegalArgumentException("not a STUN message: " + e.getMessage());
-        }
-        if (m.messageClass() != StunClass.REQUEST) {
-            throw new IllegalArgumentException("not a request: " + m.type());
-        }
-        Transaction t = new Transaction(m, server, policy);
-        if (closed) {
-            t.future.completeExceptionally(new ClosedChannelException());
-            return t.future;
-        }
-        if (pending.putIfAbsent(t.tid, t) != null) {
-            throw new IllegalStateException("transaction " + t.tid + " is already pending");
-        }
-        t.future.whenComplete((r, e) -> {
-            if (e instanceof CancellationException) {
-                t.finish();
-            }
-        });
-        t.start();
-        return t.future;
+        return transactions.start(request, server, policy);
     }
 
     /** Sends {@code request} and waits for the response; see {@link #request(byte[], InetSocketAddress)}. */
@@ -204,12 +190,20 @@ public final class StunClient implements AutoCloseable {
         return await(request(request, server));
     }
 
-    /** Sends one datagram (an indication, ChannelData, anything) to {@code to}, no transaction. */
+    /**
+     * Sends one datagram (an indication, ChannelData, anything) to {@code to}, no
+     * transaction: the bytes from the buffer's position to its limit (position unchanged).
+     * Allocates nothing when {@code to} is the same object as the last time.
+     */
     public void send(ByteBuffer message, InetSocketAddress to) throws IOException {
+        int n = message.remaining();
         sendLock.lock();
         try {
-            sendBatch.buffer(0).clear().put(message.duplicate()).flip();
-            sendBatch.setAddress(0, to);
+            if (to != sendTo) {
+                sendBatch.setAddress(0, to);
+                sendTo = to;
+            }
+            sendBatch.buffer(0).clear().put(0, message, message.position(), n).limit(n);
             sendBatch.setCount(1);
             conn.send(sendBatch);
             transmissions.incrementAndGet();
@@ -222,48 +216,41 @@ public final class StunClient implements AutoCloseable {
      * Offers a received datagram (the bytes from its position to its limit; borrowed for
      * the call, position unchanged). Returns true when it was a response to one of this
      * client's transactions, which it then completes (or a malformed one it dropped);
-     * false when the caller should handle it. Cheap for everything else: a look at the
-     * header and a scan of the pending transactions; only a matching response is copied.
+     * false when the caller should handle it. Allocates nothing for everything else: a
+     * look at the header and byte compares with the pending transaction IDs; only a
+     * matching response is copied.
      */
     public boolean offer(ByteBuffer datagram, InetSocketAddress from) {
-        if (pending.isEmpty() || PacketClassifier.classify(datagram) != PacketClassifier.Kind.STUN) {
+        if (PacketClassifier.classify(datagram) != PacketClassifier.Kind.STUN) {
             return false;
         }
-        int p = datagram.position();
-        int type = Short.toUnsignedInt(datagram.order() == java.nio.ByteOrder.BIG_ENDIAN
-                ? datagram.getShort(p) : Short.reverseBytes(datagram.getShort(p)));
-        if ((type & 0x0100) == 0) {
-            return false; // request or indication: not ours
+        return transactions.offer(datagram, from);
+    }
+
+    /**
+     * Offers the datagram in {@code batch}'s {@code slot}, as {@link #offer(ByteBuffer,
+     * InetSocketAddress)}; the source address is built only for a matching response.
+     */
+    public boolean offer(PacketBatch batch, int slot) {
+        ByteBuffer datagram = batch.buffer(slot);
+        if (PacketClassifier.classify(datagram) != PacketClassifier.Kind.STUN) {
+            return false;
         }
-        Transaction t = null;
-        for (Transaction candidate : pending.values()) {
-            if (candidate.tid.matches(datagram, p + 8)) {
-                t = candidate;
-                break;
-            }
-        }
+        ClientTransactions.Transaction t = transactions.match(datagram);
         if (t == null) {
             return false;
         }
-        byte[] copy = new byte[datagram.remaining()];
-        datagram.get(p, copy);
-        StunMessage response;
-        try {
-            response = StunMessage.parse(copy);
-        } catch (StunParseException e) {
-            dropped.incrementAndGet();
-            return true;
-        }
-        if (response.method() != t.request.method()) {
-            dropped.incrementAndGet();
-            return true;
-        }
-        t.respond(response, from);
+        transactions.complete(t, datagram, batch.address(slot));
         return true;
     }
 
     /** A {@link StunTransport} to {@code server} over this client; closing it leaves the client open. */
     public StunTransport transportTo(InetSocketAddress server) {
+        return transport(server, false);
+    }
+
+    private StunTransport transport(InetSocketAddress server, boolean closesClient) {
+        Objects.requireNonNull(server, "server");
         return new StunTransport() {
             @Override
             public CompletableFuture<StunResponse> request(byte[] request) {
@@ -291,7 +278,11 @@ public final class StunClient implements AutoCloseable {
             }
 
             @Override
-            public void close() {}
+            public void close() {
+                if (closesClient) {
+                    StunClient.this.close();
+                }
+            }
 
             @Override
             public String toString() {
@@ -308,6 +299,7 @@ public final class StunClient implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        transactions.close(new ClosedChannelException());
         if (reader != null) {
             conn.close();
             if (Thread.currentThread() != reader) {
@@ -318,35 +310,38 @@ public final class StunClient implements AutoCloseable {
                 }
             }
         }
-        failAll(new ClosedChannelException());
-    }
-
-    private void failAll(IOException e) {
-        for (Transaction t : List.copyOf(pending.values())) {
-            t.fail(e);
-        }
     }
 
     private void readLoop() {
         PacketBatch batch = new PacketBatch(Math.min(READ_SLOTS, conn.preferredBatchSize()), READ_SLOT_SIZE);
+        IOException end;
         try {
-            while (!closed) {
+            while (true) {
                 int n = conn.receive(batch);
                 for (int i = 0; i < n; i++) {
-                    ByteBuffer buf = batch.buffer(i);
-                    InetSocketAddress from = batch.address(i);
-                    try {
-                        if (!offer(buf, from)) {
-                            unmatched.onInbound(buf, from);
-                        }
-                    } catch (RuntimeException e) {
-                        dropped.incrementAndGet(); // a handler's failure must not end the loop
-                    }
+                    handle(batch, i);
                 }
             }
         } catch (IOException e) {
-            failAll(closed || e instanceof ClosedChannelException ? new ClosedChannelException()
-                    : new IOException("reading " + conn + " failed: " + e.getMessage(), e));
+            end = closed || e instanceof ClosedChannelException ? new ClosedChannelException()
+                    : new IOException("reading " + conn + " failed: " + e.getMessage(), e);
+        }
+        transactions.close(end);
+        try {
+            unmatched.onReaderEnd(end);
+        } catch (RuntimeException e) {
+            transactions.countDropped();
+        }
+    }
+
+    /** What the reader does with one received datagram; allocation-free unless it is a response. */
+    void handle(PacketBatch batch, int slot) {
+        try {
+            if (!offer(batch, slot)) {
+                unmatched.onDatagram(batch, slot);
+            }
+        } catch (RuntimeException e) {
+            transactions.countDropped(); // a handler's failure must not end the loop
         }
     }
 
@@ -378,102 +373,5 @@ public final class StunClient implements AutoCloseable {
         }
         return new StunResponseException(response.type() + " from " + StunTimeoutException.address(from)
                 + " carries comprehension-required attributes this client does not understand: " + types);
-    }
-
-    /** One request in flight; its state is guarded by its monitor. */
-    private final class Transaction {
-        final StunMessage request;
-        final byte[] bytes;
-        final TransactionId tid;
-        final InetSocketAddress server;
-        final RetransmissionPolicy policy;
-        final CompletableFuture<StunResponse> future = new CompletableFuture<>();
-        private int sent;
-        private long firstSentNanos;
-        private ScheduledFuture<?> timerTask;
-        private boolean done;
-
-        Transaction(StunMessage request, InetSocketAddress server, RetransmissionPolicy policy) {
-            this.request = request;
-            this.bytes = request.toBytes();
-            this.tid = request.transactionId();
-            this.server = Objects.requireNonNull(server, "server");
-            this.policy = Objects.requireNonNull(policy, "policy");
-        }
-
-        synchronized void start() {
-            firstSentNanos = System.nanoTime();
-            transmitAndSchedule();
-        }
-
-        /** Sends once more and arms the timer for the wait that follows; called holding the monitor. */
-        private void transmitAndSchedule() {
-            try {
-                send(ByteBuffer.wrap(bytes), server);
-            } catch (IOException e) {
-                finishLocked();
-                future.completeExceptionally(e);
-                return;
-            }
-            sent++;
-            long wait = policy.waitAfter(sent).toNanos();
-            timerTask = timer.schedule(this::onTimer, wait, TimeUnit.NANOSECONDS);
-        }
-
-        private void onTimer() {
-            IOException timeout = null;
-            synchronized (this) {
-                if (done) {
-                    return;
-                }
-                if (sent < policy.requests()) {
-                    transmitAndSchedule();
-                    return;
-                }
-                finishLocked();
-                timeout = new StunTimeoutException(server, sent, policy.totalTimeout(), null);
-            }
-            future.completeExceptionally(timeout);
-        }
-
-        void respond(StunMessage response, InetSocketAddress from) {
-            Duration rtt;
-            int requests;
-            synchronized (this) {
-                if (done) {
-                    return;
-                }
-                finishLocked();
-                rtt = Duration.ofNanos(System.nanoTime() - firstSentNanos);
-                requests = sent;
-            }
-            if (response.hasUnknownComprehensionRequired()) {
-                future.completeExceptionally(unknownAttributes(response, from));
-            } else {
-                future.complete(new StunResponse(response, from, rtt, requests));
-            }
-        }
-
-        void fail(IOException e) {
-            synchronized (this) {
-                if (done) {
-                    return;
-                }
-                finishLocked();
-            }
-            future.completeExceptionally(e);
-        }
-
-        synchronized void finish() {
-            finishLocked();
-        }
-
-        private void finishLocked() {
-            done = true;
-            if (timerTask != null) {
-                timerTask.cancel(false);
-            }
-            pending.remove(tid, this);
-        }
     }
 }

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -18,9 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.PacketConn;
 import org.cunicu4j.stun.MessageType;
-import org.cunicu4j.stun.StunClass;
 import org.cunicu4j.stun.StunMessage;
-import org.cunicu4j.stun.StunParseException;
+import org.cunicu4j.stun.client.InboundHandler;
+import org.cunicu4j.stun.client.StreamStunTransport;
+import org.cunicu4j.stun.client.StunClient;
+import org.cunicu4j.stun.client.StunTransport;
 
 /**
  * A TURN allocation (RFC 8656) on one server, used like a socket: the relay connection.
@@ -31,9 +34,11 @@ import org.cunicu4j.stun.StunParseException;
  * The allocation, its permissions and its channels are refreshed on the scheduler before
  * they expire; {@link #close} deallocates (Refresh with LIFETIME 0).
  *
- * <p>Made by {@link TurnClient#allocate}. It owns its link to the server (the UDP
- * {@link PacketConn} or the TCP/TLS socket), a reader thread that dispatches everything
- * the server sends, and, unless one was given, its scheduler thread.
+ * <p>Made by {@link TurnClient#allocate}. It owns its transport to the server (a
+ * {@link StunClient} over the UDP {@link PacketConn}, or a {@link StreamStunTransport}
+ * over the TCP/TLS socket), which runs the transactions and whose reader hands the rest
+ * (Data indications, ChannelData) to this allocation without allocating; and, unless one
+ * was given, its scheduler thread.
  *
  * <p>Threading: as {@link PacketConn}: one thread may receive while others send;
  * {@link #createPermission} and {@link #bindChannel} block for one request and may be
@@ -44,16 +49,15 @@ public final class Allocation implements PacketConn {
     private static final int UDP = 17;
 
     private final TurnConfig config;
-    private final ServerLink link;
     private final ScheduledExecutorService scheduler;
     private final boolean ownsScheduler;
-    private final Transactions transactions;
     private final AuthenticatedRequests requests;
     private final PeerTable peers = new PeerTable();
     private final RelayQueue queue;
     private final String serverName;
-    private final Thread reader;
+    private final Inbound inbound;
     private final Indications indications = new Indications();
+    private volatile StunTransport transport; // set by open
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65535 + 64);
     private final Object lock = new Object();
 
@@ -79,22 +83,27 @@ public final class Allocation implements PacketConn {
     private final AtomicLong channelDataSent = new AtomicLong();
     private final AtomicLong dataIndications = new AtomicLong();
     private final AtomicLong channelDataReceived = new AtomicLong();
+    private final AtomicLong strangers = new AtomicLong();
 
-    Allocation(TurnConfig config, ServerLink link, ScheduledExecutorService scheduler, boolean ownsScheduler) {
+    /** An allocation to be; {@link #inbound()} goes to its transport, then {@link #open}. */
+    Allocation(TurnConfig config, ScheduledExecutorService scheduler, boolean ownsScheduler) {
         this.config = config;
-        this.link = link;
         this.scheduler = scheduler;
         this.ownsScheduler = ownsScheduler;
-        this.serverName = addr(link.server()) + " (" + link.protocol() + ")";
-        this.transactions = new Transactions(link, scheduler, config, serverName);
-        this.requests = new AuthenticatedRequests(config, transactions, serverName);
+        this.serverName = addr(config.server()) + " (" + config.transport().id() + ")";
+        this.requests = new AuthenticatedRequests(config, () -> transport, serverName);
         this.queue = new RelayQueue(config.queueSlots(), config.slotSize());
-        this.reader = Thread.ofPlatform().daemon().name("turn-reader " + serverName).unstarted(this::readLoop);
+        this.inbound = new Inbound(config.server());
     }
 
-    /** Starts the reader and allocates; blocks until the server grants the allocation or refuses it. */
-    void open() throws IOException {
-        reader.start();
+    /** What the transport's reader hands over: relayed data, and the news that the link ended. */
+    InboundHandler inbound() {
+        return inbound;
+    }
+
+    /** Allocates over {@code transport} (now the allocation's); blocks until the server grants the allocation or refuses it. */
+    void open(StunTransport transport) throws IOException {
+        this.transport = transport;
         StunMessage ok = requests.await(requests.send(MessageType.ALLOCATE_REQUEST,
                 b -> b.requestedTransport(UDP).lifetime(seconds(config.lifetime()))));
         InetSocketAddress relay = ok.xorRelayedAddress().orElseThrow(() -> new TurnException(
@@ -307,7 +316,7 @@ public final class Allocation implements PacketConn {
                 }
                 sendBuffer.flip();
                 try {
-                    link.send(sendBuffer);
+                    transport.send(sendBuffer);
                     (channel != null ? channelDataSent : sendIndications).incrementAndGet();
                 } catch (IOException e) {
                     if (isClosed()) {
@@ -380,7 +389,12 @@ public final class Allocation implements PacketConn {
 
     /** Our end of the link to the server. */
     public InetSocketAddress linkAddress() {
-        return link.localAddress();
+        return transport.localAddress();
+    }
+
+    /** Datagrams dropped because they came from somewhere other than the server (UDP). */
+    long strangers() {
+        return strangers.get();
     }
 
     /** Why the allocation ended, when it was lost (refresh failed, link broke) rather than closed. */
@@ -405,22 +419,43 @@ public final class Allocation implements PacketConn {
 
     // ---- reader ----
 
-    private void readLoop() {
-        while (true) {
-            ByteBuffer m;
-            try {
-                m = link.receive();
-            } catch (IOException e) {
-                if (!isClosed()) {
-                    fail(new IOException("the link to TURN server " + serverName + " broke: " + e.getMessage(), e));
-                }
-                return;
-            } catch (RuntimeException e) {
-                if (!isClosed()) {
-                    fail(new IOException("the reader of TURN server " + serverName + " failed: " + e, e));
-                }
-                return;
+    /**
+     * The transport's handler for what is not a response: over UDP only datagrams from the
+     * server count (compared raw, without allocating); on a stream everything is the server's.
+     */
+    private final class Inbound implements InboundHandler {
+        private final byte[] serverIp;
+        private final int serverPort;
+
+        Inbound(InetSocketAddress server) {
+            this.serverIp = server.getAddress().getAddress();
+            this.serverPort = server.getPort();
+        }
+
+        @Override
+        public void onInbound(ByteBuffer data, InetSocketAddress from) {
+            safeDispatch(data);
+        }
+
+        @Override
+        public void onDatagram(PacketBatch batch, int slot) {
+            if (batch.addressLength(slot) == serverIp.length && batch.port(slot) == serverPort
+                    && Arrays.equals(batch.addressBytes(slot), 0, serverIp.length, serverIp, 0, serverIp.length)) {
+                safeDispatch(batch.buffer(slot));
+            } else {
+                strangers.incrementAndGet();
             }
+        }
+
+        @Override
+        public void onReaderEnd(IOException cause) {
+            if (!isClosed()) {
+                String why = cause.getMessage() != null ? cause.getMessage() : "its socket was closed";
+                fail(new IOException("the link to TURN server " + serverName + " broke: " + why, cause));
+            }
+        }
+
+        private void safeDispatch(ByteBuffer m) {
             try {
                 dispatch(m);
             } catch (RuntimeException e) {
@@ -431,9 +466,10 @@ public final class Allocation implements PacketConn {
     }
 
     /**
-     * Handles one message from the server: relayed data to the receive queue, responses to
-     * their transactions. Called by the reader thread (tests call it directly while the
-     * reader is idle, to measure it).
+     * Handles one message from the server that is not a response to a pending transaction
+     * (the transport matched those): relayed data to the receive queue; anything else (a
+     * late response, a stray request) is counted as malformed. Called by the transport's
+     * reader thread (tests call it directly while the reader is idle, to measure it).
      */
     void dispatch(ByteBuffer m) {
         if (ChannelData.looksLike(m)) {
@@ -452,18 +488,6 @@ public final class Allocation implements PacketConn {
                     indications.peerAddressLength, indications.peerPort);
             return;
         }
-        StunMessage msg;
-        try {
-            msg = StunMessage.parse(m.duplicate());
-        } catch (StunParseException e) {
-            malformed.incrementAndGet();
-            return;
-        }
-        StunClass cls = msg.messageClass();
-        if ((cls == StunClass.SUCCESS_RESPONSE || cls == StunClass.ERROR_RESPONSE)
-                && transactions.onResponse(msg.copy())) {
-            return;
-        }
         malformed.incrementAndGet();
     }
 
@@ -474,6 +498,7 @@ public final class Allocation implements PacketConn {
             if (closed) {
                 return;
             }
+            requests.closing(cause); // before anyone can see the failure: requests fail with it from now on
             failure = cause;
         }
         LOG.log(System.Logger.Level.WARNING, cause.getMessage());
@@ -521,8 +546,11 @@ public final class Allocation implements PacketConn {
             cancelTimersLocked();
         }
         queue.close();
-        link.close();
-        transactions.failAll(cause);
+        requests.closing(cause);
+        StunTransport t = transport;
+        if (t != null) {
+            t.close();
+        }
         if (ownsScheduler) {
             scheduler.shutdownNow();
         }

@@ -3,6 +3,7 @@ package org.cunicu4j.stun.turn;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -10,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.cunicu4j.stun.ErrorCode;
 import org.cunicu4j.stun.MessageType;
 import org.cunicu4j.stun.StunClass;
@@ -17,6 +19,10 @@ import org.cunicu4j.stun.StunCredentials;
 import org.cunicu4j.stun.StunMessage;
 import org.cunicu4j.stun.StunMessageBuilder;
 import org.cunicu4j.stun.TransactionId;
+import org.cunicu4j.stun.client.StunResponse;
+import org.cunicu4j.stun.client.StunResponseException;
+import org.cunicu4j.stun.client.StunTimeoutException;
+import org.cunicu4j.stun.client.StunTransport;
 
 /**
  * The requests of one allocation with long-term credentials (RFC 8489 section 9.2): the
@@ -24,6 +30,11 @@ import org.cunicu4j.stun.TransactionId;
  * every request carries USERNAME, REALM, NONCE and MESSAGE-INTEGRITY; a 438 Stale Nonce is
  * answered by retrying with the new nonce. Failures become {@link TurnException}s phrased
  * for the user (a wrong password: "rejected the credentials for user X at realm Y").
+ *
+ * <p>The transactions themselves (retransmissions over UDP, the single wait on a stream,
+ * matching responses) are the client layer's: requests go through a {@link StunTransport},
+ * and its failures are translated here ({@link StunTimeoutException} to a TIMEOUT naming
+ * the request, the transport's close to the allocation's reason).
  *
  * <p>Thread-safe: the credential state is guarded by this object; requests may start on
  * any thread, and their futures complete on the reader or the scheduler thread (never
@@ -35,8 +46,9 @@ final class AuthenticatedRequests {
     static final int MAX_AUTH_RETRIES = 3;
 
     private final TurnConfig config;
-    private final Transactions transactions;
+    private final Supplier<StunTransport> transport;
     private final String serverName;
+    private volatile IOException closed;
     private final AtomicLong staleNonces = new AtomicLong();
     private volatile long firstSentNanos;
     private volatile Duration firstRtt;
@@ -46,10 +58,18 @@ final class AuthenticatedRequests {
     private String nonce;
     private byte[] key;
 
-    AuthenticatedRequests(TurnConfig config, Transactions transactions, String serverName) {
+    /** @param transport the allocation's transport to the server (set before the first request) */
+    AuthenticatedRequests(TurnConfig config, Supplier<StunTransport> transport, String serverName) {
         this.config = config;
-        this.transactions = transactions;
+        this.transport = transport;
         this.serverName = serverName;
+    }
+
+    /** From now on, requests that fail because the transport closes fail with {@code cause}. */
+    void closing(IOException cause) {
+        if (closed == null) {
+            closed = cause;
+        }
     }
 
     /**
@@ -78,7 +98,13 @@ final class AuthenticatedRequests {
         if (firstSentNanos == 0) {
             firstSentNanos = System.nanoTime();
         }
-        return transactions.start(tid, bytes, type).thenCompose(response -> {
+        CompletableFuture<StunMessage> sent;
+        try {
+            sent = transport.get().request(bytes).thenApply(StunResponse::message);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, type))).thenCompose(response -> {
             if (firstRtt == null) {
                 firstRtt = Duration.ofNanos(System.nanoTime() - firstSentNanos);
             }
@@ -127,6 +153,37 @@ final class AuthenticatedRequests {
             return failed(TurnException.Kind.REFUSED, code, "TURN server " + serverName + " refused the " + type
                     + ": " + error + hint);
         });
+    }
+
+    /** The user-facing form of a transaction's failure. */
+    private Throwable translate(Throwable e, MessageType type) {
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        IOException cause = closed;
+        if (cause != null) {
+            return cause;
+        }
+        if (e instanceof StunTimeoutException t) {
+            int n = Math.max(1, t.requests());
+            return new TurnException(TurnException.Kind.TIMEOUT, 0, "TURN server " + serverName + " did not answer the "
+                    + type + " within " + formatSeconds(t.waited().toNanos() / 1e9) + " (" + n
+                    + (n == 1 ? " transmission" : " transmissions") + ")");
+        }
+        if (e instanceof StunResponseException) {
+            return new TurnException(TurnException.Kind.PROTOCOL, "TURN server " + serverName + " answered the " + type
+                    + " with a response we cannot accept: " + e.getMessage(), e);
+        }
+        if (e instanceof IOException) {
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            return new TurnException(TurnException.Kind.CLOSED, "the " + type + " to TURN server " + serverName
+                    + " failed: " + why, e);
+        }
+        return e;
+    }
+
+    static String formatSeconds(double s) {
+        return s == Math.rint(s) ? (long) s + " s" : String.format(Locale.ROOT, "%.1f s", s);
     }
 
     private static CompletableFuture<StunMessage> failed(TurnException.Kind kind, int code, String message) {

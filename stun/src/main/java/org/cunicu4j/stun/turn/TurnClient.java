@@ -9,12 +9,19 @@ import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.SSLContext;
 import org.cunicu4j.net.PacketConn;
 import org.cunicu4j.net.udp.UdpPacketConn;
+import org.cunicu4j.stun.client.InboundHandler;
+import org.cunicu4j.stun.client.RetransmissionPolicy;
+import org.cunicu4j.stun.client.StreamStunTransport;
+import org.cunicu4j.stun.client.StunClient;
+import org.cunicu4j.stun.client.StunTransport;
 import org.cunicu4j.stun.url.Transport;
 
 /**
- * The TURN client (RFC 8656): opens the link to the server (UDP, TCP, or TLS over TCP) and
- * makes an {@link Allocation} on it. Stateless; safe from any thread. Sockets are made on
- * the calling thread, so a caller inside a network namespace gets them there.
+ * The TURN client (RFC 8656): opens the transport to the server with the client layer
+ * (an owning {@link StunClient} over UDP, a {@link StreamStunTransport} over TCP or TLS
+ * over TCP) and makes an {@link Allocation} on it. Stateless; safe from any thread.
+ * Sockets are made on the calling thread, so a caller inside a network namespace gets
+ * them there.
  */
 public final class TurnClient {
     private TurnClient() {}
@@ -28,16 +35,15 @@ public final class TurnClient {
      * @throws IOException when the link cannot be opened (TCP connect, TLS handshake)
      */
     public static Allocation allocate(TurnConfig config) throws IOException {
-        ServerLink link = connect(config);
         ScheduledExecutorService scheduler = config.scheduler();
         boolean owned = scheduler == null;
         if (owned) {
             scheduler = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().daemon().name("turn-timers " + config.server()).factory());
         }
-        Allocation a = new Allocation(config, link, scheduler, owned);
+        Allocation a = new Allocation(config, scheduler, owned);
         try {
-            a.open();
+            a.open(connect(config, scheduler, a.inbound()));
             return a;
         } catch (IOException | RuntimeException e) {
             a.abandon(e instanceof IOException io ? io : new IOException(e));
@@ -45,7 +51,8 @@ public final class TurnClient {
         }
     }
 
-    private static ServerLink connect(TurnConfig config) throws IOException {
+    private static StunTransport connect(TurnConfig config, ScheduledExecutorService scheduler, InboundHandler inbound)
+            throws IOException {
         InetSocketAddress server = config.server();
         if (config.transport() == Transport.UDP) {
             PacketConn conn = config.udpConn();
@@ -53,7 +60,9 @@ public final class TurnClient {
                 InetAddress any = InetAddress.getByAddress(new byte[server.getAddress().getAddress().length]);
                 conn = UdpPacketConn.open(new InetSocketAddress(any, 0));
             }
-            return new UdpServerLink(conn, server);
+            RetransmissionPolicy policy = new RetransmissionPolicy(config.rto(), RetransmissionPolicy.DEFAULT.requests(),
+                    RetransmissionPolicy.DEFAULT.lastWaitMultiplier(), config.requestTimeout());
+            return StunClient.owningTransport(conn, server, inbound, policy, scheduler);
         }
         int timeout = (int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis());
         Socket socket = new Socket();
@@ -68,7 +77,8 @@ public final class TurnClient {
             if (config.transport() == Transport.TLS) {
                 socket = startTls(config, socket, timeout);
             }
-            return new StreamServerLink(socket);
+            return StreamStunTransport.over(socket, config.transport() == Transport.TLS ? "TLS" : "TCP",
+                    config.requestTimeout(), inbound, scheduler);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;

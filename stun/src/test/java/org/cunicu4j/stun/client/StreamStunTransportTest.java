@@ -115,10 +115,22 @@ class StreamStunTransportTest {
         try (ServerSocket listener = new ServerSocket(0, 1, LOOPBACK)) {
             responder(listener, false, false, true);
             InetSocketAddress server = (InetSocketAddress) listener.getLocalSocketAddress();
-            try (StreamStunTransport t = StreamStunTransport.connectTcp(server, Duration.ofSeconds(10), null)) {
+            CompletableFuture<java.io.IOException> ended = new CompletableFuture<>();
+            InboundHandler handler = new InboundHandler() {
+                @Override
+                public void onInbound(java.nio.ByteBuffer data, InetSocketAddress from) {}
+
+                @Override
+                public void onReaderEnd(java.io.IOException cause) {
+                    ended.complete(cause);
+                }
+            };
+            try (StreamStunTransport t = StreamStunTransport.connectTcp(server, Duration.ofSeconds(10), handler)) {
                 CompletableFuture<StunResponse> f = t.request(BindingClient.bindingRequest());
                 assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                         .cause().hasMessage("TCP connection to 127.0.0.1:" + server.getPort() + " closed by the server");
+                assertThat(ended.get(5, TimeUnit.SECONDS)).as("the handler hears why the reader ended")
+                        .hasMessage("TCP connection to 127.0.0.1:" + server.getPort() + " closed by the server");
                 Waiter.until("the transport knows", Duration.ofSeconds(2), t::isClosed);
                 assertThat(t.request(BindingClient.bindingRequest())).isCompletedExceptionally();
             }

@@ -47,6 +47,39 @@ class StunClientTest {
         assertThat(p.totalTimeout()).isEqualTo(Duration.ofMillis(39500));
         assertThat(FAST.totalTimeout()).isEqualTo(Duration.ofMillis(180));
         assertThat(StreamStunTransport.DEFAULT_TIMEOUT).isEqualTo(Duration.ofMillis(39500));
+        RetransmissionPolicy cut = FAST.withLimit(Duration.ofMillis(100));
+        assertThat(cut.limited()).isTrue();
+        assertThat(cut.totalTimeout()).isEqualTo(Duration.ofMillis(100));
+        assertThat(FAST.limited()).isFalse();
+        assertThat(FAST.withLimit(Duration.ofSeconds(1)).totalTimeout()).isEqualTo(Duration.ofMillis(180));
+    }
+
+    @Test
+    void aLimitEndsTheTransactionBeforeTheScheduleDoes() throws Exception {
+        // FAST sends at 0, 20, 60 and 140 ms; cut at 100 ms: three requests, then the timeout
+        try (StunClient client = StunClient.owning(pair[0], null, FAST.withLimit(Duration.ofMillis(100)), null)) {
+            CompletableFuture<StunResponse> f = client.request(BindingClient.bindingRequest(), SERVER);
+            assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(StunTimeoutException.class)
+                    .hasMessage("no response from 198.18.0.10:3478 after 3 requests in 0.1 s");
+            assertThat(client.transmissions()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void theHandlerHearsWhenTheReaderEnds() throws Exception {
+        CompletableFuture<java.io.IOException> ended = new CompletableFuture<>();
+        InboundHandler handler = new InboundHandler() {
+            @Override
+            public void onInbound(ByteBuffer data, InetSocketAddress from) {}
+
+            @Override
+            public void onReaderEnd(java.io.IOException cause) {
+                ended.complete(cause);
+            }
+        };
+        StunClient client = StunClient.owning(pair[0], handler);
+        client.close();
+        assertThat(ended.get(5, TimeUnit.SECONDS)).isInstanceOf(ClosedChannelException.class);
     }
 
     @Test

@@ -218,6 +218,19 @@ class AllocationTest {
     }
 
     @Test
+    void aLinkClosedUnderTheAllocationEndsItWithTheReason() throws Exception {
+        Allocation a = TurnClient.allocate(config("alice", "wonderland").build());
+        clientEnd.close(); // the socket goes away under the transport's reader
+        Waiter.until("the allocation notices", Duration.ofSeconds(5), () -> a.failure().isPresent());
+        assertThat(a.failure().get()).hasMessage("the link to TURN server 10.0.0.2:3478 (udp) broke: "
+                + "its socket was closed");
+        assertThatThrownBy(() -> a.receive(new PacketBatch(1, 2048))).isInstanceOf(ClosedChannelException.class);
+        assertThatThrownBy(() -> a.createPermission(PEER.getAddress())).as("later requests fail with the reason")
+                .hasMessage(a.failure().get().getMessage());
+        a.close();
+    }
+
+    @Test
     void closeDeallocatesAndWakesABlockedReceiver() throws Exception {
         Allocation a = TurnClient.allocate(config("alice", "wonderland").build());
         CompletableFuture<Throwable> receiver = CompletableFuture.supplyAsync(() -> {
