@@ -52,7 +52,7 @@ class LauncherTest {
     @Test
     void javaHomeWithJdk17IsRefusedWithTheExactMessage() throws IOException {
         if (!Files.isDirectory(JDK17)) {
-            assumeTrue(Requirements.isCi(), "needs " + JDK17 + " (apt-get install openjdk-17-jdk-headless)");
+            assumeTrue(Requirements.isCi(), "needs " + JDK17 + " (apt-get install openjdk-17-jre-headless)");
         }
         Map<String, String> env = new HashMap<>();
         env.put("JAVA_HOME", JDK17.toString());
