@@ -77,8 +77,8 @@ final class Netcheck {
             binding = bind(url, server);
         } catch (IOException | RuntimeException e) {
             return new NetcheckReport.ServerCheck(url.toString(), kind, transport, false, null, null, message(e),
-                    url instanceof TurnUrl ? new NetcheckReport.AllocationCheck(false, null, null,
-                            "skipped: the server is unreachable") : null);
+                    url instanceof TurnUrl ? NetcheckReport.AllocationCheck.skipped("the server is unreachable")
+                            : null);
         }
         NetcheckReport.AllocationCheck allocation = null;
         if (url instanceof TurnUrl turn) {
@@ -130,14 +130,14 @@ final class Netcheck {
 
     private NetcheckReport.AllocationCheck allocate(TurnUrl url) {
         if (!url.hasCredentials()) {
-            return new NetcheckReport.AllocationCheck(false, null, null, "skipped: no user:password in the URL");
+            return NetcheckReport.AllocationCheck.skipped("no user:password in the URL");
         }
         TurnConfig config = TurnConfig.builder(url).requestTimeout(timeout).rto(policy().rto())
                 .sslContext(sslContext).build();
         try (Allocation a = TurnClient.allocate(config)) {
-            return new NetcheckReport.AllocationCheck(true, a.relayedAddress(), a.lifetime(), null);
+            return NetcheckReport.AllocationCheck.granted(a.relayedAddress(), a.lifetime());
         } catch (IOException | RuntimeException e) {
-            return new NetcheckReport.AllocationCheck(false, null, null, "failed: " + message(e));
+            return NetcheckReport.AllocationCheck.failed(message(e));
         }
     }
 
@@ -146,9 +146,9 @@ final class Netcheck {
         try (StunClient client = udpClient(server)) {
             NatBehavior b = new NatBehaviorDiscovery(client, server).discover();
             return new NetcheckReport.NatCheck(url.toString(), b.mapping().toString(), b.mappingReason(),
-                    b.filtering().toString(), b.filteringReason(), null);
+                    b.filtering().toString(), b.filteringReason(), b.behindNat(), b.mappedAddress(), null);
         } catch (IOException | RuntimeException e) {
-            return new NetcheckReport.NatCheck(url.toString(), "unknown", null, "unknown", null, message(e));
+            return new NetcheckReport.NatCheck(url.toString(), "unknown", null, "unknown", null, null, null, message(e));
         }
     }
 
