@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import org.cunicu4j.stun.StunMessage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SNIHostName;
@@ -146,8 +148,8 @@ public final class StreamStunTransport implements StunTransport {
     }
 
     @Override
-    public CompletableFuture<StunResponse> request(byte[] request) {
-        return transactions.start(request, server, policy);
+    public CompletableFuture<StunResponse> request(byte[] request, Predicate<StunMessage> accept) {
+        return transactions.start(request, server, policy, accept);
     }
 
     /** Sends a message; ChannelData (first two bits 01) is padded with zeros to a multiple of 4 bytes. */

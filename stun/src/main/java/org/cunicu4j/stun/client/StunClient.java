@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -253,8 +254,8 @@ public final class StunClient implements AutoCloseable {
         Objects.requireNonNull(server, "server");
         return new StunTransport() {
             @Override
-            public CompletableFuture<StunResponse> request(byte[] request) {
-                return StunClient.this.request(request, server);
+            public CompletableFuture<StunResponse> request(byte[] request, Predicate<StunMessage> accept) {
+                return transactions.start(request, server, policy, accept);
             }
 
             @Override

@@ -100,7 +100,8 @@ final class AuthenticatedRequests {
         }
         CompletableFuture<StunMessage> sent;
         try {
-            sent = transport.get().request(bytes).thenApply(StunResponse::message);
+            sent = transport.get().request(bytes, usedKey == null ? null : r -> authentic(r, usedKey))
+                    .thenApply(StunResponse::message);
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
@@ -109,10 +110,6 @@ final class AuthenticatedRequests {
                 firstRtt = Duration.ofNanos(System.nanoTime() - firstSentNanos);
             }
             if (response.messageClass() == StunClass.SUCCESS_RESPONSE) {
-                if (usedKey != null && response.hasMessageIntegrity() && !response.verifyMessageIntegrity(usedKey)) {
-                    return failed(TurnException.Kind.PROTOCOL, 0, "TURN server " + serverName + " answered the "
-                            + type + " with a MESSAGE-INTEGRITY that does not match our key");
-                }
                 return CompletableFuture.completedFuture(response);
             }
             ErrorCode error = response.errorCode().orElse(new ErrorCode(ErrorCode.SERVER_ERROR, "no ERROR-CODE"));
@@ -153,6 +150,25 @@ final class AuthenticatedRequests {
             return failed(TurnException.Kind.REFUSED, code, "TURN server " + serverName + " refused the " + type
                     + ": " + error + hint);
         });
+    }
+
+    /**
+     * Whether a response to a request sent with {@code key} may complete it (RFC 8489
+     * section 9.2.5): a MESSAGE-INTEGRITY present must verify, and a success response must
+     * carry one. Anything else is discarded as if never received (a forgery, or garbage):
+     * the transaction keeps waiting for the real answer. Error responses without
+     * MESSAGE-INTEGRITY (401, 438 challenges) are accepted.
+     */
+    static boolean authentic(StunMessage response, byte[] key) {
+        if (response.hasMessageIntegrity()) {
+            boolean ok = response.verifyMessageIntegrity(key);
+            if (!ok) {
+                LOG.log(System.Logger.Level.DEBUG, "discarding a {0} whose MESSAGE-INTEGRITY does not verify",
+                        response.type());
+            }
+            return ok;
+        }
+        return response.messageClass() != StunClass.SUCCESS_RESPONSE;
     }
 
     /** The user-facing form of a transaction's failure. */

@@ -70,6 +70,26 @@ class AllocationTest {
     }
 
     @Test
+    void responsesWithABadOrMissingMessageIntegrityAreDiscardedAndTheRealOneWins() throws Exception {
+        TurnConfig cfg = config("alice", "wonderland").build();
+        server.forge = true;
+        try (Allocation a = TurnClient.allocate(cfg)) {
+            assertThat(a.relayedAddress()).isEqualTo(FakeTurnServer.RELAYED);
+            a.createPermission(PEER.getAddress());
+        }
+    }
+
+    @Test
+    void onlyForgedResponsesMeanNoAnswerNotAProtocolError() {
+        TurnConfig cfg = config("alice", "wonderland").requestTimeout(Duration.ofMillis(400)).build();
+        server.forgeOnly = true;
+        assertThatThrownBy(() -> TurnClient.allocate(cfg))
+                .isInstanceOfSatisfying(TurnException.class,
+                        e -> assertThat(e.kind()).isEqualTo(TurnException.Kind.TIMEOUT))
+                .hasMessageContaining("did not answer the Allocate");
+    }
+
+    @Test
     void aWrongPasswordIsReportedAsRejectedCredentialsForUserAtRealm() {
         assertThatThrownBy(() -> TurnClient.allocate(config("alice", "looking-glass").build()))
                 .isInstanceOfSatisfying(TurnException.class, e -> {

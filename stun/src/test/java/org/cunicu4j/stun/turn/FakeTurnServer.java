@@ -42,6 +42,10 @@ final class FakeTurnServer implements AutoCloseable {
     volatile boolean silent;
     /** The method whose next authenticated request gets 438 Stale Nonce. */
     volatile int staleNextMethod = -1;
+    /** Before each authenticated success: send forgeries (a wrong MESSAGE-INTEGRITY, none at all). */
+    volatile boolean forge;
+    /** Send only the forgeries, never the real success. */
+    volatile boolean forgeOnly;
 
     record Relayed(InetSocketAddress peer, byte[] data, boolean channel) {}
 
@@ -119,6 +123,22 @@ final class FakeTurnServer implements AutoCloseable {
             case StunMethod.REFRESH -> ok.lifetime(m.lifetime().orElse(600) == 0 ? 0 : grantedLifetime);
             case StunMethod.CHANNEL_BIND -> channels.put(m.channelNumber().orElseThrow(), m.xorPeerAddress().orElseThrow());
             default -> { }
+        }
+        if (forge || forgeOnly) {
+            byte[] wrongKey = StunCredentials.longTermKey(user, REALM, password + "-not");
+            StunMessageBuilder bad = StunMessage.builder(type.success(), m.transactionId());
+            if (m.method() == StunMethod.ALLOCATE) {
+                bad.xorRelayedAddress(new InetSocketAddress("192.0.2.66", 6666)).lifetime(grantedLifetime);
+            }
+            reply(bad.messageIntegrity(wrongKey).fingerprint().build());
+            StunMessageBuilder none = StunMessage.builder(type.success(), m.transactionId());
+            if (m.method() == StunMethod.ALLOCATE) {
+                none.xorRelayedAddress(new InetSocketAddress("192.0.2.66", 6667)).lifetime(grantedLifetime);
+            }
+            reply(none.fingerprint().build());
+            if (forgeOnly) {
+                return;
+            }
         }
         reply(ok.messageIntegrity(key).fingerprint().build());
     }
