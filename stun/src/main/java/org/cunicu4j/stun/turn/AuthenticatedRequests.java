@@ -18,6 +18,7 @@ import org.cunicu4j.stun.StunClass;
 import org.cunicu4j.stun.StunCredentials;
 import org.cunicu4j.stun.StunMessage;
 import org.cunicu4j.stun.StunMessageBuilder;
+import org.cunicu4j.stun.StringPrep;
 import org.cunicu4j.stun.TransactionId;
 import org.cunicu4j.stun.client.StunResponse;
 import org.cunicu4j.stun.client.StunResponseException;
@@ -91,7 +92,7 @@ final class AuthenticatedRequests {
             usedKey = key;
             usedRealm = realm;
             if (key != null) {
-                b.username(config.username()).realm(realm).nonce(nonce).messageIntegrity(key);
+                b.username(preparedUsername()).realm(realm).nonce(nonce).messageIntegrity(key);
             }
         }
         byte[] bytes = b.fingerprint().build();
@@ -129,8 +130,24 @@ final class AuthenticatedRequests {
             if ((challenge || stale) && retries < MAX_AUTH_RETRIES && response.nonce().isPresent()) {
                 synchronized (this) {
                     if (response.realm().isPresent() && !response.realm().get().equals(realm)) {
-                        realm = response.realm().get();
-                        key = StunCredentials.longTermKey(config.username(), realm, config.password());
+                        String newRealm = response.realm().get();
+                        try {
+                            StringPrep.opaqueString(newRealm);
+                        } catch (IllegalArgumentException e) {
+                            return failed(TurnException.Kind.PROTOCOL, code, "TURN server " + serverName
+                                    + " sent a realm \"" + printable(newRealm) + "\" that is not a valid OpaqueString ("
+                                    + e.getMessage() + ")");
+                        }
+                        byte[] newKey;
+                        try {
+                            newKey = StunCredentials.longTermKey(config.username(), newRealm, config.password());
+                        } catch (IllegalArgumentException e) {
+                            return failed(TurnException.Kind.UNAUTHORIZED, code, "the credentials for user \""
+                                    + printable(config.username()) + "\" cannot be used with STUN: "
+                                    + "the user name or password is not a valid OpaqueString (" + e.getMessage() + ")");
+                        }
+                        realm = newRealm;
+                        key = newKey;
                     }
                     nonce = response.nonce().get();
                 }
@@ -169,6 +186,28 @@ final class AuthenticatedRequests {
             return ok;
         }
         return response.messageClass() != StunClass.SUCCESS_RESPONSE;
+    }
+
+    /** The user name as sent in USERNAME: OpaqueString-prepared, as the key is (RFC 8489 section 9.2.2). */
+    private String preparedUsername() {
+        try {
+            return StringPrep.opaqueString(config.username());
+        } catch (IllegalArgumentException e) {
+            return config.username(); // the key derivation has refused it already
+        }
+    }
+
+    /** {@code s} with control characters shown as U+XXXX, for messages. */
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        s.codePoints().forEach(cp -> {
+            if (Character.isISOControl(cp)) {
+                sb.append(String.format(Locale.ROOT, "\\u%04X", cp));
+            } else {
+                sb.appendCodePoint(cp);
+            }
+        });
+        return sb.toString();
     }
 
     /** The user-facing form of a transaction's failure. */
