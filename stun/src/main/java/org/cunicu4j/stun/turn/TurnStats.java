@@ -15,7 +15,10 @@ package org.cunicu4j.stun.turn;
  * @param channelDataSent datagrams sent to peers as ChannelData
  * @param dataIndications datagrams received from peers in Data indications
  * @param channelDataReceived datagrams received from peers as ChannelData
+ * @param permissionPendingDrops datagrams dropped because their peer's permission was being created
+ * @param noPermissionDrops Data indications dropped because their peer has no permission
  */
 public record TurnStats(long refreshes, long permissionRefreshes, long channelRefreshes, long staleNonces,
         long malformed, long unknownChannel, long receiveDrops, long sendDrops,
-        long sendIndications, long channelDataSent, long dataIndications, long channelDataReceived) {}
+        long sendIndications, long channelDataSent, long dataIndications, long channelDataReceived,
+        long permissionPendingDrops, long noPermissionDrops) {}
