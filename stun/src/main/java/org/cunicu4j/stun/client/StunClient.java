@@ -70,6 +70,7 @@ public final class StunClient implements AutoCloseable {
     private final AtomicLong transmissions = new AtomicLong();
     private final Thread reader;
     private volatile boolean closed;
+    private volatile IOException broken;
 
     private StunClient(PacketConn conn, RetransmissionPolicy policy, ScheduledExecutorService timer,
             InboundHandler unmatched, boolean owning) {
@@ -161,6 +162,14 @@ public final class StunClient implements AutoCloseable {
      */
     public long droppedResponses() {
         return transactions.dropped();
+    }
+
+    /**
+     * Why the reader thread stopped although the client was not closed (the connection
+     * failed, or threw), if it did: requests then fail at once with this cause.
+     */
+    public java.util.Optional<IOException> broken() {
+        return java.util.Optional.ofNullable(broken);
     }
 
     /** Datagrams sent: every request and retransmission, and every {@link #send}. */
@@ -326,8 +335,14 @@ public final class StunClient implements AutoCloseable {
         } catch (IOException e) {
             end = closed || e instanceof ClosedChannelException ? new ClosedChannelException()
                     : new IOException("reading " + conn + " failed: " + e.getMessage(), e);
+        } catch (Throwable e) { // a bug in the conn: say so, rather than let requests time out
+            end = closed ? new ClosedChannelException()
+                    : new IOException("the STUN reader of " + conn + " failed: " + e, e);
         }
-        transactions.close(end);
+        if (!closed) {
+            broken = end;
+        }
+        transactions.close(end); // pending and later requests fail at once with the cause
         try {
             unmatched.onReaderEnd(end);
         } catch (RuntimeException e) {

@@ -286,6 +286,44 @@ class StunClientTest {
     }
 
     @Test
+    void aReaderKilledByARuntimeExceptionFailsPendingAndLaterRequestsAtOnce() throws Exception {
+        CompletableFuture<Void> boom = new CompletableFuture<>();
+        PacketConn buggy = new PacketConn() {
+            @Override
+            public int receive(PacketBatch batch) throws java.io.IOException {
+                boom.join();
+                throw new IllegalStateException("bug in receive");
+            }
+
+            @Override
+            public int send(PacketBatch batch) throws java.io.IOException {
+                return pair[0].send(batch);
+            }
+
+            @Override
+            public InetSocketAddress localAddress() {
+                return pair[0].localAddress();
+            }
+
+            @Override
+            public void close() {
+                boom.complete(null);
+                pair[0].close();
+            }
+        };
+        try (StunClient client = StunClient.owning(buggy, null, RetransmissionPolicy.DEFAULT, null)) {
+            CompletableFuture<StunResponse> pending = client.request(BindingClient.bindingRequest(), SERVER);
+            boom.complete(null);
+            assertThatThrownBy(() -> pending.get(2, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().hasMessageContaining("bug in receive");
+            assertThat(client.broken()).isPresent();
+            CompletableFuture<StunResponse> later = client.request(BindingClient.bindingRequest(), SERVER);
+            assertThat(later).isCompletedExceptionally();
+            assertThatThrownBy(later::join).hasMessageContaining("bug in receive");
+        }
+    }
+
+    @Test
     void cancellingEndsTheTransaction() throws Exception {
         try (StunClient client = StunClient.fedBy(pair[0], FAST, null)) {
             CompletableFuture<StunResponse> f = client.request(BindingClient.bindingRequest(), SERVER);

@@ -142,8 +142,9 @@ class AllocationTest {
                         e -> assertThat(e.kind()).isEqualTo(TurnException.Kind.TIMEOUT))
                 .hasMessageStartingWith("TURN server 10.0.0.2:3478 (udp) did not answer the Allocate request within 0.6 s (");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
-        // 50, 100, 200 ms gaps fit in 600 ms: 4 transmissions (0, 50, 150, 350 ms), the next would be at 750
-        assertThat(server.requests(StunMethod.ALLOCATE)).hasSize(4);
+        // 50, 100, 200 ms gaps fit in 600 ms: 4 transmissions (0, 50, 150, 350 ms), the next would be at 750;
+        // a loaded machine fires timers late, and the 600 ms limit then cuts the schedule earlier
+        assertThat(server.requests(StunMethod.ALLOCATE)).as("retransmitted, within the schedule").hasSizeBetween(2, 4);
     }
 
     @Test
