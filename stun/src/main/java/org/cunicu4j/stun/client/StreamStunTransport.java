@@ -8,15 +8,12 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import org.cunicu4j.stun.StunMessage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.locks.ReentrantLock;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import org.cunicu4j.stun.StunParseException;
@@ -98,8 +95,9 @@ public final class StreamStunTransport implements StunTransport {
 
     /**
      * Connects over TLS: TCP first, then a handshake with {@code factory} (for example
-     * {@code SSLContext.getDefault().getSocketFactory()}), sending {@code hostName} as SNI
-     * and checking the certificate against it (no check when {@code hostName} is null).
+     * {@code SSLContext.getDefault().getSocketFactory()}) by {@link TlsTrust#handshake},
+     * sending {@code hostName} as SNI and checking the certificate against it; a null
+     * {@code hostName} checks it against the server's IP address (never no check).
      */
     public static StreamStunTransport connectTls(InetSocketAddress server, String hostName, SSLSocketFactory factory,
             Duration timeout, InboundHandler inbound) throws IOException {
@@ -107,17 +105,7 @@ public final class StreamStunTransport implements StunTransport {
         try {
             tcp.setTcpNoDelay(true);
             tcp.connect(server, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            String peer = hostName != null ? hostName : server.getHostString();
-            SSLSocket tls = (SSLSocket) factory.createSocket(tcp, peer, server.getPort(), true);
-            SSLParameters params = tls.getSSLParameters();
-            if (hostName != null) {
-                params.setServerNames(List.of(new SNIHostName(hostName)));
-                params.setEndpointIdentificationAlgorithm("HTTPS");
-            }
-            tls.setSSLParameters(params);
-            tls.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            tls.startHandshake();
-            tls.setSoTimeout(0);
+            SSLSocket tls = TlsTrust.handshake(tcp, factory, hostName, timeout);
             return new StreamStunTransport(tls, "TLS", timeout, inbound, null);
         } catch (IOException | RuntimeException e) {
             tcp.close();

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.SSLContext;
 import org.cunicu4j.net.PacketConn;
+import org.cunicu4j.stun.client.TlsTrust;
 import org.cunicu4j.stun.url.Transport;
 import org.cunicu4j.stun.url.TurnUrl;
 

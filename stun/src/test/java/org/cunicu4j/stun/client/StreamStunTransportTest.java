@@ -168,7 +168,18 @@ class StreamStunTransportTest {
             responder(listener, false, false, false);
             InetSocketAddress server = (InetSocketAddress) listener.getLocalSocketAddress();
             assertThatThrownBy(() -> StreamStunTransport.connectTls(server, "stun.example.org", ctx.getSocketFactory(),
-                    Duration.ofSeconds(10), null)).isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+                    Duration.ofSeconds(10), null)).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("TLS handshake with 127.0.0.1:" + server.getPort() + " (as \"stun.example.org\")")
+                    .hasCauseInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+        }
+        // no name: the certificate is checked against the IP (it has 127.0.0.1, not 127.0.0.2)
+        try (SSLServerSocket listener = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.2"))) {
+            responder(listener, false, false, false);
+            InetSocketAddress server = (InetSocketAddress) listener.getLocalSocketAddress();
+            assertThatThrownBy(() -> StreamStunTransport.connectTls(server, null, ctx.getSocketFactory(),
+                    Duration.ofSeconds(10), null)).hasMessageContaining("(as \"127.0.0.2\")")
+                    .hasCauseInstanceOf(javax.net.ssl.SSLHandshakeException.class);
         }
     }
 
