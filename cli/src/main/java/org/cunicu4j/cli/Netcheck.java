@@ -69,14 +69,14 @@ final class Netcheck {
         String transport = url.transport().id();
         InetSocketAddress server = url.resolve();
         if (server.isUnresolved()) {
-            return new NetcheckReport.ServerCheck(url.toString(), kind, transport, false, null, null,
+            return new NetcheckReport.ServerCheck(url.toString(), kind, transport, false, null, 0, null,
                     "cannot resolve host \"" + url.host() + "\"", null);
         }
         BindingResult binding;
         try {
             binding = bind(url, server);
         } catch (IOException | RuntimeException e) {
-            return new NetcheckReport.ServerCheck(url.toString(), kind, transport, false, null, null, message(e),
+            return new NetcheckReport.ServerCheck(url.toString(), kind, transport, false, null, 0, null, message(e),
                     url instanceof TurnUrl ? NetcheckReport.AllocationCheck.skipped("the server is unreachable")
                             : null);
         }
@@ -85,7 +85,7 @@ final class Netcheck {
             allocation = allocate(turn);
         }
         return new NetcheckReport.ServerCheck(url.toString(), kind, transport, true, binding.rtt(),
-                binding.mappedAddress(), null, allocation);
+                binding.requests(), binding.mappedAddress(), null, allocation);
     }
 
     private BindingResult bind(ServerUrl url, InetSocketAddress server) throws IOException {
@@ -152,8 +152,21 @@ final class Netcheck {
         }
     }
 
-    private static String message(Throwable e) {
+    static String message(Throwable e) {
         String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        m = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        return untrusted(e) ? m + " — pass --tls-ca FILE to trust a private CA" : m;
+    }
+
+    /** Whether {@code e} is a TLS certificate path failure (an unknown CA, a self-signed certificate). */
+    private static boolean untrusted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.security.cert.CertPathValidatorException
+                    || t instanceof java.security.cert.CertPathBuilderException
+                    || (t.getMessage() != null && t.getMessage().contains("PKIX path"))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

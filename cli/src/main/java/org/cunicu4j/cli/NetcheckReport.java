@@ -22,12 +22,14 @@ record NetcheckReport(List<ServerCheck> servers, NatCheck nat) {
      * @param kind "stun" or "turn"
      * @param transport "udp", "tcp" or "tls"
      * @param reachable whether the server answered a Binding request (TURN: or the allocation)
-     * @param rtt round-trip time of the Binding request, null when unreachable
+     * @param rtt round-trip time of the Binding request from its last transmission, null when unreachable
+     * @param requests Binding requests sent (more than 1: retransmitted, so the RTT may
+     *     belong to an earlier one and is shown as uncertain), 0 when unreachable
      * @param mapped our address as the server saw it, null when unknown
      * @param error why the server is unreachable, null when reachable
      * @param allocation the TURN allocation's outcome, null for STUN servers
      */
-    record ServerCheck(String url, String kind, String transport, boolean reachable, Duration rtt,
+    record ServerCheck(String url, String kind, String transport, boolean reachable, Duration rtt, int requests,
             InetSocketAddress mapped, String error, AllocationCheck allocation) {
 
         boolean ok() {
@@ -105,7 +107,9 @@ record NetcheckReport(List<ServerCheck> servers, NatCheck nat) {
             String relayed = s.allocation() == null ? "-"
                     : s.allocation().status() == AllocationStatus.OK ? address(s.allocation().relayed())
                     : s.allocation().status().id();
-            rows.add(new String[] {s.url(), s.transport(), s.reachable() ? "yes" : "no", millis(s.rtt()),
+            String rtt = millis(s.rtt()) + (s.rtt() != null && s.requests() > 1
+                    ? " (~, " + s.requests() + " requests)" : "");
+            rows.add(new String[] {s.url(), s.transport(), s.reachable() ? "yes" : "no", rtt,
                     s.mapped() == null ? "-" : address(s.mapped()), relayed});
         }
         int[] width = new int[rows.getFirst().length];
@@ -161,6 +165,7 @@ record NetcheckReport(List<ServerCheck> servers, NatCheck nat) {
             w.beginObject().field("url", s.url()).field("kind", s.kind()).field("transport", s.transport())
                     .field("reachable", s.reachable())
                     .field("rttMs", s.rtt() == null ? null : s.rtt().toNanos() / 1e6)
+                    .field("requests", s.requests())
                     .field("mappedAddress", s.mapped() == null ? null : address(s.mapped()))
                     .field("error", s.error());
             if (s.allocation() != null) {

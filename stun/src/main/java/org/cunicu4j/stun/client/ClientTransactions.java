@@ -234,6 +234,7 @@ final class ClientTransactions {
         final CompletableFuture<StunResponse> future = new CompletableFuture<>();
         private int sent;
         private long firstSentNanos;
+        private long lastSentNanos;
         private long deadlineNanos;
         private boolean limited;
         private ScheduledFuture<?> timerTask;
@@ -261,6 +262,7 @@ final class ClientTransactions {
 
         /** Sends once more and arms the timer for the wait that follows; called holding the monitor. */
         private void transmitAndSchedule(long now) {
+            lastSentNanos = System.nanoTime();
             try {
                 sender.transmit(ByteBuffer.wrap(bytes), server);
             } catch (IOException e) {
@@ -308,7 +310,7 @@ final class ClientTransactions {
                     return;
                 }
                 finishLocked();
-                rtt = Duration.ofNanos(System.nanoTime() - firstSentNanos);
+                rtt = Duration.ofNanos(System.nanoTime() - lastSentNanos); // Karn: not the RTO waits before
                 requests = sent;
             }
             if (response.hasUnknownComprehensionRequired()) {

@@ -20,7 +20,6 @@ import org.cunicu4j.stun.StunMessage;
 import org.cunicu4j.stun.StunMessageBuilder;
 import org.cunicu4j.stun.StringPrep;
 import org.cunicu4j.stun.TransactionId;
-import org.cunicu4j.stun.client.StunResponse;
 import org.cunicu4j.stun.client.StunResponseException;
 import org.cunicu4j.stun.client.StunTimeoutException;
 import org.cunicu4j.stun.client.StunTransport;
@@ -51,7 +50,6 @@ final class AuthenticatedRequests {
     private final String serverName;
     private volatile IOException closed;
     private final AtomicLong staleNonces = new AtomicLong();
-    private volatile long firstSentNanos;
     private volatile Duration firstRtt;
 
     // guarded by this
@@ -96,20 +94,19 @@ final class AuthenticatedRequests {
             }
         }
         byte[] bytes = b.fingerprint().build();
-        if (firstSentNanos == 0) {
-            firstSentNanos = System.nanoTime();
-        }
         CompletableFuture<StunMessage> sent;
         try {
             sent = transport.get().request(bytes, usedKey == null ? null : r -> authentic(r, usedKey))
-                    .thenApply(StunResponse::message);
+                    .thenApply(r -> {
+                        if (firstRtt == null) {
+                            firstRtt = r.rtt();
+                        }
+                        return r.message();
+                    });
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
         return sent.exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, type))).thenCompose(response -> {
-            if (firstRtt == null) {
-                firstRtt = Duration.ofNanos(System.nanoTime() - firstSentNanos);
-            }
             if (response.messageClass() == StunClass.SUCCESS_RESPONSE) {
                 return CompletableFuture.completedFuture(response);
             }
@@ -280,7 +277,7 @@ final class AuthenticatedRequests {
         return staleNonces.get();
     }
 
-    /** From the first request to the first response (the Allocate's challenge), null before. */
+    /** The first response's round trip (the Allocate's challenge), from its last transmission; null before. */
     Duration firstRtt() {
         return firstRtt;
     }
