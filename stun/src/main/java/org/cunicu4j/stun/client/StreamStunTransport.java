@@ -11,11 +11,13 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
-import org.cunicu4j.stun.StunMessage;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
+import org.cunicu4j.stun.StunMessage;
 import org.cunicu4j.stun.StunParseException;
 
 /**
@@ -28,7 +30,9 @@ import org.cunicu4j.stun.StunParseException;
  * <p>The transport owns the socket and closes it on {@link #close()}. When the server
  * closes the connection or the stream breaks, pending and later transactions fail with an
  * {@link IOException} saying so, and the handler hears of it
- * ({@link InboundHandler#onReaderEnd}). Thread-safe; writes are serialised.
+ * ({@link InboundHandler#onReaderEnd}). Thread-safe; writes are serialised, and a write
+ * blocked longer than the transaction timeout (a server that stopped reading) closes the
+ * connection, so no writer waits forever.
  *
  * <p>The data path allocates nothing per message: frames reach the handler as a view of
  * the reader's buffer (valid during the call), and {@link #send} copies into a write
@@ -52,6 +56,9 @@ public final class StreamStunTransport implements StunTransport {
     private byte[] writeBuffer = new byte[2048]; // guarded by writeLock
     private final Thread reader;
     private volatile IOException broken;
+    /** When the write in progress began (System.nanoTime), 0 when none is; read by the watchdog. */
+    private volatile long writeSinceNanos;
+    private final ScheduledFuture<?> watchdog;
 
     private StreamStunTransport(Socket socket, String protocol, Duration timeout, InboundHandler inbound,
             ScheduledExecutorService timer) throws IOException {
@@ -63,8 +70,10 @@ public final class StreamStunTransport implements StunTransport {
         this.policy = new RetransmissionPolicy(timeout, 1, 1);
         this.inbound = inbound == null ? InboundHandler.DISCARD : inbound;
         this.out = socket.getOutputStream();
-        this.transactions = new ClientTransactions((m, to) -> write(m),
-                timer == null ? StunClient.sharedTimer() : timer, protocol);
+        ScheduledExecutorService t = timer == null ? StunClient.sharedTimer() : timer;
+        this.transactions = new ClientTransactions((m, to) -> write(m), t, protocol);
+        long every = Math.max(TimeUnit.MILLISECONDS.toNanos(10), timeout.toNanos() / 4);
+        this.watchdog = t.scheduleAtFixedRate(this::checkWrite, every, every, TimeUnit.NANOSECONDS);
         InputStream in = socket.getInputStream();
         this.reader = Thread.ofPlatform().daemon().name("stun-" + protocol.toLowerCase() + "-" + server)
                 .start(() -> readLoop(in));
@@ -163,10 +172,29 @@ public final class StreamStunTransport implements StunTransport {
             for (int i = len; i < wire; i++) {
                 writeBuffer[i] = 0;
             }
+            writeSinceNanos = System.nanoTime() | 1; // never 0 while writing
             out.write(writeBuffer, 0, wire);
             out.flush();
+        } catch (IOException e) {
+            IOException why = broken;
+            throw why != null ? why : e;
         } finally {
+            writeSinceNanos = 0;
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * The write deadline: a write blocked longer than the transaction timeout (the server
+     * stopped reading, the path is dead) breaks the connection, which wakes the writer
+     * (who may hold an allocation's send lock) with the reason. Allocation-free.
+     */
+    private void checkWrite() {
+        long since = writeSinceNanos;
+        if (since != 0 && broken == null && System.nanoTime() - since > timeout.toNanos()) {
+            broken = new IOException(protocol + " connection to " + StunTimeoutException.address(server)
+                    + ": a write was blocked for more than " + timeout.toMillis() + " ms; closed it");
+            closeSocket();
         }
     }
 
@@ -198,6 +226,7 @@ public final class StreamStunTransport implements StunTransport {
         if (broken == null) {
             broken = end;
         }
+        watchdog.cancel(false);
         closeSocket();
         transactions.close(broken);
         try {
@@ -256,6 +285,7 @@ public final class StreamStunTransport implements StunTransport {
                     + " closed");
         }
         transactions.close(broken);
+        watchdog.cancel(false);
         closeSocket();
         if (Thread.currentThread() != reader) {
             try {

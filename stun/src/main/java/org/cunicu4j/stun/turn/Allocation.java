@@ -48,8 +48,9 @@ import org.cunicu4j.stun.client.StunTransport;
  * was given, its scheduler thread.
  *
  * <p>Threading: as {@link PacketConn}: one thread may receive while others send (sends
- * are serialized; over TCP/TLS a send may block while the stream is backed up, since stream
- * writes have no deadline of their own);
+ * are serialized; over TCP/TLS a send may block while the stream is backed up, at most for
+ * {@link TurnConfig#requestTimeout}, after which the transport closes the connection and the
+ * allocation is lost);
  * {@link #createPermission} and {@link #bindChannel} block for one request and may be
  * called from any thread (concurrent calls for one peer share one request); {@link #close}
  * from any thread wakes receivers.

@@ -111,6 +111,34 @@ class StreamStunTransportTest {
     }
 
     @Test
+    void aWriteBlockedLongerThanTheTimeoutClosesTheConnection() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, LOOPBACK)) {
+            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return listener.accept(); // and never read
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            InetSocketAddress server = (InetSocketAddress) listener.getLocalSocketAddress();
+            try (StreamStunTransport t = StreamStunTransport.connectTcp(server, Duration.ofMillis(300), null);
+                    Socket peer = accepted.get(5, TimeUnit.SECONDS)) {
+                java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(60_000);
+                chunk.put(0, (byte) 0x40); // ChannelData 0x4000
+                chunk.putShort(2, (short) (60_000 - 4));
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> {
+                    while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20)) {
+                        t.send(chunk);
+                    }
+                }).isInstanceOf(java.io.IOException.class).hasMessageContaining("a write was blocked for more than 300 ms");
+                assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(10));
+                Waiter.until("the transport knows", Duration.ofSeconds(2), t::isClosed);
+            }
+        }
+    }
+
+    @Test
     void aServerHangingUpFailsThePendingTransaction() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 1, LOOPBACK)) {
             responder(listener, false, false, true);
