@@ -90,6 +90,36 @@ class AllocationTest {
     }
 
     @Test
+    void aRealmThatIsNoOpaqueStringIsAProtocolError() {
+        TurnConfig cfg = config("alice", "wonderland").build();
+        server.challengeRealm = "bad\u0007realm";
+        assertThatThrownBy(() -> TurnClient.allocate(cfg))
+                .isInstanceOfSatisfying(TurnException.class,
+                        e -> assertThat(e.kind()).isEqualTo(TurnException.Kind.PROTOCOL))
+                .hasMessageContaining("sent a realm \"bad\\u0007realm\" that is not a valid OpaqueString");
+    }
+
+    @Test
+    void theUserNameGoesPreparedAsTheKeyIs() throws Exception {
+        MemoryPacketConn[] pair = MemoryPacketConn.pair(CLIENT, SERVER);
+        clientEnd = pair[0];
+        server = new FakeTurnServer(pair[1], "al ice", "wonderland");
+        TurnConfig cfg = TurnConfig.builder(SERVER, Transport.UDP).credentials("al\u2003ice", "wonderland")
+                .udpConn(clientEnd).rto(Duration.ofMillis(50)).requestTimeout(Duration.ofSeconds(2)).build();
+        try (Allocation a = TurnClient.allocate(cfg)) {
+            assertThat(server.requests(StunMethod.ALLOCATE).getLast().username()).contains("al ice");
+        }
+    }
+
+    @Test
+    void anEmptyPasswordIsRefusedUpFront() {
+        assertThatThrownBy(() -> TurnConfig.builder(SERVER, Transport.UDP).credentials("alice", ""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the TURN credentials of user \"alice\" have an empty password; long-term credentials "
+                        + "need one");
+    }
+
+    @Test
     void aWrongPasswordIsReportedAsRejectedCredentialsForUserAtRealm() {
         assertThatThrownBy(() -> TurnClient.allocate(config("alice", "looking-glass").build()))
                 .isInstanceOfSatisfying(TurnException.class, e -> {

@@ -46,6 +46,8 @@ final class FakeTurnServer implements AutoCloseable {
     volatile boolean forge;
     /** Send only the forgeries, never the real success. */
     volatile boolean forgeOnly;
+    /** The realm of the 401 challenges (default {@value #REALM}). */
+    volatile String challengeRealm = REALM;
 
     record Relayed(InetSocketAddress peer, byte[] data, boolean channel) {}
 
@@ -104,11 +106,11 @@ final class FakeTurnServer implements AutoCloseable {
         }
         MessageType type = m.type();
         if (!m.hasMessageIntegrity()) {
-            reply(error(m, 401, "Unauthorized").realm(REALM).nonce(nonce()).build());
+            reply(error(m, 401, "Unauthorized").realm(challengeRealm).nonce(nonce()).build());
             return;
         }
         if (!m.username().orElse("").equals(user) || !m.verifyMessageIntegrity(key)) {
-            reply(error(m, 401, "Unauthorized").realm(REALM).nonce(nonce()).build());
+            reply(error(m, 401, "Unauthorized").realm(challengeRealm).nonce(nonce()).build());
             return;
         }
         if (!m.nonce().orElse("").equals(nonce()) || staleNextMethod == m.method()) {
