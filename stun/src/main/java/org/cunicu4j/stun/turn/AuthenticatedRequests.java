@@ -3,6 +3,7 @@ package org.cunicu4j.stun.turn;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -14,11 +15,12 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.cunicu4j.stun.ErrorCode;
 import org.cunicu4j.stun.MessageType;
+import org.cunicu4j.stun.PasswordAlgorithm;
+import org.cunicu4j.stun.StringPrep;
 import org.cunicu4j.stun.StunClass;
 import org.cunicu4j.stun.StunCredentials;
 import org.cunicu4j.stun.StunMessage;
 import org.cunicu4j.stun.StunMessageBuilder;
-import org.cunicu4j.stun.StringPrep;
 import org.cunicu4j.stun.TransactionId;
 import org.cunicu4j.stun.client.StunResponseException;
 import org.cunicu4j.stun.client.StunTimeoutException;
@@ -56,6 +58,10 @@ final class AuthenticatedRequests {
     private String realm;
     private String nonce;
     private byte[] key;
+    /** The server's PASSWORD-ALGORITHMS, echoed in every request; null when it offered none. */
+    private List<PasswordAlgorithm> offeredAlgorithms;
+    /** The algorithm chosen from them (SHA-256 if offered), null for RFC 5389 style MD5. */
+    private PasswordAlgorithm algorithm;
 
     /** @param transport the allocation's transport to the server (set before the first request) */
     AuthenticatedRequests(TurnConfig config, Supplier<StunTransport> transport, String serverName) {
@@ -90,7 +96,15 @@ final class AuthenticatedRequests {
             usedKey = key;
             usedRealm = realm;
             if (key != null) {
-                b.username(preparedUsername()).realm(realm).nonce(nonce).messageIntegrity(key);
+                b.username(preparedUsername()).realm(realm).nonce(nonce);
+                if (algorithm != null) {
+                    b.passwordAlgorithms(offeredAlgorithms).passwordAlgorithm(algorithm);
+                }
+                if (PasswordAlgorithm.SHA256.equals(algorithm)) {
+                    b.messageIntegritySha256(key);
+                } else {
+                    b.messageIntegrity(key);
+                }
             }
         }
         byte[] bytes = b.fingerprint().build();
@@ -126,7 +140,19 @@ final class AuthenticatedRequests {
             }
             if ((challenge || stale) && retries < MAX_AUTH_RETRIES && response.nonce().isPresent()) {
                 synchronized (this) {
-                    if (response.realm().isPresent() && !response.realm().get().equals(realm)) {
+                    PasswordAlgorithm chosen = algorithm;
+                    List<PasswordAlgorithm> offered = offeredAlgorithms;
+                    if (passwordAlgorithmsBit(response.nonce().get()) && !response.passwordAlgorithms().isEmpty()) {
+                        offered = response.passwordAlgorithms();
+                        chosen = offered.contains(PasswordAlgorithm.SHA256) ? PasswordAlgorithm.SHA256
+                                : offered.contains(PasswordAlgorithm.MD5) ? PasswordAlgorithm.MD5 : null;
+                        if (chosen == null) {
+                            return failed(TurnException.Kind.PROTOCOL, code, "TURN server " + serverName
+                                    + " offers only password algorithms we do not know: " + offered);
+                        }
+                    }
+                    boolean newAlgorithm = !java.util.Objects.equals(chosen, algorithm);
+                    if (response.realm().isPresent() && (newAlgorithm || !response.realm().get().equals(realm))) {
                         String newRealm = response.realm().get();
                         try {
                             StringPrep.opaqueString(newRealm);
@@ -137,7 +163,8 @@ final class AuthenticatedRequests {
                         }
                         byte[] newKey;
                         try {
-                            newKey = StunCredentials.longTermKey(config.username(), newRealm, config.password());
+                            newKey = StunCredentials.longTermKey(config.username(), newRealm, config.password(),
+                                    chosen == null ? PasswordAlgorithm.MD5 : chosen);
                         } catch (IllegalArgumentException e) {
                             return failed(TurnException.Kind.UNAUTHORIZED, code, "the credentials for user \""
                                     + printable(config.username()) + "\" cannot be used with STUN: "
@@ -145,6 +172,8 @@ final class AuthenticatedRequests {
                         }
                         realm = newRealm;
                         key = newKey;
+                        algorithm = chosen;
+                        offeredAlgorithms = offered;
                     }
                     nonce = response.nonce().get();
                 }
@@ -174,8 +203,8 @@ final class AuthenticatedRequests {
      * MESSAGE-INTEGRITY (401, 438 challenges) are accepted.
      */
     static boolean authentic(StunMessage response, byte[] key) {
-        if (response.hasMessageIntegrity()) {
-            boolean ok = response.verifyMessageIntegrity(key);
+        if (response.hasMessageIntegrity() || response.hasMessageIntegritySha256()) {
+            boolean ok = response.verifyIntegrity(key);
             if (!ok) {
                 LOG.log(System.Logger.Level.DEBUG, "discarding a {0} whose MESSAGE-INTEGRITY does not verify",
                         response.type());
@@ -183,6 +212,22 @@ final class AuthenticatedRequests {
             return ok;
         }
         return response.messageClass() != StunClass.SUCCESS_RESPONSE;
+    }
+
+    /**
+     * Whether {@code nonce} starts with RFC 8489's nonce cookie "obMatJos2" and its security
+     * feature set (4 base64 characters, 24 bits) has the password algorithms bit (the first).
+     */
+    static boolean passwordAlgorithmsBit(String nonce) {
+        if (!nonce.startsWith("obMatJos2") || nonce.length() < 13) {
+            return false;
+        }
+        try {
+            byte[] features = java.util.Base64.getDecoder().decode(nonce.substring(9, 13));
+            return features.length > 0 && (features[0] & 0x80) != 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** The user name as sent in USERNAME: OpaqueString-prepared, as the key is (RFC 8489 section 9.2.2). */

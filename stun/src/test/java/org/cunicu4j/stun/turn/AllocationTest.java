@@ -120,6 +120,26 @@ class AllocationTest {
     }
 
     @Test
+    void aServerOfferingSha256GetsSha256() throws Exception {
+        TurnConfig cfg = config("alice", "wonderland").build();
+        server.sha256 = true;
+        try (Allocation a = TurnClient.allocate(cfg)) {
+            a.createPermission(PEER.getAddress());
+            StunMessage allocate = server.requests(StunMethod.ALLOCATE).getLast();
+            assertThat(allocate.passwordAlgorithm()).contains(org.cunicu4j.stun.PasswordAlgorithm.SHA256);
+            assertThat(allocate.passwordAlgorithms()).isEqualTo(FakeTurnServer.OFFERED);
+            assertThat(allocate.hasMessageIntegrity()).isFalse();
+            assertThat(allocate.verifyMessageIntegritySha256(org.cunicu4j.stun.StunCredentials.longTermKey("alice",
+                    "fake", "wonderland", org.cunicu4j.stun.PasswordAlgorithm.SHA256))).isTrue();
+            assertThat(server.requests(StunMethod.CREATE_PERMISSION).getLast().passwordAlgorithm())
+                    .contains(org.cunicu4j.stun.PasswordAlgorithm.SHA256);
+        }
+        assertThat(AuthenticatedRequests.passwordAlgorithmsBit("obMatJos2gAAAxyz")).isTrue();
+        assertThat(AuthenticatedRequests.passwordAlgorithmsBit("obMatJos2AAAAxyz")).isFalse();
+        assertThat(AuthenticatedRequests.passwordAlgorithmsBit("gAAAxyz")).isFalse();
+    }
+
+    @Test
     void aWrongPasswordIsReportedAsRejectedCredentialsForUserAtRealm() {
         assertThatThrownBy(() -> TurnClient.allocate(config("alice", "looking-glass").build()))
                 .isInstanceOfSatisfying(TurnException.class, e -> {

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.testing.MemoryPacketConn;
 import org.cunicu4j.stun.MessageType;
+import org.cunicu4j.stun.PasswordAlgorithm;
 import org.cunicu4j.stun.StunClass;
 import org.cunicu4j.stun.StunCredentials;
 import org.cunicu4j.stun.StunMessage;
@@ -48,6 +49,10 @@ final class FakeTurnServer implements AutoCloseable {
     volatile boolean forgeOnly;
     /** The realm of the 401 challenges (default {@value #REALM}). */
     volatile String challengeRealm = REALM;
+    /** RFC 8489 password algorithms: nonce cookie with the bit, PASSWORD-ALGORITHMS (MD5, SHA-256), SHA-256 keys. */
+    volatile boolean sha256;
+    static final List<PasswordAlgorithm> OFFERED = List.of(PasswordAlgorithm.MD5, PasswordAlgorithm.SHA256);
+    private final byte[] key256;
 
     record Relayed(InetSocketAddress peer, byte[] data, boolean channel) {}
 
@@ -56,11 +61,12 @@ final class FakeTurnServer implements AutoCloseable {
         this.user = user;
         this.password = password;
         this.key = StunCredentials.longTermKey(user, REALM, password);
+        this.key256 = StunCredentials.longTermKey(user, REALM, password, PasswordAlgorithm.SHA256);
         this.thread = Thread.ofPlatform().daemon().name("fake-turn").start(this::run);
     }
 
     private String nonce() {
-        return "nonce-" + nonceCounter.get();
+        return (sha256 ? "obMatJos2gAAA" : "") + "nonce-" + nonceCounter.get();
     }
 
     List<StunMessage> requests(int method) {
@@ -105,12 +111,17 @@ final class FakeTurnServer implements AutoCloseable {
             return;
         }
         MessageType type = m.type();
-        if (!m.hasMessageIntegrity()) {
-            reply(error(m, 401, "Unauthorized").realm(challengeRealm).nonce(nonce()).build());
-            return;
-        }
-        if (!m.username().orElse("").equals(user) || !m.verifyMessageIntegrity(key)) {
-            reply(error(m, 401, "Unauthorized").realm(challengeRealm).nonce(nonce()).build());
+        boolean authentic = sha256
+                ? m.hasMessageIntegritySha256() && m.verifyMessageIntegritySha256(key256)
+                        && m.passwordAlgorithm().equals(java.util.Optional.of(PasswordAlgorithm.SHA256))
+                        && m.passwordAlgorithms().equals(OFFERED)
+                : m.hasMessageIntegrity() && m.verifyMessageIntegrity(key);
+        if (!authentic || !m.username().orElse("").equals(user)) {
+            StunMessageBuilder challenge = error(m, 401, "Unauthorized").realm(challengeRealm).nonce(nonce());
+            if (sha256) {
+                challenge.passwordAlgorithms(OFFERED);
+            }
+            reply(challenge.build());
             return;
         }
         if (!m.nonce().orElse("").equals(nonce()) || staleNextMethod == m.method()) {
@@ -142,7 +153,7 @@ final class FakeTurnServer implements AutoCloseable {
                 return;
             }
         }
-        reply(ok.messageIntegrity(key).fingerprint().build());
+        reply((sha256 ? ok.messageIntegritySha256(key256) : ok.messageIntegrity(key)).fingerprint().build());
     }
 
     private static StunMessageBuilder error(StunMessage m, int code, String reason) {
