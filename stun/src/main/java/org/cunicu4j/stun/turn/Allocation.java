@@ -352,7 +352,8 @@ public final class Allocation implements PacketConn {
 
     /**
      * Installs permissions for the peers at {@code ips} (any port), refreshed until close.
-     * Blocks for one request.
+     * Blocks until the server answers: one request per IP, shared with any other caller (or
+     * sender) asking for the same IP at the same time.
      */
     public void createPermission(InetAddress... ips) throws IOException {
         List<CompletableFuture<StunMessage>> all = new ArrayList<>();

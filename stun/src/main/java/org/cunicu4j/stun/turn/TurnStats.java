@@ -10,7 +10,7 @@ package org.cunicu4j.stun.turn;
  * @param malformed messages from the server that were neither relayed data nor an awaited response
  * @param unknownChannel ChannelData on a channel we did not bind
  * @param receiveDrops relayed datagrams dropped because the receive queue was full or they were too big
- * @param sendDrops datagrams not relayed (no permission obtainable, too big)
+ * @param sendDrops datagrams not relayed (too big for a Send indication, no peer address)
  * @param sendIndications datagrams sent to peers in Send indications
  * @param channelDataSent datagrams sent to peers as ChannelData
  * @param dataIndications datagrams received from peers in Data indications
