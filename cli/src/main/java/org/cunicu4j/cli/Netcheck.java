@@ -16,8 +16,8 @@ import org.cunicu4j.stun.client.RetransmissionPolicy;
 import org.cunicu4j.stun.client.StreamStunTransport;
 import org.cunicu4j.stun.client.StunClient;
 import org.cunicu4j.stun.client.StunTransport;
+import org.cunicu4j.stun.client.TlsTrust;
 import org.cunicu4j.stun.turn.Allocation;
-import org.cunicu4j.stun.turn.TlsTrust;
 import org.cunicu4j.stun.turn.TurnClient;
 import org.cunicu4j.stun.turn.TurnConfig;
 import org.cunicu4j.stun.url.ServerUrl;
@@ -69,23 +69,23 @@ final class Netcheck {
         String transport = url.transport().id();
         InetSocketAddress server = url.resolve();
         if (server.isUnresolved()) {
-            return new NetcheckReport.ServerCheck(url.toString(), kind, transport, false, null, null,
+            return new NetcheckReport.ServerCheck(url.toString(), kind, transport, false, null, 0, null,
                     "cannot resolve host \"" + url.host() + "\"", null);
         }
         BindingResult binding;
         try {
             binding = bind(url, server);
         } catch (IOException | RuntimeException e) {
-            return new NetcheckReport.ServerCheck(url.toString(), kind, transport, false, null, null, message(e),
-                    url instanceof TurnUrl ? new NetcheckReport.AllocationCheck(false, null, null,
-                            "skipped: the server is unreachable") : null);
+            return new NetcheckReport.ServerCheck(url.toString(), kind, transport, false, null, 0, null, message(e),
+                    url instanceof TurnUrl ? NetcheckReport.AllocationCheck.skipped("the server is unreachable")
+                            : null);
         }
         NetcheckReport.AllocationCheck allocation = null;
         if (url instanceof TurnUrl turn) {
             allocation = allocate(turn);
         }
         return new NetcheckReport.ServerCheck(url.toString(), kind, transport, true, binding.rtt(),
-                binding.mappedAddress(), null, allocation);
+                binding.requests(), binding.mappedAddress(), null, allocation);
     }
 
     private BindingResult bind(ServerUrl url, InetSocketAddress server) throws IOException {
@@ -130,14 +130,14 @@ final class Netcheck {
 
     private NetcheckReport.AllocationCheck allocate(TurnUrl url) {
         if (!url.hasCredentials()) {
-            return new NetcheckReport.AllocationCheck(false, null, null, "skipped: no user:password in the URL");
+            return NetcheckReport.AllocationCheck.skipped("no user:password in the URL");
         }
         TurnConfig config = TurnConfig.builder(url).requestTimeout(timeout).rto(policy().rto())
                 .sslContext(sslContext).build();
         try (Allocation a = TurnClient.allocate(config)) {
-            return new NetcheckReport.AllocationCheck(true, a.relayedAddress(), a.lifetime(), null);
+            return NetcheckReport.AllocationCheck.granted(a.relayedAddress(), a.lifetime());
         } catch (IOException | RuntimeException e) {
-            return new NetcheckReport.AllocationCheck(false, null, null, "failed: " + message(e));
+            return NetcheckReport.AllocationCheck.failed(message(e));
         }
     }
 
@@ -146,14 +146,27 @@ final class Netcheck {
         try (StunClient client = udpClient(server)) {
             NatBehavior b = new NatBehaviorDiscovery(client, server).discover();
             return new NetcheckReport.NatCheck(url.toString(), b.mapping().toString(), b.mappingReason(),
-                    b.filtering().toString(), b.filteringReason(), null);
+                    b.filtering().toString(), b.filteringReason(), b.behindNat(), b.mappedAddress(), null);
         } catch (IOException | RuntimeException e) {
-            return new NetcheckReport.NatCheck(url.toString(), "unknown", null, "unknown", null, message(e));
+            return new NetcheckReport.NatCheck(url.toString(), "unknown", null, "unknown", null, null, null, message(e));
         }
     }
 
-    private static String message(Throwable e) {
+    static String message(Throwable e) {
         String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        m = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        return untrusted(e) ? m + " — pass --tls-ca FILE to trust a private CA" : m;
+    }
+
+    /** Whether {@code e} is a TLS certificate path failure (an unknown CA, a self-signed certificate). */
+    private static boolean untrusted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.security.cert.CertPathValidatorException
+                    || t instanceof java.security.cert.CertPathBuilderException
+                    || (t.getMessage() != null && t.getMessage().contains("PKIX path"))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
-import org.cunicu4j.stun.turn.TlsTrust;
+import org.cunicu4j.stun.client.TlsTrust;
 import org.cunicu4j.stun.url.ServerUrl;
 import org.cunicu4j.stun.url.StunUrl;
 import org.cunicu4j.stun.url.TurnUrl;

@@ -22,12 +22,14 @@ record NetcheckReport(List<ServerCheck> servers, NatCheck nat) {
      * @param kind "stun" or "turn"
      * @param transport "udp", "tcp" or "tls"
      * @param reachable whether the server answered a Binding request (TURN: or the allocation)
-     * @param rtt round-trip time of the Binding request, null when unreachable
+     * @param rtt round-trip time of the Binding request from its last transmission, null when unreachable
+     * @param requests Binding requests sent (more than 1: retransmitted, so the RTT may
+     *     belong to an earlier one and is shown as uncertain), 0 when unreachable
      * @param mapped our address as the server saw it, null when unknown
      * @param error why the server is unreachable, null when reachable
      * @param allocation the TURN allocation's outcome, null for STUN servers
      */
-    record ServerCheck(String url, String kind, String transport, boolean reachable, Duration rtt,
+    record ServerCheck(String url, String kind, String transport, boolean reachable, Duration rtt, int requests,
             InetSocketAddress mapped, String error, AllocationCheck allocation) {
 
         boolean ok() {
@@ -35,15 +37,47 @@ record NetcheckReport(List<ServerCheck> servers, NatCheck nat) {
         }
     }
 
+    /** How a TURN allocation attempt ended. */
+    enum AllocationStatus {
+        /** The server granted it. */
+        OK,
+        /** The server refused it, or it could not be asked for it. */
+        FAILED,
+        /** Not attempted (no credentials, server unreachable): neither a success nor a problem. */
+        SKIPPED;
+
+        String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /**
      * A TURN allocation attempt.
      *
-     * @param ok whether the server granted it
+     * @param status ok, failed or skipped
      * @param relayed the relayed address, when granted
      * @param lifetime the granted lifetime, when granted
-     * @param error why not, when refused (or "skipped: ..." when not attempted)
+     * @param error why it failed or was skipped, else null
      */
-    record AllocationCheck(boolean ok, InetSocketAddress relayed, Duration lifetime, String error) {}
+    record AllocationCheck(AllocationStatus status, InetSocketAddress relayed, Duration lifetime, String error) {
+
+        static AllocationCheck granted(InetSocketAddress relayed, Duration lifetime) {
+            return new AllocationCheck(AllocationStatus.OK, relayed, lifetime, null);
+        }
+
+        static AllocationCheck failed(String why) {
+            return new AllocationCheck(AllocationStatus.FAILED, null, null, why);
+        }
+
+        static AllocationCheck skipped(String why) {
+            return new AllocationCheck(AllocationStatus.SKIPPED, null, null, why);
+        }
+
+        /** Not a failure: granted or skipped. */
+        boolean ok() {
+            return status != AllocationStatus.FAILED;
+        }
+    }
 
     /**
      * The NAT's behaviour (RFC 5780).
@@ -53,12 +87,14 @@ record NetcheckReport(List<ServerCheck> servers, NatCheck nat) {
      * @param mappingReason the observation behind the verdict
      * @param filtering likewise
      * @param filteringReason likewise
+     * @param behindNat whether the mapped address differs from every local address, null when unknown
+     * @param mapped the mapped address the NAT tests started from (test I), null when unknown
      * @param error why there is no verdict at all, else null
      */
     record NatCheck(String server, String mapping, String mappingReason, String filtering, String filteringReason,
-            String error) {}
+            Boolean behindNat, InetSocketAddress mapped, String error) {}
 
-    /** True when every server was reachable and every attempted allocation succeeded. */
+    /** True when every server was reachable and every attempted allocation succeeded (skipped ones do not count). */
     boolean ok() {
         return servers.stream().allMatch(ServerCheck::ok);
     }
@@ -69,9 +105,11 @@ record NetcheckReport(List<ServerCheck> servers, NatCheck nat) {
         rows.add(new String[] {"SERVER", "TRANSPORT", "REACHABLE", "RTT", "MAPPED ADDRESS", "RELAYED ADDRESS"});
         for (ServerCheck s : servers) {
             String relayed = s.allocation() == null ? "-"
-                    : s.allocation().ok() ? address(s.allocation().relayed())
-                    : s.allocation().error().startsWith("skipped") ? "skipped" : "failed";
-            rows.add(new String[] {s.url(), s.transport(), s.reachable() ? "yes" : "no", millis(s.rtt()),
+                    : s.allocation().status() == AllocationStatus.OK ? address(s.allocation().relayed())
+                    : s.allocation().status().id();
+            String rtt = millis(s.rtt()) + (s.rtt() != null && s.requests() > 1
+                    ? " (~, " + s.requests() + " requests)" : "");
+            rows.add(new String[] {s.url(), s.transport(), s.reachable() ? "yes" : "no", rtt,
                     s.mapped() == null ? "-" : address(s.mapped()), relayed});
         }
         int[] width = new int[rows.getFirst().length];
@@ -107,8 +145,8 @@ record NetcheckReport(List<ServerCheck> servers, NatCheck nat) {
         for (ServerCheck s : servers) {
             if (s.error() != null) {
                 problems.add(s.url() + ": " + s.error());
-            } else if (s.allocation() != null && s.allocation().error() != null) {
-                problems.add(s.url() + ": allocation " + s.allocation().error());
+            } else if (s.allocation() != null && s.allocation().status() == AllocationStatus.FAILED) {
+                problems.add(s.url() + ": allocation failed: " + s.allocation().error());
             }
         }
         if (!problems.isEmpty()) {
@@ -127,11 +165,12 @@ record NetcheckReport(List<ServerCheck> servers, NatCheck nat) {
             w.beginObject().field("url", s.url()).field("kind", s.kind()).field("transport", s.transport())
                     .field("reachable", s.reachable())
                     .field("rttMs", s.rtt() == null ? null : s.rtt().toNanos() / 1e6)
+                    .field("requests", s.requests())
                     .field("mappedAddress", s.mapped() == null ? null : address(s.mapped()))
                     .field("error", s.error());
             if (s.allocation() != null) {
                 AllocationCheck a = s.allocation();
-                w.name("allocation").beginObject().field("ok", a.ok())
+                w.name("allocation").beginObject().field("status", a.status().id())
                         .field("relayedAddress", a.relayed() == null ? null : address(a.relayed()))
                         .field("lifetimeS", a.lifetime() == null ? null : a.lifetime().toSeconds())
                         .field("error", a.error()).endObject();
@@ -144,7 +183,14 @@ record NetcheckReport(List<ServerCheck> servers, NatCheck nat) {
         } else {
             w.beginObject().field("server", nat.server()).field("mapping", nat.mapping())
                     .field("mappingReason", nat.mappingReason()).field("filtering", nat.filtering())
-                    .field("filteringReason", nat.filteringReason()).field("error", nat.error()).endObject();
+                    .field("filteringReason", nat.filteringReason()).name("behindNat");
+            if (nat.behindNat() == null) {
+                w.value((String) null);
+            } else {
+                w.value(nat.behindNat());
+            }
+            w                    .field("mappedAddress", nat.mapped() == null ? null : address(nat.mapped()))
+                    .field("error", nat.error()).endObject();
         }
         return w.endObject().toString() + "\n";
     }

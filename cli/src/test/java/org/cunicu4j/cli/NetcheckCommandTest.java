@@ -56,32 +56,68 @@ class NetcheckCommandTest {
     @Test
     void tableColumnsAlignAndJsonCarriesEveryField() {
         var stun = new NetcheckReport.ServerCheck("stun:198.18.0.10:3478", "stun", "udp", true,
-                Duration.ofNanos(1_234_000), new InetSocketAddress("198.18.1.1", 40000), null, null);
+                Duration.ofNanos(1_234_000), 1, new InetSocketAddress("198.18.1.1", 40000), null, null);
         var turn = new NetcheckReport.ServerCheck("turn:alice:***@198.18.0.10:3478?transport=udp", "turn", "udp", true,
-                Duration.ofMillis(2), new InetSocketAddress("198.18.1.1", 40001), null,
-                new NetcheckReport.AllocationCheck(true, new InetSocketAddress("198.18.0.10", 50000),
-                        Duration.ofSeconds(600), null));
+                Duration.ofMillis(2), 2, new InetSocketAddress("198.18.1.1", 40001), null,
+                NetcheckReport.AllocationCheck.granted(new InetSocketAddress("198.18.0.10", 50000),
+                        Duration.ofSeconds(600)));
         var nat = new NetcheckReport.NatCheck("stun:198.18.0.10:3478", "endpoint-independent", "same \"port\"",
-                "address-and-port-dependent", "no answer", null);
+                "address-and-port-dependent", "no answer", true, new InetSocketAddress("198.18.1.1", 40000), null);
         NetcheckReport report = new NetcheckReport(List.of(stun, turn), nat);
         List<String> lines = report.table().lines().toList();
         int mappedColumn = lines.get(0).indexOf("MAPPED ADDRESS");
         assertThat(lines.get(1).indexOf("198.18.1.1:40000")).isEqualTo(mappedColumn);
         assertThat(lines.get(2).indexOf("198.18.1.1:40001")).isEqualTo(mappedColumn);
         assertThat(lines.get(1)).contains("1.2 ms");
+        assertThat(lines.get(2)).as("a retransmitted request's RTT is uncertain").contains("2.0 ms (~, 2 requests)");
         assertThat(lines.get(2)).endsWith("198.18.0.10:50000");
         assertThat(report.table()).contains("NAT mapping:    endpoint-independent (same \"port\")")
                 .contains("NAT filtering:  address-and-port-dependent (no answer)").doesNotContain("Problems");
         assertThat(report.ok()).isTrue();
         assertThat(report.json()).isEqualTo("{\"ok\":true,\"servers\":["
                 + "{\"url\":\"stun:198.18.0.10:3478\",\"kind\":\"stun\",\"transport\":\"udp\",\"reachable\":true,"
-                + "\"rttMs\":1.234,\"mappedAddress\":\"198.18.1.1:40000\",\"error\":null},"
+                + "\"rttMs\":1.234,\"requests\":1,\"mappedAddress\":\"198.18.1.1:40000\",\"error\":null},"
                 + "{\"url\":\"turn:alice:***@198.18.0.10:3478?transport=udp\",\"kind\":\"turn\",\"transport\":\"udp\","
-                + "\"reachable\":true,\"rttMs\":2.0,\"mappedAddress\":\"198.18.1.1:40001\",\"error\":null,"
-                + "\"allocation\":{\"ok\":true,\"relayedAddress\":\"198.18.0.10:50000\",\"lifetimeS\":600,"
+                + "\"reachable\":true,\"rttMs\":2.0,\"requests\":2,\"mappedAddress\":\"198.18.1.1:40001\",\"error\":null,"
+                + "\"allocation\":{\"status\":\"ok\",\"relayedAddress\":\"198.18.0.10:50000\",\"lifetimeS\":600,"
                 + "\"error\":null}}],"
                 + "\"nat\":{\"server\":\"stun:198.18.0.10:3478\",\"mapping\":\"endpoint-independent\","
                 + "\"mappingReason\":\"same \\\"port\\\"\",\"filtering\":\"address-and-port-dependent\","
-                + "\"filteringReason\":\"no answer\",\"error\":null}}\n");
+                + "\"filteringReason\":\"no answer\",\"behindNat\":true,\"mappedAddress\":\"198.18.1.1:40000\","
+                + "\"error\":null}}\n");
+    }
+
+    @Test
+    void aTurnUrlWithoutCredentialsIsSkippedNotAProblem() {
+        var turn = new NetcheckReport.ServerCheck("turn:198.18.0.10:3478?transport=udp", "turn", "udp", true,
+                Duration.ofMillis(2), 2, new InetSocketAddress("198.18.1.1", 40001), null,
+                NetcheckReport.AllocationCheck.skipped("no user:password in the URL"));
+        NetcheckReport report = new NetcheckReport(List.of(turn), null);
+        assertThat(report.ok()).isTrue();
+        assertThat(report.table()).doesNotContain("Problems").contains(" skipped");
+        assertThat(report.json()).startsWith("{\"ok\":true,")
+                .contains("\"allocation\":{\"status\":\"skipped\",\"relayedAddress\":null,\"lifetimeS\":null,"
+                        + "\"error\":\"no user:password in the URL\"}");
+        var failed = new NetcheckReport(List.of(new NetcheckReport.ServerCheck("turn:u:***@h:3478", "turn", "udp",
+                true, Duration.ofMillis(2), 1, null, null, NetcheckReport.AllocationCheck.failed("401"))), null);
+        assertThat(failed.ok()).isFalse();
+        assertThat(failed.table()).contains("Problems:").contains("turn:u:***@h:3478: allocation failed: 401");
+    }
+
+    @Test
+    void aCredentiallessTurnUrlAgainstAStunServerExitsZero() throws Exception {
+        try (var server = new LoopbackStunServer()) {
+            CliRun r = CliRun.run("netcheck", "--turn", "turn:127.0.0.1:" + server.port(), "--timeout", "2s");
+            assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isEqualTo(0);
+            assertThat(r.stdout()).contains(" skipped").doesNotContain("Problems");
+        }
+    }
+
+    @Test
+    void anUntrustedCertificateGetsTheTlsCaHint() {
+        var pkix = new java.io.IOException("TLS handshake with 198.18.0.10:5349 (as \"198.18.0.10\") failed: "
+                + "PKIX path building failed", new javax.net.ssl.SSLHandshakeException("PKIX path building failed"));
+        assertThat(Netcheck.message(pkix)).endsWith("PKIX path building failed — pass --tls-ca FILE to trust a private CA");
+        assertThat(Netcheck.message(new java.io.IOException("Connection refused"))).isEqualTo("Connection refused");
     }
 }

@@ -68,8 +68,8 @@ class NetcheckLabTest {
                     .contains("{\"url\":\"turn:alice:***@198.18.0.10:3478?transport=udp\",\"kind\":\"turn\","
                             + "\"transport\":\"udp\",\"reachable\":true,")
                     .contains("\"mappedAddress\":\"" + nat + ":")
-                    .contains("\"allocation\":{\"ok\":false,\"relayedAddress\":null,\"lifetimeS\":null,"
-                            + "\"error\":\"failed: TURN server 198.18.0.10:3478 (udp) rejected the credentials for "
+                    .contains("\"allocation\":{\"status\":\"failed\",\"relayedAddress\":null,\"lifetimeS\":null,"
+                            + "\"error\":\"TURN server 198.18.0.10:3478 (udp) rejected the credentials for "
                             + "user \\\"alice\\\" at realm \\\"lab\\\" (401 Unauthorized)\"}")
                     .contains("\"nat\":{\"server\":\"stun:198.18.0.11:4478\",\"mapping\":\"unknown\","
                             + "\"mappingReason\":\"server 198.18.0.11:4478 does not do RFC 5780")

@@ -11,7 +11,7 @@ import java.util.Optional;
  *     from servers that send only that (RFC 3489 style)
  * @param server where the request went
  * @param respondedFrom where the response came from
- * @param rtt from the first request to the response
+ * @param rtt from the last transmission to the response (ambiguous when {@code requests > 1})
  * @param requests requests sent (more than 1 when retransmitted)
  * @param otherAddress OTHER-ADDRESS (RFC 5780): the server's alternate address and port
  * @param responseOrigin RESPONSE-ORIGIN (RFC 5780)

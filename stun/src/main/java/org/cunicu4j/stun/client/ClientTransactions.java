@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.cunicu4j.stun.StunClass;
 import org.cunicu4j.stun.StunMessage;
 import org.cunicu4j.stun.StunParseException;
@@ -66,6 +67,18 @@ final class ClientTransactions {
      * @throws IllegalStateException when a transaction with the same ID is pending
      */
     CompletableFuture<StunResponse> start(byte[] request, InetSocketAddress server, RetransmissionPolicy policy) {
+        return start(request, server, policy, null);
+    }
+
+    /**
+     * Like {@link #start(byte[], InetSocketAddress, RetransmissionPolicy)}, with a verifier:
+     * a response for which {@code accept} is false (say, MESSAGE-INTEGRITY does not verify)
+     * is discarded as if it had never arrived (counted in {@link #dropped()}), and the
+     * transaction goes on waiting (RFC 8489 section 9.2.5). Null accepts every response.
+     * The verifier runs on the delivering thread and must not block.
+     */
+    CompletableFuture<StunResponse> start(byte[] request, InetSocketAddress server, RetransmissionPolicy policy,
+            Predicate<StunMessage> accept) {
         StunMessage m;
         try {
             m = StunMessage.parse(request.clone());
@@ -75,7 +88,7 @@ final class ClientTransactions {
         if (m.messageClass() != StunClass.REQUEST) {
             throw new IllegalArgumentException("not a request: " + m.type());
         }
-        Transaction t = new Transaction(m, server, policy);
+        Transaction t = new Transaction(m, server, policy, accept);
         synchronized (lock) {
             if (closed != null) {
                 t.future.completeExceptionally(closed);
@@ -142,6 +155,18 @@ final class ClientTransactions {
             dropped.incrementAndGet();
             return;
         }
+        if (t.accept != null) {
+            boolean ok;
+            try {
+                ok = t.accept.test(response);
+            } catch (RuntimeException e) {
+                ok = false;
+            }
+            if (!ok) {
+                dropped.incrementAndGet();
+                return;
+            }
+        }
         t.respond(response, from);
     }
 
@@ -173,7 +198,7 @@ final class ClientTransactions {
         return pending.length;
     }
 
-    /** Responses that matched a transaction but were malformed or of another method. */
+    /** Responses that matched a transaction but were malformed, of another method, or failed its verifier. */
     long dropped() {
         return dropped.get();
     }
@@ -205,15 +230,19 @@ final class ClientTransactions {
         final TransactionId tid;
         final InetSocketAddress server;
         final RetransmissionPolicy policy;
+        final Predicate<StunMessage> accept;
         final CompletableFuture<StunResponse> future = new CompletableFuture<>();
         private int sent;
         private long firstSentNanos;
+        private long lastSentNanos;
         private long deadlineNanos;
         private boolean limited;
         private ScheduledFuture<?> timerTask;
         private boolean done;
 
-        Transaction(StunMessage request, InetSocketAddress server, RetransmissionPolicy policy) {
+        Transaction(StunMessage request, InetSocketAddress server, RetransmissionPolicy policy,
+                Predicate<StunMessage> accept) {
+            this.accept = accept;
             this.request = request;
             this.bytes = request.toBytes();
             this.tid = request.transactionId();
@@ -233,6 +262,7 @@ final class ClientTransactions {
 
         /** Sends once more and arms the timer for the wait that follows; called holding the monitor. */
         private void transmitAndSchedule(long now) {
+            lastSentNanos = System.nanoTime();
             try {
                 sender.transmit(ByteBuffer.wrap(bytes), server);
             } catch (IOException e) {
@@ -280,7 +310,7 @@ final class ClientTransactions {
                     return;
                 }
                 finishLocked();
-                rtt = Duration.ofNanos(System.nanoTime() - firstSentNanos);
+                rtt = Duration.ofNanos(System.nanoTime() - lastSentNanos); // Karn: not the RTO waits before
                 requests = sent;
             }
             if (response.hasUnknownComprehensionRequired()) {

@@ -8,15 +8,16 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
+import org.cunicu4j.stun.StunMessage;
 import org.cunicu4j.stun.StunParseException;
 
 /**
@@ -29,7 +30,9 @@ import org.cunicu4j.stun.StunParseException;
  * <p>The transport owns the socket and closes it on {@link #close()}. When the server
  * closes the connection or the stream breaks, pending and later transactions fail with an
  * {@link IOException} saying so, and the handler hears of it
- * ({@link InboundHandler#onReaderEnd}). Thread-safe; writes are serialised.
+ * ({@link InboundHandler#onReaderEnd}). Thread-safe; writes are serialised, and a write
+ * blocked longer than the transaction timeout (a server that stopped reading) closes the
+ * connection, so no writer waits forever.
  *
  * <p>The data path allocates nothing per message: frames reach the handler as a view of
  * the reader's buffer (valid during the call), and {@link #send} copies into a write
@@ -53,6 +56,9 @@ public final class StreamStunTransport implements StunTransport {
     private byte[] writeBuffer = new byte[2048]; // guarded by writeLock
     private final Thread reader;
     private volatile IOException broken;
+    /** When the write in progress began (System.nanoTime), 0 when none is; read by the watchdog. */
+    private volatile long writeSinceNanos;
+    private final ScheduledFuture<?> watchdog;
 
     private StreamStunTransport(Socket socket, String protocol, Duration timeout, InboundHandler inbound,
             ScheduledExecutorService timer) throws IOException {
@@ -64,8 +70,10 @@ public final class StreamStunTransport implements StunTransport {
         this.policy = new RetransmissionPolicy(timeout, 1, 1);
         this.inbound = inbound == null ? InboundHandler.DISCARD : inbound;
         this.out = socket.getOutputStream();
-        this.transactions = new ClientTransactions((m, to) -> write(m),
-                timer == null ? StunClient.sharedTimer() : timer, protocol);
+        ScheduledExecutorService t = timer == null ? StunClient.sharedTimer() : timer;
+        this.transactions = new ClientTransactions((m, to) -> write(m), t, protocol);
+        long every = Math.max(TimeUnit.MILLISECONDS.toNanos(10), timeout.toNanos() / 4);
+        this.watchdog = t.scheduleAtFixedRate(this::checkWrite, every, every, TimeUnit.NANOSECONDS);
         InputStream in = socket.getInputStream();
         this.reader = Thread.ofPlatform().daemon().name("stun-" + protocol.toLowerCase() + "-" + server)
                 .start(() -> readLoop(in));
@@ -96,8 +104,9 @@ public final class StreamStunTransport implements StunTransport {
 
     /**
      * Connects over TLS: TCP first, then a handshake with {@code factory} (for example
-     * {@code SSLContext.getDefault().getSocketFactory()}), sending {@code hostName} as SNI
-     * and checking the certificate against it (no check when {@code hostName} is null).
+     * {@code SSLContext.getDefault().getSocketFactory()}) by {@link TlsTrust#handshake},
+     * sending {@code hostName} as SNI and checking the certificate against it; a null
+     * {@code hostName} checks it against the server's IP address (never no check).
      */
     public static StreamStunTransport connectTls(InetSocketAddress server, String hostName, SSLSocketFactory factory,
             Duration timeout, InboundHandler inbound) throws IOException {
@@ -105,17 +114,7 @@ public final class StreamStunTransport implements StunTransport {
         try {
             tcp.setTcpNoDelay(true);
             tcp.connect(server, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            String peer = hostName != null ? hostName : server.getHostString();
-            SSLSocket tls = (SSLSocket) factory.createSocket(tcp, peer, server.getPort(), true);
-            SSLParameters params = tls.getSSLParameters();
-            if (hostName != null) {
-                params.setServerNames(List.of(new SNIHostName(hostName)));
-                params.setEndpointIdentificationAlgorithm("HTTPS");
-            }
-            tls.setSSLParameters(params);
-            tls.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            tls.startHandshake();
-            tls.setSoTimeout(0);
+            SSLSocket tls = TlsTrust.handshake(tcp, factory, hostName, timeout);
             return new StreamStunTransport(tls, "TLS", timeout, inbound, null);
         } catch (IOException | RuntimeException e) {
             tcp.close();
@@ -146,8 +145,8 @@ public final class StreamStunTransport implements StunTransport {
     }
 
     @Override
-    public CompletableFuture<StunResponse> request(byte[] request) {
-        return transactions.start(request, server, policy);
+    public CompletableFuture<StunResponse> request(byte[] request, Predicate<StunMessage> accept) {
+        return transactions.start(request, server, policy, accept);
     }
 
     /** Sends a message; ChannelData (first two bits 01) is padded with zeros to a multiple of 4 bytes. */
@@ -173,10 +172,29 @@ public final class StreamStunTransport implements StunTransport {
             for (int i = len; i < wire; i++) {
                 writeBuffer[i] = 0;
             }
+            writeSinceNanos = System.nanoTime() | 1; // never 0 while writing
             out.write(writeBuffer, 0, wire);
             out.flush();
+        } catch (IOException e) {
+            IOException why = broken;
+            throw why != null ? why : e;
         } finally {
+            writeSinceNanos = 0;
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * The write deadline: a write blocked longer than the transaction timeout (the server
+     * stopped reading, the path is dead) breaks the connection, which wakes the writer
+     * (who may hold an allocation's send lock) with the reason. Allocation-free.
+     */
+    private void checkWrite() {
+        long since = writeSinceNanos;
+        if (since != 0 && broken == null && System.nanoTime() - since > timeout.toNanos()) {
+            broken = new IOException(protocol + " connection to " + StunTimeoutException.address(server)
+                    + ": a write was blocked for more than " + timeout.toMillis() + " ms; closed it");
+            closeSocket();
         }
     }
 
@@ -208,6 +226,7 @@ public final class StreamStunTransport implements StunTransport {
         if (broken == null) {
             broken = end;
         }
+        watchdog.cancel(false);
         closeSocket();
         transactions.close(broken);
         try {
@@ -266,6 +285,7 @@ public final class StreamStunTransport implements StunTransport {
                     + " closed");
         }
         transactions.close(broken);
+        watchdog.cancel(false);
         closeSocket();
         if (Thread.currentThread() != reader) {
             try {

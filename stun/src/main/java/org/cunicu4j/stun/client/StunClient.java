@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.PacketClassifier;
 import org.cunicu4j.net.PacketConn;
@@ -69,6 +70,7 @@ public final class StunClient implements AutoCloseable {
     private final AtomicLong transmissions = new AtomicLong();
     private final Thread reader;
     private volatile boolean closed;
+    private volatile IOException broken;
 
     private StunClient(PacketConn conn, RetransmissionPolicy policy, ScheduledExecutorService timer,
             InboundHandler unmatched, boolean owning) {
@@ -162,6 +164,14 @@ public final class StunClient implements AutoCloseable {
         return transactions.dropped();
     }
 
+    /**
+     * Why the reader thread stopped although the client was not closed (the connection
+     * failed, or threw), if it did: requests then fail at once with this cause.
+     */
+    public java.util.Optional<IOException> broken() {
+        return java.util.Optional.ofNullable(broken);
+    }
+
     /** Datagrams sent: every request and retransmission, and every {@link #send}. */
     public long transmissions() {
         return transmissions.get();
@@ -253,8 +263,8 @@ public final class StunClient implements AutoCloseable {
         Objects.requireNonNull(server, "server");
         return new StunTransport() {
             @Override
-            public CompletableFuture<StunResponse> request(byte[] request) {
-                return StunClient.this.request(request, server);
+            public CompletableFuture<StunResponse> request(byte[] request, Predicate<StunMessage> accept) {
+                return transactions.start(request, server, policy, accept);
             }
 
             @Override
@@ -325,8 +335,14 @@ public final class StunClient implements AutoCloseable {
         } catch (IOException e) {
             end = closed || e instanceof ClosedChannelException ? new ClosedChannelException()
                     : new IOException("reading " + conn + " failed: " + e.getMessage(), e);
+        } catch (Throwable e) { // a bug in the conn: say so, rather than let requests time out
+            end = closed ? new ClosedChannelException()
+                    : new IOException("the STUN reader of " + conn + " failed: " + e, e);
         }
-        transactions.close(end);
+        if (!closed) {
+            broken = end;
+        }
+        transactions.close(end); // pending and later requests fail at once with the cause
         try {
             unmatched.onReaderEnd(end);
         } catch (RuntimeException e) {

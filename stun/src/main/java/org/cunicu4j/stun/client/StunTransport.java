@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import org.cunicu4j.stun.StunMessage;
 
 /**
  * A path to one STUN/TURN server over which transactions run: UDP (with
@@ -23,7 +25,17 @@ public interface StunTransport extends AutoCloseable {
      * response has unknown comprehension-required attributes) or another
      * {@link IOException}. Callbacks run on the transport's reader or timer thread.
      */
-    CompletableFuture<StunResponse> request(byte[] request);
+    default CompletableFuture<StunResponse> request(byte[] request) {
+        return request(request, null);
+    }
+
+    /**
+     * Like {@link #request(byte[])}, but a response for which {@code accept} is false (its
+     * MESSAGE-INTEGRITY does not verify, or is missing where a key was used) is discarded
+     * as if never received: the transaction goes on waiting (RFC 8489 section 9.2.5).
+     * {@code accept} runs on the reader thread, must not block, and may be null (accept all).
+     */
+    CompletableFuture<StunResponse> request(byte[] request, Predicate<StunMessage> accept);
 
     /**
      * Sends one message with no transaction: an indication, or TURN ChannelData (which a

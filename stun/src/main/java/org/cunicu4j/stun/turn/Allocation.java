@@ -6,11 +6,15 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,11 +32,14 @@ import org.cunicu4j.stun.client.StunTransport;
 /**
  * A TURN allocation (RFC 8656) on one server, used like a socket: the relay connection.
  * {@link #send} to a peer goes as ChannelData when a channel is bound to the peer, else as
- * a Send indication (creating the peer's permission first, once, if needed);
+ * a Send indication; a datagram to a peer without a permission starts creating it (one
+ * request per peer IP in flight, never blocking the sender) and is dropped and counted;
  * {@link #receive} yields what peers sent to the relayed address (Data indications and
  * ChannelData) with the peer as source; {@link #localAddress} is the relayed address.
  * The allocation, its permissions and its channels are refreshed on the scheduler before
- * they expire; {@link #close} deallocates (Refresh with LIFETIME 0).
+ * they expire (a failed permission or channel refresh is retried after
+ * {@link TurnConfig#refreshRetry}; one that expires is forgotten, so the next send creates
+ * it again); {@link #close} deallocates (Refresh with LIFETIME 0).
  *
  * <p>Made by {@link TurnClient#allocate}. It owns its transport to the server (a
  * {@link StunClient} over the UDP {@link PacketConn}, or a {@link StreamStunTransport}
@@ -40,9 +47,13 @@ import org.cunicu4j.stun.client.StunTransport;
  * (Data indications, ChannelData) to this allocation without allocating; and, unless one
  * was given, its scheduler thread.
  *
- * <p>Threading: as {@link PacketConn}: one thread may receive while others send;
+ * <p>Threading: as {@link PacketConn}: one thread may receive while others send (sends
+ * are serialized; over TCP/TLS a send may block while the stream is backed up, at most for
+ * {@link TurnConfig#requestTimeout}, after which the transport closes the connection and the
+ * allocation is lost);
  * {@link #createPermission} and {@link #bindChannel} block for one request and may be
- * called from any thread; {@link #close} from any thread wakes receivers.
+ * called from any thread (concurrent calls for one peer share one request); {@link #close}
+ * from any thread wakes receivers.
  */
 public final class Allocation implements PacketConn {
     private static final System.Logger LOG = System.getLogger(Allocation.class.getName());
@@ -84,6 +95,18 @@ public final class Allocation implements PacketConn {
     private final AtomicLong dataIndications = new AtomicLong();
     private final AtomicLong channelDataReceived = new AtomicLong();
     private final AtomicLong strangers = new AtomicLong();
+    private final AtomicLong permissionPendingDrops = new AtomicLong();
+    private final AtomicLong noPermissionDrops = new AtomicLong();
+
+    /** CreatePermission requests in flight, one per peer IP. */
+    private final ConcurrentHashMap<InetAddress, CompletableFuture<StunMessage>> permissionsInFlight =
+            new ConcurrentHashMap<>();
+    /** ChannelBind requests, one per peer: in flight, or done (the bound number). */
+    private final ConcurrentHashMap<InetSocketAddress, CompletableFuture<Integer>> channelBindings =
+            new ConcurrentHashMap<>();
+    /** When each permission (by IP) and channel (by number) was last installed or refreshed. */
+    private final ConcurrentHashMap<InetAddress, Long> permissionRefreshedAt = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, Long> channelRefreshedAt = new ConcurrentHashMap<>();
 
     /** An allocation to be; {@link #inbound()} goes to its transport, then {@link #open}. */
     Allocation(TurnConfig config, ScheduledExecutorService scheduler, boolean ownsScheduler) {
@@ -137,9 +160,29 @@ public final class Allocation implements PacketConn {
         refreshTimer = scheduler.schedule(this::refresh, nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** The allocation's refresh task; a failure of its own (not the server's) loses the allocation too. */
     private void refresh() {
+        try {
+            refreshOnce();
+        } catch (RuntimeException e) {
+            fail(new IOException("TURN allocation " + addr(relayed) + " on " + serverName
+                    + " could not be refreshed: " + e, e));
+        }
+    }
+
+    private void refreshOnce() {
         requests.send(MessageType.REFRESH_REQUEST, b -> b.lifetime(seconds(config.lifetime())))
                 .whenComplete((ok, error) -> {
+                    try {
+                        onRefreshed(ok, error);
+                    } catch (RuntimeException e) {
+                        fail(new IOException("TURN allocation " + addr(relayed) + " on " + serverName
+                                + " could not be refreshed: " + e, e));
+                    }
+                });
+    }
+
+    private void onRefreshed(StunMessage ok, Throwable error) {
                     if (error == null) {
                         refreshes.incrementAndGet();
                         lifetime = Duration.ofSeconds(ok.lifetime().orElse(seconds(lifetime)));
@@ -160,37 +203,129 @@ public final class Allocation implements PacketConn {
                         fail(new IOException("TURN allocation " + addr(relayed) + " on " + serverName
                                 + " could not be refreshed: " + rootMessage(error), error));
                     }
-                });
     }
 
+    /** The periodic permission refresh task; never throws (that would end the schedule). */
     private void refreshPermissions() {
-        PeerTable.Permission[] all = peers.permissions();
-        if (all.length == 0 || isClosed()) {
-            return;
+        try {
+            PeerTable.Permission[] all = peers.permissions();
+            if (all.length == 0 || isClosed()) {
+                return;
+            }
+            refreshPermissions(List.of(all));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "refreshing permissions on {0} failed: {1}", serverName, e);
         }
-        createPermissionAsync(all).whenComplete((ok, error) -> {
-            if (error == null) {
-                permissionRefreshes.incrementAndGet();
-            } else {
-                LOG.log(System.Logger.Level.WARNING, "refreshing permissions on {0} failed: {1}", serverName,
-                        rootMessage(error));
+    }
+
+    /**
+     * Refreshes {@code some}; on failure tries again after {@link TurnConfig#refreshRetry}
+     * until each expires, when it is forgotten (the next send to the peer creates it anew).
+     */
+    private void refreshPermissions(List<PeerTable.Permission> some) {
+        createPermissionAsync(some.toArray(PeerTable.Permission[]::new)).whenComplete((ok, error) -> {
+            try {
+                if (error == null) {
+                    permissionRefreshes.incrementAndGet();
+                    return;
+                }
+                if (isClosed()) {
+                    return;
+                }
+                long now = System.nanoTime();
+                List<PeerTable.Permission> alive = new ArrayList<>();
+                for (PeerTable.Permission p : some) {
+                    Long at = permissionRefreshedAt.get(p.ip());
+                    if (at == null || now - at >= config.permissionLifetime().toNanos()) {
+                        peers.removePermission(p);
+                        permissionRefreshedAt.remove(p.ip());
+                        LOG.log(System.Logger.Level.WARNING, "the permission for {0} on {1} expired: refreshing it "
+                                + "failed ({2}); the next send to it asks again", p.ip().getHostAddress(),
+                                serverName, rootMessage(error));
+                    } else if (peers.permitted(p.address(), p.length())) {
+                        alive.add(p);
+                    }
+                }
+                if (!alive.isEmpty()) {
+                    LOG.log(System.Logger.Level.WARNING, "refreshing {0} permission(s) on {1} failed ({2}); trying "
+                            + "again in {3} ms", alive.size(), serverName, rootMessage(error),
+                            config.refreshRetry().toMillis());
+                    later(() -> refreshPermissions(alive), config.refreshRetry());
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "refreshing permissions on {0} failed: {1}", serverName, e);
             }
         });
     }
 
+    /** The periodic channel refresh task; never throws. */
     private void refreshChannels() {
-        for (PeerTable.Channel c : peers.channels()) {
-            if (isClosed()) {
-                return;
+        try {
+            for (PeerTable.Channel c : peers.channels()) {
+                if (isClosed()) {
+                    return;
+                }
+                refreshChannel(c);
             }
-            channelBindAsync(c.number(), c.peer()).whenComplete((ok, error) -> {
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "refreshing channels on {0} failed: {1}", serverName, e);
+        }
+    }
+
+    /** Refreshes {@code c}; on failure retries like permissions, and forgets it when it expires. */
+    private void refreshChannel(PeerTable.Channel c) {
+        if (peers.channel(c.number()) != c) {
+            return; // forgotten meanwhile
+        }
+        channelBindAsync(c.number(), c.peer()).whenComplete((ok, error) -> {
+            try {
                 if (error == null) {
                     channelRefreshes.incrementAndGet();
-                } else {
-                    LOG.log(System.Logger.Level.WARNING, "refreshing channel {0} on {1} failed: {2}",
-                            Integer.toHexString(c.number()), serverName, rootMessage(error));
+                    channelRefreshedAt.put(c.number(), System.nanoTime());
+                    permissionRefreshedAt.put(c.peer().getAddress(), System.nanoTime());
+                    return;
                 }
-            });
+                if (isClosed()) {
+                    return;
+                }
+                Long at = channelRefreshedAt.get(c.number());
+                if (at == null || System.nanoTime() - at >= config.channelLifetime().toNanos()) {
+                    peers.removeChannel(c);
+                    channelRefreshedAt.remove(c.number());
+                    channelBindings.remove(c.peer());
+                    LOG.log(System.Logger.Level.WARNING, "channel {0} to {1} on {2} expired: refreshing it failed "
+                            + "({3}); sends to the peer go as Send indications", Integer.toHexString(c.number()),
+                            c.peer(), serverName, rootMessage(error));
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "refreshing channel {0} on {1} failed ({2}); trying again "
+                            + "in {3} ms", Integer.toHexString(c.number()), serverName, rootMessage(error),
+                            config.refreshRetry().toMillis());
+                    later(() -> refreshChannel(c), config.refreshRetry());
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "refreshing channel {0} on {1} failed: {2}",
+                        Integer.toHexString(c.number()), serverName, e);
+            }
+        });
+    }
+
+    /** Runs {@code task} after {@code delay} on the scheduler unless closed; its exceptions are logged. */
+    private void later(Runnable task, Duration delay) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            try {
+                scheduler.schedule(() -> {
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "a scheduled task of {0} failed: {1}", this, e);
+                    }
+                }, delay.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // the scheduler is shut down: the allocation is ending
+            }
         }
     }
 
@@ -217,14 +352,44 @@ public final class Allocation implements PacketConn {
 
     /**
      * Installs permissions for the peers at {@code ips} (any port), refreshed until close.
-     * Blocks for one request.
+     * Blocks until the server answers: one request per IP, shared with any other caller (or
+     * sender) asking for the same IP at the same time.
      */
     public void createPermission(InetAddress... ips) throws IOException {
-        PeerTable.Permission[] wanted = new PeerTable.Permission[ips.length];
-        for (int i = 0; i < ips.length; i++) {
-            wanted[i] = PeerTable.Permission.of(ips[i]);
+        List<CompletableFuture<StunMessage>> all = new ArrayList<>();
+        for (InetAddress ip : ips) {
+            all.add(permissionFor(ip));
         }
-        requests.await(createPermissionAsync(wanted));
+        for (CompletableFuture<StunMessage> f : all) {
+            requests.await(f);
+        }
+    }
+
+    /**
+     * The CreatePermission for {@code ip} in flight, or a new one: concurrent callers share
+     * one request per IP. Never blocks.
+     */
+    private CompletableFuture<StunMessage> permissionFor(InetAddress ip) {
+        CompletableFuture<StunMessage> mine = new CompletableFuture<>();
+        CompletableFuture<StunMessage> other = permissionsInFlight.putIfAbsent(ip, mine);
+        if (other != null) {
+            return other;
+        }
+        CompletableFuture<StunMessage> sent;
+        try {
+            sent = createPermissionAsync(new PeerTable.Permission[] {PeerTable.Permission.of(ip)});
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((ok, error) -> {
+            permissionsInFlight.remove(ip, mine);
+            if (error == null) {
+                mine.complete(ok);
+            } else {
+                mine.completeExceptionally(error);
+            }
+        });
+        return mine;
     }
 
     private CompletableFuture<StunMessage> createPermissionAsync(PeerTable.Permission[] wanted) {
@@ -233,7 +398,9 @@ public final class Allocation implements PacketConn {
                 b.xorPeerAddress(new InetSocketAddress(p.ip(), 0));
             }
         }).thenApply(ok -> {
+            long now = System.nanoTime();
             for (PeerTable.Permission p : wanted) {
+                permissionRefreshedAt.put(p.ip(), now);
                 peers.addPermission(p);
             }
             return ok;
@@ -249,7 +416,8 @@ public final class Allocation implements PacketConn {
     /**
      * Binds a channel to {@code peer} (which also installs its permission), refreshed until
      * close; from then on {@link #send} to the peer uses ChannelData. Returns the channel
-     * number; binding a bound peer again returns its channel. Blocks for one request.
+     * number; binding a bound peer again returns its channel, and concurrent calls for one
+     * peer share one number and one request. Blocks for one request.
      */
     public int bindChannel(InetSocketAddress peer) throws IOException {
         if (peer.isUnresolved()) {
@@ -259,14 +427,38 @@ public final class Allocation implements PacketConn {
         if (bound != null) {
             return bound.number();
         }
+        CompletableFuture<Integer> mine = new CompletableFuture<>();
+        CompletableFuture<Integer> other = channelBindings.putIfAbsent(peer, mine);
+        if (other != null) {
+            return requests.await(other);
+        }
         int number = peers.reserveChannel();
         if (number < 0) {
-            throw new TurnException(TurnException.Kind.REFUSED, 0, "all channels of the allocation on "
+            channelBindings.remove(peer, mine);
+            TurnException e = new TurnException(TurnException.Kind.REFUSED, 0, "all channels of the allocation on "
                     + serverName + " are bound");
+            mine.completeExceptionally(e);
+            throw e;
         }
-        requests.await(channelBindAsync(number, peer));
-        peers.addChannel(PeerTable.Channel.of(number, peer));
-        return number;
+        CompletableFuture<StunMessage> sent;
+        try {
+            sent = channelBindAsync(number, peer);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((ok, error) -> {
+            if (error == null) {
+                long now = System.nanoTime();
+                channelRefreshedAt.put(number, now);
+                permissionRefreshedAt.put(peer.getAddress(), now);
+                peers.addChannel(PeerTable.Channel.of(number, peer));
+                mine.complete(number);
+            } else {
+                channelBindings.remove(peer, mine);
+                mine.completeExceptionally(error);
+            }
+        });
+        return requests.await(mine);
     }
 
     private CompletableFuture<StunMessage> channelBindAsync(int number, InetSocketAddress peer) {
@@ -283,9 +475,10 @@ public final class Allocation implements PacketConn {
 
     /**
      * Relays each slot to its peer: ChannelData if a channel is bound, else a Send
-     * indication; the first datagram to a peer without a permission blocks while the
-     * permission is created. A datagram the server would refuse (no permission obtainable,
-     * too big) is dropped and counted ({@link #stats()}).
+     * indication. A datagram to a peer without a permission starts its creation (one request
+     * per peer IP) and is dropped and counted ({@link TurnStats#permissionPendingDrops()}):
+     * the sender never waits for the server. A datagram the server would refuse (too big for
+     * a Send indication) is dropped and counted ({@link TurnStats#sendDrops()}).
      */
     @Override
     public int send(PacketBatch batch) throws IOException {
@@ -297,9 +490,8 @@ public final class Allocation implements PacketConn {
             int len = batch.addressLength(i);
             PeerTable.Channel channel = peers.channelTo(batch.addressBytes(i), len, batch.port(i));
             ByteBuffer data = batch.buffer(i);
-            if (channel == null && !peers.permitted(batch.addressBytes(i), len)
-                    && !permit(batch.address(i))) {
-                sendDrops.incrementAndGet();
+            if (channel == null && !peers.permitted(batch.addressBytes(i), len)) {
+                askPermission(batch.address(i));
                 continue;
             }
             synchronized (sendBuffer) {
@@ -329,21 +521,23 @@ public final class Allocation implements PacketConn {
         return n;
     }
 
-    private boolean permit(InetSocketAddress peer) throws IOException {
+    /** Drops a datagram to {@code peer}, which has no permission, and makes sure one is being created. */
+    private void askPermission(InetSocketAddress peer) {
         if (peer == null) {
-            return false;
+            sendDrops.incrementAndGet();
+            return;
         }
-        try {
-            createPermission(peer.getAddress());
-            return true;
-        } catch (TurnException e) {
-            if (e.kind() == TurnException.Kind.CLOSED) {
-                throw e;
+        permissionPendingDrops.incrementAndGet();
+        InetAddress ip = peer.getAddress();
+        if (permissionsInFlight.containsKey(ip)) {
+            return;
+        }
+        permissionFor(ip).whenComplete((ok, error) -> {
+            if (error != null && !isClosed()) {
+                LOG.log(System.Logger.Level.WARNING, "no permission for {0} on {1}: {2}", ip.getHostAddress(),
+                        serverName, rootMessage(error));
             }
-            LOG.log(System.Logger.Level.WARNING, "no permission for {0} on {1}: {2}", peer, serverName,
-                    e.getMessage());
-            return false;
-        }
+        });
     }
 
     @Override
@@ -408,7 +602,8 @@ public final class Allocation implements PacketConn {
     public TurnStats stats() {
         return new TurnStats(refreshes.get(), permissionRefreshes.get(), channelRefreshes.get(), requests.staleNonces(),
                 malformed.get(), unknownChannel.get(), queue.dropped() + queue.tooBig(), sendDrops.get(),
-                sendIndications.get(), channelDataSent.get(), dataIndications.get(), channelDataReceived.get());
+                sendIndications.get(), channelDataSent.get(), dataIndications.get(), channelDataReceived.get(),
+                permissionPendingDrops.get(), noPermissionDrops.get());
     }
 
     private boolean isClosed() {
@@ -483,6 +678,10 @@ public final class Allocation implements PacketConn {
             return;
         }
         if (indications.readData(m)) {
+            if (!peers.permitted(indications.peerAddress, indications.peerAddressLength)) {
+                noPermissionDrops.incrementAndGet(); // RFC 8656 section 9: no permission, no data
+                return;
+            }
             dataIndications.incrementAndGet();
             queue.offer(m, indications.dataOffset, indications.dataLength, indications.peerAddress,
                     indications.peerAddressLength, indications.peerPort);

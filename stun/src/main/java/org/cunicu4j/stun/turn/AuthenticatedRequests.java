@@ -3,6 +3,7 @@ package org.cunicu4j.stun.turn;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -14,12 +15,13 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.cunicu4j.stun.ErrorCode;
 import org.cunicu4j.stun.MessageType;
+import org.cunicu4j.stun.PasswordAlgorithm;
+import org.cunicu4j.stun.StringPrep;
 import org.cunicu4j.stun.StunClass;
 import org.cunicu4j.stun.StunCredentials;
 import org.cunicu4j.stun.StunMessage;
 import org.cunicu4j.stun.StunMessageBuilder;
 import org.cunicu4j.stun.TransactionId;
-import org.cunicu4j.stun.client.StunResponse;
 import org.cunicu4j.stun.client.StunResponseException;
 import org.cunicu4j.stun.client.StunTimeoutException;
 import org.cunicu4j.stun.client.StunTransport;
@@ -50,13 +52,16 @@ final class AuthenticatedRequests {
     private final String serverName;
     private volatile IOException closed;
     private final AtomicLong staleNonces = new AtomicLong();
-    private volatile long firstSentNanos;
     private volatile Duration firstRtt;
 
     // guarded by this
     private String realm;
     private String nonce;
     private byte[] key;
+    /** The server's PASSWORD-ALGORITHMS, echoed in every request; null when it offered none. */
+    private List<PasswordAlgorithm> offeredAlgorithms;
+    /** The algorithm chosen from them (SHA-256 if offered), null for RFC 5389 style MD5. */
+    private PasswordAlgorithm algorithm;
 
     /** @param transport the allocation's transport to the server (set before the first request) */
     AuthenticatedRequests(TurnConfig config, Supplier<StunTransport> transport, String serverName) {
@@ -91,28 +96,32 @@ final class AuthenticatedRequests {
             usedKey = key;
             usedRealm = realm;
             if (key != null) {
-                b.username(config.username()).realm(realm).nonce(nonce).messageIntegrity(key);
+                b.username(preparedUsername()).realm(realm).nonce(nonce);
+                if (algorithm != null) {
+                    b.passwordAlgorithms(offeredAlgorithms).passwordAlgorithm(algorithm);
+                }
+                if (PasswordAlgorithm.SHA256.equals(algorithm)) {
+                    b.messageIntegritySha256(key);
+                } else {
+                    b.messageIntegrity(key);
+                }
             }
         }
         byte[] bytes = b.fingerprint().build();
-        if (firstSentNanos == 0) {
-            firstSentNanos = System.nanoTime();
-        }
         CompletableFuture<StunMessage> sent;
         try {
-            sent = transport.get().request(bytes).thenApply(StunResponse::message);
+            sent = transport.get().request(bytes, usedKey == null ? null : r -> authentic(r, usedKey))
+                    .thenApply(r -> {
+                        if (firstRtt == null) {
+                            firstRtt = r.rtt();
+                        }
+                        return r.message();
+                    });
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
         return sent.exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e, type))).thenCompose(response -> {
-            if (firstRtt == null) {
-                firstRtt = Duration.ofNanos(System.nanoTime() - firstSentNanos);
-            }
             if (response.messageClass() == StunClass.SUCCESS_RESPONSE) {
-                if (usedKey != null && response.hasMessageIntegrity() && !response.verifyMessageIntegrity(usedKey)) {
-                    return failed(TurnException.Kind.PROTOCOL, 0, "TURN server " + serverName + " answered the "
-                            + type + " with a MESSAGE-INTEGRITY that does not match our key");
-                }
                 return CompletableFuture.completedFuture(response);
             }
             ErrorCode error = response.errorCode().orElse(new ErrorCode(ErrorCode.SERVER_ERROR, "no ERROR-CODE"));
@@ -131,9 +140,40 @@ final class AuthenticatedRequests {
             }
             if ((challenge || stale) && retries < MAX_AUTH_RETRIES && response.nonce().isPresent()) {
                 synchronized (this) {
-                    if (response.realm().isPresent() && !response.realm().get().equals(realm)) {
-                        realm = response.realm().get();
-                        key = StunCredentials.longTermKey(config.username(), realm, config.password());
+                    PasswordAlgorithm chosen = algorithm;
+                    List<PasswordAlgorithm> offered = offeredAlgorithms;
+                    if (passwordAlgorithmsBit(response.nonce().get()) && !response.passwordAlgorithms().isEmpty()) {
+                        offered = response.passwordAlgorithms();
+                        chosen = offered.contains(PasswordAlgorithm.SHA256) ? PasswordAlgorithm.SHA256
+                                : offered.contains(PasswordAlgorithm.MD5) ? PasswordAlgorithm.MD5 : null;
+                        if (chosen == null) {
+                            return failed(TurnException.Kind.PROTOCOL, code, "TURN server " + serverName
+                                    + " offers only password algorithms we do not know: " + offered);
+                        }
+                    }
+                    boolean newAlgorithm = !java.util.Objects.equals(chosen, algorithm);
+                    if (response.realm().isPresent() && (newAlgorithm || !response.realm().get().equals(realm))) {
+                        String newRealm = response.realm().get();
+                        try {
+                            StringPrep.opaqueString(newRealm);
+                        } catch (IllegalArgumentException e) {
+                            return failed(TurnException.Kind.PROTOCOL, code, "TURN server " + serverName
+                                    + " sent a realm \"" + printable(newRealm) + "\" that is not a valid OpaqueString ("
+                                    + e.getMessage() + ")");
+                        }
+                        byte[] newKey;
+                        try {
+                            newKey = StunCredentials.longTermKey(config.username(), newRealm, config.password(),
+                                    chosen == null ? PasswordAlgorithm.MD5 : chosen);
+                        } catch (IllegalArgumentException e) {
+                            return failed(TurnException.Kind.UNAUTHORIZED, code, "the credentials for user \""
+                                    + printable(config.username()) + "\" cannot be used with STUN: "
+                                    + "the user name or password is not a valid OpaqueString (" + e.getMessage() + ")");
+                        }
+                        realm = newRealm;
+                        key = newKey;
+                        algorithm = chosen;
+                        offeredAlgorithms = offered;
                     }
                     nonce = response.nonce().get();
                 }
@@ -153,6 +193,63 @@ final class AuthenticatedRequests {
             return failed(TurnException.Kind.REFUSED, code, "TURN server " + serverName + " refused the " + type
                     + ": " + error + hint);
         });
+    }
+
+    /**
+     * Whether a response to a request sent with {@code key} may complete it (RFC 8489
+     * section 9.2.5): a MESSAGE-INTEGRITY present must verify, and a success response must
+     * carry one. Anything else is discarded as if never received (a forgery, or garbage):
+     * the transaction keeps waiting for the real answer. Error responses without
+     * MESSAGE-INTEGRITY (401, 438 challenges) are accepted.
+     */
+    static boolean authentic(StunMessage response, byte[] key) {
+        if (response.hasMessageIntegrity() || response.hasMessageIntegritySha256()) {
+            boolean ok = response.verifyIntegrity(key);
+            if (!ok) {
+                LOG.log(System.Logger.Level.DEBUG, "discarding a {0} whose MESSAGE-INTEGRITY does not verify",
+                        response.type());
+            }
+            return ok;
+        }
+        return response.messageClass() != StunClass.SUCCESS_RESPONSE;
+    }
+
+    /**
+     * Whether {@code nonce} starts with RFC 8489's nonce cookie "obMatJos2" and its security
+     * feature set (4 base64 characters, 24 bits) has the password algorithms bit (the first).
+     */
+    static boolean passwordAlgorithmsBit(String nonce) {
+        if (!nonce.startsWith("obMatJos2") || nonce.length() < 13) {
+            return false;
+        }
+        try {
+            byte[] features = java.util.Base64.getDecoder().decode(nonce.substring(9, 13));
+            return features.length > 0 && (features[0] & 0x80) != 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The user name as sent in USERNAME: OpaqueString-prepared, as the key is (RFC 8489 section 9.2.2). */
+    private String preparedUsername() {
+        try {
+            return StringPrep.opaqueString(config.username());
+        } catch (IllegalArgumentException e) {
+            return config.username(); // the key derivation has refused it already
+        }
+    }
+
+    /** {@code s} with control characters shown as U+XXXX, for messages. */
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        s.codePoints().forEach(cp -> {
+            if (Character.isISOControl(cp)) {
+                sb.append(String.format(Locale.ROOT, "\\u%04X", cp));
+            } else {
+                sb.appendCodePoint(cp);
+            }
+        });
+        return sb.toString();
     }
 
     /** The user-facing form of a transaction's failure. */
@@ -225,7 +322,7 @@ final class AuthenticatedRequests {
         return staleNonces.get();
     }
 
-    /** From the first request to the first response (the Allocate's challenge), null before. */
+    /** The first response's round trip (the Allocate's challenge), from its last transmission; null before. */
     Duration firstRtt() {
         return firstRtt;
     }

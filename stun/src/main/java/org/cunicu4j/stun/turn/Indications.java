@@ -2,6 +2,7 @@ package org.cunicu4j.stun.turn;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.ThreadLocalRandom;
+import org.cunicu4j.stun.AttributeType;
 
 /**
  * Send and Data indications (RFC 8656 sections 11.4 and 11.6) encoded and decoded by hand,
@@ -32,11 +33,17 @@ final class Indications {
     /**
      * Writes a Send indication at {@code out}'s position (advancing it) carrying {@code data}
      * (position to limit, unchanged) to {@code addr[0..addrLen)}:{@code port}.
+     *
+     * @throws IllegalArgumentException when the message would not fit STUN's 16-bit length
+     *     (nothing is written)
      */
     static void writeSend(ByteBuffer out, byte[] addr, int addrLen, int port, ByteBuffer data) {
         int len = data.remaining();
         int start = out.position();
         int bodyLength = sendIndicationLength(addrLen, len) - HEADER;
+        if (bodyLength > 0xFFFF) {
+            throw new IllegalArgumentException("a Send indication cannot carry " + len + " bytes");
+        }
         out.putShort((short) SEND_INDICATION).putShort((short) bodyLength).putInt(MAGIC_COOKIE);
         int txid = out.position();
         ThreadLocalRandom r = ThreadLocalRandom.current();
@@ -63,7 +70,8 @@ final class Indications {
      * on success the fields of this object say where the peer and data are (data offsets
      * absolute in {@code msg}).
      *
-     * @return false when it is not a well-formed Data indication with XOR-PEER-ADDRESS and DATA
+     * @return false when it is not a well-formed Data indication with XOR-PEER-ADDRESS and DATA,
+     *     or it carries a comprehension-required attribute we do not know (RFC 8489 section 6.3.3)
      */
     boolean readData(ByteBuffer msg) {
         int start = msg.position();
@@ -88,6 +96,9 @@ final class Indications {
                 return false;
             }
             if (type == XOR_PEER_ADDRESS && !havePeer) {
+                if (len < 4) {
+                    return false;
+                }
                 int family = msg.get(value + 1);
                 int addrLen = family == 1 ? 4 : family == 2 ? 16 : -1;
                 if (addrLen < 0 || len != 4 + addrLen) {
@@ -103,6 +114,8 @@ final class Indications {
                 dataOffset = value;
                 dataLength = len;
                 haveData = true;
+            } else if (AttributeType.isComprehensionRequired(type) && !AttributeType.isKnown(type)) {
+                return false;
             }
             p = value + ((len + 3) & ~3);
         }

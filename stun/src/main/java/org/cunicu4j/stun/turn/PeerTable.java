@@ -99,4 +99,33 @@ final class PeerTable {
         channels = next;
         addPermission(Permission.of(c.peer().getAddress()));
     }
+
+    /** Forgets the permission for {@code p}'s IP (it expired): the next send to it creates it again. */
+    synchronized void removePermission(Permission p) {
+        Permission[] all = permissions;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i].length() == p.length() && Arrays.equals(all[i].address(), 0, p.length(), p.address(), 0,
+                    p.length())) {
+                Permission[] next = new Permission[all.length - 1];
+                System.arraycopy(all, 0, next, 0, i);
+                System.arraycopy(all, i + 1, next, i, all.length - i - 1);
+                permissions = next;
+                return;
+            }
+        }
+    }
+
+    /** Forgets the channel {@code c} (it expired): sends to its peer fall back to Send indications. */
+    synchronized void removeChannel(Channel c) {
+        Channel[] all = channels;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] == c) {
+                Channel[] next = new Channel[all.length - 1];
+                System.arraycopy(all, 0, next, 0, i);
+                System.arraycopy(all, i + 1, next, i, all.length - i - 1);
+                channels = next;
+                return;
+            }
+        }
+    }
 }

@@ -14,6 +14,7 @@ import org.cunicu4j.stun.client.RetransmissionPolicy;
 import org.cunicu4j.stun.client.StreamStunTransport;
 import org.cunicu4j.stun.client.StunClient;
 import org.cunicu4j.stun.client.StunTransport;
+import org.cunicu4j.stun.client.TlsTrust;
 import org.cunicu4j.stun.url.Transport;
 
 /**

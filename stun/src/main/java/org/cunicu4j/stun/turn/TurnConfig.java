@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.SSLContext;
 import org.cunicu4j.net.PacketConn;
+import org.cunicu4j.stun.client.TlsTrust;
 import org.cunicu4j.stun.url.Transport;
 import org.cunicu4j.stun.url.TurnUrl;
 
@@ -26,6 +27,9 @@ public final class TurnConfig {
     private final Duration lifetime;
     private final Duration permissionRefresh;
     private final Duration channelRefresh;
+    private final Duration refreshRetry;
+    private final Duration permissionLifetime;
+    private final Duration channelLifetime;
     private final SSLContext sslContext;
     private final String tlsHostname;
     private final PacketConn udpConn;
@@ -43,6 +47,9 @@ public final class TurnConfig {
         this.lifetime = b.lifetime;
         this.permissionRefresh = b.permissionRefresh;
         this.channelRefresh = b.channelRefresh;
+        this.refreshRetry = b.refreshRetry;
+        this.permissionLifetime = b.permissionLifetime;
+        this.channelLifetime = b.channelLifetime;
         this.sslContext = b.sslContext;
         this.tlsHostname = b.tlsHostname;
         this.udpConn = b.udpConn;
@@ -108,6 +115,21 @@ public final class TurnConfig {
         return channelRefresh;
     }
 
+    /** The wait before a failed permission or channel refresh is tried again. */
+    public Duration refreshRetry() {
+        return refreshRetry;
+    }
+
+    /** How long the server keeps a permission after its last refresh (RFC 8656: 300 s). */
+    public Duration permissionLifetime() {
+        return permissionLifetime;
+    }
+
+    /** How long the server keeps a channel binding after its last refresh (RFC 8656: 600 s). */
+    public Duration channelLifetime() {
+        return channelLifetime;
+    }
+
     SSLContext sslContext() {
         return sslContext;
     }
@@ -149,6 +171,9 @@ public final class TurnConfig {
         private Duration lifetime = Duration.ofMinutes(10);
         private Duration permissionRefresh = Duration.ofSeconds(240);
         private Duration channelRefresh = Duration.ofSeconds(540);
+        private Duration refreshRetry = Duration.ofSeconds(5);
+        private Duration permissionLifetime = Duration.ofSeconds(300);
+        private Duration channelLifetime = Duration.ofSeconds(600);
         private SSLContext sslContext;
         private String tlsHostname;
         private PacketConn udpConn;
@@ -161,10 +186,21 @@ public final class TurnConfig {
             this.transport = Objects.requireNonNull(transport, "transport");
         }
 
-        /** Long-term credentials (RFC 8489 section 9.2); a TURN REST pair works the same way. */
+        /**
+         * Long-term credentials (RFC 8489 section 9.2); a TURN REST pair works the same way.
+         * An empty user means none; a user needs a non-empty password.
+         *
+         * @throws IllegalArgumentException when {@code user} is given with an empty password
+         */
         public Builder credentials(String user, String pass) {
-            this.username = Objects.requireNonNull(user, "user");
-            this.password = Objects.requireNonNull(pass, "pass");
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(pass, "pass");
+            if (!user.isEmpty() && pass.isEmpty()) {
+                throw new IllegalArgumentException("the TURN credentials of user \"" + user
+                        + "\" have an empty password; long-term credentials need one");
+            }
+            this.username = user;
+            this.password = pass;
             return this;
         }
 
@@ -199,6 +235,27 @@ public final class TurnConfig {
         /** How often bound channels are refreshed (default 540 s; they expire after 600 s). */
         public Builder channelRefresh(Duration every) {
             this.channelRefresh = positive(every, "channelRefresh");
+            return this;
+        }
+
+        /**
+         * After a failed permission or channel refresh, the wait before the next try (default
+         * 5 s); tries go on until the permission or channel expires, when it is forgotten.
+         */
+        public Builder refreshRetry(Duration wait) {
+            this.refreshRetry = positive(wait, "refreshRetry");
+            return this;
+        }
+
+        /** The server's permission lifetime (default RFC 8656's 300 s; shorter only for tests). */
+        public Builder permissionLifetime(Duration lifetime) {
+            this.permissionLifetime = positive(lifetime, "permissionLifetime");
+            return this;
+        }
+
+        /** The server's channel lifetime (default RFC 8656's 600 s; shorter only for tests). */
+        public Builder channelLifetime(Duration lifetime) {
+            this.channelLifetime = positive(lifetime, "channelLifetime");
             return this;
         }
 

@@ -71,6 +71,10 @@ final class ServerUrls {
             if (user.isEmpty()) {
                 throw new UrlSyntaxException(url, "empty user name before \"@\"");
             }
+            if (password.isEmpty()) {
+                throw new UrlSyntaxException(url, "empty password after \"" + user
+                        + ":\" (long-term credentials need one)");
+            }
         }
 
         String host;

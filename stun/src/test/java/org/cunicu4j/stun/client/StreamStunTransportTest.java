@@ -111,6 +111,34 @@ class StreamStunTransportTest {
     }
 
     @Test
+    void aWriteBlockedLongerThanTheTimeoutClosesTheConnection() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, LOOPBACK)) {
+            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return listener.accept(); // and never read
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            InetSocketAddress server = (InetSocketAddress) listener.getLocalSocketAddress();
+            try (StreamStunTransport t = StreamStunTransport.connectTcp(server, Duration.ofMillis(300), null);
+                    Socket peer = accepted.get(5, TimeUnit.SECONDS)) {
+                java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(60_000);
+                chunk.put(0, (byte) 0x40); // ChannelData 0x4000
+                chunk.putShort(2, (short) (60_000 - 4));
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> {
+                    while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20)) {
+                        t.send(chunk);
+                    }
+                }).isInstanceOf(java.io.IOException.class).hasMessageContaining("a write was blocked for more than 300 ms");
+                assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(10));
+                Waiter.until("the transport knows", Duration.ofSeconds(2), t::isClosed);
+            }
+        }
+    }
+
+    @Test
     void aServerHangingUpFailsThePendingTransaction() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 1, LOOPBACK)) {
             responder(listener, false, false, true);
@@ -168,7 +196,18 @@ class StreamStunTransportTest {
             responder(listener, false, false, false);
             InetSocketAddress server = (InetSocketAddress) listener.getLocalSocketAddress();
             assertThatThrownBy(() -> StreamStunTransport.connectTls(server, "stun.example.org", ctx.getSocketFactory(),
-                    Duration.ofSeconds(10), null)).isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+                    Duration.ofSeconds(10), null)).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("TLS handshake with 127.0.0.1:" + server.getPort() + " (as \"stun.example.org\")")
+                    .hasCauseInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+        }
+        // no name: the certificate is checked against the IP (it has 127.0.0.1, not 127.0.0.2)
+        try (SSLServerSocket listener = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.2"))) {
+            responder(listener, false, false, false);
+            InetSocketAddress server = (InetSocketAddress) listener.getLocalSocketAddress();
+            assertThatThrownBy(() -> StreamStunTransport.connectTls(server, null, ctx.getSocketFactory(),
+                    Duration.ofSeconds(10), null)).hasMessageContaining("(as \"127.0.0.2\")")
+                    .hasCauseInstanceOf(javax.net.ssl.SSLHandshakeException.class);
         }
     }
 

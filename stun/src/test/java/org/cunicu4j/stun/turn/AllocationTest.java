@@ -70,6 +70,76 @@ class AllocationTest {
     }
 
     @Test
+    void responsesWithABadOrMissingMessageIntegrityAreDiscardedAndTheRealOneWins() throws Exception {
+        TurnConfig cfg = config("alice", "wonderland").build();
+        server.forge = true;
+        try (Allocation a = TurnClient.allocate(cfg)) {
+            assertThat(a.relayedAddress()).isEqualTo(FakeTurnServer.RELAYED);
+            a.createPermission(PEER.getAddress());
+        }
+    }
+
+    @Test
+    void onlyForgedResponsesMeanNoAnswerNotAProtocolError() {
+        TurnConfig cfg = config("alice", "wonderland").requestTimeout(Duration.ofMillis(400)).build();
+        server.forgeOnly = true;
+        assertThatThrownBy(() -> TurnClient.allocate(cfg))
+                .isInstanceOfSatisfying(TurnException.class,
+                        e -> assertThat(e.kind()).isEqualTo(TurnException.Kind.TIMEOUT))
+                .hasMessageContaining("did not answer the Allocate");
+    }
+
+    @Test
+    void aRealmThatIsNoOpaqueStringIsAProtocolError() {
+        TurnConfig cfg = config("alice", "wonderland").build();
+        server.challengeRealm = "bad\u0007realm";
+        assertThatThrownBy(() -> TurnClient.allocate(cfg))
+                .isInstanceOfSatisfying(TurnException.class,
+                        e -> assertThat(e.kind()).isEqualTo(TurnException.Kind.PROTOCOL))
+                .hasMessageContaining("sent a realm \"bad\\u0007realm\" that is not a valid OpaqueString");
+    }
+
+    @Test
+    void theUserNameGoesPreparedAsTheKeyIs() throws Exception {
+        MemoryPacketConn[] pair = MemoryPacketConn.pair(CLIENT, SERVER);
+        clientEnd = pair[0];
+        server = new FakeTurnServer(pair[1], "al ice", "wonderland");
+        TurnConfig cfg = TurnConfig.builder(SERVER, Transport.UDP).credentials("al\u2003ice", "wonderland")
+                .udpConn(clientEnd).rto(Duration.ofMillis(50)).requestTimeout(Duration.ofSeconds(2)).build();
+        try (Allocation a = TurnClient.allocate(cfg)) {
+            assertThat(server.requests(StunMethod.ALLOCATE).getLast().username()).contains("al ice");
+        }
+    }
+
+    @Test
+    void anEmptyPasswordIsRefusedUpFront() {
+        assertThatThrownBy(() -> TurnConfig.builder(SERVER, Transport.UDP).credentials("alice", ""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the TURN credentials of user \"alice\" have an empty password; long-term credentials "
+                        + "need one");
+    }
+
+    @Test
+    void aServerOfferingSha256GetsSha256() throws Exception {
+        TurnConfig cfg = config("alice", "wonderland").build();
+        server.sha256 = true;
+        try (Allocation a = TurnClient.allocate(cfg)) {
+            a.createPermission(PEER.getAddress());
+            StunMessage allocate = server.requests(StunMethod.ALLOCATE).getLast();
+            assertThat(allocate.passwordAlgorithm()).contains(org.cunicu4j.stun.PasswordAlgorithm.SHA256);
+            assertThat(allocate.passwordAlgorithms()).isEqualTo(FakeTurnServer.OFFERED);
+            assertThat(allocate.hasMessageIntegrity()).isFalse();
+            assertThat(allocate.verifyMessageIntegritySha256(org.cunicu4j.stun.StunCredentials.longTermKey("alice",
+                    "fake", "wonderland", org.cunicu4j.stun.PasswordAlgorithm.SHA256))).isTrue();
+            assertThat(server.requests(StunMethod.CREATE_PERMISSION).getLast().passwordAlgorithm())
+                    .contains(org.cunicu4j.stun.PasswordAlgorithm.SHA256);
+        }
+        assertThat(AuthenticatedRequests.passwordAlgorithmsBit("obMatJos2gAAAxyz")).isTrue();
+        assertThat(AuthenticatedRequests.passwordAlgorithmsBit("obMatJos2AAAAxyz")).isFalse();
+        assertThat(AuthenticatedRequests.passwordAlgorithmsBit("gAAAxyz")).isFalse();
+    }
+
+    @Test
     void aWrongPasswordIsReportedAsRejectedCredentialsForUserAtRealm() {
         assertThatThrownBy(() -> TurnClient.allocate(config("alice", "looking-glass").build()))
                 .isInstanceOfSatisfying(TurnException.class, e -> {
@@ -122,8 +192,9 @@ class AllocationTest {
                         e -> assertThat(e.kind()).isEqualTo(TurnException.Kind.TIMEOUT))
                 .hasMessageStartingWith("TURN server 10.0.0.2:3478 (udp) did not answer the Allocate request within 0.6 s (");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
-        // 50, 100, 200 ms gaps fit in 600 ms: 4 transmissions (0, 50, 150, 350 ms), the next would be at 750
-        assertThat(server.requests(StunMethod.ALLOCATE)).hasSize(4);
+        // 50, 100, 200 ms gaps fit in 600 ms: 4 transmissions (0, 50, 150, 350 ms), the next would be at 750;
+        // a loaded machine fires timers late, and the 600 ms limit then cuts the schedule earlier
+        assertThat(server.requests(StunMethod.ALLOCATE)).as("retransmitted, within the schedule").hasSizeBetween(2, 4);
     }
 
     @Test
@@ -146,21 +217,100 @@ class AllocationTest {
         try (Allocation a = TurnClient.allocate(config("alice", "wonderland").build())) {
             PacketBatch out = batch(PEER, "hello");
             a.send(out);
+            assertThat(a.stats().permissionPendingDrops()).as("the first datagram waits for no one").isEqualTo(1);
+            Waiter.until("the permission", Duration.ofSeconds(2), () -> a.hasPermission(PEER.getAddress()));
             a.send(out);
             FakeTurnServer.Relayed r = server.sent.poll(2, TimeUnit.SECONDS);
             assertThat(r).isNotNull();
             assertThat(r.peer()).isEqualTo(PEER);
             assertThat(new String(r.data(), StandardCharsets.UTF_8)).isEqualTo("hello");
             assertThat(r.channel()).isFalse();
-            assertThat(server.sent.poll(2, TimeUnit.SECONDS)).isNotNull();
-            assertThat(server.requests(StunMethod.CREATE_PERMISSION)).as("one permission for both").hasSize(1);
+            assertThat(server.requests(StunMethod.CREATE_PERMISSION)).as("one permission").hasSize(1);
             assertThat(out.buffer(0).position()).as("send leaves the position").isZero();
 
             server.dataIndication(PEER, "back".getBytes(StandardCharsets.UTF_8));
+            server.dataIndication(new InetSocketAddress("203.0.113.99", 1), "no permission".getBytes(StandardCharsets.UTF_8));
             PacketBatch in = new PacketBatch(4, 2048);
             assertThat(a.receive(in)).isEqualTo(1);
             assertThat(in.address(0)).isEqualTo(PEER);
             assertThat(StandardCharsets.UTF_8.decode(in.buffer(0)).toString()).isEqualTo("back");
+            Waiter.until("the stranger's Data indication is dropped", Duration.ofSeconds(2),
+                    () -> a.stats().noPermissionDrops() == 1);
+        }
+    }
+
+    @Test
+    void concurrentSendersToANewPeerNeverBlockAndShareOneCreatePermission() throws Exception {
+        try (Allocation a = TurnClient.allocate(config("alice", "wonderland").build())) {
+            server.silent = true;
+            long start = System.nanoTime();
+            Thread[] senders = new Thread[4];
+            for (int t = 0; t < senders.length; t++) {
+                senders[t] = Thread.ofPlatform().start(() -> {
+                    for (int k = 0; k < 10; k++) {
+                        try {
+                            a.send(batch(PEER, "x"));
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                    }
+                });
+            }
+            for (Thread t : senders) {
+                t.join(5000);
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("no sender waited for the server")
+                    .isLessThan(Duration.ofSeconds(1));
+            assertThat(a.stats().permissionPendingDrops()).isEqualTo(40);
+            server.silent = false;
+            Waiter.until("the permission, from a retransmission", Duration.ofSeconds(3),
+                    () -> a.hasPermission(PEER.getAddress()));
+            assertThat(server.requests(StunMethod.CREATE_PERMISSION).stream().map(StunMessage::transactionId)
+                    .distinct()).as("one transaction").hasSize(1);
+        }
+    }
+
+    @Test
+    void aFailedPermissionOrChannelRefreshIsRetriedAndForgottenOnExpiry() throws Exception {
+        TurnConfig cfg = config("alice", "wonderland").requestTimeout(Duration.ofMillis(150))
+                .permissionRefresh(Duration.ofMillis(200)).channelRefresh(Duration.ofMillis(200))
+                .refreshRetry(Duration.ofMillis(50)).permissionLifetime(Duration.ofMillis(700))
+                .channelLifetime(Duration.ofMillis(700)).build();
+        InetAddress other = InetAddress.getByName("203.0.113.8");
+        try (Allocation a = TurnClient.allocate(cfg)) {
+            a.createPermission(other);
+            a.bindChannel(PEER);
+            int permissionsBefore = server.requests(StunMethod.CREATE_PERMISSION).size();
+            server.silent = true;
+            Waiter.until("permission and channel forgotten", Duration.ofSeconds(5),
+                    () -> !a.hasPermission(other) && a.channel(PEER).isEmpty());
+            assertThat(server.requests(StunMethod.CREATE_PERMISSION).stream().map(StunMessage::transactionId)
+                    .distinct().count() - permissionsBefore).as("retried, not just once per tick")
+                    .isGreaterThanOrEqualTo(3);
+            assertThat(a.failure()).isEmpty();
+            server.silent = false;
+            a.send(batch(new InetSocketAddress(other, 9), "again"));
+            Waiter.until("the permission is asked for again", Duration.ofSeconds(3), () -> a.hasPermission(other));
+        }
+    }
+
+    @Test
+    void twoThreadsBindingOnePeerShareOneChannel() throws Exception {
+        try (Allocation a = TurnClient.allocate(config("alice", "wonderland").build())) {
+            CompletableFuture<Integer> one = CompletableFuture.supplyAsync(() -> bind(a));
+            CompletableFuture<Integer> two = CompletableFuture.supplyAsync(() -> bind(a));
+            assertThat(one.get(5, TimeUnit.SECONDS)).isEqualTo(two.get(5, TimeUnit.SECONDS)).isEqualTo(0x4000);
+            assertThat(server.requests(StunMethod.CHANNEL_BIND).stream().map(StunMessage::transactionId).distinct())
+                    .hasSize(1);
+            assertThat(a.bindChannel(new InetSocketAddress("203.0.113.8", 1))).isEqualTo(0x4001);
+        }
+    }
+
+    private static int bind(Allocation a) {
+        try {
+            return a.bindChannel(PEER);
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 

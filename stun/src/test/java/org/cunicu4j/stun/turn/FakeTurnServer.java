@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.testing.MemoryPacketConn;
 import org.cunicu4j.stun.MessageType;
+import org.cunicu4j.stun.PasswordAlgorithm;
 import org.cunicu4j.stun.StunClass;
 import org.cunicu4j.stun.StunCredentials;
 import org.cunicu4j.stun.StunMessage;
@@ -42,6 +43,16 @@ final class FakeTurnServer implements AutoCloseable {
     volatile boolean silent;
     /** The method whose next authenticated request gets 438 Stale Nonce. */
     volatile int staleNextMethod = -1;
+    /** Before each authenticated success: send forgeries (a wrong MESSAGE-INTEGRITY, none at all). */
+    volatile boolean forge;
+    /** Send only the forgeries, never the real success. */
+    volatile boolean forgeOnly;
+    /** The realm of the 401 challenges (default {@value #REALM}). */
+    volatile String challengeRealm = REALM;
+    /** RFC 8489 password algorithms: nonce cookie with the bit, PASSWORD-ALGORITHMS (MD5, SHA-256), SHA-256 keys. */
+    volatile boolean sha256;
+    static final List<PasswordAlgorithm> OFFERED = List.of(PasswordAlgorithm.MD5, PasswordAlgorithm.SHA256);
+    private final byte[] key256;
 
     record Relayed(InetSocketAddress peer, byte[] data, boolean channel) {}
 
@@ -50,11 +61,12 @@ final class FakeTurnServer implements AutoCloseable {
         this.user = user;
         this.password = password;
         this.key = StunCredentials.longTermKey(user, REALM, password);
+        this.key256 = StunCredentials.longTermKey(user, REALM, password, PasswordAlgorithm.SHA256);
         this.thread = Thread.ofPlatform().daemon().name("fake-turn").start(this::run);
     }
 
     private String nonce() {
-        return "nonce-" + nonceCounter.get();
+        return (sha256 ? "obMatJos2gAAA" : "") + "nonce-" + nonceCounter.get();
     }
 
     List<StunMessage> requests(int method) {
@@ -99,12 +111,17 @@ final class FakeTurnServer implements AutoCloseable {
             return;
         }
         MessageType type = m.type();
-        if (!m.hasMessageIntegrity()) {
-            reply(error(m, 401, "Unauthorized").realm(REALM).nonce(nonce()).build());
-            return;
-        }
-        if (!m.username().orElse("").equals(user) || !m.verifyMessageIntegrity(key)) {
-            reply(error(m, 401, "Unauthorized").realm(REALM).nonce(nonce()).build());
+        boolean authentic = sha256
+                ? m.hasMessageIntegritySha256() && m.verifyMessageIntegritySha256(key256)
+                        && m.passwordAlgorithm().equals(java.util.Optional.of(PasswordAlgorithm.SHA256))
+                        && m.passwordAlgorithms().equals(OFFERED)
+                : m.hasMessageIntegrity() && m.verifyMessageIntegrity(key);
+        if (!authentic || !m.username().orElse("").equals(user)) {
+            StunMessageBuilder challenge = error(m, 401, "Unauthorized").realm(challengeRealm).nonce(nonce());
+            if (sha256) {
+                challenge.passwordAlgorithms(OFFERED);
+            }
+            reply(challenge.build());
             return;
         }
         if (!m.nonce().orElse("").equals(nonce()) || staleNextMethod == m.method()) {
@@ -120,7 +137,23 @@ final class FakeTurnServer implements AutoCloseable {
             case StunMethod.CHANNEL_BIND -> channels.put(m.channelNumber().orElseThrow(), m.xorPeerAddress().orElseThrow());
             default -> { }
         }
-        reply(ok.messageIntegrity(key).fingerprint().build());
+        if (forge || forgeOnly) {
+            byte[] wrongKey = StunCredentials.longTermKey(user, REALM, password + "-not");
+            StunMessageBuilder bad = StunMessage.builder(type.success(), m.transactionId());
+            if (m.method() == StunMethod.ALLOCATE) {
+                bad.xorRelayedAddress(new InetSocketAddress("192.0.2.66", 6666)).lifetime(grantedLifetime);
+            }
+            reply(bad.messageIntegrity(wrongKey).fingerprint().build());
+            StunMessageBuilder none = StunMessage.builder(type.success(), m.transactionId());
+            if (m.method() == StunMethod.ALLOCATE) {
+                none.xorRelayedAddress(new InetSocketAddress("192.0.2.66", 6667)).lifetime(grantedLifetime);
+            }
+            reply(none.fingerprint().build());
+            if (forgeOnly) {
+                return;
+            }
+        }
+        reply((sha256 ? ok.messageIntegritySha256(key256) : ok.messageIntegrity(key)).fingerprint().build());
     }
 
     private static StunMessageBuilder error(StunMessage m, int code, String reason) {

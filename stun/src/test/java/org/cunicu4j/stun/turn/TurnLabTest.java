@@ -14,6 +14,7 @@ import org.cunicu4j.linux.NetNs;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.PacketConn;
 import org.cunicu4j.net.udp.UdpPacketConn;
+import org.cunicu4j.stun.client.TlsTrust;
 import org.cunicu4j.stun.url.Transport;
 import org.cunicu4j.testlab.Coturn;
 import org.cunicu4j.testlab.Lab;

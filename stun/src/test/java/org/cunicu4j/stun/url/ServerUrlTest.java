@@ -91,6 +91,7 @@ class ServerUrlTest {
         "turns:h?transport=udp   | DTLS, which is not supported",
         "turn:alice@h            | credentials must be user:password@",
         "turn::p@h               | empty user name",
+        "turn:alice:@h           | empty password after \"alice:\"",
         "turn:u:p%zz@h           | bad percent escape in the password",
         "turn:h_o st             | whitespace or control character",
         "turn:h*st               | invalid character '*' in host",

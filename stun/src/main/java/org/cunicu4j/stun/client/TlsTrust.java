@@ -1,4 +1,4 @@
-package org.cunicu4j.stun.turn;
+package org.cunicu4j.stun.client;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,13 +17,16 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The {@link SSLContext}s a TURN-over-TLS (or STUN-over-TLS) client uses: the JDK's
  * default trust, or trust in exactly the certificates of a PEM file (a private CA or a
  * server's self-signed certificate, as in the test lab); and the client handshake that
- * checks the server's certificate against its name or IP address. Stateless.
+ * checks the server's certificate against its name or IP address — always: there is no
+ * way to skip the check. Every TLS connection of this library (STUN, TURN, netcheck) goes
+ * through {@link #handshake}. Stateless.
  */
 public final class TlsTrust {
     private TlsTrust() {}
@@ -67,10 +70,23 @@ public final class TlsTrust {
      * returned socket owns {@code tcp}; on failure both are closed.
      */
     public static SSLSocket handshake(Socket tcp, SSLContext ctx, String name, Duration timeout) throws IOException {
+        return handshake(tcp, ctx.getSocketFactory(), name, timeout);
+    }
+
+    /**
+     * As {@link #handshake(Socket, SSLContext, String, Duration)} with a socket factory;
+     * a null {@code name} means the server's IP literal (so the certificate must carry that
+     * IP address).
+     */
+    public static SSLSocket handshake(Socket tcp, SSLSocketFactory factory, String name, Duration timeout)
+            throws IOException {
         InetSocketAddress server = (InetSocketAddress) tcp.getRemoteSocketAddress();
+        if (name == null) {
+            name = server.getAddress().getHostAddress();
+        }
         SSLSocket tls;
         try {
-            tls = (SSLSocket) ctx.getSocketFactory().createSocket(tcp, name, server.getPort(), true);
+            tls = (SSLSocket) factory.createSocket(tcp, name, server.getPort(), true);
         } catch (IOException | RuntimeException e) {
             tcp.close();
             throw e;
