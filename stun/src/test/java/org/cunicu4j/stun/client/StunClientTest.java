@@ -166,11 +166,14 @@ class StunClientTest {
         try (FakeStunServer server = new FakeStunServer(pair[1],
                         (req, n) -> n == 3 ? FakeStunServer.success(req, MAPPED) : null);
                 StunClient client = StunClient.owning(pair[0], null, FAST, null)) {
+            long start = System.nanoTime();
             StunResponse r = client.call(BindingClient.bindingRequest(), SERVER);
+            Duration wall = Duration.ofNanos(System.nanoTime() - start);
             assertThat(r.requests()).isEqualTo(3);
             assertThat(r.rttAmbiguous()).isTrue();
-            // measured from the third transmission (at 60 ms), not the first: no RTO waits in it
-            assertThat(r.rtt()).isLessThan(Duration.ofMillis(60));
+            // measured from the third transmission, which a timer never sends before 60 ms: the
+            // RTO waits before it are not in the RTT, however late a loaded machine runs them
+            assertThat(r.rtt()).isLessThanOrEqualTo(wall.minusMillis(60));
         }
     }
 
