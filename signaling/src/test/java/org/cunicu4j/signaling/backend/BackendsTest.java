@@ -92,6 +92,16 @@ class BackendsTest {
     }
 
     @Test
+    void factoriesListedForServiceLoaderAreFoundAndMissingOnesSkipped() {
+        // main lists the grpc and multicast factories, which may not exist yet; the test
+        // resources list ServiceLoadedTestFactory
+        assertThat(Backends.schemes()).contains("loaded-test", "inprocess");
+        try (SignalingBackend b = Backends.open("loaded-test:x")) {
+            assertThat(((InProcessBackend) b).hubName()).isEqualTo("loaded-x");
+        }
+    }
+
+    @Test
     void registeredFactoryServesItsScheme() {
         Backends.register(new BackendFactory() {
             @Override
