@@ -142,7 +142,7 @@ final class GroupChannel implements AutoCloseable {
     private static InetAddress scoped(InetAddress group, NetworkInterface ni) throws IOException {
         if (group instanceof Inet6Address) {
             // link-local (ff02::) groups are meaningless without the interface as scope
-            return Inet6Address.getByAddress(null, group.getAddress(), ni);
+            return Inet6Address.getByAddress(null, group.getAddress(), ni.getIndex());
         }
         return group;
     }

@@ -3,11 +3,10 @@ package org.cunicu4j.signaling.multicast;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import org.cunicu4j.signaling.backend.BackendUrl;
 
 /**
  * Where a {@link MulticastBackend} sends and listens: a multicast group, a UDP port, the
@@ -37,6 +36,12 @@ public record MulticastTarget(InetAddress group, int port, Optional<String> netw
     /** The port used when a URL names none. */
     public static final int DEFAULT_PORT = 9999;
 
+    /** URL parameter: the interface to join on. */
+    public static final String PARAM_INTERFACE = "interface";
+
+    /** URL parameter: whether our own datagrams loop back to this host (default true). */
+    public static final String PARAM_LOOPBACK = "loopback";
+
     public MulticastTarget {
         if (!group.isMulticastAddress()) {
             throw new IllegalArgumentException(group.getHostAddress() + " is not a multicast address");
@@ -58,61 +63,41 @@ public record MulticastTarget(InetAddress group, int port, Optional<String> netw
 
     /** Parses a {@code multicast:} URL; throws {@link IllegalArgumentException} naming what is wrong. */
     public static MulticastTarget parse(String url) {
-        String lower = url.toLowerCase(Locale.ROOT);
-        for (String bare : new String[] {SCHEME + "://", SCHEME + ":"}) {
-            // "multicast:", "multicast://" and "multicast://?interface=x": defaults (java.net.URI rejects them)
-            if (lower.startsWith(bare) && (url.length() == bare.length() || url.charAt(bare.length()) == '?')) {
-                url = SCHEME + ":?" + url.substring(Math.min(url.length(), bare.length() + 1));
-                break;
-            }
+        String t = url.strip();
+        String bare = SCHEME + "://";
+        if (t.regionMatches(true, 0, bare, 0, bare.length())
+                && (t.length() == bare.length() || t.charAt(bare.length()) == '?')) {
+            t = SCHEME + ":" + t.substring(bare.length()); // "multicast://[?...]": the defaults, as "multicast:[?...]"
         }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("invalid multicast URL '" + url + "': " + e.getMessage(), e);
-        }
-        return parse(uri);
+        return from(BackendUrl.parse(t));
     }
 
-    /** Parses a {@code multicast:} URI; throws {@link IllegalArgumentException} naming what is wrong. */
-    public static MulticastTarget parse(URI uri) {
-        if (!SCHEME.equalsIgnoreCase(uri.getScheme())) {
-            throw new IllegalArgumentException("not a multicast URL: '" + uri + "'");
+    /** Reads a parsed {@code multicast:} URL; throws {@link IllegalArgumentException} naming what is wrong. */
+    public static MulticastTarget from(BackendUrl url) {
+        if (!SCHEME.equals(url.scheme())) {
+            throw url.error("not a multicast URL");
         }
-        String authority = uri.getRawAuthority();
-        String host = uri.getHost();
-        int port = uri.getPort();
-        if (authority != null && !authority.isEmpty() && host == null) {
-            throw new IllegalArgumentException("invalid multicast URL '" + uri
-                    + "': expected multicast://GROUP:PORT (IPv6 groups in brackets)");
+        if (!url.opaque().isEmpty()) {
+            throw url.error("expected " + SCHEME + "://GROUP:PORT");
         }
-        if (uri.getPath() != null && !uri.getPath().isEmpty()) {
-            throw new IllegalArgumentException("invalid multicast URL '" + uri + "': unexpected path '"
-                    + uri.getPath() + "'");
+        if (!url.path().isEmpty()) {
+            throw url.error("unexpected path '" + url.path() + "' (expected " + SCHEME + "://GROUP:PORT)");
         }
-        InetAddress group = host == null || host.isEmpty() ? literal(DEFAULT_GROUP) : literal(host);
-        Optional<String> ifname = Optional.empty();
-        boolean loopback = true;
-        String query = uri.isOpaque() ? opaqueQuery(uri) : uri.getRawQuery();
-        if (query != null && !query.isEmpty()) {
-            for (String pair : query.split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                String key = eq < 0 ? pair : pair.substring(0, eq);
-                String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1),
-                        java.nio.charset.StandardCharsets.UTF_8);
-                switch (key) {
-                    case "interface" -> ifname = Optional.of(value);
-                    case "loopback" -> loopback = parseBoolean(uri, value);
-                    default -> throw new IllegalArgumentException("multicast URL '" + uri
-                            + "': unknown option '" + key + "' (known: interface, loopback)");
-                }
-            }
+        url.requireOnlyParams(Set.of(PARAM_INTERFACE, PARAM_LOOPBACK));
+        InetAddress group;
+        try {
+            group = literal(url.host().filter(h -> !h.isEmpty()).orElse(DEFAULT_GROUP));
+        } catch (IllegalArgumentException e) {
+            throw url.error(e.getMessage());
         }
-        return new MulticastTarget(group, port < 0 ? DEFAULT_PORT : port, ifname, loopback);
+        int port = url.port() < 0 ? DEFAULT_PORT : url.requirePort();
+        Optional<String> ifname = url.param(PARAM_INTERFACE);
+        boolean loopback = url.flag(PARAM_LOOPBACK, true);
+        try {
+            return new MulticastTarget(group, port, ifname, loopback);
+        } catch (IllegalArgumentException e) {
+            throw url.error(e.getMessage());
+        }
     }
 
     /** True for an IPv6 group. */
@@ -138,28 +123,6 @@ public record MulticastTarget(InetAddress group, int port, Optional<String> netw
     @Override
     public String toString() {
         return toUrl();
-    }
-
-    private static String opaqueQuery(URI uri) {
-        // "multicast:?interface=lo": an opaque URI keeps the query inside the scheme-specific part.
-        String ssp = uri.getRawSchemeSpecificPart();
-        if (ssp.isEmpty()) {
-            return null;
-        }
-        if (ssp.charAt(0) != '?') {
-            throw new IllegalArgumentException("invalid multicast URL '" + uri
-                    + "': expected multicast://GROUP:PORT");
-        }
-        return ssp.substring(1);
-    }
-
-    private static boolean parseBoolean(URI uri, String value) {
-        return switch (value.toLowerCase(Locale.ROOT)) {
-            case "true", "1", "yes", "" -> true;
-            case "false", "0", "no" -> false;
-            default -> throw new IllegalArgumentException("multicast URL '" + uri
-                    + "': loopback must be true or false, got '" + value + "'");
-        };
     }
 
     private static InetAddress literal(String host) {
