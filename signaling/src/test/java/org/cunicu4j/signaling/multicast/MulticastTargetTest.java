@@ -62,9 +62,9 @@ class MulticastTargetTest {
         assertThatThrownBy(() -> MulticastTarget.parse("grpc://239.0.0.1:9999"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a multicast URL");
         assertThatThrownBy(() -> MulticastTarget.parse("multicast://239.0.0.1:9999?ttl=4"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown option 'ttl'");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown parameter 'ttl'");
         assertThatThrownBy(() -> MulticastTarget.parse("multicast://239.0.0.1:9999?loopback=maybe"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loopback must be true or false");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a boolean");
         assertThatThrownBy(() -> MulticastTarget.parse("multicast://mcast.example:9999"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("IP address literal");
         assertThatThrownBy(() -> MulticastTarget.parse("multicast://239.0.0.1:9999/path"))
