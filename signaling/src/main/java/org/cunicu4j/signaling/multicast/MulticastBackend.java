@@ -38,7 +38,8 @@ import org.cunicu4j.wireguard.Key;
  * do not follow is counted in {@link #notForUs()}; nothing a datagram holds ends the loop.
  * {@link #publish} sends on the caller's thread (a UDP send; it does not wait for anyone) and
  * fails an envelope larger than one datagram ({@value GroupChannel#MAX_DATAGRAM} bytes) with an
- * {@link IllegalArgumentException}. Delivery is lossy and unordered, like UDP. cunīcu reads
+ * {@link IllegalArgumentException}. Datagrams go with the kernel's default multicast TTL (hop
+ * limit) of 1, so the group spans one link. Delivery is lossy and unordered, like UDP. cunīcu reads
  * datagrams into 4096 bytes, so larger envelopes do not reach cunīcu nodes.
  *
  * <p>Thread-safe. {@link #close} leaves the group, closes the socket (which wakes the reader)
@@ -181,8 +182,10 @@ public final class MulticastBackend implements SignalingBackend {
     }
 
     private void readLoop() {
-        ByteBuffer buf = ByteBuffer.allocate(RECEIVE_BUFFER); // one datagram, reused
-        byte[] array = buf.array();
+        // one datagram at a time, both reused: the kernel writes into the direct buffer (a heap
+        // buffer would make the JDK copy through a temporary one per receive), the registry reads the array
+        ByteBuffer buf = ByteBuffer.allocateDirect(RECEIVE_BUFFER);
+        byte[] array = new byte[RECEIVE_BUFFER];
         while (!closed.get()) {
             try {
                 if (channel.receive(buf) == null) {
@@ -197,8 +200,10 @@ public final class MulticastBackend implements SignalingBackend {
                 continue;
             }
             datagramsReceived.increment();
+            int length = buf.flip().remaining();
+            buf.get(array, 0, length);
             try {
-                registry.deliver(array, 0, buf.position()); // counts what does not parse or open
+                registry.deliver(array, 0, length); // counts what does not parse or open
             } catch (RuntimeException e) {
                 // the registry counts bad input itself; this is a bug, but it must not end the loop
                 LOG.log(System.Logger.Level.ERROR, "multicast " + target + ": delivering a datagram failed", e);
