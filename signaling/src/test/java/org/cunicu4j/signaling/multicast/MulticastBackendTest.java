@@ -117,6 +117,61 @@ class MulticastBackendTest {
         }
     }
 
+    /**
+     * The datagram is the bare serialized Envelope, as cunīcu's multicast backend sends and reads
+     * it: checked field by field at the protobuf wire level, both ways.
+     */
+    @Test
+    void theDatagramIsTheBareEnvelopeBothWays() throws Exception {
+        MulticastTarget target = GroupChannelTest.onLoopback("239.0.0.7");
+        try (MulticastBackend a = MulticastBackend.open(target); MulticastBackend b = MulticastBackend.open(target);
+                GroupChannel tap = GroupChannel.open(target); DatagramChannel raw = rawSender()) {
+            BlockingQueue<Opened> atBob = new LinkedBlockingQueue<>();
+            b.subscribe(KeyPair.of(bob, alice.publicKey()), atBob::add);
+
+            // ours, read by hand: 0x0a 32 sender, 0x12 32 recipient, 0x1a len {0x0a len body, 0x12 24 nonce}
+            a.publish(credentials("wirewirewirewire"), KeyPair.of(alice, bob.publicKey())).get(5, TimeUnit.SECONDS);
+            ByteBuffer d = ByteBuffer.allocate(2048);
+            assertThat(tap.receive(d)).isNotNull();
+            d.flip();
+            assertThat(d.get()).isEqualTo((byte) 0x0a);
+            assertThat(d.get()).isEqualTo((byte) 32);
+            assertThat(bytes(d, 32)).isEqualTo(alice.publicKey().bytes());
+            assertThat(d.get()).isEqualTo((byte) 0x12);
+            assertThat(d.get()).isEqualTo((byte) 32);
+            assertThat(bytes(d, 32)).isEqualTo(bob.publicKey().bytes());
+            assertThat(d.get()).isEqualTo((byte) 0x1a);
+            int contentsLength = d.get();
+            assertThat(contentsLength).isEqualTo(d.remaining()).isPositive(); // small enough for a 1-byte length
+            assertThat(d.get()).isEqualTo((byte) 0x0a);
+            byte[] body = bytes(d, d.get());
+            assertThat(d.get()).isEqualTo((byte) 0x12);
+            assertThat(d.get()).isEqualTo((byte) 24);
+            byte[] nonce = bytes(d, 24);
+            assertThat(d.hasRemaining()).isFalse();
+            assertThat(atBob.poll(5, TimeUnit.SECONDS)).isNotNull();
+
+            // theirs: the same sender, recipient, body and nonce encoded by hand (no generated class): bob opens it
+            ByteBuffer hand = ByteBuffer.allocate(2048);
+            hand.put((byte) 0x0a).put((byte) 32).put(alice.publicKey().bytes());
+            hand.put((byte) 0x12).put((byte) 32).put(bob.publicKey().bytes());
+            hand.put((byte) 0x1a).put((byte) (2 + body.length + 2 + 24));
+            hand.put((byte) 0x0a).put((byte) body.length).put(body);
+            hand.put((byte) 0x12).put((byte) 24).put(nonce);
+            raw.send(hand.flip(), new InetSocketAddress(target.group(), target.port()));
+            Opened again = atBob.poll(5, TimeUnit.SECONDS);
+            assertThat(again).as("a hand-built datagram opens").isNotNull();
+            assertThat(again.message().getCredentials().getUfrag()).isEqualTo("wirewirewirewire");
+            assertThat(b.stats().rejectedTotal()).isZero();
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer b, int n) {
+        byte[] out = new byte[n];
+        b.get(out);
+        return out;
+    }
+
     @Test
     void aThrowingHandlerIsCountedAndDeliveryGoesOn() throws Exception {
         MulticastTarget target = GroupChannelTest.onLoopback("239.0.0.3");
