@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.cunicu4j.signaling.proto.signaling.RelayRegistryGrpc;
 import org.cunicu4j.signaling.proto.signaling.SignalingGrpc;
 
@@ -31,6 +32,7 @@ public final class SignalingServer implements AutoCloseable {
     private final Topics topics = new Topics();
     private final ServerCounters counters = new ServerCounters();
     private final HealthStatusManager health = new HealthStatusManager();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private SignalingServer(ServerConfig config) {
         this.config = config;
@@ -108,10 +110,14 @@ public final class SignalingServer implements AutoCloseable {
     /** Graceful shutdown; idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         health.enterTerminalState();
         server.shutdown();
         for (Subscriber s : topics.all()) {
             s.terminate(Status.UNAVAILABLE.withDescription("signaling server shutting down"));
+            topics.remove(s);
         }
         boolean interrupted = false;
         try {
