@@ -49,6 +49,9 @@ public final class SignalingServer implements AutoCloseable {
                 .addService(new SignalingService(topics, config.queueCapacity(), config.buildInfo(), counters))
                 .addService(new RelayRegistryService(config.relays(), config.clock(), counters))
                 .addService(health.getHealthService())
+                // every handler returns at once (publish only queues; writes never block), so
+                // run them on the transport threads instead of hopping to an executor
+                .directExecutor()
                 .permitKeepAliveTime(20, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .build();
