@@ -168,19 +168,19 @@ class SignalingServerTest {
         Waiter.until("the slow subscriber has its marker", T, () -> slowGot.get() == 1);
         Recorder<Envelope> fast = subscribe(fastChannel, key(2));
 
-        String big = "x".repeat(2000);
-        int rounds = 3000; // 6 MB for the slow one: far past its HTTP/2 window, its transport buffer and its queue
+        String big = "x".repeat(4000);
+        int rounds = 1500; // 6 MB for the slow one: far past its HTTP/2 window (1 MiB), its transport buffer and its queue
         var pub = SignalingGrpc.newFutureStub(publisherChannel);
         List<com.google.common.util.concurrent.ListenableFuture<Empty>> acks = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
             acks.add(pub.publish(envelope(9, 1, big + i)));
             acks.add(pub.publish(envelope(9, 2, "fast " + i)));
             if (acks.size() >= capacity / 2) { // bursts the fast subscriber's queue always absorbs
-                Waiter.until("publishes acknowledged", T, () -> acks.stream().allMatch(f -> f.isDone()));
+                Waiter.until("publishes acknowledged", Duration.ofSeconds(30), () -> acks.stream().allMatch(f -> f.isDone()));
                 acks.clear();
             }
         }
-        Waiter.until("the fast subscriber has all " + rounds + " envelopes", T,
+        Waiter.until("the fast subscriber has all " + rounds + " envelopes", Duration.ofSeconds(30),
                 () -> fast.received.size() == rounds + 1);
         ServerStats stats = s.stats();
         assertThat(stats.dropped()).as("slow subscriber's losses").isGreaterThan(0);
