@@ -104,7 +104,9 @@ public final class Backends {
             map.put(InProcessBackend.SCHEME, new InProcessBackend.Factory());
             Iterator<BackendFactory> it = ServiceLoader.load(BackendFactory.class, Backends.class.getClassLoader())
                     .iterator();
-            while (true) {
+            // a listed class that is missing makes hasNext() throw once and move on; the bound
+            // guards against a class loader that would keep failing on the same entry
+            for (int attempts = 0; attempts < 64; attempts++) {
                 try {
                     if (!it.hasNext()) {
                         break;
