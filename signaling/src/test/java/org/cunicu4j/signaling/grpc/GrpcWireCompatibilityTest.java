@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * field numbers from the cunīcu spec, gRPC methods by their full names, no generated
  * classes): what a cunīcu peer would send and expect.
  */
-class WireCompatibilityTest {
+class GrpcWireCompatibilityTest {
 
     private static final Duration T = Duration.ofSeconds(10);
 
