@@ -110,6 +110,11 @@ public final class GrpcBackend implements SignalingBackend {
         return options;
     }
 
+    /**
+     * Publishes through the server. Completes when the server acknowledged; exceptionally
+     * with the gRPC status when it refused, or when the channel did not become ready within
+     * the options' publish timeout.
+     */
     @Override
     public CompletableFuture<Void> publish(Envelope envelope) {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -117,7 +122,10 @@ public final class GrpcBackend implements SignalingBackend {
             done.completeExceptionally(new IllegalStateException("signaling backend " + this + " is closed"));
             return done;
         }
+        // wait-for-ready: a publish during a reconnect (server restart) goes out once the
+        // channel is back, within the deadline, instead of failing at once
         stub.withDeadlineAfter(options.publishTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .withWaitForReady()
                 .publish(envelope, new StreamObserver<>() {
                     @Override
                     public void onNext(Empty value) {}
