@@ -153,6 +153,11 @@ public record RelaySpec(String url, String secret, Duration ttl) {
         return total;
     }
 
+    /** The same relay with {@code newSecret} (e.g. read from a file rather than given in the URL). */
+    public RelaySpec withSecret(String newSecret) {
+        return new RelaySpec(url, newSecret, ttl);
+    }
+
     /** Masks the secret. */
     @Override
     public String toString() {
