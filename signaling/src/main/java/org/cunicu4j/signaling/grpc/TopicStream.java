@@ -50,7 +50,12 @@ final class TopicStream {
             }
         }
         backend.streamsOpened.increment();
-        backend.stub().subscribe(SubscribeParams.newBuilder().setKey(recipientBytes).build(), new Stream());
+        backend.stub().subscribe(SubscribeParams.newBuilder().setKey(recipientBytes).build(), newObserver());
+    }
+
+    /** The observer of one Subscribe call (package-private for tests that drive it directly). */
+    ClientResponseObserver<SubscribeParams, Envelope> newObserver() {
+        return new Stream();
     }
 
     /** Ends the stream for good (the topic's last subscription went, or the backend closed). */
