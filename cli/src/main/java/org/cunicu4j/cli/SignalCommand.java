@@ -91,7 +91,8 @@ final class SignalCommand implements Callable<Integer> {
     private static void stopped(PrintWriter out, SignalingServer server) {
         ServerStats s = server.stats();
         out.println("stopped: " + s.published() + " published, " + s.delivered() + " delivered, "
-                + s.dropped() + " dropped by full queues, " + s.unrouted() + " without subscriber");
+                + s.dropped() + " dropped by full queues, " + s.unrouted() + " without subscriber, "
+                + s.refused() + " subscribes refused (server full)");
         out.flush();
     }
 

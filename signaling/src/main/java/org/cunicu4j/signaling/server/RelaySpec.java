@@ -48,21 +48,21 @@ public record RelaySpec(String url, String secret, Duration ttl) {
         String base = q < 0 ? text : text.substring(0, q);
         String query = q < 0 ? "" : text.substring(q + 1);
         if (!base.startsWith("turn:") && !base.startsWith("turns:")) {
-            throw new IllegalArgumentException("relay must be a turn: or turns: URL: " + text);
+            throw new IllegalArgumentException("relay must be a turn: or turns: URL: " + redact(text));
         }
         String hostPort = base.substring(base.indexOf(':') + 1);
         int colon = hostPort.lastIndexOf(':');
         if (hostPort.isEmpty() || colon == 0) {
-            throw new IllegalArgumentException("relay URL needs a host: " + text);
+            throw new IllegalArgumentException("relay URL needs a host: " + redact(text));
         }
         if (colon > 0) {
             try {
                 int port = Integer.parseInt(hostPort.substring(colon + 1));
                 if (port <= 0 || port > 65535) {
-                    throw new IllegalArgumentException("relay port out of range: " + text);
+                    throw new IllegalArgumentException("relay port out of range: " + redact(text));
                 }
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad relay port: " + text, e);
+                throw new IllegalArgumentException("bad relay port: " + redact(text), e);
             }
         }
         String secret = null;

@@ -26,6 +26,8 @@ class RelaySpecTest {
         assertThat(RelaySpec.parse("turn:r:3478?secret=a%2Bb%2f").secret()).isEqualTo("a+b/");
         assertThatThrownBy(() -> RelaySpec.parse("turn:r:3478?secret=x%zz")).hasMessageContaining("percent escape")
                 .hasMessageNotContaining("x%zz");
+        assertThatThrownBy(() -> RelaySpec.parse("turn:r:99999?secret=hush")).hasMessageContaining("out of range")
+                .hasMessageContaining("secret=***").hasMessageNotContaining("hush");
     }
 
     @Test
