@@ -28,9 +28,16 @@ import picocli.CommandLine.Spec;
         description = {"Run a signaling server that cunicu4j and cunīcu peers can share.",
             "It relays sealed envelopes by recipient key, learns nothing else, and hands out",
             "TURN REST API credentials for the relays given with --relay."},
-        footer = {"", "Relay: turn[s]:host:port[?transport=udp|tcp]&secret=S[&ttl=1h]",
-            "  (credentials: user \"<expiry>:<base64 public key>\", password base64(HMAC-SHA1(S, user)))"})
+        footer = {"", "Relay: turn[s]:host:port[?transport=udp|tcp][&secret=S][&ttl=1h]",
+            "  (credentials: user \"<expiry>:<base64 public key>\", password base64(HMAC-SHA1(S, user)))",
+            "  A secret in the URL is visible to every user in `ps`: rather put it in a file readable",
+            "  only by the server (--relay-secret-file) or in the environment variable "
+                + SignalCommand.SECRET_ENV + ";",
+            "  it then applies to every --relay without secret= (one in the URL still wins)."})
 final class SignalCommand implements Callable<Integer> {
+
+    /** The environment variable holding the TURN REST secret of relays without {@code secret=}. */
+    static final String SECRET_ENV = "CUNICU4J_RELAY_SECRET";
 
     @Spec
     private CommandSpec spec;
@@ -47,6 +54,12 @@ final class SignalCommand implements Callable<Integer> {
 
     @Option(names = "--relay", paramLabel = "URL", description = "A TURN relay to hand out credentials for (repeatable).")
     private List<String> relays = new ArrayList<>();
+
+    @Option(names = "--relay-secret-file", paramLabel = "FILE",
+            description = {"File holding the TURN REST API secret (surrounding whitespace ignored) for every",
+                "--relay without secret= in its URL; keeps the secret out of `ps`. Default: the",
+                "environment variable " + SECRET_ENV + ", if set."})
+    private Path relaySecretFile;
 
     @Option(names = "--queue", paramLabel = "N", defaultValue = "1024",
             description = "Envelopes each subscriber may have waiting; beyond, its oldest are dropped (default: ${DEFAULT-VALUE}).")
@@ -78,7 +91,8 @@ final class SignalCommand implements Callable<Integer> {
     private static void stopped(PrintWriter out, SignalingServer server) {
         ServerStats s = server.stats();
         out.println("stopped: " + s.published() + " published, " + s.delivered() + " delivered, "
-                + s.dropped() + " dropped by full queues, " + s.unrouted() + " without subscriber");
+                + s.dropped() + " dropped by full queues, " + s.unrouted() + " without subscriber, "
+                + s.refused() + " subscribes refused (server full)");
         out.flush();
     }
 
@@ -100,17 +114,46 @@ final class SignalCommand implements Callable<Integer> {
             }
             config = config.withTls(tlsCert, tlsKey);
         }
+        String sharedSecret = sharedSecret();
         List<RelaySpec> parsed = new ArrayList<>();
         for (String r : relays) {
+            RelaySpec relay;
             try {
-                parsed.add(RelaySpec.parse(r));
+                relay = RelaySpec.parse(r);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "--relay: " + e.getMessage());
             }
+            parsed.add(relay.secret() == null && sharedSecret != null ? relay.withSecret(sharedSecret) : relay);
         }
         if (queue < 1) {
             throw new ParameterException(spec.commandLine(), "--queue must be at least 1, got " + queue);
         }
         return config.withRelays(parsed).withQueueCapacity(queue).withBuildInfo(BuildInfos.of(VersionInfo.version()));
+    }
+
+    /** The secret of --relay-secret-file, else of the environment, else null. */
+    private String sharedSecret() {
+        String secret;
+        String from;
+        if (relaySecretFile != null) {
+            from = "--relay-secret-file " + relaySecretFile;
+            try {
+                secret = Files.readString(relaySecretFile).strip();
+            } catch (java.io.IOException | UncheckedIOException e) {
+                throw new ParameterException(spec.commandLine(), "--relay-secret-file: cannot read " + relaySecretFile
+                        + ": " + e.getMessage());
+            }
+        } else {
+            from = SECRET_ENV;
+            secret = System.getenv(SECRET_ENV);
+            if (secret == null) {
+                return null;
+            }
+            secret = secret.strip();
+        }
+        if (secret.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), from + " holds an empty secret");
+        }
+        return secret;
     }
 }

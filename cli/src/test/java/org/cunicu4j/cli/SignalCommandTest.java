@@ -12,6 +12,7 @@ import io.grpc.health.v1.HealthGrpc;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -52,15 +53,30 @@ class SignalCommandTest {
     void helpListsTheOptions() {
         CliRun r = CliRun.run("signal", "--help");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.stdout()).contains("--listen", "--tls-cert", "--tls-key", "--relay");
+        assertThat(r.stdout()).contains("--listen", "--tls-cert", "--tls-key", "--relay", "--relay-secret-file",
+                SignalCommand.SECRET_ENV);
     }
 
     @Test
-    void servesUntilSigtermThenStopsGracefully() throws Exception {
+    void anUnreadableOrEmptySecretFileIsAUsageError(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        CliRun r = CliRun.run("signal", "--relay", "turn:r:3478", "--relay-secret-file", dir.resolve("nope").toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.stderr()).contains("--relay-secret-file: cannot read");
+        Path empty = Files.writeString(dir.resolve("empty"), " \n");
+        r = CliRun.run("signal", "--relay", "turn:r:3478", "--relay-secret-file", empty.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.stderr()).contains("holds an empty secret");
+    }
+
+    @Test
+    void servesUntilSigtermThenStopsGracefully(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        // the secret from a file (not in the command line): a base64 one, '+' and '/' included
+        String secret = "ab+cd/ef==";
+        Path secretFile = Files.writeString(dir.resolve("turn-secret"), secret + "\n");
         Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
                 "org.cunicu4j.cli.Main", "signal", "--listen", "127.0.0.1:0",
-                "--relay", "turn:relay.example:3478?secret=s3cret&ttl=10m")
+                "--relay", "turn:relay.example:3478?ttl=10m", "--relay-secret-file", secretFile.toString())
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         List<String> lines = new CopyOnWriteArrayList<>();
@@ -90,6 +106,7 @@ class SignalCommandTest {
             assertThat(relays.getRelaysList()).singleElement().satisfies(r -> {
                 assertThat(r.getUrl()).isEqualTo("turn:relay.example:3478");
                 assertThat(r.getUsername()).endsWith(":AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+                assertThat(r.getPassword()).isEqualTo(hmacSha1Base64(secret, r.getUsername()));
             });
 
             p.toHandle().destroy(); // SIGTERM (Process.destroy would also close our end of its stdout)
@@ -102,6 +119,16 @@ class SignalCommandTest {
                 ch.shutdownNow();
             }
             p.destroyForcibly();
+        }
+    }
+
+    private static String hmacSha1Base64(String secret, String user) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+            return java.util.Base64.getEncoder().encodeToString(mac.doFinal(user.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new AssertionError(e);
         }
     }
 }

@@ -57,8 +57,14 @@ public final class SignalingFanoutBench {
         Params p = parse(args);
         System.out.printf(Locale.ROOT, "signaling fan-out bench: %s, %d CPUs, Java %s%n", p,
                 Runtime.getRuntime().availableProcessors(), Runtime.version());
+        // the limits sized for the bench: all subscribers, and on each connection its share of them
+        // plus every publisher's window (the defaults would queue calls client-side and skew the figures)
+        int callsPerConnection = Math.max(ServerConfig.DEFAULT_MAX_CALLS_PER_CONNECTION,
+                p.subscribers() / p.connections() + 1 + p.publishers() * p.window());
         try (SignalingServer server = SignalingServer.start(ServerConfig.listen(new InetSocketAddress("127.0.0.1", 0))
-                .withGracePeriod(Duration.ofSeconds(2)))) {
+                .withGracePeriod(Duration.ofSeconds(2))
+                .withMaxSubscribers(Math.max(ServerConfig.DEFAULT_MAX_SUBSCRIBERS, p.subscribers()))
+                .withMaxCallsPerConnection(callsPerConnection))) {
             List<ManagedChannel> channels = new ArrayList<>();
             for (int i = 0; i < p.connections(); i++) {
                 channels.add(Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
@@ -174,10 +180,20 @@ public final class SignalingFanoutBench {
         boolean all = done.await(30, TimeUnit.SECONDS);
         long end = all ? lastReceive.get() : System.nanoTime();
         int got = Math.min(received.get(), latencies.length);
+        ServerStats after = server.stats();
         for (io.grpc.Context.CancellableContext ctx : subscriptions) {
             ctx.cancel(null);
         }
-        ServerStats after = server.stats();
+        // cancelling is asynchronous: wait until the server has forgotten these subscribers, so
+        // none of them is still around (and dropping) when the next scenario counts
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (server.stats().subscribers() != 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the server still has " + server.stats().subscribers()
+                        + " subscribers 30 s after " + name + " cancelled them");
+            }
+            Thread.sleep(10); // polling a counter, not synchronising threads
+        }
         if (!print) {
             return;
         }

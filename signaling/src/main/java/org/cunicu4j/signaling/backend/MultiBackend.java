@@ -21,7 +21,9 @@ import org.cunicu4j.signaling.seal.SealStats;
  * nonce is random per sealing, so a retransmission by the sender is a new message and is
  * delivered).
  *
- * <p>Owns its backends: {@link #close()} closes them. Thread-safe. A publish completes when
+ * <p>Owns its backends: {@link #close()} closes them. Thread-safe. Each subscription's handler
+ * is called one message at a time (under the subscription's lock), whichever backend's thread
+ * delivers it; a slow handler therefore holds up that subscription's other backends. A publish completes when
  * one backend took the envelope and fails only if all fail; {@code subscribed()} completes
  * when the first backend's subscription is live and fails only if all fail. {@link #stats()}
  * is a snapshot summing the backends' counters.
@@ -79,9 +81,13 @@ public final class MultiBackend implements SignalingBackend {
     public Subscription subscribe(KeyPair keys, MessageHandler handler) {
         Objects.requireNonNull(handler, "handler");
         Dedup dedup = new Dedup();
+        // the backends deliver on their own threads: calling the handler under the dedup's
+        // lock keeps one message at a time per subscription, as the interface promises
         MessageHandler once = opened -> {
-            if (dedup.firstTime(opened.nonce())) {
-                handler.onMessage(opened);
+            synchronized (dedup) {
+                if (dedup.firstTime(opened.nonce())) {
+                    handler.onMessage(opened);
+                }
             }
         };
         List<Subscription> subs = new ArrayList<>();

@@ -33,7 +33,8 @@ import org.cunicu4j.wireguard.Key;
  * in {@link #handlerFailures()} and logged, never propagated.
  *
  * <p>Thread-safe. Listener callbacks run under the registry's lock: they must return quickly
- * and must not call back into the registry.
+ * and must not call back into the registry. {@code subscribed()} futures are completed after
+ * the lock is released, so their dependents may use the registry.
  */
 public final class SubscriptionRegistry {
 
@@ -82,6 +83,8 @@ public final class SubscriptionRegistry {
     public Subscription add(KeyPair keys, MessageHandler handler) {
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(handler, "handler");
+        Entry entry;
+        boolean live;
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("backend is closed");
@@ -92,16 +95,18 @@ public final class SubscriptionRegistry {
                 topic = new Topic(keys.ourPublic(), keys);
                 topics.put(keys.ourPublicBytes(), topic);
             }
-            Entry entry = new Entry(this, topic, keys, handler);
+            entry = new Entry(this, topic, keys, handler);
             topic.entries.add(entry);
-            if (topic.live) {
-                entry.subscribed.complete(null);
-            }
+            live = topic.live;
             if (first) {
                 listener.topicAdded(keys);
             }
-            return entry;
         }
+        if (live) {
+            // outside the lock: completing runs the future's dependents on this thread
+            entry.subscribed.complete(null);
+        }
+        return entry;
     }
 
     private void remove(Entry entry) {
@@ -119,23 +124,28 @@ public final class SubscriptionRegistry {
 
     /** The topic of {@code recipient} is live: its subscriptions' {@code subscribed()} complete. */
     public void markLive(Key recipient) {
+        List<Entry> waiting;
         synchronized (lock) {
             Topic topic = topics.get(ByteString.copyFrom(recipient.bytes()));
             if (topic == null) {
                 return;
             }
             topic.live = true;
-            for (Entry e : topic.entries) {
-                e.subscribed.complete(null);
-            }
+            waiting = new ArrayList<>(topic.entries);
+        }
+        // outside the lock: completing runs the futures' dependents on this thread
+        for (Entry e : waiting) {
+            e.subscribed.complete(null);
         }
     }
 
     /** The topic's stream broke: subscriptions added from now on wait for the next {@link #markLive}. */
     public void markDown(Key recipient) {
-        Topic topic = topics.get(ByteString.copyFrom(recipient.bytes()));
-        if (topic != null) {
-            topic.live = false;
+        synchronized (lock) {
+            Topic topic = topics.get(ByteString.copyFrom(recipient.bytes()));
+            if (topic != null) {
+                topic.live = false;
+            }
         }
     }
 

@@ -40,6 +40,9 @@ import org.cunicu4j.wireguard.Key;
  */
 public final class GrpcBackend implements SignalingBackend {
 
+    /** The largest envelope accepted from the server (the server's own limit). */
+    public static final int MAX_MESSAGE_BYTES = 64 * 1024;
+
     private final GrpcBackendOptions options;
     private final ManagedChannel channel;
     private final SignalingGrpc.SignalingStub stub;
@@ -100,7 +103,8 @@ public final class GrpcBackend implements SignalingBackend {
             creds = TlsChannelCredentials.create();
         }
         ManagedChannel channel = Grpc.newChannelBuilderForAddress(options.host(), options.port(), creds)
-                .keepAliveTime(30, TimeUnit.SECONDS)
+                .keepAliveTime(options.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .keepAliveWithoutCalls(false)
                 .build();
         return new GrpcBackend(options, channel);

@@ -50,7 +50,12 @@ final class TopicStream {
             }
         }
         backend.streamsOpened.increment();
-        backend.stub().subscribe(SubscribeParams.newBuilder().setKey(recipientBytes).build(), new Stream());
+        backend.stub().subscribe(SubscribeParams.newBuilder().setKey(recipientBytes).build(), newObserver());
+    }
+
+    /** The observer of one Subscribe call (package-private for tests that drive it directly). */
+    ClientResponseObserver<SubscribeParams, Envelope> newObserver() {
+        return new Stream();
     }
 
     /** Ends the stream for good (the topic's last subscription went, or the backend closed). */
@@ -70,11 +75,24 @@ final class TopicStream {
 
     private final class Stream implements ClientResponseObserver<SubscribeParams, Envelope> {
         private boolean live;
+        private ClientCallStreamObserver<SubscribeParams> self; // guarded by TopicStream.this
+
+        /**
+         * False once the topic stream was closed or this call was replaced by a newer one:
+         * a cancelled call may still deliver what was in flight, and its marker must not
+         * complete the {@code subscribed()} of a topic re-added meanwhile.
+         */
+        private boolean current() {
+            synchronized (TopicStream.this) {
+                return !closed && call == self;
+            }
+        }
 
         @Override
         public void beforeStart(ClientCallStreamObserver<SubscribeParams> requestStream) {
             boolean cancelNow;
             synchronized (TopicStream.this) {
+                self = requestStream;
                 call = requestStream;
                 cancelNow = closed;
             }
@@ -85,6 +103,9 @@ final class TopicStream {
 
         @Override
         public void onNext(Envelope envelope) {
+            if (!current()) {
+                return;
+            }
             if (envelope.getSerializedSize() == 0) {
                 if (!live) {
                     live = true;

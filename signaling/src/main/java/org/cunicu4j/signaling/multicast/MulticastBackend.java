@@ -7,8 +7,10 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import org.cunicu4j.signaling.backend.MessageHandler;
 import org.cunicu4j.signaling.backend.SignalingBackend;
 import org.cunicu4j.signaling.backend.Subscription;
@@ -44,12 +46,20 @@ import org.cunicu4j.wireguard.Key;
  *
  * <p>Thread-safe. {@link #close} leaves the group, closes the socket (which wakes the reader)
  * and fails or closes the subscriptions; it is idempotent.
+ *
+ * <p>Receive errors are counted in {@link #readErrors()}; after consecutive errors the reader
+ * backs off (doubling from 1 ms up to {@value #MAX_ERROR_BACKOFF_MS} ms) and warns at most once
+ * every {@value #WARN_INTERVAL_S} s, saying how many errors it did not log. Interrupting the
+ * reader thread closes the socket (the JDK's channels do so): the backend then closes itself
+ * as if {@link #close} had been called, with a warning, rather than ending the reader silently.
  */
 public final class MulticastBackend implements SignalingBackend {
     private static final System.Logger LOG = System.getLogger(MulticastBackend.class.getName());
     /** Holds the largest UDP payload (65,527 bytes over IPv6), so nothing is truncated. */
     private static final int RECEIVE_BUFFER = 65_536;
     private static final Duration READER_JOIN = Duration.ofSeconds(2);
+    private static final long MAX_ERROR_BACKOFF_MS = 1000;
+    private static final long WARN_INTERVAL_S = 10;
 
     private final MulticastTarget target;
     private final GroupChannel channel;
@@ -186,17 +196,36 @@ public final class MulticastBackend implements SignalingBackend {
         // buffer would make the JDK copy through a temporary one per receive), the registry reads the array
         ByteBuffer buf = ByteBuffer.allocateDirect(RECEIVE_BUFFER);
         byte[] array = new byte[RECEIVE_BUFFER];
+        int consecutiveErrors = 0;
+        long lastWarn = 0;
+        long unlogged = 0;
         while (!closed.get()) {
             try {
                 if (channel.receive(buf) == null) {
-                    break; // closed
+                    // closed: by close(), or not (an interrupt of this thread closes the channel)
+                    closedUnderReader("the socket was closed (reader interrupted?)");
+                    break;
                 }
+                consecutiveErrors = 0;
             } catch (IOException e) {
                 if (!channel.isOpen()) {
+                    closedUnderReader(e.toString());
                     break;
                 }
                 readErrors.increment();
-                LOG.log(System.Logger.Level.WARNING, "multicast {0}: receive failed: {1}", target, e.getMessage());
+                long now = System.nanoTime();
+                if (lastWarn == 0 || now - lastWarn >= TimeUnit.SECONDS.toNanos(WARN_INTERVAL_S)) {
+                    LOG.log(System.Logger.Level.WARNING, "multicast {0}: receive failed: {1}{2}", target,
+                            e.getMessage(), unlogged == 0 ? "" : " (" + unlogged + " more errors not logged)");
+                    lastWarn = now == 0 ? 1 : now;
+                    unlogged = 0;
+                } else {
+                    unlogged++;
+                }
+                consecutiveErrors++;
+                // a persistent error must not spin: 1, 2, 4 ... ms, at most a second
+                long backoffMs = Math.min(MAX_ERROR_BACKOFF_MS, 1L << Math.min(consecutiveErrors - 1, 20));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMs));
                 continue;
             }
             datagramsReceived.increment();
@@ -208,6 +237,14 @@ public final class MulticastBackend implements SignalingBackend {
                 // the registry counts bad input itself; this is a bug, but it must not end the loop
                 LOG.log(System.Logger.Level.ERROR, "multicast " + target + ": delivering a datagram failed", e);
             }
+        }
+    }
+
+    /** The socket is closed; unless by {@link #close}, say so and close the backend (it cannot receive). */
+    private void closedUnderReader(String why) {
+        if (!closed.get()) {
+            LOG.log(System.Logger.Level.WARNING, "multicast {0}: {1}; closing the backend", target, why);
+            close();
         }
     }
 
@@ -232,6 +269,11 @@ public final class MulticastBackend implements SignalingBackend {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Interrupts the reader thread (tests: an interrupt must close the backend, not end it silently). */
+    void interruptReader() {
+        reader.interrupt();
     }
 
     /** Whether the reader thread has ended (after {@link #close}). */

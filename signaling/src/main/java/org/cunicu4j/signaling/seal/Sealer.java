@@ -49,7 +49,15 @@ public final class Sealer {
         if (keys.isWildcard()) {
             throw new IllegalArgumentException("cannot seal to the wildcard key: name the recipient");
         }
-        byte[] body = SealedBox.seal(message.toByteArray(), nonce, keys.theirs().bytes(), keys.ours().bytes());
+        byte[] ours = keys.ours().bytes(); // a copy: wiped below
+        byte[] plain = message.toByteArray();
+        byte[] body;
+        try {
+            body = SealedBox.seal(plain, nonce, keys.theirs().bytes(), ours);
+        } finally {
+            Arrays.fill(ours, (byte) 0);
+            Arrays.fill(plain, (byte) 0);
+        }
         return Envelope.newBuilder()
                 .setSender(keys.ourPublicBytes())
                 .setRecipient(keys.theirsBytes())

@@ -44,10 +44,11 @@ final class RelayRegistryService extends RelayRegistryGrpc.RelayRegistryImplBase
         for (RelaySpec relay : relays) {
             RelayInfo.Builder info = RelayInfo.newBuilder().setUrl(relay.url());
             if (relay.secret() != null) {
+                // the proto's seconds are 32-bit; RelaySpec.MAX_TTL keeps the expiry within them
                 TurnRestCredentials c = TurnRestCredentials.issue(relay.secret(), name, clock.instant(), relay.ttl());
                 info.setUsername(c.username())
                         .setPassword(c.password())
-                        .setExpires(Timestamp.newBuilder().setSeconds((int) c.expiry().getEpochSecond()));
+                        .setExpires(Timestamp.newBuilder().setSeconds(Math.toIntExact(c.expiry().getEpochSecond())));
             }
             resp.addRelays(info);
         }

@@ -1,6 +1,6 @@
 package org.cunicu4j.signaling.server;
 
-import java.net.URLDecoder;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,11 +22,18 @@ public record RelaySpec(String url, String secret, Duration ttl) {
     /** Credentials' lifetime when the URL does not say: one hour. */
     public static final Duration DEFAULT_TTL = Duration.ofHours(1);
 
+    /** The longest credentials' lifetime accepted: 30 days (expiry times stay well within range). */
+    public static final Duration MAX_TTL = Duration.ofDays(30);
+
     public RelaySpec {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(ttl, "ttl");
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("relay ttl must be positive: " + ttl);
+        }
+        if (ttl.compareTo(MAX_TTL) > 0) {
+            throw new IllegalArgumentException("relay ttl " + ttl + " is longer than the maximum " + MAX_TTL
+                    + " (720h)");
         }
     }
 
@@ -41,21 +48,21 @@ public record RelaySpec(String url, String secret, Duration ttl) {
         String base = q < 0 ? text : text.substring(0, q);
         String query = q < 0 ? "" : text.substring(q + 1);
         if (!base.startsWith("turn:") && !base.startsWith("turns:")) {
-            throw new IllegalArgumentException("relay must be a turn: or turns: URL: " + text);
+            throw new IllegalArgumentException("relay must be a turn: or turns: URL: " + redact(text));
         }
         String hostPort = base.substring(base.indexOf(':') + 1);
         int colon = hostPort.lastIndexOf(':');
         if (hostPort.isEmpty() || colon == 0) {
-            throw new IllegalArgumentException("relay URL needs a host: " + text);
+            throw new IllegalArgumentException("relay URL needs a host: " + redact(text));
         }
         if (colon > 0) {
             try {
                 int port = Integer.parseInt(hostPort.substring(colon + 1));
                 if (port <= 0 || port > 65535) {
-                    throw new IllegalArgumentException("relay port out of range: " + text);
+                    throw new IllegalArgumentException("relay port out of range: " + redact(text));
                 }
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad relay port: " + text, e);
+                throw new IllegalArgumentException("bad relay port: " + redact(text), e);
             }
         }
         String secret = null;
@@ -67,7 +74,7 @@ public record RelaySpec(String url, String secret, Duration ttl) {
             }
             int eq = param.indexOf('=');
             String key = eq < 0 ? param : param.substring(0, eq);
-            String value = eq < 0 ? "" : URLDecoder.decode(param.substring(eq + 1), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : percentDecode(param.substring(eq + 1), text);
             switch (key) {
                 case "secret" -> secret = value;
                 case "ttl" -> ttl = parseDuration(value);
@@ -78,11 +85,49 @@ public record RelaySpec(String url, String secret, Duration ttl) {
         return new RelaySpec(url, secret, ttl);
     }
 
+    /**
+     * Decodes {@code %XX} escapes only: unlike {@link java.net.URLDecoder} a {@code '+'} stays a
+     * {@code '+'} (base64 secrets contain it).
+     */
+    static String percentDecode(String value, String text) {
+        if (value.indexOf('%') < 0) {
+            return value;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(value.length());
+        byte[] in = value.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] != '%') {
+                out.write(in[i]);
+                continue;
+            }
+            int hi = i + 2 < in.length ? Character.digit(in[i + 1], 16) : -1;
+            int lo = i + 2 < in.length ? Character.digit(in[i + 2], 16) : -1;
+            if (hi < 0 || lo < 0) {
+                throw new IllegalArgumentException("bad percent escape in relay URL parameter: " + redact(text));
+            }
+            out.write(hi * 16 + lo);
+            i += 2;
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String redact(String text) {
+        return text.replaceAll("secret=[^&]*", "secret=***");
+    }
+
     /** {@code 90}, {@code 90s}, {@code 15m}, {@code 1h}, {@code 1h30m}, as Go's durations read them (no fractions). */
     static Duration parseDuration(String text) {
         if (text.isEmpty()) {
             throw new IllegalArgumentException("empty ttl");
         }
+        try {
+            return parseDurationUnchecked(text);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException("relay ttl too long (maximum " + MAX_TTL + ", 720h): " + text, e);
+        }
+    }
+
+    private static Duration parseDurationUnchecked(String text) {
         if (text.chars().allMatch(Character::isDigit)) {
             return Duration.ofSeconds(Long.parseLong(text));
         }
@@ -106,6 +151,11 @@ public record RelaySpec(String url, String secret, Duration ttl) {
             });
         }
         return total;
+    }
+
+    /** The same relay with {@code newSecret} (e.g. read from a file rather than given in the URL). */
+    public RelaySpec withSecret(String newSecret) {
+        return new RelaySpec(url, newSecret, ttl);
     }
 
     /** Masks the secret. */

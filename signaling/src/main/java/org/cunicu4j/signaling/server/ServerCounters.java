@@ -10,4 +10,5 @@ final class ServerCounters {
     final LongAdder dropped = new LongAdder();
     final LongAdder subscribes = new LongAdder();
     final LongAdder rejected = new LongAdder();
+    final LongAdder refused = new LongAdder();
 }

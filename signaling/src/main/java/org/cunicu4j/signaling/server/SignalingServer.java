@@ -46,12 +46,16 @@ public final class SignalingServer implements AutoCloseable {
                     + config.tlsKey() + ": " + e.getMessage(), e);
         }
         this.server = NettyServerBuilder.forAddress(config.listen(), creds)
-                .addService(new SignalingService(topics, config.queueCapacity(), config.buildInfo(), counters))
+                .addService(new SignalingService(topics, config, counters))
                 .addService(new RelayRegistryService(config.relays(), config.clock(), counters))
                 .addService(health.getHealthService())
                 // every handler returns at once (publish only queues; writes never block), so
                 // run them on the transport threads instead of hopping to an executor
                 .directExecutor()
+                .maxInboundMessageSize(ServerConfig.MAX_MESSAGE_BYTES)
+                .maxConcurrentCallsPerConnection(config.maxCallsPerConnection())
+                // clients ping every 5 min by default (grpc-go servers' minimum); permit
+                // down to 20 s so ours never sends GOAWAY too_many_pings to a stricter client
                 .permitKeepAliveTime(20, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .build();
@@ -98,7 +102,8 @@ public final class SignalingServer implements AutoCloseable {
             maxQueued = Math.max(maxQueued, s.queued());
         }
         return new ServerStats(all.size(), topics.topicCount(), counters.published.sum(), counters.unrouted.sum(),
-                counters.delivered.sum(), counters.dropped.sum(), counters.rejected.sum(), maxQueued);
+                counters.delivered.sum(), counters.dropped.sum(), counters.rejected.sum(), maxQueued,
+                counters.refused.sum());
     }
 
     /** Blocks until the server has terminated (after {@link #close} from another thread). */

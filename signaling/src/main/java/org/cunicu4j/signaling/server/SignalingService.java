@@ -19,14 +19,14 @@ final class SignalingService extends SignalingGrpc.SignalingImplBase {
     static final int KEY_LENGTH = 32;
 
     private final Topics topics;
-    private final int queueCapacity;
+    private final ServerConfig config;
     private final BuildInfo buildInfo;
     private final ServerCounters counters;
 
-    SignalingService(Topics topics, int queueCapacity, BuildInfo buildInfo, ServerCounters counters) {
+    SignalingService(Topics topics, ServerConfig config, ServerCounters counters) {
         this.topics = topics;
-        this.queueCapacity = queueCapacity;
-        this.buildInfo = buildInfo;
+        this.config = config;
+        this.buildInfo = config.buildInfo();
         this.counters = counters;
     }
 
@@ -46,13 +46,21 @@ final class SignalingService extends SignalingGrpc.SignalingImplBase {
             return;
         }
         ServerCallStreamObserver<Envelope> stream = (ServerCallStreamObserver<Envelope>) response;
-        Subscriber s = new Subscriber(request.getKey(), stream, queueCapacity, counters);
+        Subscriber s = new Subscriber(request.getKey(), stream, config.queueCapacity(), config.queueBytes(),
+                counters);
+        if (!topics.tryAdd(s, config.maxSubscribers())) {
+            counters.refused.increment();
+            response.onError(Status.RESOURCE_EXHAUSTED
+                    .withDescription("signaling server has its maximum of " + config.maxSubscribers()
+                            + " subscribers")
+                    .asRuntimeException());
+            return;
+        }
         stream.setOnCancelHandler(() -> {
             s.cancelled();
             topics.remove(s);
         });
         stream.setOnReadyHandler(s::drain);
-        topics.add(s);
         counters.subscribes.increment();
         s.drain();
     }

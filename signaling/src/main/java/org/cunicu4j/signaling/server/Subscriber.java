@@ -9,8 +9,8 @@ import org.cunicu4j.signaling.proto.signaling.Envelope;
 
 /**
  * One live {@code Subscribe} stream: a bounded FIFO of envelopes waiting for the stream to
- * be ready. {@link #offer} never blocks: when the queue is full the oldest envelope is
- * dropped and counted. The marker envelope always goes out first.
+ * be ready, bounded both in envelopes and in serialized bytes. {@link #offer} never blocks:
+ * when either bound would be exceeded the oldest envelopes are dropped and counted. The marker envelope always goes out first.
  *
  * <p>Threading: {@link #offer} may be called from any publisher thread, {@link #drain} also
  * from gRPC's onReady callback; a work-in-progress counter lets exactly one thread at a time
@@ -21,6 +21,7 @@ final class Subscriber {
     private final ByteString key;
     private final ServerCallStreamObserver<Envelope> stream;
     private final int capacity;
+    private final long byteBudget;
     private final ServerCounters counters;
     private final AtomicInteger wip = new AtomicInteger();
     private final Object lock = new Object();
@@ -30,11 +31,14 @@ final class Subscriber {
     private Status terminal;
     private boolean finished;
     private long dropped;
+    private long queuedBytes;
 
-    Subscriber(ByteString key, ServerCallStreamObserver<Envelope> stream, int capacity, ServerCounters counters) {
+    Subscriber(ByteString key, ServerCallStreamObserver<Envelope> stream, int capacity, long byteBudget,
+               ServerCounters counters) {
         this.key = key;
         this.stream = stream;
         this.capacity = capacity;
+        this.byteBudget = byteBudget;
         this.counters = counters;
         this.queue = new ArrayDeque<>(Math.min(capacity, 64));
     }
@@ -49,12 +53,14 @@ final class Subscriber {
             if (finished || terminal != null) {
                 return;
             }
-            if (queue.size() >= capacity) {
-                queue.pollFirst();
+            int size = envelope.getSerializedSize();
+            while (!queue.isEmpty() && (queue.size() >= capacity || queuedBytes + size > byteBudget)) {
+                queuedBytes -= queue.pollFirst().getSerializedSize();
                 dropped++;
                 counters.dropped.increment();
             }
             queue.addLast(envelope);
+            queuedBytes += size;
         }
         drain();
     }
@@ -74,6 +80,7 @@ final class Subscriber {
         synchronized (lock) {
             finished = true;
             queue.clear();
+            queuedBytes = 0;
         }
     }
 
@@ -81,6 +88,13 @@ final class Subscriber {
     int queued() {
         synchronized (lock) {
             return queue.size();
+        }
+    }
+
+    /** How many serialized bytes wait right now. */
+    long queuedBytes() {
+        synchronized (lock) {
+            return queuedBytes;
         }
     }
 
@@ -114,6 +128,7 @@ final class Subscriber {
                 if (terminal != null) {
                     finished = true;
                     queue.clear();
+                    queuedBytes = 0;
                     end = terminal;
                     next = null;
                 } else if (!stream.isReady() || stream.isCancelled()) {
@@ -126,6 +141,7 @@ final class Subscriber {
                     if (next == null) {
                         return;
                     }
+                    queuedBytes -= next.getSerializedSize();
                 }
             }
             try {

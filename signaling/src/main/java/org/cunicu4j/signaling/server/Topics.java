@@ -14,7 +14,24 @@ final class Topics {
 
     private final ConcurrentHashMap<ByteString, CopyOnWriteArrayList<Subscriber>> byKey = new ConcurrentHashMap<>();
 
-    void add(Subscriber s) {
+    private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Adds {@code s} unless there are {@code max} subscribers already; whether it was added. */
+    boolean tryAdd(Subscriber s, int max) {
+        if (count.incrementAndGet() > max) {
+            count.decrementAndGet();
+            return false;
+        }
+        add(s);
+        return true;
+    }
+
+    /** The live subscribers now. */
+    int count() {
+        return count.get();
+    }
+
+    private void add(Subscriber s) {
         byKey.compute(s.key(), (k, list) -> {
             CopyOnWriteArrayList<Subscriber> l = list == null ? new CopyOnWriteArrayList<>() : list;
             l.add(s);
@@ -24,7 +41,9 @@ final class Topics {
 
     void remove(Subscriber s) {
         byKey.computeIfPresent(s.key(), (k, list) -> {
-            list.remove(s);
+            if (list.remove(s)) {
+                count.decrementAndGet();
+            }
             return list.isEmpty() ? null : list;
         });
     }

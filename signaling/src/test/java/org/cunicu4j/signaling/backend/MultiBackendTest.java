@@ -57,6 +57,35 @@ class MultiBackendTest {
     }
 
     @Test
+    void handlerSeesOneMessageAtATimeThoughTwoBackendsDeliverConcurrently() {
+        MultiBackend a = both();
+        MultiBackend b = both();
+        java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger got = new java.util.concurrent.atomic.AtomicInteger();
+        Subscription s = b.subscribe(KeyPair.of(bob, alice.publicKey()), m -> {
+            if (inside.incrementAndGet() != 1) {
+                overlaps.incrementAndGet();
+            }
+            threads.add(Thread.currentThread());
+            // widen the window in which the other backend's thread could call in
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+            inside.decrementAndGet();
+            got.incrementAndGet();
+        });
+        assertThat(s.subscribed()).succeedsWithin(TIMEOUT);
+        int n = 300;
+        for (int i = 0; i < n; i++) {
+            a.publish(InProcessBackendTest.message("m" + i), KeyPair.of(alice, bob.publicKey()));
+        }
+        Waiter.until("both backends opened every envelope", TIMEOUT, () -> b.stats().opened() == 2L * n);
+        assertThat(got).hasValue(n);
+        assertThat(overlaps).as("handler calls overlapping").hasValue(0);
+        assertThat(threads).as("delivering threads").hasSizeGreaterThanOrEqualTo(1);
+    }
+
+    @Test
     void publishSucceedsWhileOneBackendWorks() throws Exception {
         InProcessBackend broken = InProcessBackend.open(hub1);
         broken.close();

@@ -58,6 +58,37 @@ class SubscriptionRegistryTest {
     }
 
     @Test
+    void subscribedDependentsRunOutsideTheRegistryLock() throws Exception {
+        // a dependent that waits for another thread using the registry would deadlock if
+        // subscribed() were completed under the registry's lock
+        java.util.concurrent.atomic.AtomicBoolean otherThreadGotIn = new java.util.concurrent.atomic.AtomicBoolean();
+        Subscription s = registry.add(KeyPair.wildcard(bob), o -> { });
+        s.subscribed().thenRun(() -> {
+            Thread t = Thread.ofPlatform().start(() -> registry.markDown(alice.publicKey()));
+            try {
+                t.join(java.time.Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            otherThreadGotIn.set(!t.isAlive());
+        });
+        registry.markLive(bob.publicKey());
+        assertThat(otherThreadGotIn).as("markDown from another thread inside a markLive dependent").isTrue();
+
+        java.util.concurrent.atomic.AtomicBoolean again = new java.util.concurrent.atomic.AtomicBoolean();
+        registry.add(KeyPair.of(bob, alice.publicKey()), o -> { }).subscribed().thenRun(() -> {
+            Thread t = Thread.ofPlatform().start(() -> registry.markDown(alice.publicKey()));
+            try {
+                t.join(java.time.Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            again.set(!t.isAlive());
+        });
+        assertThat(again).as("markDown from another thread inside an add dependent").isTrue();
+    }
+
+    @Test
     void envelopeOnAnotherTopicsStreamIsAKeyPairMismatch() {
         List<Opened> got = new ArrayList<>();
         registry.add(KeyPair.wildcard(bob), got::add);

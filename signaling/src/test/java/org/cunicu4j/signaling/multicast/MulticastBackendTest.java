@@ -234,6 +234,24 @@ class MulticastBackendTest {
     }
 
     @Test
+    void interruptingTheReaderClosesTheBackendInsteadOfEndingSilently() {
+        MulticastTarget target = GroupChannelTest.onLoopback("239.0.0.9");
+        MulticastBackend b = MulticastBackend.open(target);
+        try {
+            Subscription sub = b.subscribe(KeyPair.of(bob, alice.publicKey()), m -> { });
+            b.interruptReader();
+            org.cunicu4j.testlab.Waiter.until("the reader stops", java.time.Duration.ofSeconds(5), b::readerStopped);
+            assertThat(sub.subscribed()).isCompleted(); // it was live; now closed by the backend
+            assertThatThrownBy(() -> b.subscribe(KeyPair.of(bob, alice.publicKey()), m -> { }))
+                    .as("the backend closed itself").isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> b.publish(Envelope.getDefaultInstance()).get())
+                    .cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        } finally {
+            b.close();
+        }
+    }
+
+    @Test
     void openedByUrlThroughBackends() throws Exception {
         MulticastTarget target = GroupChannelTest.onLoopback("239.0.0.6");
         assertThat(Backends.schemes()).contains("multicast");

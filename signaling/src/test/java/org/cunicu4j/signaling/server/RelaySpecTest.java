@@ -19,6 +19,28 @@ class RelaySpecTest {
     }
 
     @Test
+    void aBase64SecretKeepsItsPlusAndSlash() {
+        RelaySpec r = RelaySpec.parse("turn:r:3478?secret=ab+cd/ef==&transport=tcp");
+        assertThat(r.secret()).isEqualTo("ab+cd/ef==");
+        assertThat(r.url()).isEqualTo("turn:r:3478?transport=tcp");
+        assertThat(RelaySpec.parse("turn:r:3478?secret=a%2Bb%2f").secret()).isEqualTo("a+b/");
+        assertThatThrownBy(() -> RelaySpec.parse("turn:r:3478?secret=x%zz")).hasMessageContaining("percent escape")
+                .hasMessageNotContaining("x%zz");
+        assertThatThrownBy(() -> RelaySpec.parse("turn:r:99999?secret=hush")).hasMessageContaining("out of range")
+                .hasMessageContaining("secret=***").hasMessageNotContaining("hush");
+    }
+
+    @Test
+    void refusesHugeTtls() {
+        assertThat(RelaySpec.parse("turn:r:1?ttl=720h").ttl()).isEqualTo(Duration.ofDays(30));
+        assertThatThrownBy(() -> RelaySpec.parse("turn:r:1?ttl=721h")).hasMessageContaining("maximum");
+        assertThatThrownBy(() -> RelaySpec.parse("turn:r:1?ttl=99999999999999999999"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too long");
+        assertThatThrownBy(() -> RelaySpec.parse("turn:r:1?ttl=9999999999999999h"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too long");
+    }
+
+    @Test
     void defaultsAndPlainSeconds() {
         assertThat(RelaySpec.parse("turns:relay.example").ttl()).isEqualTo(Duration.ofHours(1));
         assertThat(RelaySpec.parse("turns:relay.example").secret()).isNull();
