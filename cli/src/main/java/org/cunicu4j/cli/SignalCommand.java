@@ -29,11 +29,10 @@ import picocli.CommandLine.Spec;
             "It relays sealed envelopes by recipient key, learns nothing else, and hands out",
             "TURN REST API credentials for the relays given with --relay."},
         footer = {"", "Relay: turn[s]:host:port[?transport=udp|tcp][&secret=S][&ttl=1h]",
-            "  (credentials: user \"<expiry>:<base64 public key>\", password base64(HMAC-SHA1(S, user)))",
-            "  A secret in the URL is visible to every user in `ps`: rather put it in a file readable",
-            "  only by the server (--relay-secret-file) or in the environment variable "
-                + SignalCommand.SECRET_ENV + ";",
-            "  it then applies to every --relay without secret= (one in the URL still wins)."})
+            "Credentials: user \"<expiry>:<base64 public key>\", password base64(HMAC-SHA1(S, user)).",
+            "A secret in the URL is visible to every user in `ps`: put it in a file readable only by"
+                + " the server (--relay-secret-file) or in the environment variable " + SignalCommand.SECRET_ENV
+                + "; it then applies to every --relay without secret= (one in the URL still wins)."})
 final class SignalCommand implements Callable<Integer> {
 
     /** The environment variable holding the TURN REST secret of relays without {@code secret=}. */
@@ -56,9 +55,9 @@ final class SignalCommand implements Callable<Integer> {
     private List<String> relays = new ArrayList<>();
 
     @Option(names = "--relay-secret-file", paramLabel = "FILE",
-            description = {"File holding the TURN REST API secret (surrounding whitespace ignored) for every",
-                "--relay without secret= in its URL; keeps the secret out of `ps`. Default: the",
-                "environment variable " + SECRET_ENV + ", if set."})
+            description = "File holding the TURN REST API secret (surrounding whitespace ignored) for every"
+                + " --relay without secret= in its URL; keeps the secret out of `ps`. Default: the"
+                + " environment variable " + SECRET_ENV + ", if set.")
     private Path relaySecretFile;
 
     @Option(names = "--queue", paramLabel = "N", defaultValue = "1024",
