@@ -1,0 +1,144 @@
+package org.cunicu4j.e2e.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.cunicu4j.net.PacketBatch;
+import org.cunicu4j.net.udp.UdpPacketConn;
+
+/**
+ * Datagram rate over loopback, side by side in one run: {@link UdpPacketConn} (recvmmsg and
+ * sendmmsg on batches of 64, no copy) against the JDK's {@link DatagramChannel} (one
+ * syscall per datagram). A sender thread floods for a fixed time while the receiver counts;
+ * the figure is what arrived, per second, and the ratio of the two.
+ *
+ * <p>Run from the repository root after {@code ./mvnw -B -q -pl cli,e2e -am package -DskipTests}:
+ * <pre>
+ * $JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED \
+ *     -cp cli/target/cunicu4j.jar:e2e/target/classes org.cunicu4j.e2e.bench.UdpBatchBench [size=1400] [seconds=5]
+ * </pre>
+ */
+public final class UdpBatchBench {
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    private UdpBatchBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int size = 1400;
+        int seconds = 5;
+        for (String a : args) {
+            String[] kv = a.split("=", 2);
+            switch (kv[0]) {
+                case "size" -> size = Integer.parseInt(kv[1]);
+                case "seconds" -> seconds = Integer.parseInt(kv[1]);
+                default -> throw new IllegalArgumentException("unknown argument " + a + " (size=N seconds=N)");
+            }
+        }
+        System.out.printf(Locale.ROOT, "udp batch bench: %d-byte datagrams over loopback, %d s each (after 1 s warm-up), "
+                + "%d CPUs, Java %s%n", size, seconds, Runtime.getRuntime().availableProcessors(),
+                Runtime.version());
+        double jdk = 0;
+        double ours = 0;
+        for (int pass = 0; pass < 2; pass++) { // two passes: the second is reported
+            jdk = datagramChannel(size, seconds);
+            ours = packetConn(size, seconds);
+        }
+        System.out.printf(Locale.ROOT, "DatagramChannel (1 datagram per syscall): %,.0f datagrams/s (%.2f Gbit/s)%n",
+                jdk, jdk * size * 8 / 1e9);
+        System.out.printf(Locale.ROOT, "UdpPacketConn (recvmmsg/sendmmsg, batch %d): %,.0f datagrams/s (%.2f Gbit/s)%n",
+                UdpPacketConn.BATCH_SIZE, ours, ours * size * 8 / 1e9);
+        System.out.printf(Locale.ROOT, "ratio UdpPacketConn / DatagramChannel: %.2f%n", ours / jdk);
+    }
+
+    private static double packetConn(int size, int seconds) throws Exception {
+        try (UdpPacketConn rx = UdpPacketConn.open(LOOPBACK); UdpPacketConn tx = UdpPacketConn.open(LOOPBACK)) {
+            rx.socket().setReceiveBufferSize(8 << 20, true);
+            int batchSize = UdpPacketConn.BATCH_SIZE;
+            PacketBatch out = new PacketBatch(batchSize, size);
+            for (int i = 0; i < batchSize; i++) {
+                out.buffer(i).clear().limit(size);
+                out.setAddress(i, rx.localAddress());
+            }
+            out.setCount(batchSize);
+            return measure(seconds, () -> tx.send(out), () -> {
+                PacketBatch in = new PacketBatch(batchSize, 2048);
+                return () -> rx.receive(in);
+            }, rx::close);
+        }
+    }
+
+    private static double datagramChannel(int size, int seconds) throws Exception {
+        try (DatagramChannel rx = DatagramChannel.open().bind(LOOPBACK);
+                DatagramChannel tx = DatagramChannel.open().bind(LOOPBACK)) {
+            rx.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 8 << 20);
+            InetSocketAddress to = (InetSocketAddress) rx.getLocalAddress();
+            ByteBuffer out = ByteBuffer.allocateDirect(size);
+            return measure(seconds, () -> {
+                tx.send(out.clear(), to);
+                return 1;
+            }, () -> {
+                ByteBuffer in = ByteBuffer.allocateDirect(2048);
+                return () -> {
+                    rx.receive(in.clear());
+                    return 1;
+                };
+            }, () -> {
+                try {
+                    rx.close();
+                } catch (IOException e) {
+                    // closing
+                }
+            });
+        }
+    }
+
+    private interface Io {
+        int run() throws IOException;
+    }
+
+    private interface IoFactory {
+        Io create();
+    }
+
+    /** Floods with {@code send} on one thread, counts {@code receive}s on another; returns received/s. */
+    private static double measure(int seconds, Io send, IoFactory receiveFactory, Runnable closeReceiver)
+            throws InterruptedException {
+        AtomicBoolean sending = new AtomicBoolean(true);
+        AtomicLong received = new AtomicLong();
+        Io receive = receiveFactory.create();
+        Thread receiver = Thread.ofPlatform().name("bench-rx").start(() -> {
+            try {
+                while (true) {
+                    received.addAndGet(receive.run());
+                }
+            } catch (IOException e) {
+                // closed: the run is over
+            }
+        });
+        Thread sender = Thread.ofPlatform().name("bench-tx").start(() -> {
+            try {
+                while (sending.get()) {
+                    send.run();
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(1000); // warm-up period of the benchmark, not synchronisation
+        long start = System.nanoTime();
+        long before = received.get();
+        Thread.sleep(seconds * 1000L); // the measured period
+        long got = received.get() - before;
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        sending.set(false);
+        sender.join();
+        closeReceiver.run();
+        receiver.join();
+        return got / elapsed;
+    }
+}
