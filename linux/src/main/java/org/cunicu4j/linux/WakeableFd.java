@@ -1,5 +1,6 @@
 package org.cunicu4j.linux;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -117,6 +118,18 @@ public final class WakeableFd implements AutoCloseable {
 
     public String description() {
         return description;
+    }
+
+    /**
+     * The exception for a data call on this fd that failed with {@code errno}: a
+     * {@link ClosedChannelException} when the fd was closed under the call (EBADF after
+     * {@link #close()}), else a {@link LinuxException} naming {@code call}.
+     */
+    public IOException failure(String call, int errno) {
+        if (errno == Errno.EBADF && isClosed()) {
+            return new ClosedChannelException();
+        }
+        return new LinuxException(call, errno);
     }
 
     public boolean isClosed() {

@@ -88,7 +88,7 @@ final class NetlinkSocket implements AutoCloseable {
                 if (errno == Errno.EAGAIN) {
                     fd.awaitWritable();
                 } else if (errno != Errno.EINTR) {
-                    throw failure("sendto(" + fd.description() + ", " + what + ")", errno);
+                    throw fd.failure("sendto(" + fd.description() + ", " + what + ")", errno);
                 }
             }
         } catch (IOException e) {
@@ -119,7 +119,7 @@ final class NetlinkSocket implements AutoCloseable {
                 if (errno == Errno.EAGAIN) {
                     fd.awaitReadable();
                 } else if (errno != Errno.EINTR) {
-                    throw failure("recv(" + fd.description() + ")", errno);
+                    throw fd.failure("recv(" + fd.description() + ")", errno);
                 }
             }
         } catch (IOException e) {
@@ -141,10 +141,4 @@ final class NetlinkSocket implements AutoCloseable {
         fd.close();
     }
 
-    private IOException failure(String call, int errno) {
-        if (errno == Errno.EBADF && fd.isClosed()) {
-            return new ClosedChannelException();
-        }
-        return new LinuxException(call, errno);
-    }
 }

@@ -164,7 +164,7 @@ public final class RawSocket implements AutoCloseable {
                         return discarded;
                     }
                 } else if (n != -Errno.EINTR) {
-                    throw failure(recvCall, n);
+                    throw fd.failure(recvCall, (int) -n);
                 }
             }
         } finally {
@@ -277,7 +277,7 @@ public final class RawSocket implements AutoCloseable {
                     return -1;
                 }
                 if (n != -Errno.EINTR) {
-                    throw failure(recvCall, n);
+                    throw fd.failure(recvCall, (int) -n);
                 }
             }
         } finally {
@@ -323,7 +323,7 @@ public final class RawSocket implements AutoCloseable {
                     if (n == -Errno.EAGAIN) {
                         fd.awaitWritable();
                     } else if (n == -Errno.EBADF || n == -Errno.ENOTSOCK || n == -Errno.EFAULT) {
-                        throw failure(sendCall + " to " + SockAddr.formatAddress(address, 0, address.length), n);
+                        throw fd.failure(sendCall + " to " + SockAddr.formatAddress(address, 0, address.length), (int) -n);
                     } else if (n != -Errno.EINTR) {
                         return (int) n;
                     }
@@ -353,12 +353,6 @@ public final class RawSocket implements AutoCloseable {
         return recvBase;
     }
 
-    private IOException failure(String call, long negativeErrno) {
-        if (fd.isClosed() && negativeErrno == -Errno.EBADF) {
-            return new ClosedChannelException();
-        }
-        return Sockets.failure(call, negativeErrno);
-    }
 
     public boolean isClosed() {
         return fd.isClosed();

@@ -236,9 +236,4 @@ public final class Sockets {
             throw Libc.rethrow(t);
         }
     }
-
-    /** The exception for a data call that returned {@code -errno}. */
-    public static LinuxException failure(String call, long negativeErrno) {
-        return new LinuxException(call, (int) -negativeErrno);
-    }
 }

@@ -22,7 +22,6 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import org.cunicu4j.linux.Errno;
-import org.cunicu4j.linux.LinuxException;
 import org.cunicu4j.linux.WakeableFd;
 
 /**
@@ -224,7 +223,7 @@ public final class UdpSocket implements AutoCloseable {
                 if (errno == Errno.EAGAIN) {
                     fd.awaitReadable();
                 } else if (errno != Errno.EINTR) {
-                    throw failure(recvCall, errno);
+                    throw fd.failure(recvCall, errno);
                 }
             }
         } finally {
@@ -260,7 +259,7 @@ public final class UdpSocket implements AutoCloseable {
                 } else if (errno == Errno.EINTR) {
                     continue;
                 } else if (errno == Errno.EBADF || errno == Errno.ENOTSOCK || errno == Errno.EFAULT) {
-                    throw failure(sendCall, errno);
+                    throw fd.failure(sendCall, errno);
                 } else {
                     return -errno;
                 }
@@ -270,12 +269,6 @@ public final class UdpSocket implements AutoCloseable {
         }
     }
 
-    private IOException failure(String call, int errno) {
-        if (fd.isClosed() && errno == Errno.EBADF) {
-            return new ClosedChannelException();
-        }
-        return new LinuxException(call, errno);
-    }
 
     public boolean isClosed() {
         return fd.isClosed();

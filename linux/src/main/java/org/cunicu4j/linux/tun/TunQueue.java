@@ -143,7 +143,7 @@ public final class TunQueue implements AutoCloseable {
                 } else if (write && errno != Errno.EBADF && errno != EBADFD && errno != Errno.EFAULT) {
                     return -errno;
                 } else {
-                    throw failure(write ? writeCall : readCall, errno);
+                    throw fd.failure(write ? writeCall : readCall, errno);
                 }
             }
         } catch (IOException e) {
@@ -172,10 +172,4 @@ public final class TunQueue implements AutoCloseable {
         fd.close();
     }
 
-    private IOException failure(String call, int errno) {
-        if (errno == Errno.EBADF && fd.isClosed()) {
-            return new ClosedChannelException();
-        }
-        return new LinuxException(call, errno);
-    }
 }
