@@ -1,0 +1,28 @@
+package org.cunicu4j.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class IpPrefixTest {
+
+    @Test
+    void parsesBothFamiliesAndBareAddresses() {
+        assertThat(IpPrefix.parse("10.0.0.1/24").toString()).isEqualTo("10.0.0.1/24");
+        assertThat(IpPrefix.parse("10.0.0.1/24").masked().toString()).isEqualTo("10.0.0.0/24");
+        assertThat(IpPrefix.parse("fd00::1/64").masked().toString()).isEqualTo("fd00:0:0:0:0:0:0:0/64");
+        assertThat(IpPrefix.parse("192.168.1.7").bits()).isEqualTo(32);
+        assertThat(IpPrefix.parse("::1").bits()).isEqualTo(128);
+        assertThat(IpPrefix.parse("0.0.0.0/0").isIpv4()).isTrue();
+    }
+
+    @Test
+    void rejectsWhatIsNotAPrefixWithTheReason() {
+        assertThatThrownBy(() -> IpPrefix.parse("10.0.0.1/33")).hasMessageContaining("exceeds 32");
+        assertThatThrownBy(() -> IpPrefix.parse("example.com/8")).hasMessageContaining("not an IPv4 or IPv6 address");
+        assertThatThrownBy(() -> IpPrefix.parse("10.0.1/8")).hasMessageContaining("four parts");
+        assertThatThrownBy(() -> IpPrefix.parse("10.0.0.0/x")).hasMessageContaining("must be a number");
+        assertThatThrownBy(() -> IpPrefix.parse("10.0.0.0/")).hasMessageContaining("must be a number");
+    }
+}
