@@ -1,0 +1,172 @@
+package org.cunicu4j.e2e.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.cunicu4j.e2e.wg.OurDevice;
+import org.cunicu4j.testlab.Host;
+import org.cunicu4j.testlab.Iperf3;
+import org.cunicu4j.testlab.Lab;
+import org.cunicu4j.testlab.WgPair;
+
+/**
+ * Throughput and latency through WireGuard tunnels between two network namespaces, every
+ * configuration in one run, side by side: (a) our device against our device, (b) a
+ * wireguard-go pair, (c) our device against wireguard-go (ours sends, so the TCP and UDP
+ * figures are of our seal path and wireguard-go's open path, and (c') the reverse), and the
+ * bare veth underneath as the ceiling. Each device runs in a JVM (or wireguard-go process)
+ * of its own inside its namespace and is configured only with {@code wg}.
+ *
+ * <p>Per configuration: iperf3 TCP single stream for {@code seconds} (after {@code omit}
+ * seconds not counted, for the JIT), iperf3 UDP at {@code udp-rate} (0 = as fast as the
+ * sender can, {@code -l 1380} so nothing fragments in the tunnel) with the receiver's rate
+ * and the loss, and {@code ping -c 100 -i 0.01} through the tunnel (median, p99) between
+ * the two (so ours is warm and no UDP queue is left). The
+ * ratios are to (b).
+ *
+ * <p>Run from the repository root after {@code ./mvnw -B -q -pl cli,e2e -am package -DskipTests}
+ * (as root; needs wireguard-go, wg, iperf3, ping):
+ * <pre>
+ * $JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED \
+ *     -cp cli/target/cunicu4j.jar:testlab/target/classes:e2e/target/classes \
+ *     org.cunicu4j.e2e.bench.WireGuardBench [seconds=10] [omit=2] [udp-rate=0] [configs=veth,go,ours,ours-go,go-ours]
+ * </pre>
+ */
+public final class WireGuardBench {
+    private static final int PORT = Iperf3.DEFAULT_PORT;
+
+    private WireGuardBench() {}
+
+    /** One measured configuration. */
+    private record Row(String name, double tcpBps, double udpBps, double udpLossPercent, double pingMedianMs,
+            double pingP99Ms) {}
+
+    public static void main(String[] args) throws Exception {
+        int seconds = 10;
+        int omit = 2;
+        String udpRate = "0";
+        List<String> configs = List.of("veth", "go", "ours", "ours-go", "go-ours");
+        for (String arg : args) {
+            String[] kv = arg.split("=", 2);
+            switch (kv[0]) {
+                case "seconds" -> seconds = Integer.parseInt(kv[1]);
+                case "omit" -> omit = Integer.parseInt(kv[1]);
+                case "udp-rate" -> udpRate = kv[1];
+                case "configs" -> configs = Arrays.asList(kv[1].split(","));
+                default -> throw new IllegalArgumentException("unknown argument " + arg
+                        + " (seconds=N omit=N udp-rate=RATE configs=veth,go,ours,ours-go,go-ours)");
+            }
+        }
+        System.out.printf(Locale.ROOT, "wireguard bench: iperf3 TCP 1 stream %d s (+%d s omitted), UDP -b %s -l 1380 %d s, "
+                + "ping -c 100 -i 0.01; %d CPUs, Java %s, load average %s%n", seconds, omit, udpRate, seconds,
+                Runtime.getRuntime().availableProcessors(), Runtime.version(), loadAverage());
+        Map<String, Row> rows = new LinkedHashMap<>();
+        for (String config : configs) {
+            Row row = measure(config, seconds, omit, udpRate);
+            rows.put(config, row);
+            System.out.printf(Locale.ROOT, "  measured %-8s TCP %.2f Gbit/s, UDP %.2f Gbit/s (loss %.1f %%), ping median %.3f ms p99 %.3f ms%n",
+                    config, row.tcpBps / 1e9, row.udpBps / 1e9, row.udpLossPercent, row.pingMedianMs, row.pingP99Ms);
+        }
+        Row base = rows.get("go");
+        System.out.println();
+        System.out.println("| configuration | TCP Gbit/s | TCP / (b) | UDP received Gbit/s | UDP loss | UDP / (b) | ping median ms | ping p99 ms | median − (b) ms |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        for (Row r : rows.values()) {
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %s | %.2f | %.1f %% | %s | %.3f | %.3f | %s |%n",
+                    label(r.name), r.tcpBps / 1e9, ratio(r.tcpBps, base == null ? 0 : base.tcpBps),
+                    r.udpBps / 1e9, r.udpLossPercent, ratio(r.udpBps, base == null ? 0 : base.udpBps),
+                    r.pingMedianMs, r.pingP99Ms,
+                    base == null ? "-" : String.format(Locale.ROOT, "%+.3f", r.pingMedianMs - base.pingMedianMs));
+        }
+        System.out.println("load average after: " + loadAverage());
+    }
+
+    private static String label(String config) {
+        return switch (config) {
+            case "veth" -> "bare veth (no tunnel)";
+            case "go" -> "(b) wireguard-go ↔ wireguard-go";
+            case "ours" -> "(a) cunicu4j ↔ cunicu4j";
+            case "ours-go" -> "(c) cunicu4j → wireguard-go";
+            case "go-ours" -> "(c') wireguard-go → cunicu4j";
+            default -> config;
+        };
+    }
+
+    private static String ratio(double x, double base) {
+        return base <= 0 ? "-" : String.format(Locale.ROOT, "%.2f", x / base);
+    }
+
+    private static Row measure(String config, int seconds, int omit, String udpRate) throws Exception {
+        try (Lab lab = Lab.open()) {
+            Host client;
+            Host server;
+            String dst;
+            if (config.equals("veth")) {
+                client = lab.host("a");
+                server = lab.host("b");
+                lab.link(client, "10.200.0.1/24", server, "10.200.0.2/24");
+                dst = "10.200.0.2";
+            } else {
+                WgPair pair = WgPair.open(lab, starter(config, 0), starter(config, 1));
+                client = pair.a().host();
+                server = pair.b().host();
+                dst = WgPair.TUNNEL_B;
+                WgPair.awaitPing(client, dst, Duration.ofSeconds(20));
+            }
+            Iperf3.server(server, PORT);
+            double tcp = Iperf3.client(client, dst, PORT, Duration.ofSeconds(seconds), "-O", Integer.toString(omit));
+            // ping after TCP (our JVMs are warm) and before the UDP flood (no queues left over)
+            List<Double> times = new ArrayList<>(WgPair.pingTimes(client, dst, 100, "0.01"));
+            times.sort(null);
+            // no -O here: iperf3's loss count is wrong over omitted seconds
+            String udpJson = client.run(Duration.ofSeconds(seconds + 20), "iperf3", "-J", "-c", dst,
+                    "-p", Integer.toString(PORT), "-t", Integer.toString(seconds),
+                    "-u", "-b", udpRate, "-l", "1380").stdout();
+            double udp = number(udpJson, "\"sum_received\"\\s*:\\s*\\{[^}]*?\"bits_per_second\"\\s*:\\s*([0-9.eE+-]+)");
+            double loss = number(udpJson, "\"sum\"\\s*:\\s*\\{[^}]*?\"lost_percent\"\\s*:\\s*([0-9.eE+-]+)");
+            return new Row(config, tcp, udp, loss, percentile(times, 50), percentile(times, 99));
+        }
+    }
+
+    /** Side {@code index} (0 = a, the iperf3 client; 1 = b, the server) of a configuration. */
+    private static WgPair.Starter starter(String config, int index) {
+        String kind = switch (config) {
+            case "go" -> "go";
+            case "ours" -> "ours";
+            case "ours-go" -> index == 0 ? "ours" : "go";
+            case "go-ours" -> index == 0 ? "go" : "ours";
+            default -> throw new IllegalArgumentException("unknown configuration " + config);
+        };
+        return kind.equals("go") ? WgPair.WIREGUARD_GO : OurDevice.processStarter(List.of());
+    }
+
+    private static double number(String json, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no match for " + regex + " in iperf3 output:\n" + json);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static double percentile(List<Double> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip();
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+}
