@@ -158,8 +158,11 @@ public final class WgPair {
 
     /**
      * Moves b's underlay IPv4 address to {@code newIp} (same /24): adds the new address,
-     * removes the old one, so b's next datagrams leave from the new source. a's endpoint for
-     * b changes only once a authenticates a packet from there (roaming).
+     * removes the old one, then sets b's peer endpoint again to the value it had. The last
+     * step is for wireguard-go, which remembers the source address it last sent from (a
+     * "sticky" source) and keeps failing to send from the removed one; setting the endpoint
+     * clears it, and changes nothing else. a's endpoint for b changes only once a
+     * authenticates a packet from the new address (roaming).
      */
     public void moveB(String newIp) {
         Host h = b.host;
@@ -167,6 +170,12 @@ public final class WgPair {
         h.sysctl("net.ipv4.conf." + underlay.ifB() + ".promote_secondaries", "1");
         h.run("ip", "addr", "add", newIp + "/24", "dev", underlay.ifB());
         h.run("ip", "addr", "del", b.underlayIp + "/24", "dev", underlay.ifB());
+        b.wg("set", b.ifname, "peer", a.publicKey, "endpoint", a.underlayIp + ":" + a.listenPort);
+    }
+
+    /** Changes b's listen port with {@code wg set}: b's next datagrams come from a new port. */
+    public void rebindB(int port) {
+        b.wg("set", b.ifname, "listen-port", Integer.toString(port));
     }
 
     /** Pings {@code dst} from {@code from} until one reply comes, within {@code timeout}. */
