@@ -342,4 +342,33 @@ class AllowedIpsTest {
         reader.join();
         assertThat(wrong.get()).isNull();
     }
+
+    @Test
+    void bufferLookupsAllocateNothing() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Random rnd = new Random(7);
+        for (int i = 0; i < 500; i++) {
+            table.insert(new IpPrefix(a(rnd.nextInt(256) + "." + rnd.nextInt(256) + ".0.0"), 16), "p" + (i % 10));
+            table.insert(p(String.format("fd%02x:%x::/48", rnd.nextInt(256), rnd.nextInt(65536))), "q" + (i % 10));
+        }
+        ByteBuffer buf = ByteBuffer.allocateDirect(64);
+        for (int i = 0; i < 64; i++) {
+            buf.put(i, (byte) rnd.nextInt(256));
+        }
+        buf.put(0, (byte) 0xfd);
+        int found = 0;
+        for (int i = 0; i < 200_000; i++) { // warm up: compiled code allocates nothing
+            found += table.lookup(buf, i & 31, (i & 1) == 0 ? 4 : 16) != null ? 1 : 0;
+        }
+        long best = Long.MAX_VALUE;
+        for (int m = 0; m < 5 && best > 0; m++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 100_000; i++) {
+                found += table.lookup(buf, i & 31, (i & 1) == 0 ? 4 : 16) != null ? 1 : 0;
+            }
+            best = Math.min(best, mx.getCurrentThreadAllocatedBytes() - before);
+        }
+        assertThat(best).as("bytes allocated by 100,000 lookups").isLessThan(1024);
+        assertThat(found).isGreaterThanOrEqualTo(0);
+    }
 }
