@@ -90,6 +90,19 @@ public final class ChaChaPoly {
         }
     }
 
+    /** Seals in place with an arbitrary 12-byte nonce (the RFC 8439 known-answer test). */
+    int sealWithNonce(SecretKey key, byte[] nonce12, byte[] buf, int off, int len, byte[] aad) {
+        try {
+            cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(nonce12));
+            if (aad != null && aad.length > 0) {
+                cipher.updateAAD(aad);
+            }
+            return cipher.doFinal(buf, off, len, buf, off);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("ChaCha20-Poly1305 seal failed", e);
+        }
+    }
+
     /** Seals {@code plaintext} into a new array (handshake use). */
     public static byte[] seal(byte[] key, long counter, byte[] plaintext, byte[] aad) {
         byte[] buf = new byte[plaintext.length + TAG_LENGTH];

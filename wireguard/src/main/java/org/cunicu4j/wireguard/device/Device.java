@@ -21,10 +21,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.cunicu4j.net.IpPrefix;
+import org.cunicu4j.wireguard.allowedips.AllowedIps;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.wireguard.Key;
 import org.cunicu4j.wireguard.conn.Bind;
 import org.cunicu4j.wireguard.conn.Endpoint;
+import org.cunicu4j.wireguard.conn.UdpBind;
 import org.cunicu4j.wireguard.control.DeviceStatus;
 import org.cunicu4j.wireguard.control.DeviceUpdate;
 import org.cunicu4j.wireguard.control.PeerStatus;
@@ -130,14 +132,8 @@ public final class Device implements WireGuardControl {
         }
     }
 
-    private static Bind defaultBind() throws IOException {
-        // The default Bind (UdpBind) comes from helper wg-io; until it is merged there is none.
-        try {
-            Class<?> c = Class.forName("org.cunicu4j.wireguard.conn.UdpBind");
-            return (Bind) c.getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException e) {
-            throw new IOException("no default Bind (org.cunicu4j.wireguard.conn.UdpBind) is available: " + e);
-        }
+    private static Bind defaultBind() {
+        return new UdpBind();
     }
 
     /**
@@ -341,6 +337,22 @@ public final class Device implements WireGuardControl {
             if (before == 0 && p.persistentKeepaliveSeconds > 0 && p.endpoint != null && identity != null) {
                 sendKeepalive(p, timerContext);
             }
+        }
+    }
+
+    /**
+     * Sets the endpoint of an existing peer to an endpoint of this device's Bind (for Binds
+     * whose endpoints are not plain {@code ip:port}, such as relayed or in-memory ones).
+     *
+     * @throws IllegalArgumentException when there is no such peer
+     */
+    public void setEndpoint(Key peer, Endpoint endpoint) {
+        synchronized (control) {
+            Peer p = peers.get(peer);
+            if (p == null) {
+                throw new IllegalArgumentException("device " + name + " has no peer " + peer);
+            }
+            p.endpoint = endpoint;
         }
     }
 
