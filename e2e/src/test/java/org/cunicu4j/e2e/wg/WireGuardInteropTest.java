@@ -60,8 +60,11 @@ class WireGuardInteropTest {
 
     @Test
     void aRekeyForcedByShortenedTimersKeepsATransferToWireguardGoGoing() throws Exception {
-        // wireguard-go has no knob for its timers: ours (the sender, so the initiator of rekeys) gets short ones
-        Timing shortTimers = Timing.DEFAULT.withRekeyAfterMessages(15_000).withRekeyAfterTime(Duration.ofSeconds(2));
+        // wireguard-go has no knob for its timers: ours (the sender, so the initiator of rekeys) gets short
+        // ones; rekey-timeout (the least time between two initiations) too, else rekeys come 5 s apart, and
+        // reject-after-time so a rekey that failed would stall the transfer
+        Timing shortTimers = Timing.DEFAULT.withRekeyAfterMessages(10_000).withRekeyAfterTime(Duration.ofSeconds(1))
+                .withRekeyTimeout(Duration.ofMillis(200)).withRejectAfterTime(Duration.ofSeconds(5));
         try (Lab lab = Lab.open()) {
             WgPair pair = WgPair.open(lab, InJvmDevice.starter(DeviceOptions.defaults().withTiming(shortTimers)),
                     WgPair.WIREGUARD_GO);
@@ -72,7 +75,7 @@ class WireGuardInteropTest {
             transfer(pair.a().host(), pair.b().host(), WgPair.TUNNEL_B, 7004, HUNDRED_MB, 4);
 
             long rekeys = ours.counters().handshakesCompleted() - handshakesBefore;
-            assertThat(rekeys).as("handshakes during 100 MB (≈70,000 packets) with a rekey every 15,000 messages")
+            assertThat(rekeys).as("handshakes during 100 MB (≈70,000 packets) with a rekey every 10,000 messages")
                     .isGreaterThanOrEqualTo(3);
         }
     }
