@@ -3,15 +3,19 @@ package org.cunicu4j.e2e.wg;
 import java.io.IOException;
 import org.cunicu4j.linux.NetNs;
 import org.cunicu4j.testlab.WgPair;
+import org.cunicu4j.wireguard.conn.BindCounters;
+import org.cunicu4j.wireguard.conn.UdpBind;
 import org.cunicu4j.wireguard.control.DeviceStatus;
 import org.cunicu4j.wireguard.control.DeviceUpdate;
 import org.cunicu4j.wireguard.control.WireGuardControl;
 import org.cunicu4j.wireguard.device.Device;
 import org.cunicu4j.wireguard.device.DeviceOptions;
+import org.cunicu4j.wireguard.tun.LinuxTun;
 
 /**
  * cunicu4j's device inside this JVM, in a lab host's namespace, with its UAPI socket: for
- * tests that read the device's counters. The device is created on a thread in the namespace
+ * tests that read the device's counters and those of its default {@link UdpBind} (which
+ * drops, and counts, datagrams that do not look like WireGuard before the device sees them). The device is created on a thread in the namespace
  * (its threads inherit it), and every {@code apply} the UAPI server forwards runs on a fresh
  * thread there too, so sockets a {@code wg set listen-port} reopens are made in the host,
  * not in whatever namespace the server's virtual thread happens to run in. Thread-safe;
@@ -19,19 +23,23 @@ import org.cunicu4j.wireguard.device.DeviceOptions;
  */
 public final class InJvmDevice implements AutoCloseable {
     private final Device device;
+    private final UdpBind bind;
     private final AutoCloseable uapi;
 
-    private InJvmDevice(Device device, AutoCloseable uapi) {
+    private InJvmDevice(Device device, UdpBind bind, AutoCloseable uapi) {
         this.device = device;
+        this.bind = bind;
         this.uapi = uapi;
     }
 
     /** A {@link WgPair.Starter} making an in-JVM device with {@code options}; the side's handle is the InJvmDevice. */
     public static WgPair.Starter starter(DeviceOptions options) {
         return (host, ifname) -> NetNs.call(host.netns(), () -> {
-            Device d = Device.create(ifname, options);
+            // what Device.create does, keeping the Bind for its counters
+            UdpBind bind = new UdpBind();
+            Device d = Device.open(LinuxTun.create(ifname, options.mtu()), bind, options);
             try {
-                return new InJvmDevice(d, Uapi.serve(ifname, inNamespace(host.netns(), d)));
+                return new InJvmDevice(d, bind, Uapi.serve(ifname, inNamespace(host.netns(), d)));
             } catch (Exception e) {
                 d.close();
                 throw e;
@@ -42,6 +50,11 @@ public final class InJvmDevice implements AutoCloseable {
     /** The device a {@link WgPair.Side} made by {@link #starter} runs. */
     public static Device of(WgPair.Side side) {
         return ((InJvmDevice) side.handle()).device;
+    }
+
+    /** The counters of the device's Bind of a {@link WgPair.Side} made by {@link #starter}. */
+    public static BindCounters bindCounters(WgPair.Side side) {
+        return ((InJvmDevice) side.handle()).bind.counters();
     }
 
     public Device device() {
