@@ -26,12 +26,16 @@ final class DevicePair implements AutoCloseable {
     final Device b;
 
     DevicePair(DeviceOptions options) throws IOException {
+        this(options, options);
+    }
+
+    DevicePair(DeviceOptions optionsA, DeviceOptions optionsB) throws IOException {
         MemoryBind[] binds = MemoryNetwork.pair();
         bindA = binds[0];
         bindB = binds[1];
         network = bindA.network();
-        a = Device.open(tunA, bindA, options.withPrivateKey(keyA));
-        b = Device.open(tunB, bindB, options.withPrivateKey(keyB));
+        a = Device.open(tunA, bindA, optionsA.withPrivateKey(keyA));
+        b = Device.open(tunB, bindB, optionsB.withPrivateKey(keyB));
         a.apply(DeviceUpdate.peers(peer(keyB.publicKey(), "10.0.0.2/32", "fd00::2/128")));
         b.apply(DeviceUpdate.peers(peer(keyA.publicKey(), "10.0.0.1/32", "fd00::1/128")));
         a.setEndpoint(keyB.publicKey(), bindB.endpoint());
