@@ -30,12 +30,13 @@ import org.cunicu4j.testlab.WgPair;
  * the two (so ours is warm and no UDP queue is left). The
  * ratios are to (b).
  *
- * <p>Run from the repository root after {@code ./mvnw -B -q -pl cli,e2e -am package -DskipTests}
+ * <p>Run from the repository root after {@code ./mvnw -B -q -pl e2e -am package -DskipTests}
  * (as root; needs wireguard-go, wg, iperf3, ping):
  * <pre>
  * $JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED \
- *     -cp cli/target/cunicu4j.jar:testlab/target/classes:e2e/target/classes \
+ *     -cp "e2e/target/classes:$(cat e2e/target/bench.classpath)" \
  *     org.cunicu4j.e2e.bench.WireGuardBench [seconds=10] [omit=2] [udp-rate=0] [configs=veth,go,ours,ours-go,go-ours]
+ *     [device-jvm='-XX:StartFlightRecording=filename=/tmp/dev.jfr ...']
  * </pre>
  */
 public final class WireGuardBench {
@@ -52,6 +53,7 @@ public final class WireGuardBench {
         int omit = 2;
         String udpRate = "0";
         List<String> configs = List.of("veth", "go", "ours", "ours-go", "go-ours");
+        List<String> deviceJvm = List.of();
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             switch (kv[0]) {
@@ -59,16 +61,17 @@ public final class WireGuardBench {
                 case "omit" -> omit = Integer.parseInt(kv[1]);
                 case "udp-rate" -> udpRate = kv[1];
                 case "configs" -> configs = Arrays.asList(kv[1].split(","));
+                case "device-jvm" -> deviceJvm = Arrays.asList(kv[1].split(" "));
                 default -> throw new IllegalArgumentException("unknown argument " + arg
-                        + " (seconds=N omit=N udp-rate=RATE configs=veth,go,ours,ours-go,go-ours)");
+                        + " (seconds=N omit=N udp-rate=RATE configs=veth,go,ours,ours-go,go-ours device-jvm='-Xmx1g ...')");
             }
         }
         System.out.printf(Locale.ROOT, "wireguard bench: iperf3 TCP 1 stream %d s (+%d s omitted), UDP -b %s -l 1380 %d s, "
-                + "ping -c 100 -i 0.01; %d CPUs, Java %s, load average %s%n", seconds, omit, udpRate, seconds,
-                Runtime.getRuntime().availableProcessors(), Runtime.version(), loadAverage());
+                + "ping -c 100 -i 0.01; our device's JVM options %s; %d CPUs, Java %s, load average %s%n", seconds, omit,
+                udpRate, seconds, deviceJvm, Runtime.getRuntime().availableProcessors(), Runtime.version(), loadAverage());
         Map<String, Row> rows = new LinkedHashMap<>();
         for (String config : configs) {
-            Row row = measure(config, seconds, omit, udpRate);
+            Row row = measure(config, seconds, omit, udpRate, deviceJvm);
             rows.put(config, row);
             System.out.printf(Locale.ROOT, "  measured %-8s TCP %.2f Gbit/s, UDP %.2f Gbit/s (loss %.1f %%), ping median %.3f ms p99 %.3f ms%n",
                     config, row.tcpBps / 1e9, row.udpBps / 1e9, row.udpLossPercent, row.pingMedianMs, row.pingP99Ms);
@@ -102,7 +105,8 @@ public final class WireGuardBench {
         return base <= 0 ? "-" : String.format(Locale.ROOT, "%.2f", x / base);
     }
 
-    private static Row measure(String config, int seconds, int omit, String udpRate) throws Exception {
+    private static Row measure(String config, int seconds, int omit, String udpRate, List<String> deviceJvm)
+            throws Exception {
         try (Lab lab = Lab.open()) {
             Host client;
             Host server;
@@ -113,7 +117,7 @@ public final class WireGuardBench {
                 lab.link(client, "10.200.0.1/24", server, "10.200.0.2/24");
                 dst = "10.200.0.2";
             } else {
-                WgPair pair = WgPair.open(lab, starter(config, 0), starter(config, 1));
+                WgPair pair = WgPair.open(lab, starter(config, 0, deviceJvm), starter(config, 1, deviceJvm));
                 client = pair.a().host();
                 server = pair.b().host();
                 dst = WgPair.TUNNEL_B;
@@ -135,7 +139,7 @@ public final class WireGuardBench {
     }
 
     /** Side {@code index} (0 = a, the iperf3 client; 1 = b, the server) of a configuration. */
-    private static WgPair.Starter starter(String config, int index) {
+    private static WgPair.Starter starter(String config, int index, List<String> deviceJvm) {
         String kind = switch (config) {
             case "go" -> "go";
             case "ours" -> "ours";
@@ -143,7 +147,7 @@ public final class WireGuardBench {
             case "go-ours" -> index == 0 ? "go" : "ours";
             default -> throw new IllegalArgumentException("unknown configuration " + config);
         };
-        return kind.equals("go") ? WgPair.WIREGUARD_GO : OurDevice.processStarter(List.of());
+        return kind.equals("go") ? WgPair.WIREGUARD_GO : OurDevice.processStarter(deviceJvm);
     }
 
     private static double number(String json, String regex) {
