@@ -43,6 +43,7 @@ public final class DeviceMain {
             }
             device.close();
             System.out.println("counters " + device.counters());
+            System.out.flush();
             done.countDown();
         }, "device-shutdown"));
         System.out.println("ready " + args[0] + " " + options);

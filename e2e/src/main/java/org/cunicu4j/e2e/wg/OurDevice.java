@@ -26,7 +26,8 @@ public final class OurDevice {
     /**
      * A starter that runs {@code java [jvmOptions] -cp <this class path> DeviceMain <ifname>}
      * in the host and returns once the UAPI socket exists; closing the handle stops the
-     * process (SIGTERM, then SIGKILL) and removes the socket.
+     * process (SIGTERM, then SIGKILL), removes the socket and prints the counters the device
+     * printed on its way out.
      */
     public static WgPair.Starter processStarter(List<String> jvmOptions, String... deviceArgs) {
         return (host, ifname) -> start(host, ifname, jvmOptions, List.of(deviceArgs));
@@ -53,6 +54,9 @@ public final class OurDevice {
         return () -> {
             p.close();
             Files.deleteIfExists(socket);
+            // what the device printed on SIGTERM: its drop and handshake counters, for the record
+            p.output().lines().filter(l -> l.startsWith("counters ") || l.contains("Exception"))
+                    .forEach(l -> System.out.println("    device " + ifname + " in " + host.name() + ": " + l));
         };
     }
 
