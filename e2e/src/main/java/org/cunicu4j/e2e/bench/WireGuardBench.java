@@ -124,7 +124,11 @@ public final class WireGuardBench {
                 WgPair.awaitPing(client, dst, Duration.ofSeconds(20));
             }
             Iperf3.server(server, PORT);
+            Map<String, Long> c0 = netStats(client);
+            Map<String, Long> s0 = netStats(server);
             double tcp = Iperf3.client(client, dst, PORT, Duration.ofSeconds(seconds), "-O", Integer.toString(omit));
+            System.out.printf(Locale.ROOT, "    %s TCP: sender %s, receiver %s%n", config, delta(c0, netStats(client)),
+                    delta(s0, netStats(server)));
             // ping after TCP (our JVMs are warm) and before the UDP flood (no queues left over)
             List<Double> times = new ArrayList<>(WgPair.pingTimes(client, dst, 100, "0.01"));
             times.sort(null);
@@ -148,6 +152,31 @@ public final class WireGuardBench {
             default -> throw new IllegalArgumentException("unknown configuration " + config);
         };
         return kind.equals("go") ? WgPair.WIREGUARD_GO : OurDevice.processStarter(deviceJvm);
+    }
+
+    /** The kernel's UDP and TCP counters of a host's namespace that tell of loss: /proc/net/snmp. */
+    private static Map<String, Long> netStats(Host host) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        String[] lines = host.run("cat", "/proc/net/snmp").stdout().split("\n");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            String[] names = lines[i].split("\\s+");
+            String[] values = lines[i + 1].split("\\s+");
+            if (!names[0].equals(values[0]) || !(names[0].equals("Udp:") || names[0].equals("Tcp:"))) {
+                continue;
+            }
+            for (int k = 1; k < names.length && k < values.length; k++) {
+                if (List.of("RcvbufErrors", "SndbufErrors", "InErrors", "RetransSegs", "OutSegs").contains(names[k])) {
+                    m.put(names[0].substring(0, 3) + names[k], Long.parseLong(values[k]));
+                }
+            }
+        }
+        return m;
+    }
+
+    private static String delta(Map<String, Long> before, Map<String, Long> after) {
+        StringBuilder sb = new StringBuilder();
+        after.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : " ").append(k).append('=').append(v - before.getOrDefault(k, 0L)));
+        return sb.toString();
     }
 
     private static double number(String json, String regex) {
