@@ -55,8 +55,14 @@ public final class OurDevice {
             p.close();
             Files.deleteIfExists(socket);
             // what the device printed on SIGTERM: its drop and handshake counters, for the record
-            p.output().lines().filter(l -> l.startsWith("counters ") || l.contains("Exception"))
+            String out = p.output();
+            out.lines().filter(l -> l.startsWith("counters ") || l.contains("Exception"))
                     .forEach(l -> System.out.println("    device " + ifname + " in " + host.name() + ": " + l));
+            long other = out.lines().filter(l -> !l.startsWith("counters ") && !l.startsWith("ready ")).count();
+            if (other > 0) {
+                System.out.println("    device " + ifname + " in " + host.name() + " logged " + other + " more lines, the first: "
+                        + out.lines().filter(l -> !l.startsWith("counters ") && !l.startsWith("ready ")).limit(3).toList());
+            }
         };
     }
 
