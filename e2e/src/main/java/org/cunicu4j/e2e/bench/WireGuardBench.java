@@ -9,11 +9,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cunicu4j.e2e.wg.InJvmDevice;
 import org.cunicu4j.e2e.wg.OurDevice;
 import org.cunicu4j.testlab.Host;
 import org.cunicu4j.testlab.Iperf3;
 import org.cunicu4j.testlab.Lab;
 import org.cunicu4j.testlab.WgPair;
+import org.cunicu4j.wireguard.device.DeviceOptions;
 
 /**
  * Throughput and latency through WireGuard tunnels between two network namespaces, every
@@ -97,6 +99,7 @@ public final class WireGuardBench {
             case "ours" -> "(a) cunicu4j ↔ cunicu4j";
             case "ours-go" -> "(c) cunicu4j → wireguard-go";
             case "go-ours" -> "(c') wireguard-go → cunicu4j";
+            case "ours-injvm" -> "(a) in one JVM: both devices in this bench's JVM";
             default -> config;
         };
     }
@@ -147,11 +150,16 @@ public final class WireGuardBench {
         String kind = switch (config) {
             case "go" -> "go";
             case "ours" -> "ours";
+            case "ours-injvm" -> "injvm";
             case "ours-go" -> index == 0 ? "ours" : "go";
             case "go-ours" -> index == 0 ? "go" : "ours";
             default -> throw new IllegalArgumentException("unknown configuration " + config);
         };
-        return kind.equals("go") ? WgPair.WIREGUARD_GO : OurDevice.processStarter(deviceJvm);
+        return switch (kind) {
+            case "go" -> WgPair.WIREGUARD_GO;
+            case "injvm" -> InJvmDevice.starter(DeviceOptions.defaults());
+            default -> OurDevice.processStarter(deviceJvm);
+        };
     }
 
     /** The kernel's UDP and TCP counters of a host's namespace that tell of loss: /proc/net/snmp. */
