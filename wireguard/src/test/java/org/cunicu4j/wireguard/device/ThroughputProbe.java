@@ -47,4 +47,34 @@ class ThroughputProbe {
             }
         }
     }
+
+    @Test
+    void wireguardGoPair() throws Exception {
+        try (Lab lab = Lab.open()) {
+            Host h1 = lab.host("g1");
+            Host h2 = lab.host("g2");
+            lab.link(h1, "192.168.79.1/24", h2, "192.168.79.2/24");
+            Key k1 = Key.generatePrivate();
+            Key k2 = Key.generatePrivate();
+            var w1 = org.cunicu4j.testlab.WireguardGo.start(h1);
+            var w2 = org.cunicu4j.testlab.WireguardGo.start(h2);
+            java.nio.file.Path f1 = lab.workDir().resolve("k1");
+            java.nio.file.Path f2 = lab.workDir().resolve("k2");
+            java.nio.file.Files.writeString(f1, k1.toBase64());
+            java.nio.file.Files.writeString(f2, k2.toBase64());
+            w1.wg("set", w1.interfaceName(), "private-key", f1.toString(), "listen-port", "51000", "peer", k2.publicKey().toBase64(),
+                    "allowed-ips", "10.7.0.2/32", "endpoint", "192.168.79.2:51000");
+            w2.wg("set", w2.interfaceName(), "private-key", f2.toString(), "listen-port", "51000", "peer", k1.publicKey().toBase64(),
+                    "allowed-ips", "10.7.0.1/32", "endpoint", "192.168.79.1:51000");
+            h1.run("ip", "addr", "add", "10.7.0.1/24", "dev", w1.interfaceName());
+            h2.run("ip", "addr", "add", "10.7.0.2/24", "dev", w2.interfaceName());
+            h1.run("ip", "link", "set", w1.interfaceName(), "up");
+            h2.run("ip", "link", "set", w2.interfaceName(), "up");
+            h1.run("ping", "-c", "2", "10.7.0.2");
+            h2.start("iperf3", "-s", "-1");
+            h2.awaitTcpListening(5201, java.time.Duration.ofSeconds(5));
+            var r = h1.run(java.time.Duration.ofSeconds(60), "iperf3", "-c", "10.7.0.2", "-t", Integer.getInteger("secs", 8).toString());
+            System.out.println(r.stdout());
+        }
+    }
 }
