@@ -40,6 +40,7 @@ import org.cunicu4j.wireguard.ratelimit.RateLimiter;
 import org.cunicu4j.wireguard.replay.ReplayWindow;
 import org.cunicu4j.wireguard.tun.LinuxTun;
 import org.cunicu4j.wireguard.tun.Tun;
+import org.cunicu4j.wireguard.tun.VnetTun;
 
 /**
  * A userspace WireGuard device: a {@link Tun} on one side, a {@link Bind} on the other, and
@@ -123,7 +124,7 @@ public final class Device implements WireGuardControl {
      * namespace and opens the default UDP Bind on the options' listen port.
      */
     public static Device create(String ifname, DeviceOptions options) throws IOException {
-        Tun tun = LinuxTun.create(ifname, options.mtu());
+        Tun tun = options.tunOffload() ? VnetTun.create(ifname, options.mtu()) : LinuxTun.create(ifname, options.mtu());
         try {
             return open(tun, defaultBind(), options);
         } catch (IOException | RuntimeException e) {
@@ -904,8 +905,10 @@ public final class Device implements WireGuardControl {
             return;
         }
         ByteBuffer t = ctx.tunOut;
-        t.clear();
-        t.put(s, 0, plen).flip();
+        int headroom = tun.writeHeadroom();
+        t.clear().position(headroom);
+        t.put(s, 0, plen);
+        t.limit(headroom + plen).position(headroom);
         try {
             if (!tun.write(t)) {
                 drop(DropReason.TUN_WRITE_FAILED);

@@ -16,6 +16,8 @@ import org.cunicu4j.wireguard.Key;
  * @param workers threads for parallel encryption/decryption (reserved; the data path runs inline today)
  * @param handshakeLoadThreshold the number of queued handshake messages from which the device is
  *     "under load" and demands cookies (MAC2); 0 means always under load (tests)
+ * @param tunOffload {@link #create}-made TUNs use {@code IFF_VNET_HDR} with TSO and checksum
+ *     offload (one read carries a 64 KB TCP super-packet, segmented by us); false: plain TUN
  */
 public record DeviceOptions(
         int mtu,
@@ -25,7 +27,8 @@ public record DeviceOptions(
         Clock clock,
         Timing timing,
         int workers,
-        int handshakeLoadThreshold) {
+        int handshakeLoadThreshold,
+        boolean tunOffload) {
 
     public static final int DEFAULT_MTU = 1420;
 
@@ -49,42 +52,52 @@ public record DeviceOptions(
         }
     }
 
+    /** The options without {@code tunOffload} (which is then on), as the record was first published. */
+    public DeviceOptions(int mtu, Key privateKey, int listenPort, int fwmark, Clock clock, Timing timing, int workers,
+            int handshakeLoadThreshold) {
+        this(mtu, privateKey, listenPort, fwmark, clock, timing, workers, handshakeLoadThreshold, true);
+    }
+
     /** MTU 1420, no key, a system-chosen port, the system clock, the specification's timers. */
     public static DeviceOptions defaults() {
         return new DeviceOptions(DEFAULT_MTU, null, 0, 0, Clock.system(), Timing.DEFAULT,
-                Math.max(1, Runtime.getRuntime().availableProcessors()), 128);
+                Math.max(1, Runtime.getRuntime().availableProcessors()), 128, true);
     }
 
     public DeviceOptions withMtu(int v) {
-        return new DeviceOptions(v, privateKey, listenPort, fwmark, clock, timing, workers, handshakeLoadThreshold);
+        return new DeviceOptions(v, privateKey, listenPort, fwmark, clock, timing, workers, handshakeLoadThreshold, tunOffload);
     }
 
     public DeviceOptions withPrivateKey(Key v) {
-        return new DeviceOptions(mtu, v, listenPort, fwmark, clock, timing, workers, handshakeLoadThreshold);
+        return new DeviceOptions(mtu, v, listenPort, fwmark, clock, timing, workers, handshakeLoadThreshold, tunOffload);
     }
 
     public DeviceOptions withListenPort(int v) {
-        return new DeviceOptions(mtu, privateKey, v, fwmark, clock, timing, workers, handshakeLoadThreshold);
+        return new DeviceOptions(mtu, privateKey, v, fwmark, clock, timing, workers, handshakeLoadThreshold, tunOffload);
     }
 
     public DeviceOptions withFwmark(int v) {
-        return new DeviceOptions(mtu, privateKey, listenPort, v, clock, timing, workers, handshakeLoadThreshold);
+        return new DeviceOptions(mtu, privateKey, listenPort, v, clock, timing, workers, handshakeLoadThreshold, tunOffload);
     }
 
     public DeviceOptions withClock(Clock v) {
-        return new DeviceOptions(mtu, privateKey, listenPort, fwmark, v, timing, workers, handshakeLoadThreshold);
+        return new DeviceOptions(mtu, privateKey, listenPort, fwmark, v, timing, workers, handshakeLoadThreshold, tunOffload);
     }
 
     public DeviceOptions withTiming(Timing v) {
-        return new DeviceOptions(mtu, privateKey, listenPort, fwmark, clock, v, workers, handshakeLoadThreshold);
+        return new DeviceOptions(mtu, privateKey, listenPort, fwmark, clock, v, workers, handshakeLoadThreshold, tunOffload);
     }
 
     public DeviceOptions withWorkers(int v) {
-        return new DeviceOptions(mtu, privateKey, listenPort, fwmark, clock, timing, v, handshakeLoadThreshold);
+        return new DeviceOptions(mtu, privateKey, listenPort, fwmark, clock, timing, v, handshakeLoadThreshold, tunOffload);
     }
 
     public DeviceOptions withHandshakeLoadThreshold(int v) {
-        return new DeviceOptions(mtu, privateKey, listenPort, fwmark, clock, timing, workers, v);
+        return new DeviceOptions(mtu, privateKey, listenPort, fwmark, clock, timing, workers, v, tunOffload);
+    }
+
+    public DeviceOptions withTunOffload(boolean v) {
+        return new DeviceOptions(mtu, privateKey, listenPort, fwmark, clock, timing, workers, handshakeLoadThreshold, v);
     }
 
     /** Never shows the private key. */
@@ -92,6 +105,6 @@ public record DeviceOptions(
     public String toString() {
         return "DeviceOptions[mtu=" + mtu + ", privateKey=" + (privateKey == null ? "none" : "set") + ", listenPort="
                 + listenPort + ", fwmark=" + fwmark + ", timing=" + timing + ", workers=" + workers
-                + ", handshakeLoadThreshold=" + handshakeLoadThreshold + "]";
+                + ", handshakeLoadThreshold=" + handshakeLoadThreshold + ", tunOffload=" + tunOffload + "]";
     }
 }

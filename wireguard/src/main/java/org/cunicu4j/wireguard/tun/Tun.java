@@ -30,8 +30,17 @@ public interface Tun extends AutoCloseable {
     int read(ByteBuffer[] buffers, int max) throws IOException;
 
     /**
+     * Bytes a writer must leave free before the packet in the buffer given to {@link #write}
+     * (a vnet header goes there); 0 by default.
+     */
+    default int writeHeadroom() {
+        return 0;
+    }
+
+    /**
      * Writes one packet: the bytes from {@code packet}'s position to its limit (borrowed for
-     * the call). A packet the system refuses is dropped and reported by returning false.
+     * the call), with {@link #writeHeadroom()} bytes before the position free for the Tun's
+     * use. A packet the system refuses is dropped and reported by returning false.
      */
     boolean write(ByteBuffer packet) throws IOException;
 

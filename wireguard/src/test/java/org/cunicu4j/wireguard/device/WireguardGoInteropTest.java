@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Test;
  * wg-lab's {@code WireGuardInteropTest} in e2e.
  */
 @RequiresRoot
-@RequiresTools({"wireguard-go", "wg", "ip", "ping"})
+@RequiresTools({"wireguard-go", "wg", "ip", "ping", "iperf3"})
 class WireguardGoInteropTest {
 
     @Test
-    void pingWithWireguardGoBothWays() throws Exception {
+    void pingAndTcpWithWireguardGoBothWays() throws Exception {
         try (Lab lab = Lab.open()) {
             Host go = lab.host("go");
             Host ours = lab.host("ours");
@@ -62,7 +62,14 @@ class WireguardGoInteropTest {
                 ours.run("ping", "-c", "3", "-i", "0.2", "-W", "5", "10.9.0.1");
                 ours.run("ping", "-6", "-c", "3", "-i", "0.2", "-W", "5", "fd09::1");
                 go.run("ping", "-6", "-c", "3", "-i", "0.2", "-W", "5", "fd09::2");
+                // TCP both ways through our TUN offload (TSO segmentation out, plain writes in)
+                ours.start("iperf3", "-s", "-p", "5202");
+                ours.awaitTcpListening(5202, java.time.Duration.ofSeconds(5));
+                go.run(java.time.Duration.ofSeconds(60), "iperf3", "-c", "10.9.0.2", "-p", "5202", "-n", "20M");
+                go.run(java.time.Duration.ofSeconds(60), "iperf3", "-c", "10.9.0.2", "-p", "5202", "-n", "20M", "-R");
                 var status = device.status().peers().getFirst();
+                assertThat(status.rxBytes()).isGreaterThan(20_000_000L);
+                assertThat(status.txBytes()).isGreaterThan(20_000_000L);
                 assertThat(status.lastHandshake()).isNotNull();
                 assertThat(status.rxBytes()).isGreaterThan(0);
                 assertThat(wgo.wg("show", goIf, "latest-handshakes").stdout()).doesNotEndWith("\t0\n");
