@@ -150,7 +150,7 @@ public final class UapiServer implements AutoCloseable {
     }
 
     private void serve(SocketChannel client) {
-        try (client) {
+        try {
             InputStream in = Channels.newInputStream(client);
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(client), 8192);
             LineReader reader = new LineReader(in);
@@ -195,6 +195,7 @@ public final class UapiServer implements AutoCloseable {
             }
         } finally {
             clients.remove(client);
+            closeQuietly(client);
         }
     }
 
