@@ -45,6 +45,27 @@ public final class UapiSockets {
         }
     }
 
+    /**
+     * The interface names of the userspace devices in {@link #DIRECTORY}, in directory order
+     * as {@code wg show interfaces} lists them: every {@code <name>.sock} whose name is 1..15
+     * characters. Empty when the directory does not exist.
+     */
+    public static java.util.List<String> list() throws IOException {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        if (!Files.isDirectory(DIRECTORY)) {
+            return names;
+        }
+        try (java.nio.file.DirectoryStream<Path> dir = Files.newDirectoryStream(DIRECTORY)) {
+            for (Path p : dir) {
+                String f = p.getFileName().toString();
+                if (f.length() > 5 && f.length() <= 15 + 5 && f.endsWith(".sock")) {
+                    names.add(f.substring(0, f.length() - 5));
+                }
+            }
+        }
+        return names;
+    }
+
     /** True when {@code path} is a UNIX socket file (not following links). */
     static boolean isSocketFile(Path path) throws IOException {
         int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
