@@ -151,4 +151,17 @@ class UapiServerTest {
         assertThatThrownBy(() -> client.apply(DeviceUpdate.peers(PeerUpdate.removal(UapiCodecTest.key(1, Key.Type.PUBLIC)))))
                 .isInstanceOf(IOException.class).hasMessageContaining("t4");
     }
+
+    @Test
+    void aDeviceThatNeverAnswersTimesOutNamingIt() throws Exception {
+        Path socket = dir.resolve("t5.sock");
+        try (ServerSocketChannel mute = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            mute.bind(UnixDomainSocketAddress.of(socket)); // connections queue in the backlog, unanswered
+            UapiClient client = UapiClient.of("t5", socket).withTimeout(java.time.Duration.ofMillis(200));
+            assertThatThrownBy(client::status).isInstanceOf(UapiException.class)
+                    .hasMessage("device t5 (" + socket + "): no complete answer to get=1 within 200 ms");
+            assertThatThrownBy(() -> client.apply(DeviceUpdate.peers(PeerUpdate.removal(UapiCodecTest.key(1, Key.Type.PUBLIC)))))
+                    .hasMessageEndingWith("no complete answer to set=1 within 200 ms");
+        }
+    }
 }
