@@ -164,4 +164,33 @@ class UapiServerTest {
                     .hasMessageEndingWith("no complete answer to set=1 within 200 ms");
         }
     }
+
+    /** Random bytes and mutated requests from many clients: the server answers or hangs up, and keeps serving. */
+    @Test
+    void garbageFromClientsNeverStopsTheServer() throws Exception {
+        long seed = System.nanoTime();
+        java.util.Random random = new java.util.Random(seed);
+        Path socket = dir.resolve("t6.sock");
+        FakeDevice device = new FakeDevice("t6");
+        String valid = "set=1\n" + UapiCodec.formatUpdate(UapiCodecTest.sampleUpdate()) + "\n";
+        try (UapiServer server = UapiServer.start("t6", socket, device)) {
+            for (int i = 0; i < 300; i++) {
+                byte[] request;
+                if (random.nextBoolean()) {
+                    request = new byte[random.nextInt(600)];
+                    random.nextBytes(request);
+                } else {
+                    StringBuilder sb = new StringBuilder(valid);
+                    for (int e = random.nextInt(5); e >= 0 && !sb.isEmpty(); e--) {
+                        sb.setCharAt(random.nextInt(sb.length()), (char) random.nextInt(128));
+                    }
+                    request = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+                }
+                String reply = exchange(socket, new String(request, StandardCharsets.ISO_8859_1));
+                assertThat(reply).as("seed %d", seed).matches("(errno=\\d+\n\n|[^\u0000]*errno=0\n\n)*");
+            }
+            assertThat(server.rejectedRequests()).as("seed %d", seed).isPositive();
+            assertThat(exchange(socket, "get=1\n\n")).as("seed %d", seed).endsWith("errno=0\n\n");
+        }
+    }
 }
