@@ -173,7 +173,7 @@ public final class UapiClient implements WireGuardControl {
 
     private int errno(String line, String op) throws UapiException {
         String v = line.substring("errno=".length());
-        // wireguard-go before 2021 sent the errno negated
+        // wireguard-go and our UapiServer send errors negated (errno=-22); accept either sign
         String digits = v.startsWith("-") ? v.substring(1) : v;
         if (digits.isEmpty() || digits.length() > 9 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw protocol(op, "'" + UapiCodec.printable(line) + "' is not errno=N");

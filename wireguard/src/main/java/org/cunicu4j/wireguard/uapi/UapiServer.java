@@ -38,10 +38,11 @@ import org.cunicu4j.wireguard.control.WireGuardControl;
  * has the name (another device owns it) and removes a stale one; the socket is bound under
  * a temporary name, set to mode 0600, then renamed into place, so it is never reachable
  * with looser permissions. Each client is served on a virtual thread, request after
- * request, until it closes. A request that does not parse is answered {@code errno=22}
+ * request, until it closes. A request that does not parse is answered {@code errno=-22}
  * and logged with the line at fault; a refused {@code apply} is answered with the errno
- * of its {@link UapiException}, else 22 for an {@link IllegalArgumentException} and 5 (EIO)
- * otherwise.
+ * of its {@link UapiException}, else EINVAL for an {@link IllegalArgumentException} and EIO
+ * otherwise; errors are written negated, as wireguard-go does ({@code wg} prints
+ * {@code strerror(-errno)}).
  *
  * <p>Owns the socket file and its connections, not the target. Thread-safe;
  * {@link #close()} is idempotent and removes the socket file if it is still ours.
@@ -122,7 +123,7 @@ public final class UapiServer implements AutoCloseable {
         return socket;
     }
 
-    /** Requests answered {@code errno=22} because they did not parse. */
+    /** Requests answered {@code errno=-22} because they did not parse (or were over a limit). */
     public long rejectedRequests() {
         return rejected.get();
     }
@@ -185,7 +186,7 @@ public final class UapiServer implements AutoCloseable {
             LOG.log(Level.WARNING, "uapi " + name + ": closing a client: " + e.getMessage());
             // the stream cannot be resynchronised; a best-effort answer, then close
             try {
-                client.write(java.nio.ByteBuffer.wrap(("errno=" + e.errno() + "\n\n").getBytes(StandardCharsets.US_ASCII)));
+                client.write(java.nio.ByteBuffer.wrap((errnoLine(e.errno())).getBytes(StandardCharsets.US_ASCII)));
             } catch (IOException ignored) {
                 // the client is gone
             }
@@ -209,7 +210,7 @@ public final class UapiServer implements AutoCloseable {
             return UapiCodec.formatStatus(status) + "errno=0\n\n";
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "uapi " + name + ": get=1 failed: " + e.getMessage());
-            return "errno=" + errnoOf(e) + "\n\n";
+            return errnoLine(errnoOf(e));
         }
     }
 
@@ -225,14 +226,22 @@ public final class UapiServer implements AutoCloseable {
             return "errno=0\n\n";
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "uapi " + name + ": set=1 refused: " + e.getMessage());
-            return "errno=" + errnoOf(e) + "\n\n";
+            return errnoLine(errnoOf(e));
         }
     }
 
     private String reject(UapiException e) {
         rejected.incrementAndGet();
         LOG.log(Level.WARNING, "uapi " + name + ": rejected a request: " + e.getMessage());
-        return "errno=" + e.errno() + "\n\n";
+        return errnoLine(e.errno());
+    }
+
+    /**
+     * The closing line of an answer: {@code errno=0}, or the error negated ({@code errno=-22})
+     * as wireguard-go writes it and {@code wg} reads it ({@code strerror(-errno)}).
+     */
+    static String errnoLine(int errno) {
+        return "errno=" + (errno == 0 ? 0 : -Math.abs(errno)) + "\n\n";
     }
 
     private static int errnoOf(Exception e) {

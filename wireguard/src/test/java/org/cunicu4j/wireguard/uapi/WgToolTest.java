@@ -117,7 +117,7 @@ class WgToolTest {
             assertThat(device.status().peers()).isEmpty();
             Exec.Result refused = wg("set", ifname, "listen-port", "9");
             assertThat(refused.exitCode()).isNotZero();
-            assertThat(refused.stderr()).contains("Unable to modify interface");
+            assertThat(refused.stderr()).contains("Unable to modify interface: Address already in use");
             assertThat(server.rejectedRequests()).isZero();
         }
         assertThat(Path.of("/var/run/wireguard/" + ifname + ".sock")).doesNotExist();
