@@ -55,9 +55,9 @@ public record IpPrefix(InetAddress address, int bits) {
             throw new IllegalArgumentException("'" + text + "' is not an IP prefix: an IPv4 address has four parts");
         }
         try {
-            return InetAddress.getByName(addr); // a literal: no name lookup
-        } catch (UnknownHostException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + text + "' is not an IP prefix: " + e.getMessage());
+            return InetAddress.ofLiteral(addr); // never a name lookup
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an IP prefix: '" + addr + "' is not a valid IP address");
         }
     }
 

@@ -24,5 +24,7 @@ class IpPrefixTest {
         assertThatThrownBy(() -> IpPrefix.parse("10.0.1/8")).hasMessageContaining("four parts");
         assertThatThrownBy(() -> IpPrefix.parse("10.0.0.0/x")).hasMessageContaining("must be a number");
         assertThatThrownBy(() -> IpPrefix.parse("10.0.0.0/")).hasMessageContaining("must be a number");
+        assertThatThrownBy(() -> IpPrefix.parse("1..2.3/8")).hasMessageContaining("not a valid IP address");
+        assertThatThrownBy(() -> IpPrefix.parse("fd00:::1/64")).hasMessageContaining("not a valid IP address");
     }
 }
