@@ -34,11 +34,13 @@ import org.cunicu4j.net.udp.UdpPacketConn;
  * with the plain options.
  *
  * <p><b>Sharing the sockets.</b> Each receive function returns only WireGuard datagrams
- * ({@link PacketClassifier}); every other datagram goes to the options' {@link
- * ForeignPacketHandler} on the receive thread, or, without one, is dropped and counted.
- * Whoever owns the handler sends through {@link #sharedConn}, on the very same sockets,
- * so its datagrams leave from the Bind's port. This is how an ICE agent and this Bind share
- * a port without any kernel round trip.
+ * ({@link PacketClassifier}); every other datagram goes, as the {@link UdpBindOptions}
+ * say, to a {@link ForeignPacketHandler} on the receive thread, or into a bounded queue per
+ * family that the sharer reads with {@link #sharedConn}'s {@code receive}, or, with
+ * neither, is dropped and counted. The sharer sends through {@link #sharedConn}, on the
+ * very same sockets, so its datagrams leave from the Bind's port. This is how an ICE agent
+ * and this Bind share a port without any kernel round trip: with a queue, {@code
+ * sharedConn(INET)} is an ordinary {@link PacketConn} to hand to a mux.
  *
  * <p>Threading: {@link #open}, {@link #close} and {@link #setMark} are serialised on this
  * object (the control path); the receive functions (one thread each) and {@link #send}
@@ -61,6 +63,8 @@ public final class UdpBind implements Bind {
     private final UdpBindOptions options;
     private final SocketOpener opener;
     private final ForeignPacketHandler handler;
+    private final ForeignQueue queue4;
+    private final ForeignQueue queue6;
     private final SharedConn shared4 = new SharedConn(StandardProtocolFamily.INET);
     private final SharedConn shared6 = new SharedConn(StandardProtocolFamily.INET6);
 
@@ -76,6 +80,8 @@ public final class UdpBind implements Bind {
     private final LongAdder foreignSent = new LongAdder();
     private final LongAdder droppedForeign = new LongAdder();
     private final LongAdder handlerErrors = new LongAdder();
+    private final LongAdder foreignQueueFull = new LongAdder();
+    private final LongAdder foreignTooLong = new LongAdder();
     private final LongAdder noSocket = new LongAdder();
     /** Counts of the connections closed so far (guarded by this). */
     private long retiredTooLong;
@@ -94,6 +100,8 @@ public final class UdpBind implements Bind {
         this.options = Objects.requireNonNull(options, "options");
         this.opener = opener;
         this.handler = options.foreignHandler();
+        this.queue4 = options.foreignQueue() > 0 ? new ForeignQueue(options.foreignQueue()) : null;
+        this.queue6 = options.foreignQueue() > 0 ? new ForeignQueue(options.foreignQueue()) : null;
     }
 
     @Override
@@ -260,12 +268,18 @@ public final class UdpBind implements Bind {
     }
 
     /**
-     * A {@link PacketConn} that sends on this Bind's socket of {@code family}, following it
-     * across re-opens, for the owner of the {@link ForeignPacketHandler}: each slot goes to
-     * its own address, from the Bind's port. It does not receive (datagrams reach the
-     * handler instead: {@link PacketConn#receive} throws {@link UnsupportedOperationException}),
-     * and closing it does nothing (the Bind owns the sockets). Sending while the Bind is
-     * closed, or on a family the host lacks, throws {@link ClosedChannelException}.
+     * The sharer's {@link PacketConn} on this Bind's socket of {@code family} (one per
+     * family, the same object every time), following the socket across re-opens.
+     *
+     * <p>{@code send} puts each slot to its own address, from the Bind's port; while the
+     * Bind has no socket of that family (closed, being re-opened, or the host lacks the
+     * family) datagrams are counted in {@link BindCounters#sendRefused()} and skipped.
+     * {@code receive} returns the datagrams that are not WireGuard when the options ask for
+     * a {@linkplain UdpBindOptions#withForeignQueue foreign queue} (and blocks across
+     * re-opens of the Bind); without a queue it throws {@link UnsupportedOperationException}
+     * (the handler gets them instead). The conn belongs to the sharer: its {@code close()}
+     * ends its receive and send for good (they then throw {@link ClosedChannelException})
+     * and leaves the sockets to the Bind.
      */
     public PacketConn sharedConn(StandardProtocolFamily family) {
         return switch (family) {
@@ -293,7 +307,8 @@ public final class UdpBind implements Bind {
 
     /** The counts since this Bind was made. */
     public synchronized BindCounters counters() {
-        long tooLong = retiredTooLong;
+        long tooLong = retiredTooLong + foreignTooLong.sum()
+                + (queue4 == null ? 0 : queue4.tooLongForTaker() + queue6.tooLongForTaker());
         long refused = retiredRefused + noSocket.sum();
         for (UdpPacketConn c : new UdpPacketConn[] {conn4, conn6}) {
             if (c != null) {
@@ -302,7 +317,7 @@ public final class UdpBind implements Bind {
             }
         }
         return new BindCounters(received.sum(), sent.sum(), foreignReceived.sum(), foreignSent.sum(),
-                droppedForeign.sum(), tooLong, refused, handlerErrors.sum());
+                droppedForeign.sum(), foreignQueueFull.sum(), tooLong, refused, handlerErrors.sum());
     }
 
     @Override
@@ -352,7 +367,6 @@ public final class UdpBind implements Bind {
             while (true) {
                 int n = conn.receive(batch);
                 int kept = 0;
-                int foreign = 0;
                 for (int i = 0; i < n; i++) {
                     ByteBuffer buf = batch.buffer(i);
                     if (PacketClassifier.classify(buf) == PacketClassifier.Kind.WIREGUARD) {
@@ -363,12 +377,8 @@ public final class UdpBind implements Bind {
                         }
                         kept++;
                     } else {
-                        foreign++;
                         handOver(batch, i);
                     }
-                }
-                if (foreign > 0) {
-                    (handler == null ? droppedForeign : foreignReceived).add(foreign);
                 }
                 if (kept > 0) {
                     batch.setCount(kept);
@@ -379,13 +389,25 @@ public final class UdpBind implements Bind {
         }
 
         private void handOver(PacketBatch batch, int slot) {
-            if (handler == null) {
+            if (handler != null) {
+                foreignReceived.increment();
+                try {
+                    handler.handle(batch, slot, family);
+                } catch (RuntimeException e) {
+                    handlerErrors.increment();
+                }
                 return;
             }
-            try {
-                handler.handle(batch, slot, family);
-            } catch (RuntimeException e) {
-                handlerErrors.increment();
+            ForeignQueue queue = family == StandardProtocolFamily.INET ? queue4 : queue6;
+            if (queue == null) {
+                droppedForeign.increment();
+                return;
+            }
+            switch (queue.offer(batch, slot)) {
+                case QUEUED -> foreignReceived.increment();
+                case FULL -> foreignQueueFull.increment();
+                case TOO_LONG -> foreignTooLong.increment();
+                case CLOSED -> droppedForeign.increment();
             }
         }
 
@@ -398,28 +420,43 @@ public final class UdpBind implements Bind {
     /** The send-only view of one family's socket given to the handler's owner. */
     private final class SharedConn implements PacketConn {
         private final StandardProtocolFamily family;
+        private volatile boolean closed;
 
         SharedConn(StandardProtocolFamily family) {
             this.family = family;
         }
 
-        private UdpPacketConn current() throws ClosedChannelException {
-            UdpPacketConn c = family == StandardProtocolFamily.INET ? conn4 : conn6;
-            if (c == null) {
-                throw new ClosedChannelException();
-            }
-            return c;
+        private ForeignQueue queue() {
+            return family == StandardProtocolFamily.INET ? queue4 : queue6;
         }
 
         @Override
-        public int receive(PacketBatch batch) {
-            throw new UnsupportedOperationException("datagrams for the sharer of a UdpBind arrive through its ForeignPacketHandler");
+        public int receive(PacketBatch batch) throws IOException {
+            ForeignQueue queue = queue();
+            if (queue == null) {
+                throw new UnsupportedOperationException("this UdpBind hands datagrams that are not WireGuard to "
+                        + (handler != null ? "its ForeignPacketHandler" : "no one (no foreign queue in its options)"));
+            }
+            return queue.take(batch);
         }
 
         @Override
         public int send(PacketBatch batch) throws IOException {
-            int n = current().send(batch);
-            foreignSent.add(n);
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            UdpPacketConn c = family == StandardProtocolFamily.INET ? conn4 : conn6;
+            int n = batch.count();
+            if (c == null) {
+                noSocket.add(n);
+                return n;
+            }
+            try {
+                c.send(batch);
+                foreignSent.add(n);
+            } catch (ClosedChannelException e) {
+                noSocket.add(n); // the Bind closed or re-opened under us
+            }
             return n;
         }
 
@@ -434,9 +471,15 @@ public final class UdpBind implements Bind {
             return options.batchSize();
         }
 
-        /** Does nothing: the Bind owns its sockets. */
+        /** Ends this conn for the sharer (waking a blocked receive); the sockets stay the Bind's. */
         @Override
-        public void close() {}
+        public void close() {
+            closed = true;
+            ForeignQueue queue = queue();
+            if (queue != null) {
+                queue.close();
+            }
+        }
 
         @Override
         public String toString() {
