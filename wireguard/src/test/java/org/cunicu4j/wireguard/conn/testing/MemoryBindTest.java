@@ -41,7 +41,7 @@ class MemoryBindTest {
 
     @Test
     void aPairExchangesDatagramsWithTheSendersAddress() throws IOException {
-        MemoryBind[] p = MemoryNetwork.pair();
+        MemoryBind[] p = MemoryBind.pair();
         MemoryBind a = p[0];
         MemoryBind b = p[1];
         assertThat(a.endpoint()).hasToString("mem:1");
@@ -159,5 +159,6 @@ class MemoryBindTest {
         PacketBatch in = new PacketBatch(4, 64);
         assertThat(rb.receive(in)).isEqualTo(1);
         assertThat(in.buffer(0).getInt(0)).isEqualTo(8);
+        assertThat(p[1].tooLongDrops()).isEqualTo(1);
     }
 }
