@@ -40,7 +40,16 @@ import org.cunicu4j.net.udp.UdpPacketConn;
  * neither, is dropped and counted. The sharer sends through {@link #sharedConn}, on the
  * very same sockets, so its datagrams leave from the Bind's port. This is how an ICE agent
  * and this Bind share a port without any kernel round trip: with a queue, {@code
- * sharedConn(INET)} is an ordinary {@link PacketConn} to hand to a mux.
+ * sharedConn(INET)} is an ordinary {@link PacketConn} to hand to a mux. The shared conns
+ * exist from construction on (before {@link #open}), so a handler may forward to something
+ * built on them afterwards:
+ * <pre>{@code
+ * UdpMux[] mux = new UdpMux[2];
+ * UdpBind bind = new UdpBind(UdpBindOptions.defaults().withForeignHandler(
+ *         (batch, slot, family) -> mux[family == INET ? 0 : 1].dispatch(batch, slot)));
+ * mux[0] = UdpMux.builder(bind.sharedConn(INET)).ownsConn(false).fed();
+ * mux[1] = UdpMux.builder(bind.sharedConn(INET6)).ownsConn(false).fed();
+ * }</pre>
  *
  * <p>Threading: {@link #open}, {@link #close} and {@link #setMark} are serialised on this
  * object (the control path); the receive functions (one thread each) and {@link #send}
