@@ -90,7 +90,11 @@ class UdpBindTest {
             Bind.Opened again = bind.open(first); // closes the first, then binds the same port explicitly
             assertThat(again.port()).isEqualTo(first);
             Bind.ReceiveFunc old = again.receivers().get(0);
-            Bind.Opened moved = bind.open(0);
+            bind.close();
+            Bind.Opened moved;
+            try (UdpSocket blocker = UdpSocket.open(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), first))) {
+                moved = bind.open(0); // cannot get `first` back while the blocker holds it
+            }
             assertThat(moved.port()).isNotEqualTo(first);
             assertThatThrownBy(() -> old.receive(new PacketBatch(4, 128))).isInstanceOf(ClosedChannelException.class);
             // the new sockets work
