@@ -123,13 +123,14 @@ public final class UdpBind implements Bind {
         for (int attempt = 0; attempt < (port == 0 ? PORT_ATTEMPTS : 1); attempt++) {
             UdpSocket s4 = null;
             UdpSocket s6 = null;
+            LinuxException noV4 = null;
             try {
                 s4 = opener.open(AF_INET, port);
             } catch (LinuxException e) {
                 if (!familyUnavailable(e)) {
                     throw new IOException("cannot bind UDP port " + port + " on IPv4: " + e.getMessage(), e);
                 }
-                LOG.log(System.Logger.Level.INFO, "IPv4 is not available on this host ({0}): WireGuard runs on IPv6 only", e.getMessage());
+                noV4 = e;
             }
             int actual = s4 == null ? port : s4.localAddress().getPort();
             try {
@@ -140,7 +141,13 @@ public final class UdpBind implements Bind {
                     inUse = e;
                     continue;
                 }
-                if (!familyUnavailable(e) || s4 == null) {
+                if (noV4 != null && familyUnavailable(e)) {
+                    IOException none = new IOException("cannot bind UDP port " + port + ": neither IPv4 (" + noV4.getMessage()
+                            + ") nor IPv6 (" + e.getMessage() + ") is available", e);
+                    none.addSuppressed(noV4);
+                    throw none;
+                }
+                if (!familyUnavailable(e)) {
                     closeQuietly(s4);
                     throw new IOException("cannot bind UDP port " + actual + " on IPv6"
                             + (port == 0 && s4 != null ? " (the port IPv4 chose)" : "") + ": " + e.getMessage(), e);
@@ -150,8 +157,9 @@ public final class UdpBind implements Bind {
                 closeQuietly(s4);
                 throw e;
             }
-            if (s6 != null && s4 == null) {
+            if (s4 == null) {
                 actual = s6.localAddress().getPort();
+                LOG.log(System.Logger.Level.INFO, "IPv4 is not available on this host ({0}): WireGuard runs on IPv6 only", noV4.getMessage());
             }
             try {
                 configure(s4);

@@ -186,6 +186,38 @@ class UdpBindTest {
     }
 
     @Test
+    void withoutIpv4TheBindRunsOnIpv6Alone() throws IOException {
+        UdpBind.SocketOpener noV4 = (family, port) -> {
+            if (family != AF_INET6) {
+                throw new LinuxException("socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)", Errno.EAFNOSUPPORT);
+            }
+            return UdpBind.openBound(family, port);
+        };
+        try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), noV4)) {
+            Bind.Opened opened = bind.open(0);
+            assertThat(opened.receivers()).hasSize(1);
+            assertThat(opened.port()).isPositive();
+            assertThat(bind.sharedConn(StandardProtocolFamily.INET6).localAddress().getPort()).isEqualTo(opened.port());
+            assertThat(bind.sharedConn(StandardProtocolFamily.INET).localAddress()).isNull();
+            assertThat(bind.toString()).isEqualTo("UdpBind[port " + opened.port() + " IPv6]");
+        }
+    }
+
+    @Test
+    void withNeitherFamilyOpenFailsNamingBoth() {
+        UdpBind.SocketOpener none = (family, port) -> {
+            throw new LinuxException("socket(" + (family == AF_INET6 ? "AF_INET6" : "AF_INET") + ", SOCK_DGRAM, IPPROTO_UDP)", Errno.EAFNOSUPPORT);
+        };
+        try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), none)) {
+            assertThatThrownBy(() -> bind.open(51820))
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("cannot bind UDP port 51820: neither IPv4 (socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP): EAFNOSUPPORT "
+                            + "(Address family not supported by protocol)) nor IPv6 (socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP): EAFNOSUPPORT "
+                            + "(Address family not supported by protocol)) is available");
+        }
+    }
+
+    @Test
     void closeWakesABlockedReceiveFunction() throws Exception {
         UdpBind bind = new UdpBind();
         Bind.ReceiveFunc r = bind.open(0).receivers().get(1);
