@@ -73,6 +73,12 @@ class MemoryBindTest {
         assertThatThrownBy(() -> a.parseEndpoint("mem:x")).hasMessage("'mem:x' is not a memory endpoint: expected mem:<id>, id 1..16777215");
         assertThatThrownBy(() -> a.parseEndpoint("mem:0")).hasMessage("'mem:0' is not a memory endpoint: the id is 1..16777215");
         assertThatThrownBy(() -> a.parseEndpoint("1.2.3.4:5")).hasMessageStartingWith("'1.2.3.4:5' is not a memory endpoint");
+        // the address form, as a control API hands endpoints over
+        assertThat(a.parseEndpoint(a.endpoint().address().getAddress().getHostAddress() + ":0")).isEqualTo(a.endpoint());
+        assertThat(a.parseEndpoint("127.0.1.2:51820")).hasToString("mem:258");
+        assertThatThrownBy(() -> a.parseEndpoint("127.0.0.0:1")).hasMessage("'127.0.0.0:1' is not a memory endpoint: expected mem:<id> or 127.x.y.z:port, id 1..16777215");
+        assertThatThrownBy(() -> a.parseEndpoint("127.0.0.300:1")).hasMessageStartingWith("'127.0.0.300:1' is not a memory endpoint");
+        assertThatThrownBy(() -> a.parseEndpoint("127.0.0.1")).hasMessageStartingWith("'127.0.0.1' is not a memory endpoint");
     }
 
     @Test
