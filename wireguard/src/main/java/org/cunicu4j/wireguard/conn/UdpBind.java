@@ -1,21 +1,14 @@
 package org.cunicu4j.wireguard.conn;
 
-import static org.cunicu4j.linux.socket.SocketConstants.AF_INET;
-import static org.cunicu4j.linux.socket.SocketConstants.AF_INET6;
-
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
-import org.cunicu4j.linux.Errno;
-import org.cunicu4j.linux.LinuxException;
 import org.cunicu4j.linux.socket.UdpSocket;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.PacketClassifier;
@@ -59,18 +52,8 @@ import org.cunicu4j.net.udp.UdpPacketConn;
  */
 public final class UdpBind implements Bind {
 
-    private static final System.Logger LOG = System.getLogger(UdpBind.class.getName());
-    /** Attempts at finding a port 0 that is free on both families. */
-    static final int PORT_ATTEMPTS = 5;
-
-    /** Opens a socket of a family bound to a port on the wildcard address (IPv6: V6ONLY). */
-    @FunctionalInterface
-    interface SocketOpener {
-        UdpSocket open(int family, int port) throws IOException;
-    }
-
     private final UdpBindOptions options;
-    private final SocketOpener opener;
+    private final SocketPair.Opener opener;
     private final ForeignPacketHandler handler;
     private final ForeignQueue queue4;
     private final ForeignQueue queue6;
@@ -102,10 +85,10 @@ public final class UdpBind implements Bind {
     }
 
     public UdpBind(UdpBindOptions options) {
-        this(options, UdpBind::openBound);
+        this(options, SocketPair::openBound);
     }
 
-    UdpBind(UdpBindOptions options, SocketOpener opener) {
+    UdpBind(UdpBindOptions options, SocketPair.Opener opener) {
         this.options = Objects.requireNonNull(options, "options");
         this.opener = opener;
         this.handler = options.foreignHandler();
@@ -119,116 +102,21 @@ public final class UdpBind implements Bind {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
         closeLocked();
-        LinuxException inUse = null;
-        for (int attempt = 0; attempt < (port == 0 ? PORT_ATTEMPTS : 1); attempt++) {
-            UdpSocket s4 = null;
-            UdpSocket s6 = null;
-            LinuxException noV4 = null;
-            try {
-                s4 = opener.open(AF_INET, port);
-            } catch (LinuxException e) {
-                if (!familyUnavailable(e)) {
-                    throw new IOException("cannot bind UDP port " + port + " on IPv4: " + e.getMessage(), e);
-                }
-                noV4 = e;
-            }
-            int actual = s4 == null ? port : s4.localAddress().getPort();
-            try {
-                s6 = opener.open(AF_INET6, actual);
-            } catch (LinuxException e) {
-                if (e.errno() == Errno.EADDRINUSE && port == 0 && s4 != null) {
-                    s4.close();
-                    inUse = e;
-                    continue;
-                }
-                if (noV4 != null && familyUnavailable(e)) {
-                    IOException none = new IOException("cannot bind UDP port " + port + ": neither IPv4 (" + noV4.getMessage()
-                            + ") nor IPv6 (" + e.getMessage() + ") is available", e);
-                    none.addSuppressed(noV4);
-                    throw none;
-                }
-                if (!familyUnavailable(e)) {
-                    closeQuietly(s4);
-                    throw new IOException("cannot bind UDP port " + actual + " on IPv6"
-                            + (port == 0 && s4 != null ? " (the port IPv4 chose)" : "") + ": " + e.getMessage(), e);
-                }
-                LOG.log(System.Logger.Level.INFO, "IPv6 is not available on this host ({0}): WireGuard runs on IPv4 only", e.getMessage());
-            } catch (IOException | RuntimeException e) {
-                closeQuietly(s4);
-                throw e;
-            }
-            if (s4 == null) {
-                actual = s6.localAddress().getPort();
-                LOG.log(System.Logger.Level.INFO, "IPv4 is not available on this host ({0}): WireGuard runs on IPv6 only", noV4.getMessage());
-            }
-            try {
-                configure(s4);
-                configure(s6);
-            } catch (IOException | RuntimeException e) {
-                closeQuietly(s4);
-                closeQuietly(s6);
-                throw e;
-            }
-            UdpPacketConn c4 = s4 == null ? null : UdpPacketConn.of(s4);
-            UdpPacketConn c6 = s6 == null ? null : UdpPacketConn.of(s6);
-            List<ReceiveFunc> receivers = new ArrayList<>(2);
-            if (c4 != null) {
-                receivers.add(new Receiver(c4, StandardProtocolFamily.INET));
-            }
-            if (c6 != null) {
-                receivers.add(new Receiver(c6, StandardProtocolFamily.INET6));
-            }
-            conn4 = c4;
-            conn6 = c6;
-            this.port = actual;
-            open = true;
-            return new Opened(receivers, actual);
+        SocketPair pair = SocketPair.open(opener, port, options.socketBufferSize(), mark);
+        UdpPacketConn c4 = pair.v4() == null ? null : UdpPacketConn.of(pair.v4());
+        UdpPacketConn c6 = pair.v6() == null ? null : UdpPacketConn.of(pair.v6());
+        List<ReceiveFunc> receivers = new ArrayList<>(2);
+        if (c4 != null) {
+            receivers.add(new Receiver(c4, StandardProtocolFamily.INET));
         }
-        throw new IOException("cannot bind one UDP port on both IPv4 and IPv6: each of the " + PORT_ATTEMPTS
-                + " ports IPv4 chose was taken on IPv6; last: " + inUse.getMessage(), inUse);
-    }
-
-    private static boolean familyUnavailable(LinuxException e) {
-        return e.errno() == Errno.EAFNOSUPPORT || e.errno() == Errno.EADDRNOTAVAIL;
-    }
-
-    /** The default {@link SocketOpener}: the wildcard address, IPv6 without IPv4. */
-    static UdpSocket openBound(int family, int port) throws IOException {
-        UdpSocket s = UdpSocket.open(family);
-        try {
-            if (family == AF_INET6) {
-                s.setDualStack(false);
-            }
-            s.bind(new InetSocketAddress(wildcard(family), port));
-            return s;
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
+        if (c6 != null) {
+            receivers.add(new Receiver(c6, StandardProtocolFamily.INET6));
         }
-    }
-
-    private void configure(UdpSocket s) throws IOException {
-        if (s == null) {
-            return;
-        }
-        int size = options.socketBufferSize();
-        if (size > 0) {
-            try {
-                s.setReceiveBufferSize(size, true);
-                s.setSendBufferSize(size, true);
-            } catch (LinuxException e) {
-                if (e.errno() != Errno.EPERM) {
-                    throw e;
-                }
-                LOG.log(System.Logger.Level.DEBUG, "no CAP_NET_ADMIN to force socket buffers ({0}); asking for {1} bytes within rmem_max/wmem_max",
-                        e.getMessage(), size);
-                s.setReceiveBufferSize(size, false);
-                s.setSendBufferSize(size, false);
-            }
-        }
-        if (mark != 0) {
-            s.setMark(mark);
-        }
+        conn4 = c4;
+        conn6 = c6;
+        this.port = pair.port();
+        open = true;
+        return new Opened(receivers, pair.port());
     }
 
     @Override
@@ -353,12 +241,6 @@ public final class UdpBind implements Bind {
         }
         conn4 = null;
         conn6 = null;
-    }
-
-    private static void closeQuietly(UdpSocket s) {
-        if (s != null) {
-            s.close();
-        }
     }
 
     @Override
@@ -502,9 +384,5 @@ public final class UdpBind implements Bind {
         public String toString() {
             return "UdpBind.sharedConn[" + family + " " + localAddress() + "]";
         }
-    }
-
-    private static InetAddress wildcard(int family) throws UnknownHostException {
-        return InetAddress.getByAddress(new byte[family == AF_INET ? 4 : 16]);
     }
 }

@@ -126,14 +126,14 @@ class UdpBindTest {
     void portZeroTriesAgainWhenIpv6HasThePortTaken() throws IOException {
         List<UdpSocket> blockers = new ArrayList<>();
         AtomicInteger v6Calls = new AtomicInteger();
-        UdpBind.SocketOpener takeFirstV6 = (family, port) -> {
+        SocketPair.Opener takeFirstV6 = (family, port) -> {
             if (family == AF_INET6 && v6Calls.getAndIncrement() == 0) {
                 UdpSocket b = UdpSocket.open(AF_INET6);
                 b.setDualStack(false);
                 b.bind(new InetSocketAddress(InetAddress.getByName("::"), port));
                 blockers.add(b);
             }
-            return UdpBind.openBound(family, port);
+            return SocketPair.openBound(family, port);
         };
         try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), takeFirstV6)) {
             Bind.Opened opened = bind.open(0);
@@ -162,11 +162,11 @@ class UdpBindTest {
 
     @Test
     void withoutIpv6TheBindRunsOnIpv4Alone() throws IOException {
-        UdpBind.SocketOpener noV6 = (family, port) -> {
+        SocketPair.Opener noV6 = (family, port) -> {
             if (family == AF_INET6) {
                 throw new LinuxException("socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)", Errno.EAFNOSUPPORT);
             }
-            return UdpBind.openBound(family, port);
+            return SocketPair.openBound(family, port);
         };
         try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), noV6)) {
             Bind.Opened opened = bind.open(0);
@@ -187,11 +187,11 @@ class UdpBindTest {
 
     @Test
     void withoutIpv4TheBindRunsOnIpv6Alone() throws IOException {
-        UdpBind.SocketOpener noV4 = (family, port) -> {
+        SocketPair.Opener noV4 = (family, port) -> {
             if (family != AF_INET6) {
                 throw new LinuxException("socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)", Errno.EAFNOSUPPORT);
             }
-            return UdpBind.openBound(family, port);
+            return SocketPair.openBound(family, port);
         };
         try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), noV4)) {
             Bind.Opened opened = bind.open(0);
@@ -205,7 +205,7 @@ class UdpBindTest {
 
     @Test
     void withNeitherFamilyOpenFailsNamingBoth() {
-        UdpBind.SocketOpener none = (family, port) -> {
+        SocketPair.Opener none = (family, port) -> {
             throw new LinuxException("socket(" + (family == AF_INET6 ? "AF_INET6" : "AF_INET") + ", SOCK_DGRAM, IPPROTO_UDP)", Errno.EAFNOSUPPORT);
         };
         try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), none)) {
