@@ -56,7 +56,13 @@ public interface Bind extends AutoCloseable {
      */
     void send(PacketBatch batch, Endpoint endpoint) throws IOException;
 
-    /** Parses {@code host:port} or {@code [v6]:port} into an endpoint of this Bind. */
+    /**
+     * Parses an endpoint of this Bind from its text ({@code a.b.c.d:port} or
+     * {@code [v6]:port} for UDP: IP literals only, as in the UAPI; resolving a host name is
+     * the caller's business, as the {@code wg} tool does it).
+     *
+     * @throws IllegalArgumentException naming the text and what is wrong with it
+     */
     Endpoint parseEndpoint(String text);
 
     /** The endpoint a received datagram came from (allocates: called when a peer roams, not per packet). */
