@@ -9,13 +9,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cunicu4j.e2e.wg.DeviceMain;
 import org.cunicu4j.e2e.wg.InJvmDevice;
 import org.cunicu4j.e2e.wg.OurDevice;
 import org.cunicu4j.testlab.Host;
 import org.cunicu4j.testlab.Iperf3;
 import org.cunicu4j.testlab.Lab;
 import org.cunicu4j.testlab.WgPair;
-import org.cunicu4j.wireguard.device.DeviceOptions;
 
 /**
  * Throughput and latency through WireGuard tunnels between two network namespaces, every
@@ -38,7 +38,7 @@ import org.cunicu4j.wireguard.device.DeviceOptions;
  * $JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED \
  *     -cp "e2e/target/classes:$(cat e2e/target/bench.classpath)" \
  *     org.cunicu4j.e2e.bench.WireGuardBench [seconds=10] [omit=2] [udp-rate=0] [configs=veth,go,ours,ours-go,go-ours]
- *     [device-jvm='-XX:StartFlightRecording=filename=/tmp/dev.jfr ...']
+ *     [device-jvm='-XX:StartFlightRecording=filename=/tmp/dev-%p.jfr ...'] [device-args='tun-offload=false ...']
  * </pre>
  */
 public final class WireGuardBench {
@@ -56,6 +56,7 @@ public final class WireGuardBench {
         String udpRate = "0";
         List<String> configs = List.of("veth", "go", "ours", "ours-go", "go-ours");
         List<String> deviceJvm = List.of();
+        List<String> deviceArgs = List.of();
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             switch (kv[0]) {
@@ -64,16 +65,17 @@ public final class WireGuardBench {
                 case "udp-rate" -> udpRate = kv[1];
                 case "configs" -> configs = Arrays.asList(kv[1].split(","));
                 case "device-jvm" -> deviceJvm = Arrays.asList(kv[1].split(" "));
+                case "device-args" -> deviceArgs = Arrays.asList(kv[1].split(" "));
                 default -> throw new IllegalArgumentException("unknown argument " + arg
-                        + " (seconds=N omit=N udp-rate=RATE configs=veth,go,ours,ours-go,go-ours device-jvm='-Xmx1g ...')");
+                        + " (seconds=N omit=N udp-rate=RATE configs=veth,go,ours,ours-go,go-ours device-jvm='-Xmx1g ...' device-args='tun-offload=false ...')");
             }
         }
         System.out.printf(Locale.ROOT, "wireguard bench: iperf3 TCP 1 stream %d s (+%d s omitted), UDP -b %s -l 1380 %d s, "
-                + "ping -c 100 -i 0.01; our device's JVM options %s; %d CPUs, Java %s, load average %s%n", seconds, omit,
-                udpRate, seconds, deviceJvm, Runtime.getRuntime().availableProcessors(), Runtime.version(), loadAverage());
+                + "ping -c 100 -i 0.01; our device's JVM options %s, its options %s; %d CPUs, Java %s, load average %s%n",
+                seconds, omit, udpRate, seconds, deviceJvm, deviceArgs, Runtime.getRuntime().availableProcessors(), Runtime.version(), loadAverage());
         Map<String, Row> rows = new LinkedHashMap<>();
         for (String config : configs) {
-            Row row = measure(config, seconds, omit, udpRate, deviceJvm);
+            Row row = measure(config, seconds, omit, udpRate, deviceJvm, deviceArgs);
             rows.put(config, row);
             System.out.printf(Locale.ROOT, "  measured %-8s TCP %.2f Gbit/s, UDP %.2f Gbit/s (loss %.1f %%), ping median %.3f ms p99 %.3f ms%n",
                     config, row.tcpBps / 1e9, row.udpBps / 1e9, row.udpLossPercent, row.pingMedianMs, row.pingP99Ms);
@@ -108,8 +110,8 @@ public final class WireGuardBench {
         return base <= 0 ? "-" : String.format(Locale.ROOT, "%.2f", x / base);
     }
 
-    private static Row measure(String config, int seconds, int omit, String udpRate, List<String> deviceJvm)
-            throws Exception {
+    private static Row measure(String config, int seconds, int omit, String udpRate, List<String> deviceJvm,
+            List<String> deviceArgs) throws Exception {
         try (Lab lab = Lab.open()) {
             Host client;
             Host server;
@@ -120,7 +122,8 @@ public final class WireGuardBench {
                 lab.link(client, "10.200.0.1/24", server, "10.200.0.2/24");
                 dst = "10.200.0.2";
             } else {
-                WgPair pair = WgPair.open(lab, starter(config, 0, deviceJvm), starter(config, 1, deviceJvm));
+                WgPair pair = WgPair.open(lab, starter(config, 0, deviceJvm, deviceArgs),
+                        starter(config, 1, deviceJvm, deviceArgs));
                 client = pair.a().host();
                 server = pair.b().host();
                 dst = WgPair.TUNNEL_B;
@@ -146,7 +149,7 @@ public final class WireGuardBench {
     }
 
     /** Side {@code index} (0 = a, the iperf3 client; 1 = b, the server) of a configuration. */
-    private static WgPair.Starter starter(String config, int index, List<String> deviceJvm) {
+    private static WgPair.Starter starter(String config, int index, List<String> deviceJvm, List<String> deviceArgs) {
         String kind = switch (config) {
             case "go" -> "go";
             case "ours" -> "ours";
@@ -157,8 +160,8 @@ public final class WireGuardBench {
         };
         return switch (kind) {
             case "go" -> WgPair.WIREGUARD_GO;
-            case "injvm" -> InJvmDevice.starter(DeviceOptions.defaults());
-            default -> OurDevice.processStarter(deviceJvm);
+            case "injvm" -> InJvmDevice.starter(DeviceMain.options(args(deviceArgs)));
+            default -> OurDevice.processStarter(deviceJvm, deviceArgs.toArray(String[]::new));
         };
     }
 
@@ -185,6 +188,14 @@ public final class WireGuardBench {
         StringBuilder sb = new StringBuilder();
         after.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : " ").append(k).append('=').append(v - before.getOrDefault(k, 0L)));
         return sb.toString();
+    }
+
+    /** DeviceMain's argument list: an interface name (unused) then the options. */
+    private static String[] args(List<String> deviceArgs) {
+        List<String> a = new ArrayList<>();
+        a.add("-");
+        a.addAll(deviceArgs);
+        return a.toArray(String[]::new);
     }
 
     private static double number(String json, String regex) {

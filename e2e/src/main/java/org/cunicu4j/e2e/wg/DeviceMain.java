@@ -14,7 +14,8 @@ import org.cunicu4j.wireguard.device.Timing;
  *
  * <p>Options (the protocol's timers shortened for lab tests): {@code rekey-after-time=SECONDS},
  * {@code reject-after-time=SECONDS}, {@code rekey-after-messages=N},
- * {@code handshake-load-threshold=N} (0: demand cookies always).
+ * {@code handshake-load-threshold=N} (0: demand cookies always), {@code tun-offload=false} (a
+ * plain TUN instead of one with TSO and checksum offload).
  */
 public final class DeviceMain {
     private DeviceMain() {}
@@ -22,7 +23,7 @@ public final class DeviceMain {
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             System.err.println("usage: DeviceMain <ifname> [rekey-after-time=S] [reject-after-time=S] "
-                    + "[rekey-after-messages=N] [handshake-load-threshold=N]");
+                    + "[rekey-after-messages=N] [handshake-load-threshold=N] [tun-offload=BOOL]");
             System.exit(2);
         }
         DeviceOptions options = options(args);
@@ -64,6 +65,7 @@ public final class DeviceMain {
                 case "reject-after-time" -> t = t.withRejectAfterTime(Duration.ofSeconds(Long.parseLong(kv[1])));
                 case "rekey-after-messages" -> t = t.withRekeyAfterMessages(Long.parseLong(kv[1]));
                 case "handshake-load-threshold" -> o = o.withHandshakeLoadThreshold(Integer.parseInt(kv[1]));
+                case "tun-offload" -> o = o.withTunOffload(Boolean.parseBoolean(kv[1]));
                 default -> throw new IllegalArgumentException("unknown option " + kv[0]);
             }
         }

@@ -11,6 +11,7 @@ import org.cunicu4j.wireguard.control.WireGuardControl;
 import org.cunicu4j.wireguard.device.Device;
 import org.cunicu4j.wireguard.device.DeviceOptions;
 import org.cunicu4j.wireguard.tun.LinuxTun;
+import org.cunicu4j.wireguard.tun.VnetTun;
 
 /**
  * cunicu4j's device inside this JVM, in a lab host's namespace, with its UAPI socket: for
@@ -37,7 +38,8 @@ public final class InJvmDevice implements AutoCloseable {
         return (host, ifname) -> NetNs.call(host.netns(), () -> {
             // what Device.create does, keeping the Bind for its counters
             UdpBind bind = new UdpBind();
-            Device d = Device.open(LinuxTun.create(ifname, options.mtu()), bind, options);
+            Device d = Device.open(options.tunOffload() ? VnetTun.create(ifname, options.mtu())
+                    : LinuxTun.create(ifname, options.mtu()), bind, options);
             try {
                 return new InJvmDevice(d, bind, Uapi.serve(ifname, inNamespace(host.netns(), d)));
             } catch (Exception e) {
