@@ -25,7 +25,7 @@ public final class OurDevice {
 
     /**
      * A starter that runs {@code java [jvmOptions] -cp <this class path> DeviceMain <ifname>}
-     * in the host and returns once the UAPI socket exists; closing the handle stops the
+     * in the host and returns once the UAPI socket exists; closing the handle (idempotent) stops the
      * process (SIGTERM, then SIGKILL), removes the socket and prints the counters the device
      * printed on its way out.
      */
@@ -51,7 +51,11 @@ public final class OurDevice {
             }
             return Files.exists(socket);
         });
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
         return () -> {
+            if (closed.getAndSet(true)) {
+                return;
+            }
             p.close();
             Files.deleteIfExists(socket);
             // what the device printed on SIGTERM: its drop and handshake counters, for the record

@@ -114,6 +114,21 @@ class WireGuardInteropTest {
         }
     }
 
+    @Test
+    void ourDeviceAsAProcessOfItsOwnAsTheBenchmarkRunsItPingsWireguardGoAndStopsCleanly() throws Exception {
+        try (Lab lab = Lab.open()) {
+            WgPair pair = WgPair.open(lab, OurDevice.processStarter(java.util.List.of("-Xmx256m")), WgPair.WIREGUARD_GO);
+            WgPair.awaitPing(pair.a().host(), WgPair.TUNNEL_B, UP);
+            WgPair.awaitPing(pair.b().host(), WgPair.TUNNEL6_A, UP);
+            assertThat(pair.a().wg("show", pair.a().ifname()).stdout()).contains("latest handshake");
+
+            pair.a().handle().close(); // SIGTERM: the device removes its interface and its socket
+            assertThat(pair.a().host().exec("ip", "link", "show", pair.a().ifname()).ok())
+                    .as("the interface is gone with the process").isFalse();
+            assertThat(org.cunicu4j.testlab.WireguardGo.socketOf(pair.a().ifname())).doesNotExist();
+        }
+    }
+
     private static void pingsBothWays(WgPair pair) {
         Host a = pair.a().host();
         Host b = pair.b().host();
