@@ -601,7 +601,8 @@ public final class Device implements WireGuardControl {
                     try {
                         routeAndSeal(ctx, bufs[i], now);
                     } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "sending a packet on " + name + " failed", e);
+                        drop(DropReason.INTERNAL_ERROR);
+                        LOG.log(System.Logger.Level.DEBUG, "sending a packet on " + name + " failed", e);
                     }
                 }
                 flush(ctx);
@@ -747,6 +748,7 @@ public final class Device implements WireGuardControl {
 
     private void receiveLoop(Bind.ReceiveFunc rf) {
         SendContext ctx = new SendContext(8, options.mtu());
+        ctx.tunWriter = tun.newWriter();
         PacketBatch in = new PacketBatch(Math.max(1, bind.batchSize()), SendContext.MAX_MESSAGE);
         while (!closed) {
             int n;
@@ -766,9 +768,16 @@ public final class Device implements WireGuardControl {
                 try {
                     receiveOne(ctx, in, slot, now);
                 } catch (RuntimeException e) {
-                    drop(DropReason.UNKNOWN_TYPE);
+                    drop(DropReason.INTERNAL_ERROR);
                     LOG.log(System.Logger.Level.DEBUG, "a datagram on " + name + " failed", e);
                 }
+            }
+            try {
+                if (!ctx.tunWriter.flush()) {
+                    drop(DropReason.TUN_WRITE_FAILED);
+                }
+            } catch (IOException e) {
+                drop(DropReason.TUN_WRITE_FAILED);
             }
         }
     }
@@ -910,7 +919,7 @@ public final class Device implements WireGuardControl {
         t.put(s, 0, plen);
         t.limit(headroom + plen).position(headroom);
         try {
-            if (!tun.write(t)) {
+            if (!ctx.tunWriter.write(t)) {
                 drop(DropReason.TUN_WRITE_FAILED);
             }
         } catch (IOException ex) {
