@@ -16,8 +16,11 @@ final class Poly1305 {
     private long pad0, pad1, pad2, pad3;
     private final byte[] block = new byte[16];
 
+    private static final java.lang.invoke.VarHandle LE_INT =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     private static long le32(byte[] b, int off) {
-        return (b[off] & 0xffL) | (b[off + 1] & 0xffL) << 8 | (b[off + 2] & 0xffL) << 16 | (b[off + 3] & 0xffL) << 24;
+        return (int) LE_INT.get(b, off) & 0xffffffffL;
     }
 
     /** Starts a message with the 32-byte one-time key at {@code key[off..off+32)}. */

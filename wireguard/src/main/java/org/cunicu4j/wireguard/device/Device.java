@@ -58,8 +58,10 @@ import org.cunicu4j.wireguard.tun.VnetTun;
  * ticker runs the per-peer timers. Malformed input is counted ({@link #counters()}) and
  * dropped; no loop stops for it.
  *
- * <p>Threading: all public methods are thread-safe. Ownership: the device owns its Tun and
- * Bind and closes both in {@link #close()}.
+ * <p>Threading: all public methods are thread-safe. The device's threads are started by the
+ * thread that makes it, so a device made inside a network namespace ({@code NetNs.call})
+ * keeps working there, a Bind reopened for a new listen port included. Ownership: the
+ * device owns its Tun and Bind and closes both in {@link #close()}.
  */
 public final class Device implements WireGuardControl {
     private static final System.Logger LOG = System.getLogger(Device.class.getName());
@@ -96,8 +98,10 @@ public final class Device implements WireGuardControl {
     private final LongAdder transportReceived = new LongAdder();
     private final LongAdder transportSent = new LongAdder();
 
-    private final List<Thread> threads = new ArrayList<>();
+    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final SendContext timerContext;
+    /** Started by the creating thread, so it runs in the device's network namespace (see {@link #reopenBindLocked}). */
+    private final java.util.concurrent.ThreadPoolExecutor controlThread;
     private final SendContext handshakeContext;
     private AutoCloseable ticker;
 
@@ -117,6 +121,10 @@ public final class Device implements WireGuardControl {
             setPrivateKeyLocked(options.privateKey());
         }
         this.fwmark = options.fwmark();
+        this.controlThread = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(),
+                r -> Thread.ofPlatform().name("wg-" + name + "-control").daemon().unstarted(r));
+        this.controlThread.prestartAllCoreThreads();
     }
 
     /**
@@ -246,10 +254,29 @@ public final class Device implements WireGuardControl {
         }
     }
 
+    /**
+     * Reopens the Bind on {@code port}, on the device's control thread: it was started by the
+     * thread that made the device, so the new sockets land in the device's network namespace
+     * whichever thread calls {@link #apply} (a UAPI server's virtual thread, say).
+     */
     private void reopenBindLocked(int port) throws IOException {
-        bind.close();
-        threads.removeIf(t -> !t.isAlive());
-        openBindLocked(port);
+        java.util.concurrent.Future<?> f = controlThread.submit(() -> {
+            bind.close();
+            threads.removeIf(t -> !t.isAlive());
+            openBindLocked(port);
+            return null;
+        });
+        try {
+            f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("reopening the Bind of " + name + " on port " + port + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while reopening the Bind of " + name);
+        }
     }
 
     private void setPrivateKeyLocked(Key key) {
@@ -406,6 +433,7 @@ public final class Device implements WireGuardControl {
         }
         bind.close();
         tun.close();
+        controlThread.shutdownNow();
         for (Thread t : threads) {
             t.interrupt();
         }
@@ -601,7 +629,8 @@ public final class Device implements WireGuardControl {
                     try {
                         routeAndSeal(ctx, bufs[i], now);
                     } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "sending a packet on " + name + " failed", e);
+                        drop(DropReason.INTERNAL_ERROR);
+                        LOG.log(System.Logger.Level.DEBUG, "sending a packet on " + name + " failed", e);
                     }
                 }
                 flush(ctx);
@@ -747,6 +776,7 @@ public final class Device implements WireGuardControl {
 
     private void receiveLoop(Bind.ReceiveFunc rf) {
         SendContext ctx = new SendContext(8, options.mtu());
+        ctx.tunWriter = tun.newWriter();
         PacketBatch in = new PacketBatch(Math.max(1, bind.batchSize()), SendContext.MAX_MESSAGE);
         while (!closed) {
             int n;
@@ -766,9 +796,16 @@ public final class Device implements WireGuardControl {
                 try {
                     receiveOne(ctx, in, slot, now);
                 } catch (RuntimeException e) {
-                    drop(DropReason.UNKNOWN_TYPE);
+                    drop(DropReason.INTERNAL_ERROR);
                     LOG.log(System.Logger.Level.DEBUG, "a datagram on " + name + " failed", e);
                 }
+            }
+            try {
+                if (!ctx.tunWriter.flush()) {
+                    drop(DropReason.TUN_WRITE_FAILED);
+                }
+            } catch (IOException e) {
+                drop(DropReason.TUN_WRITE_FAILED);
             }
         }
     }
@@ -910,7 +947,7 @@ public final class Device implements WireGuardControl {
         t.put(s, 0, plen);
         t.limit(headroom + plen).position(headroom);
         try {
-            if (!tun.write(t)) {
+            if (!ctx.tunWriter.write(t)) {
                 drop(DropReason.TUN_WRITE_FAILED);
             }
         } catch (IOException ex) {

@@ -37,5 +37,7 @@ public enum DropReason {
     /** A packet the TUN refused to take. */
     TUN_WRITE_FAILED,
     /** A packet the Bind failed to send. */
-    SEND_FAILED
+    SEND_FAILED,
+    /** A packet whose handling failed with an unexpected exception (a bug: logged at DEBUG). */
+    INTERNAL_ERROR
 }

@@ -22,6 +22,8 @@ final class SendContext {
     /** Where the next message goes in {@link #out}, and for which peer the slots before it are. */
     int outCount;
     Peer outPeer;
+    /** The receive thread's TUN writer (coalescing between flushes); null on other threads. */
+    org.cunicu4j.wireguard.tun.TunWriter tunWriter;
     /** A peer whose keypair should be renewed once the batch is sent. */
     Peer pendingRekey;
 

@@ -173,7 +173,14 @@ final class TsoSegmenter {
     /** The one's complement sum (unfolded) of {@code len} bytes at absolute {@code at}, big-endian words. */
     static long sum(ByteBuffer b, int at, int len) {
         long s = 0;
+        long s2 = 0;
         int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            long w = b.getLong(at + i);
+            s += w >>> 32;
+            s2 += w & 0xffffffffL;
+        }
+        s += s2;
         for (; i + 4 <= len; i += 4) {
             s += b.getInt(at + i) & 0xffffffffL;
         }

@@ -44,6 +44,21 @@ public interface Tun extends AutoCloseable {
      */
     boolean write(ByteBuffer packet) throws IOException;
 
+    /** A writer for the calling thread; the default writes each packet at once with {@link #write}. */
+    default TunWriter newWriter() {
+        return new TunWriter() {
+            @Override
+            public boolean write(ByteBuffer packet) throws IOException {
+                return Tun.this.write(packet);
+            }
+
+            @Override
+            public boolean flush() {
+                return true;
+            }
+        };
+    }
+
     /** Closes the interface (a real one disappears); wakes a blocked reader. Idempotent. */
     @Override
     void close();

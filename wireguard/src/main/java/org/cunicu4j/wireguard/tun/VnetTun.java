@@ -60,6 +60,7 @@ public final class VnetTun implements Tun {
     private final ByteBuffer superPacket = ByteBuffer.allocateDirect(65535 + TsoSegmenter.VNET_HDR_LEN + 64);
     private final long superPacketAddress = MemorySegment.ofBuffer(superPacket).address();
     private final TsoSegmenter segmenter = new TsoSegmenter();
+    private final boolean gro = !Boolean.getBoolean("cunicu4j.wireguard.noGro");
 
     private VnetTun(WakeableFd fd, String name, int index, int mtu) {
         this.fd = fd;
@@ -173,6 +174,31 @@ public final class VnetTun implements Tun {
         long base = MemorySegment.ofBuffer(packet.duplicate().clear()).address();
         long n = transfer(base + h, packet.limit() - h, true);
         return n >= 0;
+    }
+
+    /** Writes {@code buf} from position to limit as it is: a vnet header the caller made, then the packet. */
+    boolean writeRaw(ByteBuffer buf) throws IOException {
+        long base = MemorySegment.ofBuffer(buf.duplicate().clear()).address();
+        return transfer(base + buf.position(), buf.remaining(), true) >= 0;
+    }
+
+    /** A writer that joins TCP segments of one flow into GSO super-packets between flushes (when {@code gro} is on). */
+    @Override
+    public TunWriter newWriter() {
+        if (!gro) {
+            return Tun.super.newWriter();
+        }
+        return new GroWriter(new GroWriter.Sink() {
+            @Override
+            public boolean write(ByteBuffer packet) throws IOException {
+                return VnetTun.this.write(packet);
+            }
+
+            @Override
+            public boolean writeRaw(ByteBuffer headerAndPacket) throws IOException {
+                return VnetTun.this.writeRaw(headerAndPacket);
+            }
+        });
     }
 
     private long transfer(long at, long len, boolean write) throws IOException {

@@ -109,4 +109,30 @@ class ChaChaPolyTest {
             assertThat(Arrays.copyOf(buf, len)).isEqualTo(pt);
         }
     }
+
+    /**
+     * Allocation per packet stays small: what is left is inside the JCE's ChaCha20
+     * {@code Cipher.init} (about 130 bytes); the JDK's own ChaCha20-Poly1305 took about 2.2 KB
+     * per operation. Guards against a regression to it (allocation, not speed, is asserted).
+     */
+    @Test
+    void sealAndOpenAllocateLittle() {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        ChaChaPoly p = new ChaChaPoly();
+        var k = ChaChaPoly.key(KEY);
+        byte[] buf = new byte[1500];
+        long ctr = 0;
+        for (int i = 0; i < 20_000; i++) { // warm up
+            p.seal(k, ctr++, buf, 16, 1400, null);
+            p.open(k, ctr - 1, buf, 16, 1416, null);
+        }
+        int n = 20_000;
+        long a0 = mx.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < n; i++) {
+            p.seal(k, ctr++, buf, 16, 1400, null);
+            p.open(k, ctr - 1, buf, 16, 1416, null);
+        }
+        long perPacket = (mx.getCurrentThreadAllocatedBytes() - a0) / n;
+        assertThat(perPacket).as("bytes allocated per seal+open").isLessThan(1024);
+    }
 }

@@ -153,4 +153,18 @@ class DeviceTest {
             assertThat(p.tunB.take(WAIT)).isEqualTo(ping);
         }
     }
+
+    @Test
+    void listenPortChangeReopensTheBind() throws Exception {
+        try (DevicePair p = new DevicePair()) {
+            byte[] ping = Packets.ipv4("10.0.0.1", "10.0.0.2", Packets.payload(50, 1));
+            p.tunA.inject(ping);
+            assertThat(p.tunB.take(WAIT)).isEqualTo(ping);
+            p.b.apply(new DeviceUpdate(null, 40000, null, false, List.of()));
+            assertThat(p.b.listenPort()).isEqualTo(40000);
+            assertThat(p.b.status().listenPort()).isEqualTo(40000);
+            p.tunA.inject(ping);
+            assertThat(p.tunB.take(WAIT)).isEqualTo(ping);
+        }
+    }
 }

@@ -37,8 +37,12 @@ class ThroughputProbe {
                 h1.run("ping", "-c", "2", "10.8.0.2");
                 var server = h2.start("iperf3", "-s", "-1");
                 h2.awaitTcpListening(5201, java.time.Duration.ofSeconds(5));
-                var r = h1.run(java.time.Duration.ofSeconds(60), "iperf3", "-c", "10.8.0.2", "-t", Integer.getInteger("secs", 8).toString());
-                System.out.println(r.stdout());
+                try {
+                    var r = h1.run(java.time.Duration.ofSeconds(30), "iperf3", "-c", "10.8.0.2", "-t", Integer.getInteger("secs", 8).toString());
+                    System.out.println(r.stdout());
+                } catch (RuntimeException e) {
+                    System.out.println("iperf failed: " + e);
+                }
                 System.out.println("d1 " + d1.counters());
                 System.out.println("d2 " + d2.counters());
             } finally {
