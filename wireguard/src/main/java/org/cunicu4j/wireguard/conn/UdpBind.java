@@ -63,6 +63,8 @@ public final class UdpBind implements Bind {
     private volatile UdpPacketConn conn4;
     private volatile UdpPacketConn conn6;
     private volatile boolean open;
+    /** True until the first open, after close() and after a failed open; false while re-opening. */
+    private volatile boolean closed = true;
     private int port;
     private int mark;
 
@@ -101,8 +103,15 @@ public final class UdpBind implements Bind {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
-        closeLocked();
-        SocketPair pair = SocketPair.open(opener, port, options.socketBufferSize(), mark);
+        closed = false; // sends from now on until the new sockets are in are refused and counted, not thrown
+        closeSockets();
+        SocketPair pair;
+        try {
+            pair = SocketPair.open(opener, port, options.socketBufferSize(), mark);
+        } catch (IOException | RuntimeException e) {
+            closed = true;
+            throw e;
+        }
         UdpPacketConn c4 = pair.v4() == null ? null : UdpPacketConn.of(pair.v4());
         UdpPacketConn c6 = pair.v6() == null ? null : UdpPacketConn.of(pair.v6());
         List<ReceiveFunc> receivers = new ArrayList<>(2);
@@ -128,11 +137,7 @@ public final class UdpBind implements Bind {
         UdpPacketConn conn = ep.isIpv4() ? conn4 : conn6;
         int n = batch.count();
         if (conn == null || ep.isLinkLocal()) {
-            if (!open) {
-                throw new ClosedChannelException();
-            }
-            noSocket.add(n);
-            sent.add(n);
+            refuse(n);
             return;
         }
         byte[] raw = ep.rawAddress();
@@ -140,7 +145,21 @@ public final class UdpBind implements Bind {
         for (int i = 0; i < n; i++) {
             batch.setAddress(i, raw, 0, raw.length, port);
         }
-        conn.send(batch);
+        try {
+            conn.send(batch);
+        } catch (ClosedChannelException e) {
+            refuse(n); // the sockets were replaced under us by a re-open (or the Bind closed: then this throws)
+            return;
+        }
+        sent.add(n);
+    }
+
+    /** Counts {@code n} datagrams that had no socket, or throws once the Bind is closed. */
+    private void refuse(int n) throws ClosedChannelException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        noSocket.add(n);
         sent.add(n);
     }
 
@@ -227,10 +246,11 @@ public final class UdpBind implements Bind {
 
     @Override
     public synchronized void close() {
-        closeLocked();
+        closed = true;
+        closeSockets();
     }
 
-    private void closeLocked() {
+    private void closeSockets() {
         open = false;
         for (UdpPacketConn c : new UdpPacketConn[] {conn4, conn6}) {
             if (c != null) {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cunicu4j.linux.Errno;
@@ -229,6 +230,67 @@ class UdpBindTest {
         assertThat(bind.port()).isZero();
         PacketBatch out = new PacketBatch(1, 64);
         assertThatThrownBy(() -> bind.send(out, UdpEndpoint.parse("127.0.0.1:9"))).isInstanceOf(ClosedChannelException.class);
+    }
+
+    @Test
+    void aSendDuringAReopenIsCountedNotThrown() throws Exception {
+        CountDownLatch inOpen = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger opens = new AtomicInteger();
+        SocketPair.Opener slowSecondOpen = (family, port) -> {
+            if (family != AF_INET6 && opens.incrementAndGet() == 2) { // the re-open, between the old sockets and the new
+                inOpen.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+            return SocketPair.openBound(family, port);
+        };
+        try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), slowSecondOpen)) {
+            bind.open(0);
+            CompletableFuture<Bind.Opened> reopen = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return bind.open(0);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(inOpen.await(10, TimeUnit.SECONDS)).as("the re-open reached the opener").isTrue();
+            PacketBatch out = new PacketBatch(3, 64);
+            for (int i = 0; i < 3; i++) {
+                putTransport(out.buffer(i), 32, i);
+            }
+            out.setCount(3);
+            bind.send(out, UdpEndpoint.parse("127.0.0.1:9")); // a data thread sending meanwhile: no exception
+            bind.send(out, UdpEndpoint.parse("[::1]:9"));
+            assertThat(bind.counters().sendRefused()).isEqualTo(6);
+            assertThat(bind.counters().sent()).isEqualTo(6);
+            release.countDown();
+            assertThat(reopen.get(10, TimeUnit.SECONDS).port()).isPositive();
+            bind.close();
+            assertThatThrownBy(() -> bind.send(out, UdpEndpoint.parse("127.0.0.1:9"))).isInstanceOf(ClosedChannelException.class);
+        }
+    }
+
+    @Test
+    void aFailedOpenLeavesTheBindClosed() throws IOException {
+        AtomicInteger opens = new AtomicInteger();
+        SocketPair.Opener failSecond = (family, port) -> {
+            if (family != AF_INET6 && opens.incrementAndGet() == 2) {
+                throw new LinuxException("bind(AF_INET, " + port + ")", Errno.EADDRINUSE);
+            }
+            return SocketPair.openBound(family, port);
+        };
+        try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), failSecond)) {
+            int port = bind.open(0).port();
+            assertThatThrownBy(() -> bind.open(port)).isInstanceOf(IOException.class);
+            PacketBatch out = new PacketBatch(1, 64);
+            putTransport(out.buffer(0), 32, 1);
+            out.setCount(1);
+            assertThatThrownBy(() -> bind.send(out, UdpEndpoint.parse("127.0.0.1:9"))).isInstanceOf(ClosedChannelException.class);
+        }
     }
 
     @Test

@@ -76,9 +76,12 @@ public final class MemoryBind implements Bind {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
-        close();
         Inbox in = new Inbox();
-        inbox = in;
+        Inbox old = inbox;
+        inbox = in; // in one step, so a send from a data thread never sees the Bind closed while it re-opens
+        if (old != null) {
+            old.close();
+        }
         return new Opened(List.of(in::receive), port == 0 ? DEFAULT_PORT : port);
     }
 
