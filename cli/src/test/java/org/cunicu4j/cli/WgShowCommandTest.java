@@ -97,6 +97,39 @@ class WgShowCommandTest {
         assertThat(CliRun.run("wg", "show", "x", "nodump").exitCode()).isEqualTo(2);
     }
 
+    /** A stale socket (its device died) is removed and skipped, as wg does; the live devices are still shown. */
+    @Test
+    @RequiresRoot
+    @RequiresTools({"ip", "wireguard-go"})
+    void aStaleSocketIsSkippedAndRemoved() throws Exception {
+        String stale = WireguardGo.newInterfaceName();
+        Path staleSocket = Path.of("/var/run/wireguard/" + stale + ".sock");
+        Files.createDirectories(staleSocket.getParent());
+        try (java.nio.channels.ServerSocketChannel dead = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            dead.bind(java.net.UnixDomainSocketAddress.of(staleSocket));
+        }
+        try (Lab lab = Lab.open()) {
+            WireguardGo live = WireguardGo.start(lab.host("a"));
+            CliRun r = CliRun.run("wg", "show", "interfaces");
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            assertThat(r.stdout().strip().split(" ")).contains(live.interfaceName()).doesNotContain(stale);
+            assertThat(staleSocket).doesNotExist();
+            Files.deleteIfExists(staleSocket);
+            try (java.nio.channels.ServerSocketChannel dead = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                dead.bind(java.net.UnixDomainSocketAddress.of(staleSocket));
+            }
+            CliRun all = CliRun.run("wg", "show", "all", "dump");
+            // (other tests' devices may vanish between the listing and their status: only ours are checked)
+            assertThat(all.stdout()).contains(live.interfaceName() + "\t").doesNotContain(stale);
+            assertThat(all.stderr()).doesNotContain(stale);
+            CliRun one = CliRun.run("wg", "show", stale);
+            assertThat(one.exitCode()).isEqualTo(1);
+            assertThat(one.stderr()).startsWith("show: no WireGuard device " + stale + ": no UAPI socket");
+        } finally {
+            Files.deleteIfExists(staleSocket);
+        }
+    }
+
     /** Our output and wg's on the same wireguard-go device, after a handshake and traffic. */
     @Test
     @RequiresRoot

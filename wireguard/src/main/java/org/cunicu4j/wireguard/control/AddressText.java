@@ -11,7 +11,8 @@ import org.cunicu4j.net.IpPrefix;
  * Addresses in the text forms WireGuard uses: IPv6 compressed as {@code inet_ntop} prints
  * it (RFC 5952: the longest run of two or more zero groups becomes {@code ::}, lower case),
  * endpoints as {@code 192.0.2.1:51820} or {@code [2001:db8::1]:51820}, and the parsing of
- * those endpoint forms (literals only, never a name lookup). Stateless and thread-safe.
+ * those endpoint forms (literals only, never a name lookup). An IPv4-mapped IPv6 address
+ * ({@code ::ffff:192.0.2.1}) stays IPv6, as it is on the wire. Stateless and thread-safe.
  */
 public final class AddressText {
     private AddressText() {}
@@ -150,10 +151,38 @@ public final class AddressText {
                 || !host.substring(percent + 1).chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
             throw badEndpoint(text, "bad scope after '%'");
         }
+        InetAddress a;
         try {
-            return InetAddress.getByName(host); // a literal: no lookup
+            a = InetAddress.getByName(host); // a literal: no lookup
         } catch (UnknownHostException | IllegalArgumentException e) {
             throw badEndpoint(text, e.getMessage());
+        }
+        if (v6 && a instanceof Inet4Address) {
+            // ::ffff:a.b.c.d, which the JDK turns into an IPv4 address: keep the IPv6 address written
+            if (percent >= 0) {
+                throw badEndpoint(text, "an IPv4-mapped address has no scope");
+            }
+            return ipv6(a.getAddress());
+        }
+        return a;
+    }
+
+    /**
+     * The IPv6 address of 16 bytes, or of 4 bytes as {@code ::ffff:a.b.c.d}, kept IPv6 even
+     * when IPv4-mapped ({@code InetAddress.getByAddress} would make an IPv4 address of it).
+     */
+    public static Inet6Address ipv6(byte[] bytes) {
+        byte[] b = bytes;
+        if (b.length == 4) {
+            b = new byte[16];
+            b[10] = (byte) 0xff;
+            b[11] = (byte) 0xff;
+            System.arraycopy(bytes, 0, b, 12, 4);
+        }
+        try {
+            return Inet6Address.getByAddress(null, b, -1);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("an IPv6 address has 16 bytes, not " + bytes.length, e);
         }
     }
 

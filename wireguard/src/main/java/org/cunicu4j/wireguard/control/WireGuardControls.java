@@ -1,7 +1,6 @@
 package org.cunicu4j.wireguard.control;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.cunicu4j.wireguard.netlink.NetlinkWireGuardControl;
 import org.cunicu4j.wireguard.uapi.UapiClient;
@@ -16,13 +15,14 @@ public final class WireGuardControls {
 
     /**
      * A control for {@code ifname}: {@link UapiClient} when
-     * {@code /var/run/wireguard/<ifname>.sock} exists, else {@link NetlinkWireGuardControl}.
+     * {@code /var/run/wireguard/<ifname>.sock} is a live socket, else {@link NetlinkWireGuardControl}
+     * (a stale socket there is removed).
      *
      * @throws IOException naming both ways when neither is there
      */
     public static WireGuardControl open(String ifname) throws IOException {
         Path socket = UapiSockets.socketOf(ifname);
-        if (Files.exists(socket)) {
+        if (UapiSockets.usable(socket)) { // a stale socket is removed and ignored, as wg does
             return UapiClient.of(ifname, socket);
         }
         try {

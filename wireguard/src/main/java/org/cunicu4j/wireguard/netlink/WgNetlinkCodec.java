@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.cunicu4j.net.IpPrefix;
 import org.cunicu4j.wireguard.Key;
+import org.cunicu4j.wireguard.control.AddressText;
 import org.cunicu4j.wireguard.control.DeviceStatus;
 import org.cunicu4j.wireguard.control.DeviceUpdate;
 import org.cunicu4j.wireguard.control.PeerStatus;
@@ -41,7 +42,7 @@ public final class WgNetlinkCodec {
      * The attributes of the {@code WG_CMD_SET_DEVICE} messages that apply {@code update}:
      * one message, or more when the peers do not fit in {@link #MESSAGE_BUDGET} bytes (then
      * later messages carry only the name and further peers, and a peer cut in its allowed
-     * IPs continues with its public key and the rest of them).
+     * IPs continues with its public key, {@code WGPEER_F_UPDATE_ONLY} and the rest of them).
      */
     public static List<byte[]> setDevice(String ifname, DeviceUpdate update) {
         return setDevice(ifname, update, MESSAGE_BUDGET);
@@ -94,6 +95,9 @@ public final class WgNetlinkCodec {
                             messages.add(w.toByteArray());
                             w = new AttrWriter().string(WgNl.WGDEVICE_A_IFNAME, ifname).begin(WgNl.WGDEVICE_A_PEERS)
                                     .begin(0).bytes(WgNl.WGPEER_A_PUBLIC_KEY, p.publicKey().bytes())
+                                    // adds to the peer the first message made: never re-creates it, never
+                                    // replaces what the earlier messages added
+                                    .u32(WgNl.WGPEER_A_FLAGS, WgNl.WGPEER_F_UPDATE_ONLY)
                                     .begin(WgNl.WGPEER_A_ALLOWEDIPS);
                         }
                         w.begin(0)
@@ -259,7 +263,7 @@ public final class WgNetlinkCodec {
             int scope = buf.order(ByteOrder.nativeOrder()).getInt(24);
             try {
                 byte[] a = java.util.Arrays.copyOfRange(b, 8, 24);
-                InetAddress addr = scope == 0 ? InetAddress.getByAddress(a) : Inet6Address.getByAddress(null, a, scope);
+                InetAddress addr = scope == 0 ? AddressText.ipv6(a) : Inet6Address.getByAddress(null, a, scope);
                 return new InetSocketAddress(addr, port);
             } catch (UnknownHostException e) {
                 throw new AssertionError(e);
@@ -268,7 +272,11 @@ public final class WgNetlinkCodec {
         throw r.malformed("WGPEER_A_ENDPOINT of family " + family + " and " + b.length + " bytes");
     }
 
+    /** 4 bytes: IPv4; 16 bytes: IPv6, also when IPv4-mapped (getByAddress would make that IPv4). */
     private static InetAddress address(byte[] b) {
+        if (b.length == 16) {
+            return AddressText.ipv6(b);
+        }
         try {
             return InetAddress.getByAddress(b);
         } catch (UnknownHostException e) {

@@ -18,9 +18,22 @@ final class LineReader {
     private int end;
     private final StringBuilder line = new StringBuilder(128);
     private int number;
+    private final long maxRequestBytes;
+    private long requestBytes;
 
     LineReader(InputStream in) {
+        this(in, Long.MAX_VALUE);
+    }
+
+    /** A reader that refuses more than {@code maxRequestBytes} between two {@link #startRequest()} calls. */
+    LineReader(InputStream in, long maxRequestBytes) {
         this.in = in;
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /** Starts counting the bytes of a new request against the limit. */
+    void startRequest() {
+        requestBytes = 0;
     }
 
     /** The number of the last line returned (the first line is 1). */
@@ -32,7 +45,8 @@ final class LineReader {
      * The next line without its {@code \n}; null at the end of the stream before any
      * character of a line.
      *
-     * @throws UapiException (EINVAL) for a line over {@link #MAX_LINE} or cut by the end of the stream
+     * @throws UapiException (EINVAL) for a line over {@link #MAX_LINE}, a request over its byte
+     *     limit, or a line cut by the end of the stream
      */
     String readLine() throws IOException {
         line.setLength(0);
@@ -50,6 +64,10 @@ final class LineReader {
             }
             while (pos < end) {
                 byte b = buf[pos++];
+                if (++requestBytes > maxRequestBytes) {
+                    throw new UapiException(UapiException.EINVAL, "line " + (number + 1) + ": the request exceeds "
+                            + maxRequestBytes + " bytes");
+                }
                 if (b == '\n') {
                     number++;
                     return line.toString();

@@ -29,6 +29,9 @@ public final class UapiCodec {
     private static final HexFormat HEX = HexFormat.of();
     private static final byte[] ZERO_KEY = new byte[Key.LENGTH];
 
+    /** The most peers one {@code set=1} request may name (more than a 1 MiB request of real peers holds). */
+    public static final int MAX_PEERS_PER_REQUEST = 16_384;
+
     /** The lines of a {@code get=1} answer for {@code status}, each ending in {@code \n}, as wireguard-go orders them. */
     public static String formatStatus(DeviceStatus status) {
         StringBuilder sb = new StringBuilder(256 + 256 * status.peers().size());
@@ -173,6 +176,9 @@ public final class UapiCodec {
             if (l.key.equals("public_key")) {
                 if (peer != null) {
                     peers.add(peer.build());
+                }
+                if (peers.size() >= MAX_PEERS_PER_REQUEST) {
+                    throw l.error("more than " + MAX_PEERS_PER_REQUEST + " peers in one request");
                 }
                 peer = new PeerUpdateBuilder(l.key(Key.Type.PUBLIC));
                 continue;

@@ -47,23 +47,56 @@ public final class UapiSockets {
 
     /**
      * The interface names of the userspace devices in {@link #DIRECTORY}, in directory order
-     * as {@code wg show interfaces} lists them: every {@code <name>.sock} whose name is 1..15
-     * characters. Empty when the directory does not exist.
+     * as {@code wg show interfaces} lists them: every {@code <name>.sock} of 1..15 characters
+     * that is a socket and not stale. A stale socket (connecting is refused: its device died)
+     * is removed, as {@code wg} does; files that are not sockets are skipped and left alone.
+     * Empty when the directory does not exist.
      */
     public static java.util.List<String> list() throws IOException {
+        return list(DIRECTORY);
+    }
+
+    static java.util.List<String> list(Path directory) throws IOException {
         java.util.List<String> names = new java.util.ArrayList<>();
-        if (!Files.isDirectory(DIRECTORY)) {
+        if (!Files.isDirectory(directory)) {
             return names;
         }
-        try (java.nio.file.DirectoryStream<Path> dir = Files.newDirectoryStream(DIRECTORY)) {
+        try (java.nio.file.DirectoryStream<Path> dir = Files.newDirectoryStream(directory)) {
             for (Path p : dir) {
                 String f = p.getFileName().toString();
-                if (f.length() > 5 && f.length() <= 15 + 5 && f.endsWith(".sock")) {
+                if (f.length() > 5 && f.length() <= 15 + 5 && f.endsWith(".sock") && usable(p)) {
                     names.add(f.substring(0, f.length() - 5));
                 }
             }
         }
         return names;
+    }
+
+    /**
+     * True when {@code path} is a socket that is live or cannot be probed (then a client
+     * reports why); false when it is gone, not a socket, or stale (then it is removed).
+     */
+    public static boolean usable(Path path) {
+        try {
+            if (!isSocketFile(path)) {
+                return false;
+            }
+        } catch (IOException e) {
+            return false; // gone meanwhile
+        }
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(path));
+            return true;
+        } catch (java.net.ConnectException e) {
+            try {
+                Files.deleteIfExists(path); // ECONNREFUSED: nobody listens any more
+            } catch (IOException ignored) {
+                // not ours to remove; skipped all the same
+            }
+            return false;
+        } catch (IOException e) {
+            return !(e instanceof java.nio.file.NoSuchFileException) && Files.exists(path, LinkOption.NOFOLLOW_LINKS);
+        }
     }
 
     /** True when {@code path} is a UNIX socket file (not following links). */

@@ -21,12 +21,24 @@ class AddressTextTest {
         "2001:0:0:1:0:0:0:1, 2001:0:0:1::1",
         "2001:db8:1:1:1:1:0:1, 2001:db8:1:1:1:1:0:1",
         "fe80:0:0:0:0:0:0:0, fe80::",
-        "0:0:0:0:0:ffff:c000:201, 192.0.2.1",
+        "0:0:0:0:0:ffff:c000:201, ::ffff:192.0.2.1",
         "0:0:0:0:0:0:c000:201, ::192.0.2.1",
         "FD00:AB:0:0:1:0:0:0, fd00:ab:0:0:1::",
     })
     void compressesLikeInetNtop(String in, String expected) throws Exception {
-        assertThat(AddressText.format(InetAddress.getByName(in))).isEqualTo(expected);
+        assertThat(AddressText.format(AddressText.ipv6(InetAddress.getByName(in).getAddress()))).isEqualTo(expected);
+    }
+
+    @org.junit.jupiter.api.Test
+    void ipv4MappedAddressesStayIpv6() {
+        InetSocketAddress e = AddressText.parseEndpoint("[::ffff:192.0.2.1]:51820");
+        assertThat(e.getAddress()).isInstanceOf(java.net.Inet6Address.class);
+        assertThat(AddressText.format(e)).isEqualTo("[::ffff:192.0.2.1]:51820");
+        org.cunicu4j.net.IpPrefix p = AddressText.parsePrefix("::ffff:0:0/96");
+        assertThat(p.address()).isInstanceOf(java.net.Inet6Address.class);
+        assertThat(p.bits()).isEqualTo(96);
+        assertThat(AddressText.format(p)).isEqualTo("::ffff:0.0.0.0/96");
+        assertThat(AddressText.format(AddressText.parsePrefix("::ffff:10.0.0.1/128"))).isEqualTo("::ffff:10.0.0.1/128");
     }
 
     @ParameterizedTest

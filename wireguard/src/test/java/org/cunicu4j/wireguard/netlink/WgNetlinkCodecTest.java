@@ -219,4 +219,50 @@ class WgNetlinkCodecTest {
         }
         assertThat(parsed).as("seed %d", seed).isPositive();
     }
+
+    @Test
+    void aPeerCutInItsAllowedIpsContinuesUpdateOnly() {
+        List<IpPrefix> ips = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            ips.add(IpPrefix.parse("10.0.0." + i + "/32"));
+        }
+        DeviceUpdate u = new DeviceUpdate(null, null, null, false, List.of(
+                new PeerUpdate(key(0x11, Key.Type.PUBLIC), false, false, null, null, null, true, ips)));
+        List<byte[]> messages = WgNetlinkCodec.setDevice("wg0", u, 256);
+        assertThat(messages.size()).isGreaterThan(1);
+        // the first message replaces the allowed IPs, every continuation only adds to the peer
+        assertThat(HEX.formatHex(messages.getFirst())).contains(HEX.formatHex(hex("2400 0100", "11".repeat(32), "0800 0300 02000000")));
+        for (byte[] m : messages.subList(1, messages.size())) {
+            String h = HEX.formatHex(m);
+            // IFNAME, then PEERS and peer 0 (nested), then the peer's attributes
+            assertThat(h).startsWith(HEX.formatHex(hex("0800 0200 77673000")));
+            assertThat(h.substring(20, 24) + h.substring(28, 32)).isEqualTo("08800080");
+            assertThat(h.substring(32)).startsWith(HEX.formatHex(hex("2400 0100", "11".repeat(32),
+                    "0800 0300 04000000")));                 // WGPEER_A_FLAGS UPDATE_ONLY, not REPLACE_ALLOWEDIPS
+        }
+    }
+
+    @Test
+    void ipv4MappedAllowedIpsAndEndpointsStayIpv6() throws Exception {
+        String device = "0800 0100 07000000" + "0800 0200 77673000";
+        String peer = "2400 0100" + "11".repeat(32)
+                + "2000 0400 0a00 ca6c 00000000 00000000000000000000ffffc0000201 00000000" // [::ffff:192.0.2.1]:51820
+                + "2c00 0980" + "2800 0080" + "0600 0100 0a00 0000"
+                + "1400 0200 00000000000000000000ffff00000000" + "0500 0300 60 000000"; // ::ffff:0:0/96
+        String msg = device + "7800 0880" + "7400 0080" + peer;
+        PeerStatus p = WgNetlinkCodec.parseDevice(List.of(hex(msg))).peers().getFirst();
+        assertThat(p.allowedIps()).hasSize(1);
+        assertThat(p.allowedIps().getFirst().address()).isInstanceOf(java.net.Inet6Address.class);
+        assertThat(p.allowedIps().getFirst().bits()).isEqualTo(96);
+        assertThat(org.cunicu4j.wireguard.control.AddressText.format(p.allowedIps().getFirst())).isEqualTo("::ffff:0.0.0.0/96");
+        assertThat(p.endpoint().getAddress()).isInstanceOf(java.net.Inet6Address.class);
+        assertThat(org.cunicu4j.wireguard.control.AddressText.format(p.endpoint())).isEqualTo("[::ffff:192.0.2.1]:51820");
+
+        // and encoded back as AF_INET6, 16 bytes
+        DeviceUpdate u = new DeviceUpdate(null, null, null, false, List.of(new PeerUpdate(key(0x11, Key.Type.PUBLIC),
+                false, false, null, p.endpoint(), null, false, p.allowedIps())));
+        assertThat(HEX.formatHex(WgNetlinkCodec.setDevice("wg0", u).getFirst())).contains(HEX.formatHex(hex(
+                "2000 0400 0a00 ca6c 00000000 00000000000000000000ffffc0000201 00000000",
+                "2c00 0980 2800 0080 0600 0100 0a00 0000 1400 0200 00000000000000000000ffff00000000 0500 0300 60 000000")));
+    }
 }

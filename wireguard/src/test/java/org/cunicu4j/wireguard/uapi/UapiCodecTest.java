@@ -199,4 +199,16 @@ class UapiCodecTest {
         assertThat(parsed).as("seed %d", seed).isPositive();
         assertThat(rejected).as("seed %d", seed).isPositive();
     }
+
+    @Test
+    void aRequestNamesAtMostSoManyPeers() throws Exception {
+        List<String> lines = new java.util.ArrayList<>();
+        for (int i = 0; i <= UapiCodec.MAX_PEERS_PER_REQUEST; i++) {
+            lines.add("public_key=" + String.format("%064x", i));
+        }
+        assertThatThrownBy(() -> UapiCodec.parseUpdate(lines, 2)).isInstanceOf(UapiException.class)
+                .hasMessage("line " + (2 + UapiCodec.MAX_PEERS_PER_REQUEST) + ": more than 16384 peers in one request");
+        assertThat(UapiCodec.parseUpdate(lines.subList(0, UapiCodec.MAX_PEERS_PER_REQUEST), 2).peers())
+                .hasSize(UapiCodec.MAX_PEERS_PER_REQUEST);
+    }
 }

@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import org.cunicu4j.net.IpPrefix;
+import org.cunicu4j.testlab.Waiter;
 import org.cunicu4j.wireguard.Key;
 import org.cunicu4j.wireguard.control.DeviceStatus;
 import org.cunicu4j.wireguard.control.DeviceUpdate;
@@ -30,19 +31,40 @@ class UapiServerTest {
     @TempDir
     Path dir;
 
+    /** Closes {@code ch} after 10 s, so that a server that never answers fails the test instead of hanging it. */
+    private static Thread deadline(SocketChannel ch) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(10_000);
+                ch.close();
+            } catch (InterruptedException | IOException e) {
+                // answered in time
+            }
+        });
+    }
+
     private static String exchange(Path socket, String request) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ch.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.ISO_8859_1)));
-            ch.shutdownOutput();
-            ByteBuffer in = ByteBuffer.allocate(1 << 16);
-            while (ch.read(in) >= 0) {
-                if (!in.hasRemaining()) {
-                    break;
-                }
+            Thread deadline = deadline(ch);
+            try {
+                return exchange(ch, socket, request);
+            } finally {
+                deadline.interrupt();
             }
-            return new String(in.array(), 0, in.position(), StandardCharsets.ISO_8859_1);
         }
+    }
+
+    private static String exchange(SocketChannel ch, Path socket, String request) throws IOException {
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        ch.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.ISO_8859_1)));
+        ch.shutdownOutput();
+        ByteBuffer in = ByteBuffer.allocate(1 << 16);
+        while (ch.read(in) >= 0) {
+            if (!in.hasRemaining()) {
+                break;
+            }
+        }
+        return new String(in.array(), 0, in.position(), StandardCharsets.ISO_8859_1);
     }
 
     @Test
@@ -194,6 +216,133 @@ class UapiServerTest {
             }
             assertThat(server.rejectedRequests()).as("seed %d", seed).isPositive();
             assertThat(exchange(socket, "get=1\n\n")).as("seed %d", seed).endsWith("errno=0\n\n");
+        }
+    }
+
+    /** Reads until the server closes or resets (or the 10 s deadline closes our side). */
+    private static String readToEnd(SocketChannel ch) throws IOException {
+        Thread deadline = deadline(ch);
+        try {
+            ByteBuffer in = ByteBuffer.allocate(1 << 16);
+            try {
+                while (in.hasRemaining() && ch.read(in) >= 0) {
+                    // until end of stream
+                }
+            } catch (java.net.SocketException e) {
+                // reset: the server closed with our request unread
+            }
+            return new String(in.array(), 0, in.position(), StandardCharsets.ISO_8859_1);
+        } finally {
+            deadline.interrupt();
+        }
+    }
+
+    @Test
+    void anEndlessRequestIsAnsweredEinvalAndOthersAreStillServed() throws Exception {
+        Path socket = dir.resolve("t7.sock");
+        try (UapiServer server = UapiServer.start("t7", socket, new FakeDevice("t7"));
+                SocketChannel endless = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            byte[] peer = ("public_key=" + "ab".repeat(32) + "\n").getBytes(StandardCharsets.US_ASCII);
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    endless.write(ByteBuffer.wrap("set=1\n".getBytes(StandardCharsets.US_ASCII)));
+                    while (true) {
+                        written.addAndGet(endless.write(ByteBuffer.wrap(peer))); // never the empty line
+                    }
+                } catch (IOException e) {
+                    // the server hung up
+                }
+            });
+            assertThat(exchange(socket, "get=1\n\n")).isEqualTo("errno=0\n\n"); // served meanwhile
+            assertThat(readToEnd(endless)).isEqualTo("errno=-22\n\n");
+            writer.join(10_000);
+            assertThat(writer.isAlive()).isFalse();
+            // cut off at 1 MiB (plus what the socket buffers held), not after a million lines
+            assertThat(written.get()).isLessThan(4L << 20);
+            assertThat(server.rejectedRequests()).isEqualTo(1);
+            assertThat(exchange(socket, "get=1\n\n")).isEqualTo("errno=0\n\n");
+        }
+    }
+
+    @Test
+    void aClientThatStallsIsDisconnectedAndClientsBeyondTheLimitAreRefused() throws Exception {
+        Path socket = dir.resolve("t8.sock");
+        UapiServer.Limits limits = new UapiServer.Limits(2, 1 << 20, java.time.Duration.ofMillis(300), ServerSocketChannel::accept);
+        try (UapiServer server = UapiServer.start("t8", socket, new FakeDevice("t8"), limits);
+                SocketChannel stalled = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+                SocketChannel idle = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            stalled.write(ByteBuffer.wrap("set=1\nlisten_port=1\n".getBytes(StandardCharsets.US_ASCII)));
+            // both slots taken: a third client is closed at once, unanswered
+            try (SocketChannel third = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                third.write(ByteBuffer.wrap("get=1\n\n".getBytes(StandardCharsets.US_ASCII)));
+                assertThat(readToEnd(third)).isEmpty();
+            }
+            assertThat(server.refusedClients()).isEqualTo(1);
+            // the stalled and the idle client are disconnected after 300 ms, unanswered
+            assertThat(readToEnd(stalled)).isEmpty();
+            assertThat(readToEnd(idle)).isEmpty();
+            Waiter.until("two clients timed out", java.time.Duration.ofSeconds(5), () -> server.timedOutClients() == 2);
+            assertThat(exchange(socket, "get=1\n\n")).isEqualTo("errno=0\n\n"); // the slots are free again
+        }
+    }
+
+    @Test
+    void acceptFailuresAreRetriedNotFatal() throws Exception {
+        Path socket = dir.resolve("t9.sock");
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger(3);
+        UapiServer.Limits limits = new UapiServer.Limits(64, 1 << 20, java.time.Duration.ofSeconds(10), s -> {
+            if (failures.getAndDecrement() > 0) {
+                throw new IOException("accept: EMFILE (Too many open files)");
+            }
+            return s.accept();
+        });
+        try (UapiServer server = UapiServer.start("t9", socket, new FakeDevice("t9"), limits)) {
+            assertThat(exchange(socket, "get=1\n\n")).isEqualTo("errno=0\n\n");
+            assertThat(server.acceptFailures()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void publishingNeverReplacesALiveSocketButDoesReplaceAStaleOne() throws Exception {
+        Path socket = dir.resolve("t10.sock");
+        Path temp = dir.resolve("t10.tmp");
+        try (ServerSocketChannel ours = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                ServerSocketChannel live = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ours.bind(UnixDomainSocketAddress.of(temp));
+            live.bind(UnixDomainSocketAddress.of(socket)); // appeared after the first check
+            Object liveKey = Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            assertThatThrownBy(() -> UapiServer.publish("t10", temp, socket))
+                    .isInstanceOf(FileAlreadyExistsException.class).hasMessageContaining("another device owns the name t10");
+            assertThat(Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(liveKey);
+
+            live.close(); // now stale
+            UapiServer.publish("t10", temp, socket);
+            try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                // the new name reaches our listening socket (link(2) of a socket file works)
+                ours.configureBlocking(false);
+                Waiter.until("accepted on the linked name", java.time.Duration.ofSeconds(5), () -> {
+                    try {
+                        SocketChannel a = ours.accept();
+                        if (a != null) {
+                            a.close();
+                        }
+                        return a != null;
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+            }
+        }
+    }
+
+    @Test
+    void startLeavesNothingButTheSocketInTheDirectory() throws Exception {
+        Path socket = dir.resolve("run/t11.sock");
+        try (UapiServer server = UapiServer.start("t11", socket, new FakeDevice("t11"))) {
+            try (var list = Files.list(socket.getParent())) {
+                assertThat(list.toList()).containsExactly(socket);
+            }
         }
     }
 }
