@@ -1,13 +1,9 @@
 package org.cunicu4j.e2e.wg;
 
-import java.io.IOException;
 import org.cunicu4j.linux.NetNs;
 import org.cunicu4j.testlab.WgPair;
 import org.cunicu4j.wireguard.conn.BindCounters;
 import org.cunicu4j.wireguard.conn.UdpBind;
-import org.cunicu4j.wireguard.control.DeviceStatus;
-import org.cunicu4j.wireguard.control.DeviceUpdate;
-import org.cunicu4j.wireguard.control.WireGuardControl;
 import org.cunicu4j.wireguard.device.Device;
 import org.cunicu4j.wireguard.device.DeviceOptions;
 import org.cunicu4j.wireguard.tun.LinuxTun;
@@ -16,11 +12,11 @@ import org.cunicu4j.wireguard.tun.VnetTun;
 /**
  * cunicu4j's device inside this JVM, in a lab host's namespace, with its UAPI socket: for
  * tests that read the device's counters and those of its default {@link UdpBind} (which
- * drops, and counts, datagrams that do not look like WireGuard before the device sees them). The device is created on a thread in the namespace
- * (its threads inherit it), and every {@code apply} the UAPI server forwards runs on a fresh
- * thread there too, so sockets a {@code wg set listen-port} reopens are made in the host,
- * not in whatever namespace the server's virtual thread happens to run in. Thread-safe;
- * {@link #close()} stops the server and the device.
+ * drops, and counts, datagrams that do not look like WireGuard before the device sees them).
+ * The device is created on a thread in the namespace, and its threads inherit it (a
+ * {@code wg set listen-port} through the UAPI socket reopens the Bind on the device's own
+ * control thread, so in the host's namespace too). Thread-safe; {@link #close()} stops the
+ * server and the device.
  */
 public final class InJvmDevice implements AutoCloseable {
     private final Device device;
@@ -41,7 +37,7 @@ public final class InJvmDevice implements AutoCloseable {
             Device d = Device.open(options.tunOffload() ? VnetTun.create(ifname, options.mtu())
                     : LinuxTun.create(ifname, options.mtu()), bind, options);
             try {
-                return new InJvmDevice(d, bind, Uapi.serve(ifname, inNamespace(host.netns(), d)));
+                return new InJvmDevice(d, bind, Uapi.serve(ifname, d));
             } catch (Exception e) {
                 d.close();
                 throw e;
@@ -61,34 +57,6 @@ public final class InJvmDevice implements AutoCloseable {
 
     public Device device() {
         return device;
-    }
-
-    private static WireGuardControl inNamespace(String netns, Device d) {
-        return new WireGuardControl() {
-            @Override
-            public String name() {
-                return d.name();
-            }
-
-            @Override
-            public DeviceStatus status() {
-                return d.status();
-            }
-
-            @Override
-            public void apply(DeviceUpdate update) throws IOException {
-                try {
-                    NetNs.call(netns, () -> {
-                        d.apply(update);
-                        return null;
-                    });
-                } catch (IOException | RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IOException("applying an update to " + d.name() + " in " + netns + ": " + e, e);
-                }
-            }
-        };
     }
 
     @Override
