@@ -108,7 +108,7 @@ public final class AllowedIps<T> {
         throw new IllegalArgumentException("an address is 4 (IPv4) or 16 (IPv6) bytes long, not " + length);
     }
 
-    /** The owner of the longest prefix containing {@code address}, or null. */
+    /** The owner of the longest prefix containing {@code address}, or null (allocates: for the control path). */
     public T lookup(InetAddress address) {
         byte[] b = address.getAddress();
         return lookup(ByteBuffer.wrap(b), 0, b.length);

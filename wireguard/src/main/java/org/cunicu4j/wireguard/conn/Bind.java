@@ -42,7 +42,11 @@ public interface Bind extends AutoCloseable {
 
     /**
      * Opens the sockets on {@code port} (0: let the system choose; the same port on every
-     * address family). A Bind that is open is closed first.
+     * address family). A Bind that is open is re-opened: its old sockets are closed (their
+     * receive functions then throw {@link java.nio.channels.ClosedChannelException}) and new
+     * ones bound, while {@link #send} from data threads goes on without throwing (datagrams
+     * sent in between are counted as refused and skipped). If binding fails the Bind is left
+     * closed.
      *
      * @throws IOException naming the port and the cause when it cannot be bound
      */
@@ -52,11 +56,21 @@ public interface Bind extends AutoCloseable {
      * Sends slots {@code 0..batch.count()-1} (each buffer from position to limit) to
      * {@code endpoint}; the slots' own addresses are ignored (an implementation may
      * overwrite them with the endpoint's). A datagram the network refuses is skipped and
-     * counted, not thrown.
+     * counted, not thrown; so is one sent while {@link #open} re-opens the Bind (there is no
+     * socket to send it on for that moment).
+     *
+     * @throws java.nio.channels.ClosedChannelException only before the first {@link #open},
+     *     after {@link #close} or after an {@link #open} that failed
      */
     void send(PacketBatch batch, Endpoint endpoint) throws IOException;
 
-    /** Parses {@code host:port} or {@code [v6]:port} into an endpoint of this Bind. */
+    /**
+     * Parses an endpoint of this Bind from its text ({@code a.b.c.d:port} or
+     * {@code [v6]:port} for UDP: IP literals only, as in the UAPI; resolving a host name is
+     * the caller's business, as the {@code wg} tool does it).
+     *
+     * @throws IllegalArgumentException naming the text and what is wrong with it
+     */
     Endpoint parseEndpoint(String text);
 
     /** The endpoint a received datagram came from (allocates: called when a peer roams, not per packet). */

@@ -8,11 +8,16 @@ package org.cunicu4j.wireguard.conn;
  * @param sent datagrams handed to {@link Bind#send} (those the kernel refused included;
  *     they are also in {@code sendRefused})
  * @param foreignReceived datagrams that were not WireGuard and went to the foreign handler
- * @param foreignSent datagrams sent through a shared conn on behalf of the handler's owner
+ *     or into the foreign queue
+ * @param foreignSent datagrams sent through a shared conn on behalf of the sharer
  * @param droppedForeign datagrams that were not WireGuard, dropped for want of a handler
+ *     or queue (or because the sharer closed its shared conn)
+ * @param foreignQueueFull datagrams that were not WireGuard, dropped because the foreign
+ *     queue was full (the sharer does not keep up)
  * @param droppedTooLong datagrams longer than the receiving slot's buffer, dropped
  * @param sendRefused datagrams the kernel refused on send (no route, too big, ...) or that
- *     had no socket of their family, skipped
+ *     had no socket to go out on (the family missing on the host, or the Bind closed under
+ *     a shared conn), skipped
  * @param handlerErrors exceptions thrown by the foreign handler, ignored
  */
 public record BindCounters(
@@ -21,6 +26,7 @@ public record BindCounters(
         long foreignReceived,
         long foreignSent,
         long droppedForeign,
+        long foreignQueueFull,
         long droppedTooLong,
         long sendRefused,
         long handlerErrors) {}

@@ -1,21 +1,14 @@
 package org.cunicu4j.wireguard.conn;
 
-import static org.cunicu4j.linux.socket.SocketConstants.AF_INET;
-import static org.cunicu4j.linux.socket.SocketConstants.AF_INET6;
-
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
-import org.cunicu4j.linux.Errno;
-import org.cunicu4j.linux.LinuxException;
 import org.cunicu4j.linux.socket.UdpSocket;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.PacketClassifier;
@@ -34,11 +27,22 @@ import org.cunicu4j.net.udp.UdpPacketConn;
  * with the plain options.
  *
  * <p><b>Sharing the sockets.</b> Each receive function returns only WireGuard datagrams
- * ({@link PacketClassifier}); every other datagram goes to the options' {@link
- * ForeignPacketHandler} on the receive thread, or, without one, is dropped and counted.
- * Whoever owns the handler sends through {@link #sharedConn}, on the very same sockets,
- * so its datagrams leave from the Bind's port. This is how an ICE agent and this Bind share
- * a port without any kernel round trip.
+ * ({@link PacketClassifier}); every other datagram goes, as the {@link UdpBindOptions}
+ * say, to a {@link ForeignPacketHandler} on the receive thread, or into a bounded queue per
+ * family that the sharer reads with {@link #sharedConn}'s {@code receive}, or, with
+ * neither, is dropped and counted. The sharer sends through {@link #sharedConn}, on the
+ * very same sockets, so its datagrams leave from the Bind's port. This is how an ICE agent
+ * and this Bind share a port without any kernel round trip: with a queue, {@code
+ * sharedConn(INET)} is an ordinary {@link PacketConn} to hand to a mux. The shared conns
+ * exist from construction on (before {@link #open}), so a handler may forward to something
+ * built on them afterwards:
+ * <pre>{@code
+ * UdpMux[] mux = new UdpMux[2];
+ * UdpBind bind = new UdpBind(UdpBindOptions.defaults().withForeignHandler(
+ *         (batch, slot, family) -> mux[family == INET ? 0 : 1].dispatch(batch, slot)));
+ * mux[0] = UdpMux.builder(bind.sharedConn(INET)).ownsConn(false).fed();
+ * mux[1] = UdpMux.builder(bind.sharedConn(INET6)).ownsConn(false).fed();
+ * }</pre>
  *
  * <p>Threading: {@link #open}, {@link #close} and {@link #setMark} are serialised on this
  * object (the control path); the receive functions (one thread each) and {@link #send}
@@ -48,25 +52,19 @@ import org.cunicu4j.net.udp.UdpPacketConn;
  */
 public final class UdpBind implements Bind {
 
-    private static final System.Logger LOG = System.getLogger(UdpBind.class.getName());
-    /** Attempts at finding a port 0 that is free on both families. */
-    static final int PORT_ATTEMPTS = 5;
-
-    /** Opens a socket of a family bound to a port on the wildcard address (IPv6: V6ONLY). */
-    @FunctionalInterface
-    interface SocketOpener {
-        UdpSocket open(int family, int port) throws IOException;
-    }
-
     private final UdpBindOptions options;
-    private final SocketOpener opener;
+    private final SocketPair.Opener opener;
     private final ForeignPacketHandler handler;
+    private final ForeignQueue queue4;
+    private final ForeignQueue queue6;
     private final SharedConn shared4 = new SharedConn(StandardProtocolFamily.INET);
     private final SharedConn shared6 = new SharedConn(StandardProtocolFamily.INET6);
 
     private volatile UdpPacketConn conn4;
     private volatile UdpPacketConn conn6;
     private volatile boolean open;
+    /** True until the first open, after close() and after a failed open; false while re-opening. */
+    private volatile boolean closed = true;
     private int port;
     private int mark;
 
@@ -76,6 +74,8 @@ public final class UdpBind implements Bind {
     private final LongAdder foreignSent = new LongAdder();
     private final LongAdder droppedForeign = new LongAdder();
     private final LongAdder handlerErrors = new LongAdder();
+    private final LongAdder foreignQueueFull = new LongAdder();
+    private final LongAdder foreignTooLong = new LongAdder();
     private final LongAdder noSocket = new LongAdder();
     /** Counts of the connections closed so far (guarded by this). */
     private long retiredTooLong;
@@ -87,13 +87,15 @@ public final class UdpBind implements Bind {
     }
 
     public UdpBind(UdpBindOptions options) {
-        this(options, UdpBind::openBound);
+        this(options, SocketPair::openBound);
     }
 
-    UdpBind(UdpBindOptions options, SocketOpener opener) {
+    UdpBind(UdpBindOptions options, SocketPair.Opener opener) {
         this.options = Objects.requireNonNull(options, "options");
         this.opener = opener;
         this.handler = options.foreignHandler();
+        this.queue4 = options.foreignQueue() > 0 ? new ForeignQueue(options.foreignQueue()) : null;
+        this.queue6 = options.foreignQueue() > 0 ? new ForeignQueue(options.foreignQueue()) : null;
     }
 
     @Override
@@ -101,109 +103,29 @@ public final class UdpBind implements Bind {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
-        closeLocked();
-        LinuxException inUse = null;
-        for (int attempt = 0; attempt < (port == 0 ? PORT_ATTEMPTS : 1); attempt++) {
-            UdpSocket s4 = null;
-            UdpSocket s6 = null;
-            try {
-                s4 = opener.open(AF_INET, port);
-            } catch (LinuxException e) {
-                if (!familyUnavailable(e)) {
-                    throw new IOException("cannot bind UDP port " + port + " on IPv4: " + e.getMessage(), e);
-                }
-                LOG.log(System.Logger.Level.INFO, "IPv4 is not available on this host ({0}): WireGuard runs on IPv6 only", e.getMessage());
-            }
-            int actual = s4 == null ? port : s4.localAddress().getPort();
-            try {
-                s6 = opener.open(AF_INET6, actual);
-            } catch (LinuxException e) {
-                if (e.errno() == Errno.EADDRINUSE && port == 0 && s4 != null) {
-                    s4.close();
-                    inUse = e;
-                    continue;
-                }
-                if (!familyUnavailable(e) || s4 == null) {
-                    closeQuietly(s4);
-                    throw new IOException("cannot bind UDP port " + actual + " on IPv6"
-                            + (port == 0 && s4 != null ? " (the port IPv4 chose)" : "") + ": " + e.getMessage(), e);
-                }
-                LOG.log(System.Logger.Level.INFO, "IPv6 is not available on this host ({0}): WireGuard runs on IPv4 only", e.getMessage());
-            } catch (IOException | RuntimeException e) {
-                closeQuietly(s4);
-                throw e;
-            }
-            if (s6 != null && s4 == null) {
-                actual = s6.localAddress().getPort();
-            }
-            try {
-                configure(s4);
-                configure(s6);
-            } catch (IOException | RuntimeException e) {
-                closeQuietly(s4);
-                closeQuietly(s6);
-                throw e;
-            }
-            UdpPacketConn c4 = s4 == null ? null : UdpPacketConn.of(s4);
-            UdpPacketConn c6 = s6 == null ? null : UdpPacketConn.of(s6);
-            List<ReceiveFunc> receivers = new ArrayList<>(2);
-            if (c4 != null) {
-                receivers.add(new Receiver(c4, StandardProtocolFamily.INET));
-            }
-            if (c6 != null) {
-                receivers.add(new Receiver(c6, StandardProtocolFamily.INET6));
-            }
-            conn4 = c4;
-            conn6 = c6;
-            this.port = actual;
-            open = true;
-            return new Opened(receivers, actual);
-        }
-        throw new IOException("cannot bind one UDP port on both IPv4 and IPv6: each of the " + PORT_ATTEMPTS
-                + " ports IPv4 chose was taken on IPv6; last: " + inUse.getMessage(), inUse);
-    }
-
-    private static boolean familyUnavailable(LinuxException e) {
-        return e.errno() == Errno.EAFNOSUPPORT || e.errno() == Errno.EADDRNOTAVAIL;
-    }
-
-    /** The default {@link SocketOpener}: the wildcard address, IPv6 without IPv4. */
-    static UdpSocket openBound(int family, int port) throws IOException {
-        UdpSocket s = UdpSocket.open(family);
+        closed = false; // sends from now on until the new sockets are in are refused and counted, not thrown
+        closeSockets();
+        SocketPair pair;
         try {
-            if (family == AF_INET6) {
-                s.setDualStack(false);
-            }
-            s.bind(new InetSocketAddress(wildcard(family), port));
-            return s;
+            pair = SocketPair.open(opener, port, options.socketBufferSize(), mark);
         } catch (IOException | RuntimeException e) {
-            s.close();
+            closed = true;
             throw e;
         }
-    }
-
-    private void configure(UdpSocket s) throws IOException {
-        if (s == null) {
-            return;
+        UdpPacketConn c4 = pair.v4() == null ? null : UdpPacketConn.of(pair.v4());
+        UdpPacketConn c6 = pair.v6() == null ? null : UdpPacketConn.of(pair.v6());
+        List<ReceiveFunc> receivers = new ArrayList<>(2);
+        if (c4 != null) {
+            receivers.add(new Receiver(c4, StandardProtocolFamily.INET));
         }
-        int size = options.socketBufferSize();
-        if (size > 0) {
-            try {
-                s.setReceiveBufferSize(size, true);
-                s.setSendBufferSize(size, true);
-            } catch (LinuxException e) {
-                if (e.errno() != Errno.EPERM) {
-                    throw e;
-                }
-                LOG.log(System.Logger.Level.DEBUG, "no CAP_NET_ADMIN to force socket buffers ({0}); asking for {1} bytes within rmem_max/wmem_max",
-                        e.getMessage(), size);
-                s.setReceiveBufferSize(size, false);
-                s.setSendBufferSize(size, false);
-            }
+        if (c6 != null) {
+            receivers.add(new Receiver(c6, StandardProtocolFamily.INET6));
         }
-        if (mark != 0) {
-            s.setMark(mark);
-        }
+        conn4 = c4;
+        conn6 = c6;
+        this.port = pair.port();
+        open = true;
+        return new Opened(receivers, pair.port());
     }
 
     @Override
@@ -215,11 +137,7 @@ public final class UdpBind implements Bind {
         UdpPacketConn conn = ep.isIpv4() ? conn4 : conn6;
         int n = batch.count();
         if (conn == null || ep.isLinkLocal()) {
-            if (!open) {
-                throw new ClosedChannelException();
-            }
-            noSocket.add(n);
-            sent.add(n);
+            refuse(n);
             return;
         }
         byte[] raw = ep.rawAddress();
@@ -227,7 +145,21 @@ public final class UdpBind implements Bind {
         for (int i = 0; i < n; i++) {
             batch.setAddress(i, raw, 0, raw.length, port);
         }
-        conn.send(batch);
+        try {
+            conn.send(batch);
+        } catch (ClosedChannelException e) {
+            refuse(n); // the sockets were replaced under us by a re-open (or the Bind closed: then this throws)
+            return;
+        }
+        sent.add(n);
+    }
+
+    /** Counts {@code n} datagrams that had no socket, or throws once the Bind is closed. */
+    private void refuse(int n) throws ClosedChannelException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        noSocket.add(n);
         sent.add(n);
     }
 
@@ -260,12 +192,18 @@ public final class UdpBind implements Bind {
     }
 
     /**
-     * A {@link PacketConn} that sends on this Bind's socket of {@code family}, following it
-     * across re-opens, for the owner of the {@link ForeignPacketHandler}: each slot goes to
-     * its own address, from the Bind's port. It does not receive (datagrams reach the
-     * handler instead: {@link PacketConn#receive} throws {@link UnsupportedOperationException}),
-     * and closing it does nothing (the Bind owns the sockets). Sending while the Bind is
-     * closed, or on a family the host lacks, throws {@link ClosedChannelException}.
+     * The sharer's {@link PacketConn} on this Bind's socket of {@code family} (one per
+     * family, the same object every time), following the socket across re-opens.
+     *
+     * <p>{@code send} puts each slot to its own address, from the Bind's port; while the
+     * Bind has no socket of that family (closed, being re-opened, or the host lacks the
+     * family) datagrams are counted in {@link BindCounters#sendRefused()} and skipped.
+     * {@code receive} returns the datagrams that are not WireGuard when the options ask for
+     * a {@linkplain UdpBindOptions#withForeignQueue foreign queue} (and blocks across
+     * re-opens of the Bind); without a queue it throws {@link UnsupportedOperationException}
+     * (the handler gets them instead). The conn belongs to the sharer: its {@code close()}
+     * ends its receive and send for good (they then throw {@link ClosedChannelException})
+     * and leaves the sockets to the Bind.
      */
     public PacketConn sharedConn(StandardProtocolFamily family) {
         return switch (family) {
@@ -293,7 +231,8 @@ public final class UdpBind implements Bind {
 
     /** The counts since this Bind was made. */
     public synchronized BindCounters counters() {
-        long tooLong = retiredTooLong;
+        long tooLong = retiredTooLong + foreignTooLong.sum()
+                + (queue4 == null ? 0 : queue4.tooLongForTaker() + queue6.tooLongForTaker());
         long refused = retiredRefused + noSocket.sum();
         for (UdpPacketConn c : new UdpPacketConn[] {conn4, conn6}) {
             if (c != null) {
@@ -302,15 +241,16 @@ public final class UdpBind implements Bind {
             }
         }
         return new BindCounters(received.sum(), sent.sum(), foreignReceived.sum(), foreignSent.sum(),
-                droppedForeign.sum(), tooLong, refused, handlerErrors.sum());
+                droppedForeign.sum(), foreignQueueFull.sum(), tooLong, refused, handlerErrors.sum());
     }
 
     @Override
     public synchronized void close() {
-        closeLocked();
+        closed = true;
+        closeSockets();
     }
 
-    private void closeLocked() {
+    private void closeSockets() {
         open = false;
         for (UdpPacketConn c : new UdpPacketConn[] {conn4, conn6}) {
             if (c != null) {
@@ -321,12 +261,6 @@ public final class UdpBind implements Bind {
         }
         conn4 = null;
         conn6 = null;
-    }
-
-    private static void closeQuietly(UdpSocket s) {
-        if (s != null) {
-            s.close();
-        }
     }
 
     @Override
@@ -352,7 +286,6 @@ public final class UdpBind implements Bind {
             while (true) {
                 int n = conn.receive(batch);
                 int kept = 0;
-                int foreign = 0;
                 for (int i = 0; i < n; i++) {
                     ByteBuffer buf = batch.buffer(i);
                     if (PacketClassifier.classify(buf) == PacketClassifier.Kind.WIREGUARD) {
@@ -363,12 +296,8 @@ public final class UdpBind implements Bind {
                         }
                         kept++;
                     } else {
-                        foreign++;
                         handOver(batch, i);
                     }
-                }
-                if (foreign > 0) {
-                    (handler == null ? droppedForeign : foreignReceived).add(foreign);
                 }
                 if (kept > 0) {
                     batch.setCount(kept);
@@ -379,13 +308,25 @@ public final class UdpBind implements Bind {
         }
 
         private void handOver(PacketBatch batch, int slot) {
-            if (handler == null) {
+            if (handler != null) {
+                foreignReceived.increment();
+                try {
+                    handler.handle(batch, slot, family);
+                } catch (RuntimeException e) {
+                    handlerErrors.increment();
+                }
                 return;
             }
-            try {
-                handler.handle(batch, slot, family);
-            } catch (RuntimeException e) {
-                handlerErrors.increment();
+            ForeignQueue queue = family == StandardProtocolFamily.INET ? queue4 : queue6;
+            if (queue == null) {
+                droppedForeign.increment();
+                return;
+            }
+            switch (queue.offer(batch, slot)) {
+                case QUEUED -> foreignReceived.increment();
+                case FULL -> foreignQueueFull.increment();
+                case TOO_LONG -> foreignTooLong.increment();
+                case CLOSED -> droppedForeign.increment();
             }
         }
 
@@ -398,28 +339,43 @@ public final class UdpBind implements Bind {
     /** The send-only view of one family's socket given to the handler's owner. */
     private final class SharedConn implements PacketConn {
         private final StandardProtocolFamily family;
+        private volatile boolean closed;
 
         SharedConn(StandardProtocolFamily family) {
             this.family = family;
         }
 
-        private UdpPacketConn current() throws ClosedChannelException {
-            UdpPacketConn c = family == StandardProtocolFamily.INET ? conn4 : conn6;
-            if (c == null) {
-                throw new ClosedChannelException();
-            }
-            return c;
+        private ForeignQueue queue() {
+            return family == StandardProtocolFamily.INET ? queue4 : queue6;
         }
 
         @Override
-        public int receive(PacketBatch batch) {
-            throw new UnsupportedOperationException("datagrams for the sharer of a UdpBind arrive through its ForeignPacketHandler");
+        public int receive(PacketBatch batch) throws IOException {
+            ForeignQueue queue = queue();
+            if (queue == null) {
+                throw new UnsupportedOperationException("this UdpBind hands datagrams that are not WireGuard to "
+                        + (handler != null ? "its ForeignPacketHandler" : "no one (no foreign queue in its options)"));
+            }
+            return queue.take(batch);
         }
 
         @Override
         public int send(PacketBatch batch) throws IOException {
-            int n = current().send(batch);
-            foreignSent.add(n);
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            UdpPacketConn c = family == StandardProtocolFamily.INET ? conn4 : conn6;
+            int n = batch.count();
+            if (c == null) {
+                noSocket.add(n);
+                return n;
+            }
+            try {
+                c.send(batch);
+                foreignSent.add(n);
+            } catch (ClosedChannelException e) {
+                noSocket.add(n); // the Bind closed or re-opened under us
+            }
             return n;
         }
 
@@ -434,17 +390,19 @@ public final class UdpBind implements Bind {
             return options.batchSize();
         }
 
-        /** Does nothing: the Bind owns its sockets. */
+        /** Ends this conn for the sharer (waking a blocked receive); the sockets stay the Bind's. */
         @Override
-        public void close() {}
+        public void close() {
+            closed = true;
+            ForeignQueue queue = queue();
+            if (queue != null) {
+                queue.close();
+            }
+        }
 
         @Override
         public String toString() {
             return "UdpBind.sharedConn[" + family + " " + localAddress() + "]";
         }
-    }
-
-    private static InetAddress wildcard(int family) throws UnknownHostException {
-        return InetAddress.getByAddress(new byte[family == AF_INET ? 4 : 16]);
     }
 }

@@ -129,8 +129,17 @@ public final class UdpEndpoint implements Endpoint {
         if (!v4 && !v6) {
             throw bad(text, "'" + host + "' is not an IP address (host names are not resolved here: resolve them first, as the wg tool does)");
         }
-        if (v4 && host.split("\\.", -1).length != 4) {
-            throw bad(text, "'" + host + "' is not an IPv4 address: it needs four parts");
+        if (v4) {
+            String[] parts = host.split("\\.", -1);
+            if (parts.length != 4) {
+                throw bad(text, "'" + host + "' is not an IPv4 address: it needs four parts");
+            }
+            for (String part : parts) {
+                if (part.length() > 1 && part.charAt(0) == '0') {
+                    // some parsers read a leading zero as octal (inet_aton: 010 = 8), others as decimal
+                    throw bad(text, "'" + host + "' has a part with a leading zero ('" + part + "'), which is ambiguous");
+                }
+            }
         }
         try {
             return InetAddress.ofLiteral(host).getAddress(); // never a name lookup

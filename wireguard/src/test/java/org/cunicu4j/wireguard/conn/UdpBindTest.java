@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cunicu4j.linux.Errno;
@@ -90,7 +91,11 @@ class UdpBindTest {
             Bind.Opened again = bind.open(first); // closes the first, then binds the same port explicitly
             assertThat(again.port()).isEqualTo(first);
             Bind.ReceiveFunc old = again.receivers().get(0);
-            Bind.Opened moved = bind.open(0);
+            bind.close();
+            Bind.Opened moved;
+            try (UdpSocket blocker = UdpSocket.open(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), first))) {
+                moved = bind.open(0); // cannot get `first` back while the blocker holds it
+            }
             assertThat(moved.port()).isNotEqualTo(first);
             assertThatThrownBy(() -> old.receive(new PacketBatch(4, 128))).isInstanceOf(ClosedChannelException.class);
             // the new sockets work
@@ -122,14 +127,14 @@ class UdpBindTest {
     void portZeroTriesAgainWhenIpv6HasThePortTaken() throws IOException {
         List<UdpSocket> blockers = new ArrayList<>();
         AtomicInteger v6Calls = new AtomicInteger();
-        UdpBind.SocketOpener takeFirstV6 = (family, port) -> {
+        SocketPair.Opener takeFirstV6 = (family, port) -> {
             if (family == AF_INET6 && v6Calls.getAndIncrement() == 0) {
                 UdpSocket b = UdpSocket.open(AF_INET6);
                 b.setDualStack(false);
                 b.bind(new InetSocketAddress(InetAddress.getByName("::"), port));
                 blockers.add(b);
             }
-            return UdpBind.openBound(family, port);
+            return SocketPair.openBound(family, port);
         };
         try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), takeFirstV6)) {
             Bind.Opened opened = bind.open(0);
@@ -158,11 +163,11 @@ class UdpBindTest {
 
     @Test
     void withoutIpv6TheBindRunsOnIpv4Alone() throws IOException {
-        UdpBind.SocketOpener noV6 = (family, port) -> {
+        SocketPair.Opener noV6 = (family, port) -> {
             if (family == AF_INET6) {
                 throw new LinuxException("socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)", Errno.EAFNOSUPPORT);
             }
-            return UdpBind.openBound(family, port);
+            return SocketPair.openBound(family, port);
         };
         try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), noV6)) {
             Bind.Opened opened = bind.open(0);
@@ -175,7 +180,41 @@ class UdpBindTest {
             out.setCount(2);
             bind.send(out, UdpEndpoint.parse("[::1]:9"));
             assertThat(bind.counters().sendRefused()).isEqualTo(2);
-            assertThatThrownBy(() -> bind.sharedConn(StandardProtocolFamily.INET6).send(out)).isInstanceOf(ClosedChannelException.class);
+            assertThat(bind.sharedConn(StandardProtocolFamily.INET6).send(out)).isEqualTo(2);
+            assertThat(bind.counters().sendRefused()).isEqualTo(4);
+            assertThat(bind.counters().foreignSent()).isZero();
+        }
+    }
+
+    @Test
+    void withoutIpv4TheBindRunsOnIpv6Alone() throws IOException {
+        SocketPair.Opener noV4 = (family, port) -> {
+            if (family != AF_INET6) {
+                throw new LinuxException("socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)", Errno.EAFNOSUPPORT);
+            }
+            return SocketPair.openBound(family, port);
+        };
+        try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), noV4)) {
+            Bind.Opened opened = bind.open(0);
+            assertThat(opened.receivers()).hasSize(1);
+            assertThat(opened.port()).isPositive();
+            assertThat(bind.sharedConn(StandardProtocolFamily.INET6).localAddress().getPort()).isEqualTo(opened.port());
+            assertThat(bind.sharedConn(StandardProtocolFamily.INET).localAddress()).isNull();
+            assertThat(bind.toString()).isEqualTo("UdpBind[port " + opened.port() + " IPv6]");
+        }
+    }
+
+    @Test
+    void withNeitherFamilyOpenFailsNamingBoth() {
+        SocketPair.Opener none = (family, port) -> {
+            throw new LinuxException("socket(" + (family == AF_INET6 ? "AF_INET6" : "AF_INET") + ", SOCK_DGRAM, IPPROTO_UDP)", Errno.EAFNOSUPPORT);
+        };
+        try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), none)) {
+            assertThatThrownBy(() -> bind.open(51820))
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("cannot bind UDP port 51820: neither IPv4 (socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP): EAFNOSUPPORT "
+                            + "(Address family not supported by protocol)) nor IPv6 (socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP): EAFNOSUPPORT "
+                            + "(Address family not supported by protocol)) is available");
         }
     }
 
@@ -191,6 +230,67 @@ class UdpBindTest {
         assertThat(bind.port()).isZero();
         PacketBatch out = new PacketBatch(1, 64);
         assertThatThrownBy(() -> bind.send(out, UdpEndpoint.parse("127.0.0.1:9"))).isInstanceOf(ClosedChannelException.class);
+    }
+
+    @Test
+    void aSendDuringAReopenIsCountedNotThrown() throws Exception {
+        CountDownLatch inOpen = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger opens = new AtomicInteger();
+        SocketPair.Opener slowSecondOpen = (family, port) -> {
+            if (family != AF_INET6 && opens.incrementAndGet() == 2) { // the re-open, between the old sockets and the new
+                inOpen.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+            return SocketPair.openBound(family, port);
+        };
+        try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), slowSecondOpen)) {
+            bind.open(0);
+            CompletableFuture<Bind.Opened> reopen = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return bind.open(0);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(inOpen.await(10, TimeUnit.SECONDS)).as("the re-open reached the opener").isTrue();
+            PacketBatch out = new PacketBatch(3, 64);
+            for (int i = 0; i < 3; i++) {
+                putTransport(out.buffer(i), 32, i);
+            }
+            out.setCount(3);
+            bind.send(out, UdpEndpoint.parse("127.0.0.1:9")); // a data thread sending meanwhile: no exception
+            bind.send(out, UdpEndpoint.parse("[::1]:9"));
+            assertThat(bind.counters().sendRefused()).isEqualTo(6);
+            assertThat(bind.counters().sent()).isEqualTo(6);
+            release.countDown();
+            assertThat(reopen.get(10, TimeUnit.SECONDS).port()).isPositive();
+            bind.close();
+            assertThatThrownBy(() -> bind.send(out, UdpEndpoint.parse("127.0.0.1:9"))).isInstanceOf(ClosedChannelException.class);
+        }
+    }
+
+    @Test
+    void aFailedOpenLeavesTheBindClosed() throws IOException {
+        AtomicInteger opens = new AtomicInteger();
+        SocketPair.Opener failSecond = (family, port) -> {
+            if (family != AF_INET6 && opens.incrementAndGet() == 2) {
+                throw new LinuxException("bind(AF_INET, " + port + ")", Errno.EADDRINUSE);
+            }
+            return SocketPair.openBound(family, port);
+        };
+        try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), failSecond)) {
+            int port = bind.open(0).port();
+            assertThatThrownBy(() -> bind.open(port)).isInstanceOf(IOException.class);
+            PacketBatch out = new PacketBatch(1, 64);
+            putTransport(out.buffer(0), 32, 1);
+            out.setCount(1);
+            assertThatThrownBy(() -> bind.send(out, UdpEndpoint.parse("127.0.0.1:9"))).isInstanceOf(ClosedChannelException.class);
+        }
     }
 
     @Test
@@ -349,17 +449,22 @@ class UdpBindTest {
                 watchdog.cancel(false);
                 assertThat(in.port(0)).as(family + " source port").isEqualTo(port);
                 assertThat(in.buffer(0).remaining()).isEqualTo(STUN_BINDING.length);
-                shared.close(); // does nothing: the Bind owns the socket
-                assertThatThrownBy(() -> shared.receive(in)).isInstanceOf(UnsupportedOperationException.class);
+                assertThatThrownBy(() -> shared.receive(in)).isInstanceOf(UnsupportedOperationException.class)
+                        .hasMessage("this UdpBind hands datagrams that are not WireGuard to no one (no foreign queue in its options)");
             }
             assertThat(bind.counters().foreignSent()).isEqualTo(2);
             // the shared conns follow a re-open
             int moved = bind.open(0).port();
             assertThat(bind.sharedConn(StandardProtocolFamily.INET).localAddress().getPort()).isEqualTo(moved);
+            // while the Bind is closed the sharer's datagrams are counted and skipped
             bind.close();
             PacketBatch out = new PacketBatch(1, 64);
             out.setAddress(0, peer4.localAddress());
             out.setCount(1);
+            assertThat(bind.sharedConn(StandardProtocolFamily.INET).send(out)).isEqualTo(1);
+            assertThat(bind.counters().sendRefused()).isEqualTo(1);
+            // the sharer's close ends its conn for good
+            bind.sharedConn(StandardProtocolFamily.INET).close();
             assertThatThrownBy(() -> bind.sharedConn(StandardProtocolFamily.INET).send(out)).isInstanceOf(ClosedChannelException.class);
         }
     }
@@ -404,5 +509,72 @@ class UdpBindTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("UdpBind sends to its own UdpEndpoints, not to a ");
         }
+    }
+
+    @Test
+    void aForeignQueueMakesTheSharedConnAFullPacketConn() throws Exception {
+        try (UdpBind bind = new UdpBind(UdpBindOptions.defaults().withForeignQueue(8));
+                UdpPacketConn peer = UdpPacketConn.open(LO4)) {
+            Bind.Opened opened = bind.open(0);
+            InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), opened.port());
+            PacketBatch out = new PacketBatch(13, 256);
+            for (int i = 0; i < 12; i++) {
+                out.buffer(i).clear().put(STUN_BINDING).put(19, (byte) i).flip(); // the id's last byte: which one
+                out.setAddress(i, to);
+            }
+            putTransport(out.buffer(12), 32, 77);
+            out.setAddress(12, to);
+            out.setCount(13);
+            peer.send(out);
+            // the WireGuard one comes back from the receive function once the twelve before it were queued
+            assertThat(receiveTags(opened.receivers().get(0), bind, new PacketBatch(16, 256), 1, null)).containsExactly(77);
+            PacketConn shared = bind.sharedConn(StandardProtocolFamily.INET);
+            PacketBatch in = new PacketBatch(16, 256);
+            assertThat(shared.receive(in)).isEqualTo(8);
+            for (int i = 0; i < 8; i++) {
+                assertThat(in.buffer(i).get(19)).isEqualTo((byte) i);
+                assertThat(in.buffer(i).remaining()).isEqualTo(STUN_BINDING.length);
+                assertThat(in.address(i)).isEqualTo(peer.localAddress());
+            }
+            BindCounters c = bind.counters();
+            assertThat(c.foreignReceived()).isEqualTo(8);
+            assertThat(c.foreignQueueFull()).isEqualTo(4);
+            // a reply through the same conn leaves from the Bind's port
+            in.setCount(1);
+            assertThat(shared.send(in)).isEqualTo(1);
+            PacketBatch back = new PacketBatch(1, 256);
+            CompletableFuture<Void> watchdog = CompletableFuture.runAsync(peer::close, CompletableFuture.delayedExecutor(10, TimeUnit.SECONDS));
+            assertThat(peer.receive(back)).isEqualTo(1);
+            watchdog.cancel(false);
+            assertThat(back.port(0)).isEqualTo(opened.port());
+            // the sharer's close wakes its blocked receive
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread t = Thread.ofPlatform().start(() -> {
+                try {
+                    shared.receive(new PacketBatch(4, 256));
+                    outcome.complete(null);
+                } catch (Throwable e) {
+                    outcome.complete(e);
+                }
+            });
+            org.cunicu4j.testlab.Waiter.until("the sharer waits in receive", Duration.ofSeconds(5), () -> t.getState() == Thread.State.WAITING);
+            shared.close();
+            assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(ClosedChannelException.class);
+        }
+    }
+
+    @Test
+    void aHandlerAndAQueueExcludeEachOther() {
+        ForeignPacketHandler h = (b, slot, f) -> {};
+        UdpBindOptions toHandler = UdpBindOptions.defaults().withForeignQueue(4).withForeignHandler(h);
+        assertThat(toHandler.foreignHandler()).isSameAs(h);
+        assertThat(toHandler.foreignQueue()).isZero();
+        UdpBindOptions toQueue = UdpBindOptions.defaults().withForeignHandler(h).withForeignQueue(4);
+        assertThat(toQueue.foreignHandler()).isNull();
+        assertThat(toQueue.foreignQueue()).isEqualTo(4);
+        assertThatThrownBy(() -> new UdpBindOptions((b, s, f) -> {}, 4, 0, 64))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("foreign datagrams go to a handler or to a queue, not both");
+        assertThatThrownBy(() -> UdpBindOptions.defaults().withBatchSize(0)).hasMessage("batchSize must be 1..1024, got 0");
     }
 }

@@ -41,6 +41,8 @@ class UdpEndpointTest {
         assertRejected("1.2.3.4:65536", "'1.2.3.4:65536' is not an endpoint: the port 65536 is outside 1..65535");
         assertRejected("1.2.3.4:-1", "'1.2.3.4:-1' is not an endpoint: the port '-1' is not a number 1..65535");
         assertRejected("1.2.3:80", "'1.2.3:80' is not an endpoint: '1.2.3' is not an IPv4 address: it needs four parts");
+        assertRejected("10.0.0.010:80", "'10.0.0.010:80' is not an endpoint: '10.0.0.010' has a part with a leading zero ('010'), which is ambiguous");
+        assertThat(UdpEndpoint.parse("0.0.0.0:80")).hasToString("0.0.0.0:80");
         assertRejected("1.2.3.256:80", "'1.2.3.256:80' is not an endpoint: '1.2.3.256' is not an IP address");
         assertRejected("fd00::1:80", "'fd00::1:80' is not an endpoint: an IPv6 address needs brackets: [address]:port");
         assertRejected("[fd00::1:80", "'[fd00::1:80' is not an endpoint: '[' without a closing ']'");

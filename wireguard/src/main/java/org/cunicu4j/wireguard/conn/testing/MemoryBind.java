@@ -36,10 +36,16 @@ public final class MemoryBind implements Bind {
     private volatile int mark;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
+    private final AtomicLong tooLong = new AtomicLong();
 
     MemoryBind(MemoryNetwork network, MemoryEndpoint self) {
         this.network = network;
         this.self = self;
+    }
+
+    /** Two Binds on a network of their own, {@code mem:1} and {@code mem:2}: {@link MemoryNetwork#pair()}. */
+    public static MemoryBind[] pair() {
+        return MemoryNetwork.pair();
     }
 
     /** This Bind's current address on its network. */
@@ -70,9 +76,12 @@ public final class MemoryBind implements Bind {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
-        close();
         Inbox in = new Inbox();
-        inbox = in;
+        Inbox old = inbox;
+        inbox = in; // in one step, so a send from a data thread never sees the Bind closed while it re-opens
+        if (old != null) {
+            old.close();
+        }
         return new Opened(List.of(in::receive), port == 0 ? DEFAULT_PORT : port);
     }
 
@@ -137,6 +146,11 @@ public final class MemoryBind implements Bind {
         return received.get();
     }
 
+    /** Datagrams dropped because they were longer than the receiving slot. */
+    public long tooLongDrops() {
+        return tooLong.get();
+    }
+
     @Override
     public synchronized void close() {
         Inbox in = inbox;
@@ -189,7 +203,8 @@ public final class MemoryBind implements Bind {
                         Datagram d = queue.poll();
                         ByteBuffer buf = batch.buffer(n).clear();
                         if (d.data.length > buf.capacity()) {
-                            continue; // too long for the slot: dropped, as UDP would
+                            tooLong.incrementAndGet(); // too long for the slot: dropped, as UdpBind does
+                            continue;
                         }
                         buf.put(d.data).flip();
                         d.from.writeTo(batch, n);

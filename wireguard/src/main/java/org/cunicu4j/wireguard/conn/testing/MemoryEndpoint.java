@@ -48,12 +48,17 @@ public final class MemoryEndpoint implements Endpoint {
     }
 
     /**
-     * Parses {@code mem:<id>}.
+     * Parses {@code mem:<id>}, or the address form {@code 127.x.y.z:port} that
+     * {@link #address()} gives (the port is ignored), so that an endpoint set through a
+     * control API as a socket address finds its Bind.
      *
      * @throws IllegalArgumentException naming the text
      */
     public static MemoryEndpoint parse(String text) {
         String s = text.strip();
+        if (s.startsWith("127.")) {
+            return parseAddressForm(text, s);
+        }
         if (!s.startsWith("mem:") || s.length() == 4 || s.length() > 12
                 || !s.substring(4).chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException("'" + text + "' is not a memory endpoint: expected mem:<id>, id 1.." + MAX_ID);
@@ -61,6 +66,24 @@ public final class MemoryEndpoint implements Endpoint {
         long id = Long.parseLong(s.substring(4));
         if (id < 1 || id > MAX_ID) {
             throw new IllegalArgumentException("'" + text + "' is not a memory endpoint: the id is 1.." + MAX_ID);
+        }
+        return new MemoryEndpoint((int) id);
+    }
+
+    private static MemoryEndpoint parseAddressForm(String text, String s) {
+        int colon = s.indexOf(':');
+        String[] parts = (colon < 0 ? s : s.substring(0, colon)).split("\\.", -1);
+        long id = 0;
+        boolean ok = colon > 0 && parts.length == 4;
+        for (int i = 1; ok && i < 4; i++) {
+            ok = !parts[i].isEmpty() && parts[i].length() <= 3 && parts[i].chars().allMatch(c -> c >= '0' && c <= '9')
+                    && Integer.parseInt(parts[i]) <= 255;
+            id = ok ? id << 8 | Integer.parseInt(parts[i]) : 0;
+        }
+        String port = colon < 0 ? "" : s.substring(colon + 1);
+        ok = ok && !port.isEmpty() && port.length() <= 5 && port.chars().allMatch(c -> c >= '0' && c <= '9');
+        if (!ok || id < 1) {
+            throw new IllegalArgumentException("'" + text + "' is not a memory endpoint: expected mem:<id> or 127.x.y.z:port, id 1.." + MAX_ID);
         }
         return new MemoryEndpoint((int) id);
     }

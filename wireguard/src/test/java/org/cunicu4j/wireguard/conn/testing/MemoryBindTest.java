@@ -41,7 +41,7 @@ class MemoryBindTest {
 
     @Test
     void aPairExchangesDatagramsWithTheSendersAddress() throws IOException {
-        MemoryBind[] p = MemoryNetwork.pair();
+        MemoryBind[] p = MemoryBind.pair();
         MemoryBind a = p[0];
         MemoryBind b = p[1];
         assertThat(a.endpoint()).hasToString("mem:1");
@@ -73,6 +73,12 @@ class MemoryBindTest {
         assertThatThrownBy(() -> a.parseEndpoint("mem:x")).hasMessage("'mem:x' is not a memory endpoint: expected mem:<id>, id 1..16777215");
         assertThatThrownBy(() -> a.parseEndpoint("mem:0")).hasMessage("'mem:0' is not a memory endpoint: the id is 1..16777215");
         assertThatThrownBy(() -> a.parseEndpoint("1.2.3.4:5")).hasMessageStartingWith("'1.2.3.4:5' is not a memory endpoint");
+        // the address form, as a control API hands endpoints over
+        assertThat(a.parseEndpoint(a.endpoint().address().getAddress().getHostAddress() + ":0")).isEqualTo(a.endpoint());
+        assertThat(a.parseEndpoint("127.0.1.2:51820")).hasToString("mem:258");
+        assertThatThrownBy(() -> a.parseEndpoint("127.0.0.0:1")).hasMessage("'127.0.0.0:1' is not a memory endpoint: expected mem:<id> or 127.x.y.z:port, id 1..16777215");
+        assertThatThrownBy(() -> a.parseEndpoint("127.0.0.300:1")).hasMessageStartingWith("'127.0.0.300:1' is not a memory endpoint");
+        assertThatThrownBy(() -> a.parseEndpoint("127.0.0.1")).hasMessageStartingWith("'127.0.0.1' is not a memory endpoint");
     }
 
     @Test
@@ -159,5 +165,6 @@ class MemoryBindTest {
         PacketBatch in = new PacketBatch(4, 64);
         assertThat(rb.receive(in)).isEqualTo(1);
         assertThat(in.buffer(0).getInt(0)).isEqualTo(8);
+        assertThat(p[1].tooLongDrops()).isEqualTo(1);
     }
 }
