@@ -231,9 +231,7 @@ public final class Device implements WireGuardControl {
                 fwmark = update.fwmark();
             }
             if (update.listenPort() != null && update.listenPort() != listenPort) {
-                if (update.listenPort() != 0 || listenPort == 0) {
-                    reopenBindLocked(update.listenPort());
-                }
+                reopenBindLocked(update.listenPort()); // 0: a port the system chooses, as wireguard-go
             }
             if (update.replacePeers()) {
                 Set<Key> keep = new HashSet<>();
