@@ -231,9 +231,7 @@ public final class Device implements WireGuardControl {
                 fwmark = update.fwmark();
             }
             if (update.listenPort() != null && update.listenPort() != listenPort) {
-                if (update.listenPort() != 0 || listenPort == 0) {
-                    reopenBindLocked(update.listenPort());
-                }
+                reopenBindLocked(update.listenPort()); // 0: a port the system chooses, as wireguard-go
             }
             if (update.replacePeers()) {
                 Set<Key> keep = new HashSet<>();
@@ -598,43 +596,106 @@ public final class Device implements WireGuardControl {
 
     // ------------------------------------------------------------------ send path
 
-    private void tunLoop() {
-        SendContext ctx = new SendContext(bind.batchSize(), options.mtu());
-        int bufSize = SendContext.MAX_MESSAGE;
-        ByteBuffer[] bufs = new ByteBuffer[TUN_BATCH];
-        for (int i = 0; i < bufs.length; i++) {
-            bufs[i] = ByteBuffer.allocateDirect(bufSize);
+    /** A batch of packets read from the TUN, handed from the reader to the sealer (pipeline mode). */
+    private static final class TunBatch {
+        final ByteBuffer[] bufs;
+        int n;
+
+        TunBatch(int size, int bufSize) {
+            bufs = new ByteBuffer[size];
+            for (int i = 0; i < size; i++) {
+                bufs[i] = ByteBuffer.allocateDirect(bufSize);
+            }
         }
-        while (!closed) {
-            int n;
+    }
+
+    private static final int PIPELINE_DEPTH = 4;
+
+    /**
+     * The send path. With {@code workers} of 2 or more it is a two-stage pipeline (wireguard-go's
+     * reader and encryption stages): this thread reads batches from the TUN while a sealer
+     * thread routes, seals and sends the previous ones, in order; batches circulate between a
+     * free and a full queue, so nothing is allocated per packet. With 1 worker one thread does both.
+     */
+    private void tunLoop() {
+        int bufSize = Math.min(SendContext.MAX_MESSAGE, options.mtu() + 128);
+        if (options.workers() < 2) {
+            SendContext ctx = new SendContext(bind.batchSize(), options.mtu());
+            TunBatch b = new TunBatch(TUN_BATCH, bufSize);
+            while (!closed && readTun(b)) {
+                sealBatch(ctx, b);
+            }
+            return;
+        }
+        java.util.concurrent.ArrayBlockingQueue<TunBatch> free = new java.util.concurrent.ArrayBlockingQueue<>(PIPELINE_DEPTH);
+        java.util.concurrent.ArrayBlockingQueue<TunBatch> full = new java.util.concurrent.ArrayBlockingQueue<>(PIPELINE_DEPTH + 1);
+        for (int i = 0; i < PIPELINE_DEPTH; i++) {
+            free.add(new TunBatch(TUN_BATCH, bufSize));
+        }
+        TunBatch poison = new TunBatch(0, 1);
+        Thread sealer = Thread.ofPlatform().name("wg-" + name + "-seal").daemon().start(() -> {
+            SendContext ctx = new SendContext(bind.batchSize(), options.mtu());
             try {
-                for (ByteBuffer b : bufs) {
-                    b.clear();
-                }
-                n = tun.read(bufs, bufs.length);
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (closed) {
-                    return;
-                }
-                LOG.log(System.Logger.Level.WARNING, "reading the TUN " + name + " failed", e);
-                return;
-            }
-            long now = clock.nanos();
-            synchronized (ctx) {
-                ctx.outCount = 0;
-                ctx.outPeer = null;
-                for (int i = 0; i < n; i++) {
-                    try {
-                        routeAndSeal(ctx, bufs[i], now);
-                    } catch (RuntimeException e) {
-                        drop(DropReason.INTERNAL_ERROR);
-                        LOG.log(System.Logger.Level.DEBUG, "sending a packet on " + name + " failed", e);
+                while (!closed) {
+                    TunBatch b = full.take();
+                    if (b == poison) {
+                        return;
                     }
+                    sealBatch(ctx, b);
+                    free.put(b);
                 }
-                flush(ctx);
+            } catch (InterruptedException e) {
+                // closing
             }
+        });
+        threads.add(sealer);
+        try {
+            while (!closed) {
+                TunBatch b = free.take();
+                if (!readTun(b)) {
+                    break;
+                }
+                full.put(b);
+            }
+        } catch (InterruptedException e) {
+            // closing
+        } finally {
+            full.offer(poison);
+        }
+    }
+
+    /** Reads one batch from the TUN; false when the TUN is closed or broken. */
+    private boolean readTun(TunBatch b) {
+        try {
+            for (ByteBuffer buf : b.bufs) {
+                buf.clear();
+            }
+            b.n = tun.read(b.bufs, b.bufs.length);
+            return true;
+        } catch (ClosedChannelException e) {
+            return false;
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.log(System.Logger.Level.WARNING, "reading the TUN " + name + " failed", e);
+            }
+            return false;
+        }
+    }
+
+    private void sealBatch(SendContext ctx, TunBatch b) {
+        long now = clock.nanos();
+        synchronized (ctx) {
+            ctx.outCount = 0;
+            ctx.outPeer = null;
+            for (int i = 0; i < b.n; i++) {
+                try {
+                    routeAndSeal(ctx, b.bufs[i], now);
+                } catch (RuntimeException e) {
+                    drop(DropReason.INTERNAL_ERROR);
+                    LOG.log(System.Logger.Level.DEBUG, "sending a packet on " + name + " failed", e);
+                }
+            }
+            flush(ctx);
         }
     }
 
