@@ -564,6 +564,33 @@ class UdpBindTest {
     }
 
     @Test
+    void foreignDatagramsTooLongForTheQueueOrTheTakerCountAsTooLong() throws Exception {
+        try (UdpBind bind = new UdpBind(UdpBindOptions.defaults().withForeignQueue(4));
+                UdpPacketConn peer = UdpPacketConn.open(LO4)) {
+            Bind.Opened opened = bind.open(0);
+            InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), opened.port());
+            PacketBatch out = new PacketBatch(4, 4096);
+            out.buffer(0).clear().put(STUN_BINDING).limit(UdpBind.FOREIGN_SLOT_SIZE + 1).position(0); // longer than a queue slot
+            out.buffer(1).clear().put(STUN_BINDING).limit(500).position(0); // fits the queue, not the taker's slot
+            out.buffer(2).clear().put(STUN_BINDING).flip();
+            putTransport(out.buffer(3), 32, 5);
+            for (int i = 0; i < 4; i++) {
+                out.setAddress(i, to);
+            }
+            out.setCount(4);
+            peer.send(out);
+            assertThat(receiveTags(opened.receivers().get(0), bind, new PacketBatch(8, 4096), 1, null)).containsExactly(5);
+            PacketBatch small = new PacketBatch(4, 100);
+            assertThat(bind.sharedConn(StandardProtocolFamily.INET).receive(small)).isEqualTo(1);
+            assertThat(small.buffer(0).remaining()).isEqualTo(STUN_BINDING.length);
+            BindCounters c = bind.counters();
+            assertThat(c.foreignReceived()).as(c.toString()).isEqualTo(2);
+            assertThat(c.droppedTooLong()).isEqualTo(2);
+            assertThat(c.foreignQueueFull()).isZero();
+        }
+    }
+
+    @Test
     void aHandlerAndAQueueExcludeEachOther() {
         ForeignPacketHandler h = (b, slot, f) -> {};
         UdpBindOptions toHandler = UdpBindOptions.defaults().withForeignQueue(4).withForeignHandler(h);
