@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
+import org.cunicu4j.linux.socket.SockAddr;
 import org.cunicu4j.linux.socket.UdpSocket;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.PacketClassifier;
@@ -173,7 +174,11 @@ public final class UdpBind implements Bind {
 
     @Override
     public Endpoint endpointOf(PacketBatch batch, int slot) {
-        return UdpEndpoint.of(batch.addressBytes(slot), 0, batch.addressLength(slot), batch.port(slot));
+        byte[] addr = batch.addressBytes(slot);
+        if (batch.addressLength(slot) == 16 && SockAddr.isLinkLocal(addr, 0)) {
+            return null; // the receiving interface is not kept, so a send there would go nowhere
+        }
+        return UdpEndpoint.of(addr, 0, batch.addressLength(slot), batch.port(slot));
     }
 
     @Override

@@ -591,6 +591,20 @@ class UdpBindTest {
     }
 
     @Test
+    void aLinkLocalSourceGivesNoEndpointToRoamTo() throws IOException {
+        try (UdpBind bind = new UdpBind()) {
+            PacketBatch in = new PacketBatch(3, 64);
+            byte[] linkLocal = InetAddress.ofLiteral("fe80::1").getAddress();
+            in.setAddress(0, linkLocal, 0, 16, 51820);
+            in.setAddress(1, InetAddress.ofLiteral("2001:db8::1").getAddress(), 0, 16, 51820);
+            in.setAddress(2, new byte[] {(byte) 192, 0, 2, 1}, 0, 4, 51820);
+            assertThat(bind.endpointOf(in, 0)).as("fe80::1: endpoints carry no interface").isNull();
+            assertThat(bind.endpointOf(in, 1)).hasToString("[2001:db8::1]:51820");
+            assertThat(bind.endpointOf(in, 2)).hasToString("192.0.2.1:51820");
+        }
+    }
+
+    @Test
     void aHandlerAndAQueueExcludeEachOther() {
         ForeignPacketHandler h = (b, slot, f) -> {};
         UdpBindOptions toHandler = UdpBindOptions.defaults().withForeignQueue(4).withForeignHandler(h);
