@@ -73,7 +73,13 @@ public interface Bind extends AutoCloseable {
      */
     Endpoint parseEndpoint(String text);
 
-    /** The endpoint a received datagram came from (allocates: called when a peer roams, not per packet). */
+    /**
+     * The endpoint a received datagram came from (allocates: called when a peer roams, not
+     * per packet), or null when this Bind cannot send to that source: for UDP, an IPv6
+     * link-local address (fe80::/10), which means nothing without its interface and
+     * endpoints carry none. The device must not roam a peer to a null endpoint: it keeps
+     * the peer's current endpoint (the datagram itself is still processed).
+     */
     Endpoint endpointOf(PacketBatch batch, int slot);
 
     /** Sets SO_MARK on the sockets (0 clears it); remembered across {@link #open}. */

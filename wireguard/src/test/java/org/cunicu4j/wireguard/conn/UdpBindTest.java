@@ -564,6 +564,47 @@ class UdpBindTest {
     }
 
     @Test
+    void foreignDatagramsTooLongForTheQueueOrTheTakerCountAsTooLong() throws Exception {
+        try (UdpBind bind = new UdpBind(UdpBindOptions.defaults().withForeignQueue(4));
+                UdpPacketConn peer = UdpPacketConn.open(LO4)) {
+            Bind.Opened opened = bind.open(0);
+            InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), opened.port());
+            PacketBatch out = new PacketBatch(4, 4096);
+            out.buffer(0).clear().put(STUN_BINDING).limit(UdpBind.FOREIGN_SLOT_SIZE + 1).position(0); // longer than a queue slot
+            out.buffer(1).clear().put(STUN_BINDING).limit(500).position(0); // fits the queue, not the taker's slot
+            out.buffer(2).clear().put(STUN_BINDING).flip();
+            putTransport(out.buffer(3), 32, 5);
+            for (int i = 0; i < 4; i++) {
+                out.setAddress(i, to);
+            }
+            out.setCount(4);
+            peer.send(out);
+            assertThat(receiveTags(opened.receivers().get(0), bind, new PacketBatch(8, 4096), 1, null)).containsExactly(5);
+            PacketBatch small = new PacketBatch(4, 100);
+            assertThat(bind.sharedConn(StandardProtocolFamily.INET).receive(small)).isEqualTo(1);
+            assertThat(small.buffer(0).remaining()).isEqualTo(STUN_BINDING.length);
+            BindCounters c = bind.counters();
+            assertThat(c.foreignReceived()).as(c.toString()).isEqualTo(2);
+            assertThat(c.droppedTooLong()).isEqualTo(2);
+            assertThat(c.foreignQueueFull()).isZero();
+        }
+    }
+
+    @Test
+    void aLinkLocalSourceGivesNoEndpointToRoamTo() throws IOException {
+        try (UdpBind bind = new UdpBind()) {
+            PacketBatch in = new PacketBatch(3, 64);
+            byte[] linkLocal = InetAddress.ofLiteral("fe80::1").getAddress();
+            in.setAddress(0, linkLocal, 0, 16, 51820);
+            in.setAddress(1, InetAddress.ofLiteral("2001:db8::1").getAddress(), 0, 16, 51820);
+            in.setAddress(2, new byte[] {(byte) 192, 0, 2, 1}, 0, 4, 51820);
+            assertThat(bind.endpointOf(in, 0)).as("fe80::1: endpoints carry no interface").isNull();
+            assertThat(bind.endpointOf(in, 1)).hasToString("[2001:db8::1]:51820");
+            assertThat(bind.endpointOf(in, 2)).hasToString("192.0.2.1:51820");
+        }
+    }
+
+    @Test
     void aHandlerAndAQueueExcludeEachOther() {
         ForeignPacketHandler h = (b, slot, f) -> {};
         UdpBindOptions toHandler = UdpBindOptions.defaults().withForeignQueue(4).withForeignHandler(h);
