@@ -43,7 +43,8 @@ import org.cunicu4j.wireguard.control.WireGuardControl;
  * that {@code wg show}, {@code wg set}, {@code wg setconf} and {@code wg showconf} work on
  * whatever {@link WireGuardControl} it fronts.
  *
- * <p>Starting creates the directory (0755) if absent, refuses when a live socket already
+ * <p>Starting creates the directory (0755) if absent, refuses a directory that is group- or
+ * world-writable or owned by someone else than root or us, refuses when a live socket already
  * has the name (another device owns it) and removes a stale one; the socket is bound in a
  * fresh private (0700) directory, set to mode 0600, then hard-linked to its public name
  * (which never replaces a socket that appeared meanwhile), so it is never reachable with
@@ -144,6 +145,7 @@ public final class UapiServer implements AutoCloseable {
             }
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
+        checkDirectory(dir);
         refuseUnlessReplaceable(name, socket); // fail early and clearly; publish() re-checks atomically
         // bound inside a fresh 0700 directory: nobody can connect before the socket is 0600
         Path privateDir = Files.createTempDirectory(dir, "." + socket.getFileName() + ".",
@@ -188,6 +190,23 @@ public final class UapiServer implements AutoCloseable {
                 }
                 refuseUnlessReplaceable(name, socket);
             }
+        }
+    }
+
+    /**
+     * Refuses a socket directory others could write to (they could replace or pre-empt our
+     * socket): it must not be group- or world-writable and must belong to root or to us.
+     */
+    static void checkDirectory(Path dir) throws IOException {
+        Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+        if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException(dir + " is writable by its group or by everyone (mode "
+                    + PosixFilePermissions.toString(perms) + "); refusing to serve UAPI sockets in it (chmod 755 it)");
+        }
+        String owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
+        if (!owner.equals("root") && !owner.equals(System.getProperty("user.name"))) {
+            throw new IOException(dir + " belongs to " + owner + ", neither root nor us; refusing to serve UAPI sockets in it");
         }
     }
 

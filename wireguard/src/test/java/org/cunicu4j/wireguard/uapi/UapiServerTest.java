@@ -345,4 +345,18 @@ class UapiServerTest {
             }
         }
     }
+
+    @Test
+    void refusesADirectoryOthersCanWrite() throws Exception {
+        Path open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(() -> UapiServer.start("t12", open.resolve("t12.sock"), new FakeDevice("t12")))
+                .isInstanceOf(IOException.class)
+                .hasMessage(open + " is writable by its group or by everyone (mode rwxrwxrwx); refusing to serve UAPI sockets in it (chmod 755 it)");
+        assertThat(open.resolve("t12.sock")).doesNotExist();
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (UapiServer server = UapiServer.start("t12", open.resolve("t12.sock"), new FakeDevice("t12"))) {
+            assertThat(UapiClient.of("t12", server.socket()).status().peers()).isEmpty();
+        }
+    }
 }
