@@ -76,6 +76,11 @@ public final class UapiServer implements AutoCloseable {
     private final Semaphore slots;
     private final ScheduledExecutorService timer;
     private volatile boolean closed;
+    private final Object inFlightLock = new Object();
+    private int inFlight; // requests read and not yet answered, under inFlightLock
+
+    /** How long {@link #close()} waits for requests being applied to be answered. */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
 
     /** Lines of one request at most (a peer with a few allowed IPs takes about eight). */
     static final int MAX_LINES = 1 << 16;
@@ -320,14 +325,24 @@ public final class UapiServer implements AutoCloseable {
                 if (l == null) {
                     throw new UapiException(UapiException.EINVAL, "line " + (reader.lineNumber() + 1) + ": the stream ended before the empty line that ends a request");
                 }
-                String reply = switch (op) {
-                    case "get=1" -> get(lines, opLine);
-                    case "set=1" -> set(lines, opLine);
-                    default -> reject(new UapiException(UapiException.EINVAL,
-                            "line " + opLine + ": '" + UapiCodec.printable(op) + "' is not an operation (get=1 or set=1)"));
-                };
-                out.write(reply.getBytes(StandardCharsets.US_ASCII));
-                out.flush();
+                synchronized (inFlightLock) {
+                    inFlight++;
+                }
+                try {
+                    String reply = switch (op) {
+                        case "get=1" -> get(lines, opLine);
+                        case "set=1" -> set(lines, opLine);
+                        default -> reject(new UapiException(UapiException.EINVAL,
+                                "line " + opLine + ": '" + UapiCodec.printable(op) + "' is not an operation (get=1 or set=1)"));
+                    };
+                    out.write(reply.getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } finally {
+                    synchronized (inFlightLock) {
+                        inFlight--;
+                        inFlightLock.notifyAll();
+                    }
+                }
                 deadline.cancel(false);
             }
         } catch (UapiException e) {
@@ -425,7 +440,10 @@ public final class UapiServer implements AutoCloseable {
         }
     }
 
-    /** Stops accepting, closes every client connection and removes the socket file if it is still ours. */
+    /**
+     * Stops accepting, waits up to {@link #CLOSE_GRACE} for requests being applied to be
+     * answered, closes every client connection and removes the socket file if it is still ours.
+     */
     @Override
     public void close() {
         synchronized (this) {
@@ -440,6 +458,19 @@ public final class UapiServer implements AutoCloseable {
             // closing
         }
         acceptor.interrupt(); // ends a back-off sleep
+        // requests being applied get their answer (a wg set is not left unsure), briefly
+        long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+        synchronized (inFlightLock) {
+            long left;
+            while (inFlight > 0 && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(inFlightLock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         for (SocketChannel c : clients) {
             closeQuietly(c);
         }
