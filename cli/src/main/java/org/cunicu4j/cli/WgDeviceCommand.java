@@ -21,13 +21,14 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code cunicu4j wg device <ifname>}: a userspace WireGuard device in the foreground, the
  * role of {@code wireguard-go -f}. Creates the TUN interface (up, no address) and serves
- * its UAPI socket, so that {@code wg} configures it; runs until SIGINT/SIGTERM or until
- * its socket file is deleted, then removes the socket and the interface.
+ * its UAPI socket, so that {@code wg} configures it; runs until SIGINT/SIGTERM, until its
+ * socket file is deleted or until its interface is removed (checked every 500 ms), then
+ * removes the socket and the interface.
  */
 @Command(name = "device", mixinStandardHelpOptions = true,
         description = {"Run a userspace WireGuard device in the foreground (like wireguard-go -f).",
                 "Configure it with wg (wg set, wg setconf) and ip (addresses, routes).",
-                "Ctrl-C or SIGTERM, or deleting its socket, removes the interface and the socket."})
+                "Ctrl-C or SIGTERM, deleting its socket or removing its interface stops it."})
 final class WgDeviceCommand implements Callable<Integer> {
 
     @Spec
@@ -67,8 +68,10 @@ final class WgDeviceCommand implements Callable<Integer> {
         out.println("uapi socket: " + server.socket());
         out.flush();
         while (!done.await(500, TimeUnit.MILLISECONDS)) {
-            if (!Files.exists(socket)) {
-                spec.commandLine().getErr().println("device: " + socket + " was deleted, stopping");
+            String why = !Files.exists(socket) ? socket + " was deleted"
+                    : !interfaceExists(ifname) ? "interface " + ifname + " was removed" : null;
+            if (why != null) {
+                spec.commandLine().getErr().println("device: " + why + ", stopping");
                 spec.commandLine().getErr().flush();
                 Runtime.getRuntime().removeShutdownHook(hook);
                 stop(server, device);
@@ -76,6 +79,15 @@ final class WgDeviceCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Whether the interface is still in this process's network namespace (an error counts as yes). */
+    private static boolean interfaceExists(String ifname) {
+        try {
+            return java.net.NetworkInterface.getByName(ifname) != null;
+        } catch (java.net.SocketException e) {
+            return true;
+        }
     }
 
     private static boolean isStale(Path socket) {

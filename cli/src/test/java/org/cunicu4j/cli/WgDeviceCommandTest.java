@@ -76,4 +76,40 @@ class WgDeviceCommandTest {
             assertThat(host.exec("ip", "link", "show", name).ok()).as("interface %s removed", name).isFalse();
         }
     }
+
+    private static LabProcess startDevice(Host host, String name) {
+        Path socket = Path.of("/var/run/wireguard/" + name + ".sock");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        LabProcess p = host.start(java, "-cp", System.getProperty("java.class.path"),
+                "--enable-native-access=ALL-UNNAMED", "org.cunicu4j.cli.Main", "wg", "device", name);
+        Waiter.until("wg device creates " + socket, Duration.ofSeconds(20), () -> {
+            if (!p.isAlive()) {
+                throw new AssertionError("wg device exited:\n" + p.output());
+            }
+            return Files.exists(socket);
+        });
+        p.awaitOutput("uapi socket: " + socket, Duration.ofSeconds(5));
+        return p;
+    }
+
+    @Test
+    void stopsWhenItsSocketIsDeletedOrItsInterfaceRemoved() throws Exception {
+        try (Lab lab = Lab.open()) {
+            Host host = lab.host("d");
+            String first = WireguardGo.newInterfaceName();
+            String second = WireguardGo.newInterfaceName();
+            LabProcess a = startDevice(host, first);
+            LabProcess b = startDevice(host, second);
+
+            Files.delete(Path.of("/var/run/wireguard/" + first + ".sock"));
+            Waiter.until("wg device " + first + " exits after its socket is deleted", Duration.ofSeconds(10), () -> !a.isAlive());
+            assertThat(a.output()).contains("was deleted, stopping");
+            assertThat(host.exec("ip", "link", "show", first).ok()).as("interface %s removed", first).isFalse();
+
+            host.run("ip", "link", "del", second);
+            Waiter.until("wg device " + second + " exits after its interface is removed", Duration.ofSeconds(10), () -> !b.isAlive());
+            assertThat(b.output()).contains("interface " + second + " was removed, stopping");
+            assertThat(Path.of("/var/run/wireguard/" + second + ".sock")).doesNotExist();
+        }
+    }
 }

@@ -40,10 +40,11 @@ public final class GenericNetlink implements AutoCloseable {
     private static final int RECEIVE_BUFFER = 256 * 1024;
 
     private final NetlinkSocket socket;
-    private final MemorySegment rx;
+    final MemorySegment rx; // package-private: tests feed it bytes for process()
     private final MessageCursor cursor = new MessageCursor();
     private final AttrCursor attrs = new AttrCursor();
     private int seq;
+    private boolean dumpInterrupted;
 
     private GenericNetlink(NetlinkSocket socket) {
         this.socket = socket;
@@ -118,43 +119,66 @@ public final class GenericNetlink implements AutoCloseable {
             socket.send(tx, writer.finish(), what);
         }
         List<byte[]> replies = new ArrayList<>();
+        dumpInterrupted = false;
         while (true) {
             int n = socket.receive(rx);
-            cursor.reset(rx, n);
-            while (cursor.next()) {
-                if (cursor.seq() != mySeq) {
-                    continue; // a late answer to an earlier, abandoned request
-                }
-                switch (cursor.type()) {
-                    case Nl.NLMSG_NOOP -> { }
-                    case Nl.NLMSG_ERROR -> {
-                        int error = cursor.payloadLength() >= 4 ? rx.get(ValueLayout.JAVA_INT_UNALIGNED, cursor.payload()) : -Errno.EIO;
-                        if (error == 0) {
-                            return replies;
-                        }
-                        throw failure(what, -error);
-                    }
-                    case Nl.NLMSG_DONE -> {
-                        int error = cursor.payloadLength() >= 4 ? rx.get(ValueLayout.JAVA_INT_UNALIGNED, cursor.payload()) : 0;
-                        if (error < 0) {
-                            throw failure(what, -error);
-                        }
-                        if (dump) {
-                            return replies;
-                        }
-                    }
-                    default -> {
-                        if (cursor.payloadLength() >= GENLMSGHDR_LEN) {
-                            long from = cursor.payload() + GENLMSGHDR_LEN;
-                            replies.add(rx.asSlice(from, cursor.payloadEnd() - from).toArray(ValueLayout.JAVA_BYTE));
-                        }
-                    }
-                }
-            }
-            if (cursor.malformed()) {
-                throw new LinuxException(what, Errno.EIO, "the kernel's answer has a malformed netlink header");
+            if (process(n, mySeq, dump, replies, what)) {
+                return replies;
             }
         }
+    }
+
+    /**
+     * Processes {@code n} bytes received into {@code rx} for request {@code mySeq}, adding
+     * reply attributes to {@code replies}; true when the answer is complete.
+     *
+     * @throws LinuxException the kernel's error, or EINTR when a dump message carried
+     *     {@code NLM_F_DUMP_INTR} (the data changed during the dump: the result may be
+     *     inconsistent, the caller should dump again)
+     */
+    boolean process(int n, int mySeq, boolean dump, List<byte[]> replies, String what) throws LinuxException {
+        cursor.reset(rx, n);
+        while (cursor.next()) {
+            if (cursor.seq() != mySeq) {
+                continue; // a late answer to an earlier, abandoned request
+            }
+            if ((cursor.flags() & Nl.NLM_F_DUMP_INTR) != 0) {
+                dumpInterrupted = true;
+            }
+            switch (cursor.type()) {
+                case Nl.NLMSG_NOOP -> { }
+                case Nl.NLMSG_ERROR -> {
+                    int error = cursor.payloadLength() >= 4 ? rx.get(ValueLayout.JAVA_INT_UNALIGNED, cursor.payload()) : -Errno.EIO;
+                    if (error == 0) {
+                        return true;
+                    }
+                    throw failure(what, -error);
+                }
+                case Nl.NLMSG_DONE -> {
+                    int error = cursor.payloadLength() >= 4 ? rx.get(ValueLayout.JAVA_INT_UNALIGNED, cursor.payload()) : 0;
+                    if (error < 0) {
+                        throw failure(what, -error);
+                    }
+                    if (dump) {
+                        if (dumpInterrupted) {
+                            throw new LinuxException(what, Errno.EINTR,
+                                    "the dump was interrupted by a concurrent change (NLM_F_DUMP_INTR); dump again");
+                        }
+                        return true;
+                    }
+                }
+                default -> {
+                    if (cursor.payloadLength() >= GENLMSGHDR_LEN) {
+                        long from = cursor.payload() + GENLMSGHDR_LEN;
+                        replies.add(rx.asSlice(from, cursor.payloadEnd() - from).toArray(ValueLayout.JAVA_BYTE));
+                    }
+                }
+            }
+        }
+        if (cursor.malformed()) {
+            throw new LinuxException(what, Errno.EIO, "the kernel's answer has a malformed netlink header");
+        }
+        return false;
     }
 
     private LinuxException failure(String what, int errno) {

@@ -3,6 +3,8 @@ package org.cunicu4j.wireguard.netlink;
 import java.io.IOException;
 import java.util.List;
 import java.util.OptionalInt;
+import org.cunicu4j.linux.Errno;
+import org.cunicu4j.linux.LinuxException;
 import org.cunicu4j.linux.netlink.GenericNetlink;
 import org.cunicu4j.wireguard.control.DeviceStatus;
 import org.cunicu4j.wireguard.control.DeviceUpdate;
@@ -62,10 +64,22 @@ public final class NetlinkWireGuardControl implements WireGuardControl {
 
     @Override
     public DeviceStatus status() throws IOException {
-        List<byte[]> replies = netlink.request(family, WgNl.WG_CMD_GET_DEVICE, WgNl.VERSION, true,
-                WgNetlinkCodec.getDevice(name), "WG_CMD_GET_DEVICE(" + name + ")");
-        return WgNetlinkCodec.parseDevice(replies);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                List<byte[]> replies = netlink.request(family, WgNl.WG_CMD_GET_DEVICE, WgNl.VERSION, true,
+                        WgNetlinkCodec.getDevice(name), "WG_CMD_GET_DEVICE(" + name + ")");
+                return WgNetlinkCodec.parseDevice(replies);
+            } catch (LinuxException e) {
+                // NLM_F_DUMP_INTR: peers changed during a multi-message dump; a fresh dump is consistent
+                if (e.errno() != Errno.EINTR || attempt >= MAX_DUMP_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
     }
+
+    /** Dumps tried when the kernel reports each one interrupted by a concurrent change. */
+    static final int MAX_DUMP_ATTEMPTS = 5;
 
     @Override
     public void apply(DeviceUpdate update) throws IOException {

@@ -254,12 +254,28 @@ public final class UapiCodec {
         return sb.toString();
     }
 
+    /**
+     * What may be shown of a line that is not {@code key=value}: only what comes before a
+     * ':' or space (say {@code private_key: <hex>}, a mistyped secret), the whole line when
+     * shorter than a key, else only its length.
+     */
+    static String withoutValue(String text) {
+        for (int i = 0; i < text.length() && i < 32; i++) {
+            char c = text.charAt(i);
+            if (c == ':' || c == ' ') {
+                return "'" + printable(text.substring(0, i)) + c + "…'";
+            }
+        }
+        // shorter than any key (44 base64 or 64 hex characters): safe to show whole
+        return text.length() <= 32 ? "'" + printable(text) + "'" : "a line of " + text.length() + " characters";
+    }
+
     /** One {@code key=value} line and its number. */
     private record Line(String key, String value, int number, int errno) {
         static Line split(String text, int number, int errno) throws UapiException {
             int eq = text.indexOf('=');
             if (eq <= 0) {
-                throw new UapiException(errno, "line " + number + ": '" + printable(text) + "' is not key=value");
+                throw new UapiException(errno, "line " + number + ": " + withoutValue(text) + " is not key=value");
             }
             return new Line(text.substring(0, eq), text.substring(eq + 1), number, errno);
         }

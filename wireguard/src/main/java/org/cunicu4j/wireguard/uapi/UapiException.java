@@ -4,8 +4,8 @@ import java.io.IOException;
 
 /**
  * A UAPI operation failed: a request that does not parse (server side, answered with
- * {@code errno=22}) or an {@code errno=N} reply (client side). Carries the positive errno
- * of {@code errno.h} that travels on the wire.
+ * {@code errno=-22}) or an {@code errno=-N} reply (client side). Carries the positive errno
+ * of {@code errno.h}; on the wire it travels negated, as wireguard-go writes it.
  */
 public final class UapiException extends IOException {
     /** EINVAL: the request was not understood. */

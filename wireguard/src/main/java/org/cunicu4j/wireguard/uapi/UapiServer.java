@@ -43,7 +43,8 @@ import org.cunicu4j.wireguard.control.WireGuardControl;
  * that {@code wg show}, {@code wg set}, {@code wg setconf} and {@code wg showconf} work on
  * whatever {@link WireGuardControl} it fronts.
  *
- * <p>Starting creates the directory (0755) if absent, refuses when a live socket already
+ * <p>Starting creates the directory (0755) if absent, refuses a directory that is group- or
+ * world-writable or owned by someone else than root or us, refuses when a live socket already
  * has the name (another device owns it) and removes a stale one; the socket is bound in a
  * fresh private (0700) directory, set to mode 0600, then hard-linked to its public name
  * (which never replaces a socket that appeared meanwhile), so it is never reachable with
@@ -75,6 +76,11 @@ public final class UapiServer implements AutoCloseable {
     private final Semaphore slots;
     private final ScheduledExecutorService timer;
     private volatile boolean closed;
+    private final Object inFlightLock = new Object();
+    private int inFlight; // requests read and not yet answered, under inFlightLock
+
+    /** How long {@link #close()} waits for requests being applied to be answered. */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
 
     /** Lines of one request at most (a peer with a few allowed IPs takes about eight). */
     static final int MAX_LINES = 1 << 16;
@@ -144,6 +150,7 @@ public final class UapiServer implements AutoCloseable {
             }
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
+        checkDirectory(dir);
         refuseUnlessReplaceable(name, socket); // fail early and clearly; publish() re-checks atomically
         // bound inside a fresh 0700 directory: nobody can connect before the socket is 0600
         Path privateDir = Files.createTempDirectory(dir, "." + socket.getFileName() + ".",
@@ -188,6 +195,23 @@ public final class UapiServer implements AutoCloseable {
                 }
                 refuseUnlessReplaceable(name, socket);
             }
+        }
+    }
+
+    /**
+     * Refuses a socket directory others could write to (they could replace or pre-empt our
+     * socket): it must not be group- or world-writable and must belong to root or to us.
+     */
+    static void checkDirectory(Path dir) throws IOException {
+        Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+        if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException(dir + " is writable by its group or by everyone (mode "
+                    + PosixFilePermissions.toString(perms) + "); refusing to serve UAPI sockets in it (chmod 755 it)");
+        }
+        String owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
+        if (!owner.equals("root") && !owner.equals(System.getProperty("user.name"))) {
+            throw new IOException(dir + " belongs to " + owner + ", neither root nor us; refusing to serve UAPI sockets in it");
         }
     }
 
@@ -301,14 +325,24 @@ public final class UapiServer implements AutoCloseable {
                 if (l == null) {
                     throw new UapiException(UapiException.EINVAL, "line " + (reader.lineNumber() + 1) + ": the stream ended before the empty line that ends a request");
                 }
-                String reply = switch (op) {
-                    case "get=1" -> get(lines, opLine);
-                    case "set=1" -> set(lines, opLine);
-                    default -> reject(new UapiException(UapiException.EINVAL,
-                            "line " + opLine + ": '" + UapiCodec.printable(op) + "' is not an operation (get=1 or set=1)"));
-                };
-                out.write(reply.getBytes(StandardCharsets.US_ASCII));
-                out.flush();
+                synchronized (inFlightLock) {
+                    inFlight++;
+                }
+                try {
+                    String reply = switch (op) {
+                        case "get=1" -> get(lines, opLine);
+                        case "set=1" -> set(lines, opLine);
+                        default -> reject(new UapiException(UapiException.EINVAL,
+                                "line " + opLine + ": '" + UapiCodec.printable(op) + "' is not an operation (get=1 or set=1)"));
+                    };
+                    out.write(reply.getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } finally {
+                    synchronized (inFlightLock) {
+                        inFlight--;
+                        inFlightLock.notifyAll();
+                    }
+                }
                 deadline.cancel(false);
             }
         } catch (UapiException e) {
@@ -406,7 +440,10 @@ public final class UapiServer implements AutoCloseable {
         }
     }
 
-    /** Stops accepting, closes every client connection and removes the socket file if it is still ours. */
+    /**
+     * Stops accepting, waits up to {@link #CLOSE_GRACE} for requests being applied to be
+     * answered, closes every client connection and removes the socket file if it is still ours.
+     */
     @Override
     public void close() {
         synchronized (this) {
@@ -421,6 +458,19 @@ public final class UapiServer implements AutoCloseable {
             // closing
         }
         acceptor.interrupt(); // ends a back-off sleep
+        // requests being applied get their answer (a wg set is not left unsure), briefly
+        long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+        synchronized (inFlightLock) {
+            long left;
+            while (inFlight > 0 && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(inFlightLock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         for (SocketChannel c : clients) {
             closeQuietly(c);
         }

@@ -8,6 +8,8 @@ import org.cunicu4j.linux.NetNs;
 import org.cunicu4j.net.IpPrefix;
 import org.cunicu4j.testlab.Host;
 import org.cunicu4j.testlab.Lab;
+import org.cunicu4j.testlab.RequiresRoot;
+import org.cunicu4j.testlab.RequiresTools;
 import org.cunicu4j.testlab.WireguardGo;
 import org.cunicu4j.wireguard.Key;
 import org.cunicu4j.wireguard.control.DeviceStatus;
@@ -21,6 +23,8 @@ import org.junit.jupiter.api.Test;
  * only where the kernel has the wireguard module, and skips with that reason elsewhere, CI
  * included (no kernel here has it).
  */
+@RequiresRoot
+@RequiresTools({"ip"})
 class NetlinkWireGuardControlTest {
 
     @Test

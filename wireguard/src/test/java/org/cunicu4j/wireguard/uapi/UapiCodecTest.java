@@ -148,6 +148,13 @@ class UapiCodecTest {
                 .hasMessage("line 3: listen_port is a device key but comes after a public_key");
         assertThatThrownBy(() -> UapiCodec.parseUpdate(List.of("bogus"), 2))
                 .hasMessage("line 2: 'bogus' is not key=value");
+        String secret64 = "ab".repeat(32);
+        assertThatThrownBy(() -> UapiCodec.parseUpdate(List.of("private_key: " + secret64), 2))
+                .hasMessage("line 2: 'private_key:…' is not key=value");
+        assertThatThrownBy(() -> UapiCodec.parseUpdate(List.of("private_key " + secret64), 2))
+                .hasMessage("line 2: 'private_key …' is not key=value");
+        assertThatThrownBy(() -> UapiCodec.parseUpdate(List.of(secret64), 2))
+                .hasMessage("line 2: a line of 64 characters is not key=value");
         assertThatThrownBy(() -> UapiCodec.parseUpdate(List.of("frobnicate=1"), 2))
                 .hasMessage("line 2: unknown key 'frobnicate'");
         assertThatThrownBy(() -> UapiCodec.parseUpdate(List.of("public_key=" + "00".repeat(32), "endpoint=1.2.3.256:1"), 2))
@@ -210,5 +217,17 @@ class UapiCodecTest {
                 .hasMessage("line " + (2 + UapiCodec.MAX_PEERS_PER_REQUEST) + ": more than 16384 peers in one request");
         assertThat(UapiCodec.parseUpdate(lines.subList(0, UapiCodec.MAX_PEERS_PER_REQUEST), 2).peers())
                 .hasSize(UapiCodec.MAX_PEERS_PER_REQUEST);
+    }
+
+    @Test
+    void portsAndKeepalivesAreCheckedWhenUpdatesAreMade() {
+        assertThatThrownBy(() -> new DeviceUpdate(null, 65536, null, false, List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("listen port 65536 is not 0..65535");
+        assertThatThrownBy(() -> new DeviceUpdate(null, -1, null, false, List.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new PeerUpdate(key(1, Key.Type.PUBLIC), false, false, null, null, 70000, false, List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("persistent keepalive 70000 s is not 0..65535");
+        assertThat(new DeviceUpdate(null, 65535, null, false, List.of()).listenPort()).isEqualTo(65535);
+        assertThat(new PeerUpdate(key(1, Key.Type.PUBLIC), false, false, null, null, 0, false, List.of())
+                .persistentKeepaliveSeconds()).isZero();
     }
 }

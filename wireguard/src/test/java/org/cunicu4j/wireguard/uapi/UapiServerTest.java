@@ -345,4 +345,62 @@ class UapiServerTest {
             }
         }
     }
+
+    @Test
+    void refusesADirectoryOthersCanWrite() throws Exception {
+        Path open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(() -> UapiServer.start("t12", open.resolve("t12.sock"), new FakeDevice("t12")))
+                .isInstanceOf(IOException.class)
+                .hasMessage(open + " is writable by its group or by everyone (mode rwxrwxrwx); refusing to serve UAPI sockets in it (chmod 755 it)");
+        assertThat(open.resolve("t12.sock")).doesNotExist();
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (UapiServer server = UapiServer.start("t12", open.resolve("t12.sock"), new FakeDevice("t12"))) {
+            assertThat(UapiClient.of("t12", server.socket()).status().peers()).isEmpty();
+        }
+    }
+
+    @Test
+    void closeLetsARequestBeingAppliedBeAnswered() throws Exception {
+        Path socket = dir.resolve("t13.sock");
+        FakeDevice device = new FakeDevice("t13");
+        java.util.concurrent.CountDownLatch applying = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        org.cunicu4j.wireguard.control.WireGuardControl slow = new org.cunicu4j.wireguard.control.WireGuardControl() {
+            @Override
+            public String name() {
+                return "t13";
+            }
+
+            @Override
+            public DeviceStatus status() {
+                return device.status();
+            }
+
+            @Override
+            public void apply(DeviceUpdate update) throws IOException {
+                applying.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                device.apply(update);
+            }
+        };
+        UapiServer server = UapiServer.start("t13", socket, slow);
+        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            c.write(ByteBuffer.wrap("set=1\nlisten_port=7\n\n".getBytes(StandardCharsets.US_ASCII)));
+            assertThat(applying.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            Thread closer = Thread.ofVirtual().start(server::close);
+            Waiter.until("close waits for the request", java.time.Duration.ofSeconds(5),
+                    () -> closer.getState() == Thread.State.TIMED_WAITING || closer.getState() == Thread.State.WAITING);
+            release.countDown();
+            assertThat(readToEnd(c)).isEqualTo("errno=0\n\n");
+            closer.join(5_000);
+            assertThat(closer.isAlive()).isFalse();
+        }
+        assertThat(device.status().listenPort()).isEqualTo(7);
+        assertThat(socket).doesNotExist();
+    }
 }
