@@ -37,6 +37,8 @@ final class Nl {
     static final short NLM_F_MULTI = 0x2;
     static final short NLM_F_ACK = 0x4;
     static final short NLM_F_DUMP = 0x300;
+    /** A dump was inconsistent: the data changed while it was being sent. */
+    static final short NLM_F_DUMP_INTR = 0x10;
     static final short NLM_F_EXCL = 0x200;
     static final short NLM_F_CREATE = 0x400;
     static final short NLM_F_CAPPED = 0x100;

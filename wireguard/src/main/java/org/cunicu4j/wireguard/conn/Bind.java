@@ -50,8 +50,9 @@ public interface Bind extends AutoCloseable {
 
     /**
      * Sends slots {@code 0..batch.count()-1} (each buffer from position to limit) to
-     * {@code endpoint}; the slots' own addresses are ignored. A datagram the network
-     * refuses is skipped and counted, not thrown.
+     * {@code endpoint}; the slots' own addresses are ignored (an implementation may
+     * overwrite them with the endpoint's). A datagram the network refuses is skipped and
+     * counted, not thrown.
      */
     void send(PacketBatch batch, Endpoint endpoint) throws IOException;
 

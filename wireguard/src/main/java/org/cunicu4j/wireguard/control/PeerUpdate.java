@@ -12,7 +12,7 @@ import org.cunicu4j.wireguard.Key;
  * @param remove remove the peer (every other field is ignored)
  * @param updateOnly change the peer only if it exists
  * @param presharedKey a preshared key; an all-zero key removes it
- * @param persistentKeepaliveSeconds 0 turns it off
+ * @param persistentKeepaliveSeconds 0 turns it off; at most 65535
  * @param replaceAllowedIps clear the allowed IPs before adding {@code allowedIps}
  * @param allowedIps prefixes to add
  */
@@ -26,6 +26,9 @@ public record PeerUpdate(
         boolean replaceAllowedIps,
         List<IpPrefix> allowedIps) {
     public PeerUpdate {
+        if (persistentKeepaliveSeconds != null && (persistentKeepaliveSeconds < 0 || persistentKeepaliveSeconds > 65535)) {
+            throw new IllegalArgumentException("persistent keepalive " + persistentKeepaliveSeconds + " s is not 0..65535");
+        }
         allowedIps = List.copyOf(allowedIps);
     }
 
