@@ -44,9 +44,13 @@ import org.cunicu4j.stun.url.StunUrl;
  * <p>Threading: {@link #gather} (once per instance) starts a platform thread from the
  * calling thread (its network namespace), which waits for the host bases, resolves the
  * servers and sends the requests; candidates are reported from the STUN client's threads.
- * Thread-safe. {@link #close()} stops reporting; the muxes belong to the host gatherer.
+ * Thread-safe. {@link #close()} stops reporting; the muxes belong to the host gatherer,
+ * which must be gathered as well (put both in one {@link CompositeGatherer}, host first): the
+ * server-reflexive thread waits for its bases (at most a minute, then it reports failure).
  */
 public final class SrflxGatherer implements Gatherer {
+    private static final Duration HOST_WAIT = Duration.ofSeconds(60);
+
     private final List<StunUrl> servers;
     private final HostGatherer hosts;
     private final Duration timeout;
@@ -81,7 +85,8 @@ public final class SrflxGatherer implements Gatherer {
     private void run(int component, Sink sink) {
         List<HostBase> bases;
         try {
-            bases = hosts.bases().get(); // the host gatherer always completes it, closed or not
+            // the host gatherer completes it when done or closed; it must be gathered too (same composite)
+            bases = hosts.bases().get(HOST_WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
             sink.failed("host bases", e instanceof IOException ? e : new IOException(e));
             sink.done();
