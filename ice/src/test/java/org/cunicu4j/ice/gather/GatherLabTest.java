@@ -37,6 +37,7 @@ import org.cunicu4j.testlab.RequiresRoot;
 import org.cunicu4j.testlab.RequiresTools;
 import org.cunicu4j.testlab.Topology;
 import org.cunicu4j.testlab.TwoNats;
+import org.cunicu4j.testlab.Waiter;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -193,7 +194,8 @@ class GatherLabTest {
                 assertThat(s.candidate().address()).isEqualTo(new InetSocketAddress(
                         InetAddress.ofLiteral(t.natA().outsideIp()), mux.localAddress().getPort()));
                 assertThat(s.base()).isSameAs(mux.connFor("aliceUfrag"));
-                assertThat(mux.stats().reflexive()).isEqualTo(1);
+                // counted after the response completed the discovery (on the reader, just after)
+                Waiter.until("the response counted", WAIT, () -> mux.stats().reflexive() == 1);
                 assertThat(foreign.get()).isZero();
             }
         }
