@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cunicu4j.ice.Candidate;
 import org.cunicu4j.ice.CandidateType;
@@ -41,7 +40,10 @@ import org.cunicu4j.stun.url.StunUrl;
  * {@link Gatherer.Sink#failed}; {@code stuns:} URLs are reported there too (the shared
  * port speaks UDP only). {@code done} follows the last answer or failure.
  *
- * <p>Threading: {@link #gather} (once per instance) starts a platform thread from the
+ * <p>Each call of {@link #gather} (again after an ICE restart, when the host gatherer has
+ * renamed its bases) asks the servers afresh.
+ *
+ * <p>Threading: {@link #gather} starts a platform thread from the
  * calling thread (its network namespace), which waits for the host bases, resolves the
  * servers and sends the requests; candidates are reported from the STUN client's threads.
  * Thread-safe. {@link #close()} stops reporting; the muxes belong to the host gatherer,
@@ -54,9 +56,7 @@ public final class SrflxGatherer implements Gatherer {
     private final List<StunUrl> servers;
     private final HostGatherer hosts;
     private final Duration timeout;
-    private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicInteger duplicates = new AtomicInteger();
-    private final Set<String> reported = new HashSet<>(); // guarded by this
     private volatile boolean closed;
 
     /**
@@ -76,9 +76,6 @@ public final class SrflxGatherer implements Gatherer {
     @Override
     public void gather(String localUfrag, int component, Sink sink) {
         Objects.requireNonNull(sink, "sink");
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("an SrflxGatherer gathers once; make one per agent");
-        }
         Thread.ofPlatform().daemon().name("ice-gather-srflx " + localUfrag).start(() -> run(component, sink));
     }
 
@@ -97,6 +94,7 @@ public final class SrflxGatherer implements Gatherer {
             byMux.computeIfAbsent(b.mux(), m -> new ArrayList<>()).add(b);
         }
         List<Runnable> requests = new ArrayList<>();
+        Set<String> reported = new HashSet<>(); // this round's answers, guarded by itself
         AtomicInteger outstanding = new AtomicInteger(1); // 1 for this thread until every request is out
         for (StunUrl url : servers) {
             if (url.secure()) {
@@ -123,7 +121,7 @@ public final class SrflxGatherer implements Gatherer {
                         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                         .whenComplete((r, err) -> {
                             try {
-                                answer(url, server, base, bases, component, r, err, sink);
+                                answer(url, server, base, bases, component, r, err, sink, reported);
                             } finally {
                                 if (outstanding.decrementAndGet() == 0) {
                                     sink.done();
@@ -139,7 +137,7 @@ public final class SrflxGatherer implements Gatherer {
     }
 
     private void answer(StunUrl url, InetSocketAddress server, HostBase base, List<HostBase> bases, int component,
-            BindingResult r, Throwable err, Sink sink) {
+            BindingResult r, Throwable err, Sink sink, Set<String> reported) {
         if (closed) {
             return;
         }
@@ -154,7 +152,7 @@ public final class SrflxGatherer implements Gatherer {
         }
         InetSocketAddress mapped = r.mappedAddress();
         boolean duplicate = bases.stream().anyMatch(b -> b.address().equals(mapped));
-        synchronized (this) {
+        synchronized (reported) {
             duplicate |= !reported.add(mapped + " " + base.address());
         }
         if (duplicate) {

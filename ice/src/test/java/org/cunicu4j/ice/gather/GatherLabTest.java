@@ -170,6 +170,15 @@ class GatherLabTest {
                 assertThat(relays).extracting(Candidate::foundation).doesNotHaveDuplicates();
                 assertThat(Set.copyOf(sink.candidates.stream().map(LocalCandidate::base).toList()))
                         .containsAll(relay.allocations());
+
+                // an ICE restart: the live allocations are reported again, none is made anew
+                RecordingSink again = gatherIn(t.alice(), all, "aliceUfrag2");
+                assertThat(again.ofType(CandidateType.RELAY)).extracting(LocalCandidate::candidate)
+                        .containsExactlyInAnyOrderElementsOf(relays);
+                assertThat(again.ofType(CandidateType.RELAY)).extracting(LocalCandidate::base)
+                        .containsExactlyInAnyOrderElementsOf(relay.allocations());
+                assertThat(again.ofType(CandidateType.SERVER_REFLEXIVE)).hasSize(1);
+                assertThat(again.dones.get()).isEqualTo(1);
             }
             assertThat(relay.allocations()).isEmpty();
         }

@@ -11,6 +11,7 @@ import org.cunicu4j.ice.Candidate;
 import org.cunicu4j.ice.CandidateType;
 import org.cunicu4j.ice.Gatherer;
 import org.cunicu4j.ice.LocalCandidate;
+import org.cunicu4j.ice.mux.MuxedConn;
 import org.cunicu4j.ice.mux.UdpMux;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.udp.UdpPacketConn;
@@ -185,8 +186,19 @@ class GatherersTest {
                 assertThat(sink.failures).extracting(RecordingSink.Failure::source)
                         .containsExactlyInAnyOrder(url(silent).toString(), "stuns:127.0.0.1:5349");
                 assertThat(natted.requests.get()).isEqualTo(1);
+
+                // an ICE restart: the same gatherers again with a new fragment, on the same bases
+                RecordingSink again = new RecordingSink();
+                all.gather("ufragC2", 1, again);
+                again.await(WAIT);
+                assertThat(again.dones.get()).isEqualTo(1);
+                assertThat(again.candidates).extracting(LocalCandidate::candidate)
+                        .containsExactlyInAnyOrderElementsOf(sink.candidates.stream().map(LocalCandidate::candidate).toList());
+                assertThat(again.candidates).extracting(LocalCandidate::base).containsOnly(h.base());
+                assertThat(((MuxedConn) h.base()).ufrag()).isEqualTo("ufragC2");
+                assertThat(natted.requests.get()).isEqualTo(2);
                 UdpMux mux = host.bases().get().getFirst().mux();
-                Waiter.until("both responses counted", WAIT, () -> mux.stats().reflexive() == 2);
+                Waiter.until("the four responses of both rounds counted", WAIT, () -> mux.stats().reflexive() == 4);
             }
         }
     }
