@@ -273,6 +273,43 @@ class UdpMuxTest {
     }
 
     @Test
+    void aThrowingForeignHandlerIsCountedAndTheReaderGoesOn() throws Exception {
+        ScriptedConn net = new ScriptedConn(LOCAL);
+        try (UdpMux mux = UdpMux.builder(net).foreign((b, s) -> {
+                    throw new IllegalStateException("handler bug");
+                }).start()) {
+            MuxedConn alice = mux.connFor("aliceUfrag");
+            net.inject(Datagrams.wireGuardData(32, 1), R1);
+            net.inject(check("aliceUfrag", "r1"), R1);
+            assertThat(receive(alice).from()).isEqualTo(R1);
+            assertThat(mux.stats().handlerErrors()).isEqualTo(1);
+            assertThat(mux.stats().foreign()).isEqualTo(1);
+            assertThat(mux.failure()).isEmpty();
+        }
+    }
+
+    @Test
+    void aDatagramLargerThanTheReceivingBufferIsDroppedNotCut() throws Exception {
+        ScriptedConn net = new ScriptedConn(LOCAL);
+        try (UdpMux mux = UdpMux.builder(net).start()) {
+            MuxedConn alice = mux.connFor("aliceUfrag");
+            net.inject(check("aliceUfrag", "r1"), R1);
+            net.inject("small".getBytes(), R1);
+            Waiter.until("both queued", WAIT, () -> mux.stats().routed() == 2);
+            PacketBatch tiny = new PacketBatch(2, 16);
+            assertThat(alice.receive(tiny)).isEqualTo(1);
+            assertThat(new String(bytes(tiny.buffer(0)))).isEqualTo("small");
+            assertThat(alice.truncatedDrops()).isEqualTo(1);
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] d = new byte[b.remaining()];
+        b.get(b.position(), d);
+        return d;
+    }
+
+    @Test
     void badFragmentsAreRefused() {
         try (UdpMux mux = UdpMux.builder(new ScriptedConn(LOCAL)).fed()) {
             assertThatThrownBy(() -> mux.connFor("a:b")).isInstanceOf(IllegalArgumentException.class);
