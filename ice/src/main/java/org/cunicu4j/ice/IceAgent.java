@@ -343,10 +343,15 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
+    /** The selected pair; it stays visible after FAILED (data is no longer sent on it) until a restart. */
     public Optional<IceCandidatePair> selectedPair() {
-        Route r = route;
-        return r == null ? Optional.empty()
-                : Optional.of(new IceCandidatePair(r.pair.local.candidate, r.pair.remote.candidate));
+        lock.lock();
+        try {
+            return selected == null ? Optional.empty()
+                    : Optional.of(new IceCandidatePair(selected.local.candidate, selected.remote.candidate));
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The selected pair as a data connection (one per agent; closing it closes data only). */
@@ -1132,6 +1137,9 @@ public final class IceAgent implements AutoCloseable {
     private void setState(IceState next, long now) {
         if (next == state) {
             return;
+        }
+        if (next == IceState.COMPLETED && state == IceState.CHECKING) {
+            setState(IceState.CONNECTED, now); // completed only ever follows connected
         }
         IceState old = state;
         state = next;
