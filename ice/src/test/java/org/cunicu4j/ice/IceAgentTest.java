@@ -57,6 +57,10 @@ class IceAgentTest {
             CandidatePairStats selected = h.a.pairStats().stream().filter(CandidatePairStats::selected).findFirst()
                     .orElseThrow();
             assertThat(selected.nominated()).isTrue();
+            CandidatePairStats selectedB = h.b.pairStats().stream().filter(CandidatePairStats::selected).findFirst()
+                    .orElseThrow();
+            assertThat(selectedB.nominated()).isTrue(); // the controlled agent selects what the controlling nominated
+            assertThat(selectedB.valid()).isTrue();
             assertThat(selected.traffic().packetsReceived()).isPositive();
             assertThat(selected.traffic().requestsSent()).isPositive();
             assertThat(selected.traffic().responsesReceived()).isPositive();
@@ -93,6 +97,17 @@ class IceAgentTest {
                 assertThat(h.a.counters().roleConflicts() + h.b.counters().roleConflicts()).isPositive();
                 exchange(h, "a" + seed, "b" + seed);
             }
+        }
+    }
+
+    @Test
+    void candidateTypesNotAllowedAreNotUsed() {
+        try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 15,
+                b -> b.candidateTypes(java.util.EnumSet.of(CandidateType.RELAY)))) {
+            h.a.gather();
+            assertThat(h.a.localCandidates()).isEmpty();
+            Waiter.until("gathering done", WAIT, () -> h.aEvents.done == 1);
+            assertThat(h.aEvents.candidates).isEmpty();
         }
     }
 
