@@ -280,6 +280,23 @@ class IceAgentTest {
     }
 
     @Test
+    void lateTrickledCandidatesRestartTheFailedTimeout() {
+        try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 16)) {
+            h.a.gather();
+            h.b.gather();
+            h.exchangeCredentials();
+            h.a.start();
+            h.b.start();
+            h.step(Duration.ofSeconds(20));
+            assertThat(h.a.state()).isEqualTo(IceState.CHECKING);
+            h.b.localCandidates().forEach(h.a::addRemoteCandidate);
+            h.a.localCandidates().forEach(h.b::addRemoteCandidate);
+            h.until("connected", Duration.ofSeconds(10), () -> h.a.state().isConnected() && h.b.state().isConnected());
+            assertThat(h.aEvents.states).doesNotContain(IceState.FAILED);
+        }
+    }
+
+    @Test
     void keepalivesAreSentOnAnIdleSelectedPair() throws Exception {
         try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 11,
                 b -> b.consentInterval(Duration.ofSeconds(4)).disconnectedTimeout(Duration.ofSeconds(10)))) {
