@@ -214,6 +214,31 @@ class IceAgentTest {
     }
 
     @Test
+    void disconnectedReturnsToConnectedBeforeCompletion() throws Exception {
+        try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 17)) {
+            h.a.gather();
+            h.b.gather();
+            h.exchangeCredentials();
+            h.a.localCandidates().forEach(h.b::addRemoteCandidate);
+            h.b.localCandidates().forEach(h.a::addRemoteCandidate);
+            h.a.start();
+            h.b.start();
+            // no end-of-candidates: connected, never completed
+            h.until("connected", Duration.ofSeconds(10), () -> h.a.state() == IceState.CONNECTED);
+            h.blockPath(0, true);
+            h.until("disconnected", Duration.ofSeconds(6), () -> h.a.state() == IceState.DISCONNECTED);
+            h.step(Duration.ofSeconds(5)); // well before the failed timeout
+            assertThat(h.a.state()).isEqualTo(IceState.DISCONNECTED);
+            h.blockPath(0, false);
+            h.until("connected again", Duration.ofSeconds(4), () -> h.a.state() == IceState.CONNECTED);
+            Waiter.until("events " + h.aEvents.states, WAIT, () -> h.aEvents.states.size() >= 4);
+            assertThat(h.aEvents.states).containsExactly(IceState.CHECKING, IceState.CONNECTED, IceState.DISCONNECTED,
+                    IceState.CONNECTED);
+            exchange(h, "again", "yes");
+        }
+    }
+
+    @Test
     void consentLossFailsAfterTheFailedTimeoutAndRestartConnectsAgain() throws Exception {
         try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 8)) {
             h.connectAll();
