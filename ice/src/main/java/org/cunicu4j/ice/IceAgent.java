@@ -941,8 +941,8 @@ public final class IceAgent implements AutoCloseable {
             expireTransactions(now);
             if (state != IceState.FAILED && started) {
                 if (remoteKey != null) {
+                    nominateIfReady(now); // first: a nomination goes out in this tick's check slot
                     sendOneCheck(now);
-                    nominateIfReady(now);
                     consentAndKeepalive(now);
                 }
             }

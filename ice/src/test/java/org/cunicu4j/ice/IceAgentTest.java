@@ -35,6 +35,8 @@ class IceAgentTest {
     void twoAgentsConnectCompleteAndExchangeDataBothWays() throws Exception {
         try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 2, 2)) {
             h.connectAll();
+            // the best pair is checked first, nominated at the next tick: connected within a few Ta of fake time
+            h.until("both connected", Duration.ofMillis(600), () -> h.a.state().isConnected() && h.b.state().isConnected());
             h.until("both completed", Duration.ofSeconds(30),
                     () -> h.a.state() == IceState.COMPLETED && h.b.state() == IceState.COMPLETED);
             Waiter.until("state events", WAIT, () -> h.aEvents.states.contains(IceState.COMPLETED)
