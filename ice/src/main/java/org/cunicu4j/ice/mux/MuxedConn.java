@@ -7,10 +7,9 @@ import java.nio.channels.ClosedChannelException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.PacketConn;
+import org.cunicu4j.net.PacketQueue;
 
 /**
  * One agent's view of a {@link UdpMux}: {@link #receive} takes what the mux routed to this
@@ -19,11 +18,11 @@ import org.cunicu4j.net.PacketConn;
  * responses without USERNAME, data) come back here. {@link #close()} unregisters the
  * fragment and every claimed address.
  *
- * <p>The queue is a ring of {@code queueCapacity} slots whose byte arrays are made on
- * first use and then reused: routing a datagram here copies it once and allocates
- * nothing in steady state. When the ring is full the datagram is dropped and counted
- * ({@link #queueDrops()}); a datagram larger than the ring slot, or than the receiving
- * batch's buffer, is dropped and counted ({@link #truncatedDrops()}).
+ * <p>The queue is a {@link PacketQueue} of {@code queueCapacity} slots allocated once:
+ * routing a datagram here copies it once and allocates nothing. When the ring is full the
+ * datagram is dropped and counted ({@link #queueDrops()}); a datagram larger than the ring
+ * slot, or than the receiving batch's buffer, is dropped and counted
+ * ({@link #truncatedDrops()}).
  *
  * <p>Threading: one thread receives while any number send; the mux's reader fills the
  * queue; {@link #close()} from any thread wakes a blocked receiver, which then throws
@@ -32,19 +31,9 @@ import org.cunicu4j.net.PacketConn;
 public final class MuxedConn implements PacketConn {
     private final UdpMux mux;
     private volatile String ufrag; // written under the mux's registration lock
-    private final int slotSize;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition readable = lock.newCondition();
-    private final byte[][] data;
-    private final int[] lengths;
-    private final byte[][] addresses;
-    private final int[] addressLengths;
-    private final int[] ports;
-    private int head; // guarded by lock
-    private int size; // guarded by lock
+    private final PacketQueue queue;
     private volatile boolean closed;
     private final LongAdder queueDrops = new LongAdder();
-    private final LongAdder truncatedDrops = new LongAdder();
     private final LongAdder delivered = new LongAdder();
     /** Remote addresses routed to this conn, so that close can release them. */
     final Set<AddressKey> claimed = ConcurrentHashMap.newKeySet();
@@ -53,12 +42,7 @@ public final class MuxedConn implements PacketConn {
     MuxedConn(UdpMux mux, String ufrag, int queueCapacity, int slotSize) {
         this.mux = mux;
         this.ufrag = ufrag;
-        this.slotSize = slotSize;
-        this.data = new byte[queueCapacity][];
-        this.lengths = new int[queueCapacity];
-        this.addresses = new byte[queueCapacity][16];
-        this.addressLengths = new int[queueCapacity];
-        this.ports = new int[queueCapacity];
+        this.queue = new PacketQueue(queueCapacity, slotSize);
     }
 
     /** The local username fragment this conn is registered under. */
@@ -93,7 +77,7 @@ public final class MuxedConn implements PacketConn {
 
     /** Datagrams dropped because they did not fit a queue slot or the receiving batch's buffer. */
     public long truncatedDrops() {
-        return truncatedDrops.sum();
+        return queue.tooBig();
     }
 
     /** Datagrams handed to {@link #receive}. */
@@ -105,77 +89,22 @@ public final class MuxedConn implements PacketConn {
         return closed;
     }
 
-    /** Called by the mux: copies the slot into the queue; false when it was dropped. */
-    boolean offer(PacketBatch batch, int slot) {
+    /** Called by the mux: copies the slot into the queue and says what became of it. */
+    PacketQueue.Offer offer(PacketBatch batch, int slot) {
         ByteBuffer src = batch.buffer(slot);
-        int len = src.remaining();
-        if (len > slotSize) {
-            truncatedDrops.increment();
-            return false;
+        PacketQueue.Offer o = queue.offer(src, src.position(), src.remaining(), batch.addressBytes(slot),
+                batch.addressLength(slot), batch.port(slot));
+        if (o == PacketQueue.Offer.FULL) {
+            queueDrops.increment();
         }
-        lock.lock();
-        try {
-            if (closed) {
-                return false;
-            }
-            if (size == data.length) {
-                queueDrops.increment();
-                return false;
-            }
-            int i = (head + size) % data.length;
-            byte[] d = data[i];
-            if (d == null) {
-                d = data[i] = new byte[slotSize];
-            }
-            src.get(src.position(), d, 0, len);
-            lengths[i] = len;
-            int alen = batch.addressLength(slot);
-            System.arraycopy(batch.addressBytes(slot), 0, addresses[i], 0, alen);
-            addressLengths[i] = alen;
-            ports[i] = batch.port(slot);
-            size++;
-            readable.signal();
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return o;
     }
 
     @Override
     public int receive(PacketBatch batch) throws IOException {
-        lock.lock();
-        try {
-            int n = 0;
-            while (n == 0) {
-                while (size == 0 && !closed) {
-                    readable.awaitUninterruptibly();
-                }
-                if (closed) {
-                    throw new ClosedChannelException();
-                }
-                while (n < batch.capacity() && size > 0) {
-                    int i = head;
-                    head = (head + 1) % data.length;
-                    size--;
-                    ByteBuffer dst = batch.buffer(n).clear();
-                    if (lengths[i] > dst.capacity()) {
-                        truncatedDrops.increment();
-                        continue;
-                    }
-                    dst.put(data[i], 0, lengths[i]).flip();
-                    if (addressLengths[i] == 0) {
-                        continue; // cannot happen for datagrams from a socket; never deliver an addressless one
-                    }
-                    batch.setAddress(n, addresses[i], 0, addressLengths[i], ports[i]);
-                    n++;
-                }
-            }
-            batch.setCount(n);
-            delivered.add(n);
-            return n;
-        } finally {
-            lock.unlock();
-        }
+        int n = queue.take(batch);
+        delivered.add(n);
+        return n;
     }
 
     /**
@@ -217,18 +146,14 @@ public final class MuxedConn implements PacketConn {
 
     /** Marks closed and wakes the receiver; true the first time. */
     boolean markClosed() {
-        lock.lock();
-        try {
+        synchronized (queue) {
             if (closed) {
                 return false;
             }
             closed = true;
-            size = 0;
-            readable.signalAll();
-            return true;
-        } finally {
-            lock.unlock();
         }
+        queue.close();
+        return true;
     }
 
     @Override

@@ -99,6 +99,7 @@ public final class UdpMux implements AutoCloseable {
     private final LongAdder unroutable = new LongAdder();
     private final LongAdder malformedStun = new LongAdder();
     private final LongAdder queueFull = new LongAdder();
+    private final LongAdder tooLong = new LongAdder();
     private final LongAdder foreignCount = new LongAdder();
     private final LongAdder reflexiveCount = new LongAdder();
     private final LongAdder handlerErrors = new LongAdder();
@@ -226,7 +227,7 @@ public final class UdpMux implements AutoCloseable {
 
     public UdpMuxStats stats() {
         return new UdpMuxStats(routed.sum(), unknownUfrag.sum(), unroutable.sum(), malformedStun.sum(),
-                queueFull.sum(), foreignCount.sum(), reflexiveCount.sum(), handlerErrors.sum());
+                queueFull.sum(), tooLong.sum(), foreignCount.sum(), reflexiveCount.sum(), handlerErrors.sum());
     }
 
     /**
@@ -289,12 +290,13 @@ public final class UdpMux implements AutoCloseable {
     private void deliver(MuxedConn c, PacketBatch batch, int slot) {
         if (c == null) {
             unroutable.increment();
-        } else if (c.offer(batch, slot)) {
-            routed.increment();
-        } else if (!c.isClosed()) {
-            queueFull.increment();
-        } else {
-            unroutable.increment();
+            return;
+        }
+        switch (c.offer(batch, slot)) {
+            case ACCEPTED -> routed.increment();
+            case FULL -> queueFull.increment();
+            case TOO_LONG -> tooLong.increment();
+            case CLOSED -> unroutable.increment();
         }
     }
 

@@ -215,9 +215,10 @@ class UdpMuxTest {
             }
             net.inject(new byte[600], R1); // larger than a queue slot
             Waiter.until("six datagrams accounted for", WAIT,
-                    () -> mux.stats().routed() + mux.stats().queueFull() == 6);
+                    () -> mux.stats().routed() + mux.stats().queueFull() + mux.stats().tooLong() == 6);
             assertThat(mux.stats().routed()).isEqualTo(2);
-            assertThat(mux.stats().queueFull()).isEqualTo(4);
+            assertThat(mux.stats().queueFull()).isEqualTo(3);
+            assertThat(mux.stats().tooLong()).isEqualTo(1);
             assertThat(alice.queueDrops()).isEqualTo(3);
             assertThat(alice.truncatedDrops()).isEqualTo(1);
             PacketBatch batch = new PacketBatch(4, 512);
