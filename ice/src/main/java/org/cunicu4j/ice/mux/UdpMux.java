@@ -65,6 +65,12 @@ import org.cunicu4j.stun.client.RetransmissionPolicy;
  * datagram it reads, from any number of threads. {@link #connFor}, {@link #stats},
  * {@link #mappedAddress} and {@link #close} are thread-safe. Closing the mux closes every
  * conn (waking their receivers) and, when owning, the shared conn.
+ *
+ * <p>A started mux always owns its conn: a {@link PacketConn}'s blocked receive is woken
+ * only by closing it, so the reader of a borrowed conn could not be stopped;
+ * {@link Builder#start()} refuses {@code ownsConn(false)}. A borrowed conn is for
+ * {@link Builder#fed() fed} mode, where the owner reads and, after {@link #close}, may go
+ * on calling {@link #dispatch} harmlessly (dropped and counted).
  */
 public final class UdpMux implements AutoCloseable {
 
@@ -100,6 +106,7 @@ public final class UdpMux implements AutoCloseable {
     private final LongAdder malformedStun = new LongAdder();
     private final LongAdder queueFull = new LongAdder();
     private final LongAdder tooLong = new LongAdder();
+    private final LongAdder afterClose = new LongAdder();
     private final LongAdder foreignCount = new LongAdder();
     private final LongAdder reflexiveCount = new LongAdder();
     private final LongAdder handlerErrors = new LongAdder();
@@ -227,16 +234,22 @@ public final class UdpMux implements AutoCloseable {
 
     public UdpMuxStats stats() {
         return new UdpMuxStats(routed.sum(), unknownUfrag.sum(), unroutable.sum(), malformedStun.sum(),
-                queueFull.sum(), tooLong.sum(), foreignCount.sum(), reflexiveCount.sum(), handlerErrors.sum());
+                queueFull.sum(), tooLong.sum(), foreignCount.sum(), reflexiveCount.sum(), handlerErrors.sum(),
+                afterClose.sum());
     }
 
     /**
      * Routes the datagram in {@code batch}'s {@code slot} (from its position to its limit,
      * its source address) by the rule in the class comment. Never throws: whatever goes
      * wrong is counted. The reader calls this; in {@link Builder#fed() fed} mode, the conn's
-     * owner does.
+     * owner does. Once the mux is closed, datagrams are dropped and counted
+     * {@code afterClose} (the foreign handler is no longer called).
      */
     public void dispatch(PacketBatch batch, int slot) {
+        if (closed) {
+            afterClose.increment();
+            return;
+        }
         try {
             ByteBuffer buf = batch.buffer(slot);
             if (PacketClassifier.classify(buf) != PacketClassifier.Kind.STUN) {
@@ -414,7 +427,7 @@ public final class UdpMux implements AutoCloseable {
             return this;
         }
 
-        /** Whether closing the mux closes the conn (default true). */
+        /** Whether closing the mux closes the conn (default true); false only with {@link #fed()}. */
         public Builder ownsConn(boolean owns) {
             this.ownsConn = owns;
             return this;
@@ -459,8 +472,17 @@ public final class UdpMux implements AutoCloseable {
             return this;
         }
 
-        /** Builds the mux and starts its reader thread (on the calling thread's network namespace). */
+        /**
+         * Builds the mux and starts its reader thread (on the calling thread's network namespace).
+         *
+         * @throws IllegalStateException with {@code ownsConn(false)}: only closing the conn wakes
+         *     the reader, so a started mux must own it (use {@link #fed()} for a borrowed conn)
+         */
         public UdpMux start() {
+            if (!ownsConn) {
+                throw new IllegalStateException("a started UdpMux must own its conn (" + conn.localAddress()
+                        + "): only closing it wakes the reader; for a borrowed conn use fed() and dispatch");
+            }
             UdpMux m = new UdpMux(this, true);
             m.reader.start();
             return m;

@@ -12,6 +12,8 @@ package org.cunicu4j.ice.mux;
  * @param foreign datagrams handed to the foreign handler
  * @param reflexive STUN responses consumed by server-reflexive discovery
  * @param handlerErrors exceptions thrown by the foreign handler (or by routing), counted and swallowed
+ * @param afterClose datagrams dispatched after the mux was closed, dropped
  */
 public record UdpMuxStats(long routed, long unknownUfrag, long unroutable, long malformedStun, long queueFull,
-        long tooLong, long foreign, long reflexive, long handlerErrors) {}
+        long tooLong, long foreign, long reflexive, long handlerErrors,
+        long afterClose) {}

@@ -182,8 +182,12 @@ class UdpMuxTest {
         UdpMux mux = UdpMux.builder(net).start();
         MuxedConn alice = mux.connFor("aliceUfrag");
         MuxedConn bob = mux.connFor("bobUfrag");
-        CompletableFuture<Got> a = CompletableFuture.supplyAsync(() -> uncheckedReceive(alice));
-        CompletableFuture<Got> b = CompletableFuture.supplyAsync(() -> uncheckedReceive(bob));
+        CompletableFuture<Got> a = new CompletableFuture<>();
+        CompletableFuture<Got> b = new CompletableFuture<>();
+        Thread ta = Thread.ofPlatform().daemon().start(() -> complete(a, alice));
+        Thread tb = Thread.ofPlatform().daemon().start(() -> complete(b, bob));
+        Waiter.until("both receivers blocked", WAIT,
+                () -> ta.getState() == Thread.State.WAITING && tb.getState() == Thread.State.WAITING);
         mux.close();
         for (CompletableFuture<Got> f : List.of(a, b)) {
             assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
@@ -193,6 +197,14 @@ class UdpMuxTest {
         assertThatThrownBy(() -> mux.connFor("carolUfrag")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
         mux.close();
+    }
+
+    private static void complete(CompletableFuture<Got> f, PacketConn c) {
+        try {
+            f.complete(uncheckedReceive(c));
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
     }
 
     private static Got uncheckedReceive(PacketConn c) {
@@ -210,10 +222,11 @@ class UdpMuxTest {
         ScriptedConn net = new ScriptedConn(LOCAL);
         try (UdpMux mux = UdpMux.builder(net).queue(2, 512).start()) {
             MuxedConn alice = mux.connFor("aliceUfrag");
-            for (int i = 0; i < 5; i++) {
-                net.inject(check("aliceUfrag", "r" + i), R1);
+            net.inject(check("aliceUfrag", "r0"), R1); // routed; claims R1 for alice
+            net.inject(new byte[600], R1); // larger than a queue slot, while the queue has room
+            for (int i = 1; i < 5; i++) {
+                net.inject(check("aliceUfrag", "r" + i), R1); // r1 routed, r2..r4 meet a full queue
             }
-            net.inject(new byte[600], R1); // larger than a queue slot
             Waiter.until("six datagrams accounted for", WAIT,
                     () -> mux.stats().routed() + mux.stats().queueFull() + mux.stats().tooLong() == 6);
             assertThat(mux.stats().routed()).isEqualTo(2);
@@ -308,6 +321,41 @@ class UdpMuxTest {
         byte[] d = new byte[b.remaining()];
         b.get(b.position(), d);
         return d;
+    }
+
+    @Test
+    void aClosedFedMuxDropsAndCountsAndNoLongerCallsTheForeignHandler() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        ScriptedConn net = new ScriptedConn(LOCAL);
+        UdpMux mux = UdpMux.builder(net).ownsConn(false).foreign((b, s) -> seen.add("wg")).fed();
+        MuxedConn alice = mux.connFor("aliceUfrag");
+        PacketBatch batch = new PacketBatch(2, 2048);
+        Datagrams.put(batch, 0, Datagrams.wireGuardData(64, 1), R1);
+        Datagrams.put(batch, 1, check("aliceUfrag", "r1"), R1);
+        mux.dispatch(batch, 0);
+        mux.close();
+        mux.dispatch(batch, 0);
+        mux.dispatch(batch, 1);
+        assertThat(seen).hasSize(1);
+        assertThat(mux.stats().foreign()).isEqualTo(1);
+        assertThat(mux.stats().afterClose()).isEqualTo(2);
+        assertThat(mux.stats().routed()).isZero();
+        assertThat(alice.isClosed()).isTrue();
+        assertThat(net.sent()).isEmpty();
+        net.close();
+    }
+
+    @Test
+    void aStartedMuxMustOwnItsConnBecauseOnlyClosingItWakesTheReader() {
+        ScriptedConn net = new ScriptedConn(LOCAL);
+        assertThatThrownBy(() -> UdpMux.builder(net).ownsConn(false).start())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("must own its conn");
+        UdpMux owning = UdpMux.builder(net).start();
+        owning.close();
+        Thread reader = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("udp-mux " + LOCAL)).findFirst().orElse(null);
+        assertThat(reader == null || !reader.isAlive()).as("the reader ended with close").isTrue();
+        assertThat(net.sent()).isEmpty();
     }
 
     @Test
