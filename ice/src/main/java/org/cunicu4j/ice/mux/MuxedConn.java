@@ -4,12 +4,13 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.LinkedHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.PacketConn;
+import org.cunicu4j.net.PacketClassifier;
 import org.cunicu4j.net.PacketQueue;
+import org.cunicu4j.stun.TransactionId;
 
 /**
  * One agent's view of a {@link UdpMux}: {@link #receive} takes what the mux routed to this
@@ -35,8 +36,10 @@ public final class MuxedConn implements PacketConn {
     private volatile boolean closed;
     private final LongAdder queueDrops = new LongAdder();
     private final LongAdder delivered = new LongAdder();
-    /** Remote addresses routed to this conn, so that close can release them. */
-    final Set<AddressKey> claimed = ConcurrentHashMap.newKeySet();
+    /** Remote addresses claimed by this conn, oldest first, so that close can release them (guarded by the mux's registration lock). */
+    final LinkedHashMap<AddressKey, UdpMux.Claim> claims = new LinkedHashMap<>();
+    /** How many of {@link #claims} are by hearing (guarded by the mux's registration lock). */
+    int heardClaims;
     private final ThreadLocal<AddressKey> sendProbe = ThreadLocal.withInitial(AddressKey::new);
 
     MuxedConn(UdpMux mux, String ufrag, int queueCapacity, int slotSize) {
@@ -109,7 +112,8 @@ public final class MuxedConn implements PacketConn {
 
     /**
      * Sends on the mux's socket and claims each destination for this conn (a look-up per
-     * datagram; a new claim allocates its key once).
+     * datagram; a new claim allocates its key once); remembers the transaction ID of each
+     * STUN request, so that its responses come back here whoever holds the address.
      */
     @Override
     public int send(PacketBatch batch) throws IOException {
@@ -119,7 +123,12 @@ public final class MuxedConn implements PacketConn {
         AddressKey probe = sendProbe.get();
         for (int i = 0, n = batch.count(); i < n; i++) {
             if (batch.addressLength(i) != 0) {
-                mux.claim(this, probe.set(batch, i));
+                mux.claim(this, probe.set(batch, i), true);
+            }
+            ByteBuffer b = batch.buffer(i);
+            if (b.remaining() >= 20 && (b.get(b.position()) & 0x01) == 0 && (b.get(b.position() + 1) & 0x10) == 0
+                    && PacketClassifier.classify(b) == PacketClassifier.Kind.STUN) {
+                mux.remember(TransactionId.read(b, b.position() + 8), this); // a request: its response comes here
             }
         }
         return mux.conn().send(batch);

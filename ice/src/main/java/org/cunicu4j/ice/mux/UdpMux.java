@@ -20,6 +20,7 @@ import org.cunicu4j.stun.StunClass;
 import org.cunicu4j.stun.StunMessage;
 import org.cunicu4j.stun.StunMethod;
 import org.cunicu4j.stun.StunParseException;
+import org.cunicu4j.stun.TransactionId;
 import org.cunicu4j.stun.client.BindingResult;
 import org.cunicu4j.stun.client.RetransmissionPolicy;
 
@@ -38,18 +39,37 @@ import org.cunicu4j.stun.client.RetransmissionPolicy;
  *       source address (the data of an {@code IceConnection}), else it is counted
  *       {@code unroutable}.</li>
  *   <li><b>STUN</b>: with server-reflexive discovery on, responses to the mux's own
- *       Binding requests are consumed first (matched by transaction ID). A Binding
- *       <em>request</em> with USERNAME {@code "LFRAG:RFRAG"} goes to the agent registered
- *       under {@code LFRAG}, and its source address is claimed for that agent (counted
+ *       Binding requests are consumed first (matched by transaction ID). A
+ *       <em>response</em> whose transaction ID an agent's conn sent a request with
+ *       ({@link MuxedConn#send} remembers the last {@value #TRANSACTIONS} request IDs of
+ *       all conns) goes to that agent. A Binding <em>request</em> with USERNAME
+ *       {@code "LFRAG:RFRAG"} goes to the agent registered under {@code LFRAG} (counted
  *       {@code unknownUfrag} when no agent has that fragment). Every other STUN message
- *       (responses, indications, requests without USERNAME) goes to the agent that claimed
- *       its source address, else it is counted {@code unroutable}. Bytes with the STUN
- *       cookie that do not parse are counted {@code malformedStun}.</li>
+ *       (other responses, indications, requests without USERNAME) goes to the agent that
+ *       claimed its source address, else it is counted {@code unroutable}. Bytes with the
+ *       STUN cookie that do not parse are counted {@code malformedStun}.</li>
  * </ol>
- * An address is claimed by the last agent that received a request from it or sent to it
- * ({@link MuxedConn#send} claims each destination, so a response to an agent's first check
- * finds its way back before the peer's own check arrives). Closing a conn releases its
- * fragment and its addresses.
+ *
+ * <h2>Address claims</h2>
+ * A claim says which agent gets what comes from a remote address without a transaction
+ * ID or USERNAME to route it by (data without a foreign handler, indications). Neither
+ * routing rule above trusts it for STUN responses, and nothing here is authenticated (the
+ * agent checks MESSAGE-INTEGRITY), so the rule limits what an unauthenticated request can
+ * move:
+ * <ul>
+ *   <li>An agent claims an address <b>by sending</b> to it ({@link MuxedConn#send}). Such a
+ *       claim is never taken by another agent while the claiming conn is open: of two
+ *       live agents sending to one address (an ICE restart's old and new agent, say), the
+ *       first keeps it, and the second gets it once the first closes and it sends again.</li>
+ *   <li>A Binding request naming an agent's fragment claims its source <b>by hearing</b>
+ *       only when the address is free or held by hearing (the last request wins among
+ *       those). Each conn keeps at most {@link Builder#maxHeardClaims} such claims (default
+ *       {@value #DEFAULT_MAX_HEARD_CLAIMS}); a new one evicts its oldest, so requests from
+ *       many (spoofable) sources cannot grow the table. Sending to a heard address makes
+ *       the claim a sent one.</li>
+ * </ul>
+ * A request that cannot take the claim is still delivered to its agent; it is counted
+ * {@code claimsRefused}. Closing a conn releases its fragment and its addresses.
  *
  * <h2>Cost</h2>
  * The foreign-handler path classifies the datagram, bumps a striped counter and calls the
@@ -93,7 +113,14 @@ public final class UdpMux implements AutoCloseable {
     private final int readSlotSize;
     private final ReflexiveDiscovery reflexive;
     private final ConcurrentHashMap<String, MuxedConn> byUfrag = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<AddressKey, MuxedConn> byAddress = new ConcurrentHashMap<>();
+    /** Conns' outgoing request IDs, at most {@link #TRANSACTIONS}: the oldest is forgotten first. */
+    static final int TRANSACTIONS = 4096;
+    static final int DEFAULT_MAX_HEARD_CLAIMS = 32;
+    private final ConcurrentHashMap<AddressKey, Claim> byAddress = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<TransactionId, MuxedConn> byTransaction = new ConcurrentHashMap<>();
+    private final TransactionId[] transactionRing = new TransactionId[TRANSACTIONS]; // guarded by itself
+    private int transactionNext; // guarded by transactionRing
+    private final int maxHeardClaims;
     private final ThreadLocal<AddressKey> probe = ThreadLocal.withInitial(AddressKey::new);
     private final Object registration = new Object();
     private final Thread reader;
@@ -107,6 +134,8 @@ public final class UdpMux implements AutoCloseable {
     private final LongAdder queueFull = new LongAdder();
     private final LongAdder tooLong = new LongAdder();
     private final LongAdder afterClose = new LongAdder();
+    private final LongAdder claimsRefused = new LongAdder();
+    private final LongAdder byTransactionCount = new LongAdder();
     private final LongAdder foreignCount = new LongAdder();
     private final LongAdder reflexiveCount = new LongAdder();
     private final LongAdder handlerErrors = new LongAdder();
@@ -117,6 +146,7 @@ public final class UdpMux implements AutoCloseable {
         this.foreign = b.foreign;
         this.queueCapacity = b.queueCapacity;
         this.queueSlotSize = b.queueSlotSize;
+        this.maxHeardClaims = b.maxHeardClaims;
         this.readBatch = Math.max(1, Math.min(b.readBatch, conn.preferredBatchSize()));
         this.readSlotSize = b.readSlotSize;
         this.reflexive = b.reflexive ? new ReflexiveDiscovery(conn, b.stunPolicy, b.stunTimer) : null;
@@ -235,7 +265,7 @@ public final class UdpMux implements AutoCloseable {
     public UdpMuxStats stats() {
         return new UdpMuxStats(routed.sum(), unknownUfrag.sum(), unroutable.sum(), malformedStun.sum(),
                 queueFull.sum(), tooLong.sum(), foreignCount.sum(), reflexiveCount.sum(), handlerErrors.sum(),
-                afterClose.sum());
+                afterClose.sum(), byTransactionCount.sum(), claimsRefused.sum());
     }
 
     /**
@@ -258,7 +288,7 @@ public final class UdpMux implements AutoCloseable {
                     foreign.handle(batch, slot);
                     return;
                 }
-                deliver(byAddress.get(probe.get().set(batch, slot)), batch, slot);
+                deliver(holder(probe.get().set(batch, slot)), batch, slot);
                 return;
             }
             if (reflexive != null && reflexive.offer(batch, slot)) {
@@ -280,6 +310,14 @@ public final class UdpMux implements AutoCloseable {
             return;
         }
         AddressKey key = probe.get().set(batch, slot);
+        if (m.messageClass().isResponse()) {
+            MuxedConn requester = byTransaction.get(m.transactionId());
+            if (requester != null && !requester.isClosed()) {
+                byTransactionCount.increment();
+                deliver(requester, batch, slot);
+                return;
+            }
+        }
         if (m.is(StunMethod.BINDING, StunClass.REQUEST)) {
             Optional<String> username = m.username();
             if (username.isPresent()) {
@@ -291,13 +329,33 @@ public final class UdpMux implements AutoCloseable {
                     return;
                 }
                 if (!key.isEmpty()) {
-                    claim(c, key);
+                    claim(c, key, false);
                 }
                 deliver(c, batch, slot);
                 return;
             }
         }
-        deliver(byAddress.get(key), batch, slot);
+        deliver(holder(key), batch, slot);
+    }
+
+    private MuxedConn holder(AddressKey key) {
+        Claim c = byAddress.get(key);
+        return c == null ? null : c.conn;
+    }
+
+    /** Called by {@link MuxedConn#send} for each STUN request it sends: responses with this ID go to {@code c}. */
+    void remember(TransactionId id, MuxedConn c) {
+        synchronized (transactionRing) {
+            if (byTransaction.put(id, c) != null) {
+                return; // a retransmission: already in the ring
+            }
+            TransactionId old = transactionRing[transactionNext];
+            if (old != null) {
+                byTransaction.remove(old);
+            }
+            transactionRing[transactionNext] = id;
+            transactionNext = (transactionNext + 1) % TRANSACTIONS;
+        }
     }
 
     private void deliver(MuxedConn c, PacketBatch batch, int slot) {
@@ -313,21 +371,63 @@ public final class UdpMux implements AutoCloseable {
         }
     }
 
-    /** Claims the address in {@code probe} for {@code c} unless it already is; copies the key only for a new claim. */
-    void claim(MuxedConn c, AddressKey probe) {
-        if (byAddress.get(probe) == c) {
+    /** Who holds a claimed address, and whether by sending (see the class comment). */
+    static final class Claim {
+        final MuxedConn conn;
+        final AddressKey key;
+        volatile boolean sent;
+
+        Claim(MuxedConn conn, AddressKey key, boolean sent) {
+            this.conn = conn;
+            this.key = key;
+            this.sent = sent;
+        }
+    }
+
+    /**
+     * Claims the address in {@code probe} for {@code c} by sending or by hearing, by the rule
+     * in the class comment; copies the key only for a new claim. Lock-free when {@code c}
+     * already holds it as strongly.
+     */
+    void claim(MuxedConn c, AddressKey probe, boolean bySending) {
+        Claim cur = byAddress.get(probe);
+        if (cur != null && cur.conn == c && (cur.sent || !bySending)) {
             return;
         }
         synchronized (registration) {
             if (c.isClosed() || closed) {
                 return;
             }
-            AddressKey key = probe.copy();
-            MuxedConn previous = byAddress.put(key, c);
-            if (previous != null && previous != c) {
-                previous.claimed.remove(key);
+            cur = byAddress.get(probe);
+            if (cur != null && cur.conn == c) {
+                if (bySending && !cur.sent) {
+                    cur.sent = true;
+                    c.heardClaims--;
+                }
+                return;
             }
-            c.claimed.add(key);
+            if (cur != null && cur.sent && !cur.conn.isClosed()) {
+                claimsRefused.increment();
+                return;
+            }
+            AddressKey key = probe.copy();
+            Claim claim = new Claim(c, key, bySending);
+            byAddress.put(key, claim);
+            if (cur != null && cur.conn.claims.remove(key) != null && !cur.sent) {
+                cur.conn.heardClaims--;
+            }
+            c.claims.put(key, claim);
+            if (!bySending && ++c.heardClaims > maxHeardClaims) {
+                for (java.util.Iterator<Claim> it = c.claims.values().iterator(); it.hasNext(); ) {
+                    Claim oldest = it.next();
+                    if (!oldest.sent) {
+                        it.remove();
+                        byAddress.remove(oldest.key, oldest);
+                        c.heardClaims--;
+                        break;
+                    }
+                }
+            }
         }
     }
 
@@ -335,10 +435,11 @@ public final class UdpMux implements AutoCloseable {
     void unregister(MuxedConn c) {
         synchronized (registration) {
             byUfrag.remove(c.ufrag(), c);
-            for (AddressKey k : c.claimed) {
-                byAddress.remove(k, c);
+            for (Claim k : c.claims.values()) {
+                byAddress.remove(k.key, k);
             }
-            c.claimed.clear();
+            c.claims.clear();
+            c.heardClaims = 0;
         }
     }
 
@@ -372,8 +473,14 @@ public final class UdpMux implements AutoCloseable {
         }
         for (MuxedConn c : all) {
             c.markClosed();
-            c.claimed.clear();
         }
+        synchronized (registration) {
+            for (MuxedConn c : all) {
+                c.claims.clear();
+                c.heardClaims = 0;
+            }
+        }
+        byTransaction.clear();
     }
 
     /**
@@ -416,6 +523,7 @@ public final class UdpMux implements AutoCloseable {
         private boolean reflexive;
         private RetransmissionPolicy stunPolicy = RetransmissionPolicy.DEFAULT;
         private ScheduledExecutorService stunTimer;
+        private int maxHeardClaims = DEFAULT_MAX_HEARD_CLAIMS;
 
         private Builder(PacketConn conn) {
             this.conn = Objects.requireNonNull(conn, "conn");
@@ -452,6 +560,19 @@ public final class UdpMux implements AutoCloseable {
             }
             this.readBatch = slots;
             this.readSlotSize = slotSize;
+            return this;
+        }
+
+        /**
+         * How many addresses a conn may hold by hearing requests from them (default
+         * {@value UdpMux#DEFAULT_MAX_HEARD_CLAIMS}); a new one evicts the oldest. Claims by
+         * sending are not capped (the agent chooses where it sends).
+         */
+        public Builder maxHeardClaims(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxHeardClaims must be at least 1, got " + max);
+            }
+            this.maxHeardClaims = max;
             return this;
         }
 

@@ -13,7 +13,9 @@ package org.cunicu4j.ice.mux;
  * @param reflexive STUN responses consumed by server-reflexive discovery
  * @param handlerErrors exceptions thrown by the foreign handler (or by routing), counted and swallowed
  * @param afterClose datagrams dispatched after the mux was closed, dropped
+ * @param byTransaction STUN responses routed by the transaction ID of an agent's request (also in {@code routed} when queued)
+ * @param claimsRefused requests that could not take their source address from an agent that sent to it
  */
 public record UdpMuxStats(long routed, long unknownUfrag, long unroutable, long malformedStun, long queueFull,
         long tooLong, long foreign, long reflexive, long handlerErrors,
-        long afterClose) {}
+        long afterClose, long byTransaction, long claimsRefused) {}

@@ -23,6 +23,12 @@ final class Datagrams {
                 .xorMappedAddress(mapped).fingerprint().build();
     }
 
+    /** A success response to {@code request} (its transaction ID). */
+    static byte[] successTo(byte[] request, InetSocketAddress mapped) {
+        return StunMessage.builder(MessageType.BINDING_SUCCESS, TransactionId.read(java.nio.ByteBuffer.wrap(request), 8))
+                .xorMappedAddress(mapped).fingerprint().build();
+    }
+
     static byte[] indication() {
         return StunMessage.builder(MessageType.BINDING_INDICATION, TransactionId.random()).fingerprint().build();
     }

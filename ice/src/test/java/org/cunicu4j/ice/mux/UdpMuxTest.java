@@ -112,14 +112,73 @@ class UdpMuxTest {
             send(bob, check("r3frag", "bobUfrag"), R3);
             assertThat(net.sent()).hasSize(1);
             assertThat(net.sent().getFirst().address()).isEqualTo(R3);
-            net.inject(Datagrams.success(LOCAL), R3);
+            net.inject(Datagrams.success(LOCAL), R3); // an unknown transaction: by address
             assertThat(receive(bob).from()).isEqualTo(R3);
             assertThat(alice.delivered()).isZero();
-            // a check naming alice from R3 moves the claim to her
+            // a check naming alice from R3 reaches her but does not take R3 from bob, who sent to it
             net.inject(check("aliceUfrag", "r3frag"), R3);
             receive(alice);
-            net.inject(Datagrams.success(LOCAL), R3);
-            assertThat(receive(alice).from()).isEqualTo(R3);
+            assertThat(mux.stats().claimsRefused()).isEqualTo(1);
+            net.inject("data".getBytes(), R3);
+            assertThat(new String(receive(bob).data())).isEqualTo("data");
+        }
+    }
+
+    @Test
+    void responsesFollowTheirRequestsWhenAnOldAndANewAgentTalkToOneAddress() throws Exception {
+        ScriptedConn net = new ScriptedConn(LOCAL);
+        try (UdpMux mux = UdpMux.builder(net).start()) {
+            MuxedConn old = mux.connFor("aliceOld"); // the agent before an ICE restart ...
+            MuxedConn fresh = mux.connFor("aliceNew"); // ... and after, both alive for a while
+            byte[] oldCheck = check("peer", "aliceOld");
+            byte[] freshCheck = check("peer", "aliceNew");
+            send(old, oldCheck, R1);
+            send(fresh, freshCheck, R1);
+            net.inject(check("aliceNew", "peer"), R1); // the peer's check for the new agent
+            assertThat(receive(fresh).stun().username()).contains("aliceNew:peer");
+            net.inject(Datagrams.successTo(oldCheck, LOCAL), R1);
+            net.inject(Datagrams.successTo(freshCheck, LOCAL), R1);
+            net.inject(Datagrams.successTo(oldCheck, LOCAL), R1); // a retransmission's answer
+            assertThat(receive(old).stun().transactionId()).isEqualTo(StunMessage.parse(oldCheck).transactionId());
+            assertThat(receive(fresh).stun().transactionId()).isEqualTo(StunMessage.parse(freshCheck).transactionId());
+            assertThat(receive(old).stun().transactionId()).isEqualTo(StunMessage.parse(oldCheck).transactionId());
+            Waiter.until("three responses routed by transaction", WAIT, () -> mux.stats().byTransaction() == 3);
+            // the address stays with the first agent that sent to it while it lives ...
+            send(fresh, freshCheck, R1);
+            net.inject("data 1".getBytes(), R1);
+            assertThat(new String(receive(old).data())).isEqualTo("data 1");
+            // ... and the new agent takes it on its next send once the old one closed
+            old.close();
+            net.inject(Datagrams.successTo(oldCheck, LOCAL), R1);
+            Waiter.until("the closed agent's late response unroutable", WAIT, () -> mux.stats().unroutable() == 1);
+            send(fresh, freshCheck, R1);
+            net.inject("data 2".getBytes(), R1);
+            assertThat(new String(receive(fresh).data())).isEqualTo("data 2");
+            assertThat(fresh.delivered()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void heardClaimsAreCappedPerConnOldestFirstAndSentOnesStay() throws Exception {
+        try (UdpMux mux = UdpMux.builder(new ScriptedConn(LOCAL)).maxHeardClaims(4).fed()) {
+            MuxedConn alice = mux.connFor("alice");
+            PacketBatch b = new PacketBatch(1, 2048);
+            Datagrams.put(b, 0, check("peer", "alice"), R3);
+            b.setCount(1);
+            alice.send(b); // R3 by sending
+            for (int i = 0; i < 10; i++) {
+                Datagrams.put(b, 0, check("alice", "spoof"), addr("198.51.100." + (i + 1), 1000));
+                mux.dispatch(b, 0);
+            }
+            assertThat(mux.claimedAddresses()).isEqualTo(5); // R3 and the last four heard
+            for (int i = 0; i < 10; i++) {
+                Datagrams.put(b, 0, "x".getBytes(), addr("198.51.100." + (i + 1), 1000));
+                mux.dispatch(b, 0);
+            }
+            Datagrams.put(b, 0, "y".getBytes(), R3);
+            mux.dispatch(b, 0);
+            assertThat(mux.stats().unroutable()).as("the six oldest heard claims were evicted").isEqualTo(6);
+            assertThat(mux.stats().routed()).isEqualTo(10 + 4 + 1);
         }
     }
 
