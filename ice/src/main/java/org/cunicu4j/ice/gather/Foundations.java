@@ -10,7 +10,9 @@ import org.cunicu4j.ice.CandidateType;
  * exactly when they have the same type, the same base IP address, the same STUN or TURN
  * server IP address and the same transport towards it. The foundation is the CRC-32 of
  * those four, in hexadecimal (1..8 ice-chars); a collision between different tuples is
- * possible but would only make two candidates freeze and thaw together. Stateless.
+ * possible but would only make two candidates freeze and thaw together. The server enters
+ * by its IP only: two STUN servers on one host (different ports) give one foundation.
+ * This is the project's one foundation rule; the gatherers are its users. Stateless.
  */
 public final class Foundations {
     private Foundations() {}

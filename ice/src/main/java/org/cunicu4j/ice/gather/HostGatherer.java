@@ -128,7 +128,7 @@ public final class HostGatherer implements Gatherer {
     private static LocalCandidate candidate(HostBase base, int component) {
         InetAddress ip = base.address().getAddress();
         Candidate c = new Candidate(Foundations.foundation(CandidateType.HOST, ip, null, "udp"), component,
-                Priorities.priority(CandidateType.HOST, base.localPreference(), component), base.address(),
+                Candidate.priorityOf(CandidateType.HOST, base.localPreference(), component), base.address(),
                 CandidateType.HOST, null, null);
         return new LocalCandidate(c, base.base());
     }

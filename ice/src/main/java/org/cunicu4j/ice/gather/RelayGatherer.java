@@ -167,7 +167,7 @@ public final class RelayGatherer implements Gatherer {
                 Foundations.foundation(CandidateType.RELAY, relayed.getAddress(), m.server().getAddress(),
                         url.transport().id()),
                 component,
-                Priorities.priority(CandidateType.RELAY, Priorities.relayLocalPreference(protocol, index), component),
+                Candidate.priorityOf(CandidateType.RELAY, Priorities.relayLocalPreference(protocol, index), component),
                 relayed, CandidateType.RELAY, related, protocol);
         return new LocalCandidate(c, a);
     }

@@ -162,7 +162,7 @@ public final class SrflxGatherer implements Gatherer {
         InetAddress baseIp = base.address().getAddress();
         Candidate c = new Candidate(
                 Foundations.foundation(CandidateType.SERVER_REFLEXIVE, baseIp, server.getAddress(), "udp"),
-                component, Priorities.priority(CandidateType.SERVER_REFLEXIVE, base.localPreference(), component),
+                component, Candidate.priorityOf(CandidateType.SERVER_REFLEXIVE, base.localPreference(), component),
                 mapped, CandidateType.SERVER_REFLEXIVE, base.address(), null);
         sink.candidate(new LocalCandidate(c, base.base()));
     }

@@ -33,15 +33,15 @@ class GatherersTest {
 
     @Test
     void prioritiesFollowRfc8445() {
-        assertThat(Priorities.priority(CandidateType.HOST, 65535, 1)).isEqualTo(2_130_706_431L);
-        assertThat(Priorities.priority(CandidateType.RELAY, 0, 256)).isEqualTo(0);
+        assertThat(Candidate.priorityOf(CandidateType.HOST, 65535, 1)).isEqualTo(2_130_706_431L);
+        assertThat(Candidate.priorityOf(CandidateType.RELAY, 0, 256)).isEqualTo(0);
         assertThat(Priorities.hostLocalPreference(V6, 0)).isEqualTo(65535);
         assertThat(Priorities.hostLocalPreference(V6, 3)).isEqualTo(65532);
         assertThat(Priorities.hostLocalPreference(V4, 0)).isEqualTo(32767);
-        assertThat(Priorities.priority(CandidateType.HOST, Priorities.hostLocalPreference(V4, 0), 1))
-                .isGreaterThan(Priorities.priority(CandidateType.PEER_REFLEXIVE, 65535, 1));
-        assertThat(Priorities.priority(CandidateType.SERVER_REFLEXIVE, 65535, 1))
-                .isGreaterThan(Priorities.priority(CandidateType.RELAY, 65535, 1));
+        assertThat(Candidate.priorityOf(CandidateType.HOST, Priorities.hostLocalPreference(V4, 0), 1))
+                .isGreaterThan(Candidate.priorityOf(CandidateType.PEER_REFLEXIVE, 65535, 1));
+        assertThat(Candidate.priorityOf(CandidateType.SERVER_REFLEXIVE, 65535, 1))
+                .isGreaterThan(Candidate.priorityOf(CandidateType.RELAY, 65535, 1));
         assertThat(Priorities.relayLocalPreference(Candidate.RelayProtocol.UDP, 5))
                 .isGreaterThan(Priorities.relayLocalPreference(Candidate.RelayProtocol.TCP, 0))
                 .isGreaterThan(Priorities.relayLocalPreference(Candidate.RelayProtocol.TLS, 0));
@@ -113,8 +113,8 @@ class GatherersTest {
                 assertThat(c.address().getPort()).isPositive();
                 assertThat(c.relatedAddress()).isNull();
             });
-            assertThat(cands.get(0).priority()).isEqualTo(Priorities.priority(CandidateType.HOST, 65535, 1));
-            assertThat(cands.get(1).priority()).isEqualTo(Priorities.priority(CandidateType.HOST, 32767, 1));
+            assertThat(cands.get(0).priority()).isEqualTo(Candidate.priorityOf(CandidateType.HOST, 65535, 1));
+            assertThat(cands.get(1).priority()).isEqualTo(Candidate.priorityOf(CandidateType.HOST, 32767, 1));
             assertThat(cands.get(0).foundation()).isNotEqualTo(cands.get(1).foundation());
             assertThat(host.bases().get()).hasSize(2);
 
@@ -180,7 +180,7 @@ class GatherersTest {
                     assertThat(s.candidate().relatedAddress()).isEqualTo(h.candidate().address());
                     assertThat(s.base()).isSameAs(h.base());
                     assertThat(s.candidate().priority())
-                            .isEqualTo(Priorities.priority(CandidateType.SERVER_REFLEXIVE, 32767, 1));
+                            .isEqualTo(Candidate.priorityOf(CandidateType.SERVER_REFLEXIVE, 32767, 1));
                 });
                 assertThat(srflx.duplicates()).isEqualTo(1);
                 assertThat(sink.failures).extracting(RecordingSink.Failure::source)
@@ -199,6 +199,28 @@ class GatherersTest {
                 assertThat(natted.requests.get()).isEqualTo(2);
                 UdpMux mux = host.bases().get().getFirst().mux();
                 Waiter.until("the four responses of both rounds counted", WAIT, () -> mux.stats().reflexive() == 4);
+            }
+        }
+    }
+
+    @Test
+    void srflxCandidatesFromTwoServersOnOneIpShareAFoundation() throws Exception {
+        InetSocketAddress nat1 = new InetSocketAddress(InetAddress.ofLiteral("203.0.113.7"), 4242);
+        InetSocketAddress nat2 = new InetSocketAddress(InetAddress.ofLiteral("203.0.113.7"), 4343);
+        try (LoopbackStunServer one = new LoopbackStunServer(new InetSocketAddress(V4, 0), nat1);
+                LoopbackStunServer two = new LoopbackStunServer(new InetSocketAddress(V4, 0), nat2)) {
+            HostGatherer host = HostGatherer.builder().loopback(true).addresses(() -> List.of(lo(V4))).build();
+            SrflxGatherer srflx = new SrflxGatherer(List.of(url(one), url(two)), host, Duration.ofSeconds(5));
+            try (CompositeGatherer all = CompositeGatherer.of(host, srflx)) {
+                RecordingSink sink = new RecordingSink();
+                all.gather("ufragF", 1, sink);
+                sink.await(WAIT);
+                List<Candidate> s = sink.ofType(CandidateType.SERVER_REFLEXIVE).stream().map(LocalCandidate::candidate).toList();
+                assertThat(s).extracting(Candidate::address).containsExactlyInAnyOrder(nat1, nat2);
+                assertThat(s).extracting(Candidate::foundation).as("RFC 8445 5.1.1.3: the server's IP, not its port")
+                        .containsOnly(Foundations.foundation(CandidateType.SERVER_REFLEXIVE, V4, V4, "udp"));
+                assertThat(s).extracting(Candidate::priority)
+                        .containsOnly(Candidate.priorityOf(CandidateType.SERVER_REFLEXIVE, 32767, 1));
             }
         }
     }
