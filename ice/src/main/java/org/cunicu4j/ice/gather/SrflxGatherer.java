@@ -25,6 +25,7 @@ import org.cunicu4j.ice.Gatherer;
 import org.cunicu4j.ice.LocalCandidate;
 import org.cunicu4j.ice.mux.UdpMux;
 import org.cunicu4j.stun.client.BindingResult;
+import org.cunicu4j.stun.client.StunTimeoutException;
 import org.cunicu4j.stun.url.StunUrl;
 
 /**
@@ -36,8 +37,9 @@ import org.cunicu4j.stun.url.StunUrl;
  * the one whose IP the kernel routes towards the server), its related address that base's
  * address. A mapped address equal to a host candidate's, or already reported for the
  * same base, is dropped ({@link #duplicates()}). A server that does not answer within the
- * timeout, cannot be resolved, or answers with an error is reported to
- * {@link Gatherer.Sink#failed}; {@code stuns:} URLs are reported there too (the shared
+ * timeout (the STUN transaction, retransmissions included, ends with it), cannot be
+ * resolved, or answers with an error is reported to {@link Gatherer.Sink#failed}, and so
+ * is a mux built without server-reflexive discovery (named); {@code stuns:} URLs are reported there too (the shared
  * port speaks UDP only). {@code done} follows the last answer or failure.
  *
  * <p>Each call of {@link #gather} (again after an ICE restart, when the host gatherer has
@@ -93,6 +95,12 @@ public final class SrflxGatherer implements Gatherer {
         for (HostBase b : bases) {
             byMux.computeIfAbsent(b.mux(), m -> new ArrayList<>()).add(b);
         }
+        for (UdpMux mux : byMux.keySet()) {
+            if (!mux.servesReflexive() && !servers.isEmpty()) {
+                sink.failed("srflx via " + mux.localAddress(), new IOException("the UdpMux on " + mux.localAddress()
+                        + " was built without server-reflexive discovery: no srflx candidate from it"));
+            }
+        }
         List<Runnable> requests = new ArrayList<>();
         Set<String> reported = new HashSet<>(); // this round's answers, guarded by itself
         AtomicInteger outstanding = new AtomicInteger(1); // 1 for this thread until every request is out
@@ -117,8 +125,7 @@ public final class SrflxGatherer implements Gatherer {
                     continue;
                 }
                 outstanding.incrementAndGet();
-                requests.add(() -> e.getKey().mappedAddress(server)
-                        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                requests.add(() -> e.getKey().mappedAddress(server, timeout) // retransmissions end with it
                         .whenComplete((r, err) -> {
                             try {
                                 answer(url, server, base, bases, component, r, err, sink, reported);
@@ -143,7 +150,7 @@ public final class SrflxGatherer implements Gatherer {
         }
         if (err != null) {
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-            Exception ex = cause instanceof TimeoutException
+            Exception ex = cause instanceof TimeoutException || cause instanceof StunTimeoutException
                     ? new IOException(url + " did not answer within " + timeout.toMillis() + " ms (from "
                             + base.address() + ")", cause)
                     : cause instanceof Exception e ? e : new IOException(cause);

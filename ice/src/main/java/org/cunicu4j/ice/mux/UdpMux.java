@@ -257,6 +257,30 @@ public final class UdpMux implements AutoCloseable {
         return reflexive.discover(server);
     }
 
+    /**
+     * As {@link #mappedAddress(InetSocketAddress)}, but the STUN transaction ends (no more
+     * retransmissions; the future fails with a timeout) after {@code timeout} at the latest.
+     */
+    public CompletableFuture<BindingResult> mappedAddress(InetSocketAddress server, java.time.Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        if (reflexive == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                    "the UdpMux on " + conn.localAddress() + " was built without server-reflexive discovery"));
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(new ClosedChannelException());
+        }
+        return reflexive.discover(server, timeout);
+    }
+
+    /** Server-reflexive transactions still running (0 without discovery). */
+    public int pendingReflexive() {
+        return reflexive == null ? 0 : reflexive.pending();
+    }
+
     /** Why the reader stopped although the mux was not closed (the conn failed), if it did. */
     public Optional<IOException> failure() {
         return Optional.ofNullable(failure);

@@ -225,6 +225,49 @@ class GatherersTest {
         }
     }
 
+    @Test
+    void aMuxWithoutServerReflexiveDiscoveryIsReportedByName() throws Exception {
+        InetSocketAddress nat = new InetSocketAddress(InetAddress.ofLiteral("203.0.113.7"), 4242);
+        try (UdpMux mux = UdpMux.builder(new InetSocketAddress(InetAddress.ofLiteral("0.0.0.0"), 0)).start();
+                LoopbackStunServer server = new LoopbackStunServer(new InetSocketAddress(V4, 0), nat)) {
+            HostGatherer host = HostGatherer.builder().loopback(true).shared(mux).addresses(() -> List.of(lo(V4))).build();
+            SrflxGatherer srflx = new SrflxGatherer(List.of(url(server)), host, Duration.ofSeconds(2));
+            try (CompositeGatherer all = CompositeGatherer.of(host, srflx)) {
+                RecordingSink sink = new RecordingSink();
+                all.gather("ufragG", 1, sink);
+                sink.await(WAIT);
+                assertThat(sink.ofType(CandidateType.HOST)).hasSize(1);
+                assertThat(sink.ofType(CandidateType.SERVER_REFLEXIVE)).isEmpty();
+                assertThat(sink.failures).singleElement().satisfies(f -> {
+                    assertThat(f.source()).isEqualTo("srflx via " + mux.localAddress());
+                    assertThat(f.cause()).hasMessageContaining("without server-reflexive discovery");
+                });
+                assertThat(server.requests.get()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void theSrflxTimeoutEndsTheStunTransaction() throws Exception {
+        try (java.nio.channels.DatagramChannel silent = java.nio.channels.DatagramChannel.open()
+                .bind(new InetSocketAddress(V4, 0))) {
+            int port = ((InetSocketAddress) silent.getLocalAddress()).getPort();
+            HostGatherer host = HostGatherer.builder().loopback(true).addresses(() -> List.of(lo(V4))).build(); // RFC 8489 policy: 39.5 s
+            SrflxGatherer srflx = new SrflxGatherer(List.of(new StunUrl(false, "127.0.0.1", port)), host,
+                    Duration.ofMillis(700));
+            try (CompositeGatherer all = CompositeGatherer.of(host, srflx)) {
+                RecordingSink sink = new RecordingSink();
+                all.gather("ufragH", 1, sink);
+                sink.await(WAIT);
+                assertThat(sink.failures).singleElement()
+                        .satisfies(f -> assertThat(f.cause()).hasMessageContaining("did not answer within 700 ms"));
+                UdpMux mux = host.bases().get().getFirst().mux();
+                Waiter.until("the Binding transaction ended with the srflx timeout", Duration.ofSeconds(3),
+                        () -> mux.pendingReflexive() == 0);
+            }
+        }
+    }
+
     private static StunUrl url(LoopbackStunServer s) {
         return new StunUrl(false, "127.0.0.1", s.address().getPort());
     }
