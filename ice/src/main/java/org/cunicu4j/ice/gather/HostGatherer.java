@@ -37,7 +37,8 @@ import org.cunicu4j.stun.client.RetransmissionPolicy;
  *   <li><b>Shared port</b> ({@link Builder#shared}): the owner's muxes, bound to a family's
  *       wildcard address on one port; every host candidate has that port and the base is
  *       the agent's conn ({@link UdpMux#connFor}) on the mux of the address's family (an
- *       IPv6 wildcard mux, dual-stack, also serves IPv4 when no IPv4 mux is given).</li>
+ *       IPv6 wildcard mux serves IPv4 too only when {@link Builder#dualStack} says its socket
+ *       is dual-stack; a mux without a local address is skipped).</li>
  * </ul>
  * Priorities and foundations: {@link Priorities}, {@link Foundations}. An address whose
  * socket cannot be opened is reported to {@link Gatherer.Sink#failed} and skipped.
@@ -57,6 +58,7 @@ public final class HostGatherer implements Gatherer {
     private final int port;
     private final RetransmissionPolicy stunPolicy;
     private final List<UdpMux> shared;
+    private final boolean dualStack;
     private final Callable<List<LocalAddress>> addresses;
     private final CompletableFuture<List<HostBase>> bases = new CompletableFuture<>();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -71,6 +73,7 @@ public final class HostGatherer implements Gatherer {
         this.port = b.port;
         this.stunPolicy = b.stunPolicy;
         this.shared = List.copyOf(b.shared);
+        this.dualStack = b.dualStack;
         this.addresses = b.addresses;
     }
 
@@ -198,11 +201,19 @@ public final class HostGatherer implements Gatherer {
                 localPreference, mux, conn);
     }
 
-    /** The shared mux for {@code ip}: bound to it, or to its family's wildcard, or (IPv4) an IPv6 wildcard. */
+    /**
+     * The shared mux for {@code ip}: bound to it, or to its family's wildcard, or (IPv4, only
+     * when the builder was told the IPv6 socket is dual-stack) an IPv6 wildcard. A mux
+     * without a local address (a family the owner has no socket for) serves nothing.
+     */
     private UdpMux pick(InetAddress ip) {
-        UdpMux dualStack = null;
+        UdpMux v6Wildcard = null;
         for (UdpMux m : shared) {
-            InetAddress bound = m.localAddress().getAddress();
+            InetSocketAddress local = m.localAddress();
+            if (local == null || local.getAddress() == null) {
+                continue;
+            }
+            InetAddress bound = local.getAddress();
             if (bound.equals(ip)) {
                 return m;
             }
@@ -210,12 +221,12 @@ public final class HostGatherer implements Gatherer {
                 if (bound.getClass() == ip.getClass()) {
                     return m;
                 }
-                if (bound instanceof Inet6Address && ip instanceof Inet4Address && dualStack == null) {
-                    dualStack = m;
+                if (dualStack && bound instanceof Inet6Address && ip instanceof Inet4Address && v6Wildcard == null) {
+                    v6Wildcard = m;
                 }
             }
         }
-        return dualStack;
+        return v6Wildcard;
     }
 
     private synchronized boolean keep(AutoCloseable c) {
@@ -259,6 +270,7 @@ public final class HostGatherer implements Gatherer {
         private int port;
         private RetransmissionPolicy stunPolicy = RetransmissionPolicy.DEFAULT;
         private final List<UdpMux> shared = new ArrayList<>();
+        private boolean dualStack;
         private Callable<List<LocalAddress>> addresses = HostAddresses::list;
 
         private Builder() {}
@@ -304,6 +316,17 @@ public final class HostGatherer implements Gatherer {
         /** Shared-port mode: the owner's muxes (borrowed), one per family, bound to the wildcard address. */
         public Builder shared(UdpMux... muxes) {
             this.shared.addAll(List.of(muxes));
+            return this;
+        }
+
+        /**
+         * Shared-port mode: whether an IPv6 wildcard mux's socket also receives IPv4 (not
+         * IPV6_V6ONLY), so it may serve IPv4 addresses when no IPv4 mux is given (default
+         * false: UdpBind's IPv6 socket is V6ONLY, and an IPv4 candidate on it would be
+         * unreachable).
+         */
+        public Builder dualStack(boolean dualStack) {
+            this.dualStack = dualStack;
             return this;
         }
 

@@ -159,6 +159,53 @@ class GatherersTest {
     }
 
     @Test
+    void sharedMuxesWithoutAnAddressAreSkippedAndV6OnlyWildcardsDoNotServeIpv4() throws Exception {
+        org.cunicu4j.net.PacketConn noFamily = new org.cunicu4j.net.PacketConn() { // UdpBind.sharedConn for a missing family
+            @Override
+            public int receive(PacketBatch batch) throws java.io.IOException {
+                throw new java.nio.channels.ClosedChannelException();
+            }
+
+            @Override
+            public int send(PacketBatch batch) {
+                return batch.count();
+            }
+
+            @Override
+            public InetSocketAddress localAddress() {
+                return null;
+            }
+
+            @Override
+            public void close() {}
+        };
+        try (UdpMux none = UdpMux.builder(noFamily).ownsConn(false).fed();
+                UdpMux v6 = UdpMux.builder(new InetSocketAddress(InetAddress.ofLiteral("::"), 0)).start()) {
+            RecordingSink sink = new RecordingSink();
+            try (HostGatherer host = HostGatherer.builder().loopback(true).shared(none, v6)
+                    .addresses(() -> List.of(lo(V4), lo(V6))).build()) {
+                host.gather("ufragI", 1, sink);
+                sink.await(WAIT);
+            }
+            assertThat(sink.candidates).extracting(c -> c.candidate().address())
+                    .containsExactly(new InetSocketAddress(V6, v6.localAddress().getPort()));
+            assertThat(sink.failures).singleElement().satisfies(f -> {
+                assertThat(f.source()).isEqualTo("host 127.0.0.1 (lo)");
+                assertThat(f.cause()).hasMessageContaining("no shared UdpMux serves 127.0.0.1");
+            });
+            RecordingSink told = new RecordingSink();
+            try (HostGatherer host = HostGatherer.builder().loopback(true).shared(none, v6).dualStack(true)
+                    .addresses(() -> List.of(lo(V4))).build()) {
+                host.gather("ufragJ", 1, told);
+                told.await(WAIT);
+            }
+            assertThat(told.failures).isEmpty();
+            assertThat(told.candidates).extracting(c -> c.candidate().address())
+                    .containsExactly(new InetSocketAddress(V4, v6.localAddress().getPort()));
+        }
+    }
+
+    @Test
     void srflxThroughTheHostMuxDropsDuplicatesAndReportsSilentServers() throws Exception {
         InetSocketAddress nat = new InetSocketAddress(InetAddress.ofLiteral("203.0.113.7"), 4242);
         try (LoopbackStunServer natted = new LoopbackStunServer(new InetSocketAddress(V4, 0), nat);
