@@ -485,6 +485,9 @@ public final class UdpMux implements AutoCloseable {
             }
         }
         closeConns();
+        if (reflexive != null) {
+            reflexive.close(); // nobody reads the responses any more: pending discoveries fail now
+        }
     }
 
     private void closeConns() {

@@ -418,6 +418,46 @@ class UdpMuxTest {
     }
 
     @Test
+    void aFailingReaderEndsPendingReflexiveDiscoveriesAtOnce() throws Exception {
+        java.util.concurrent.CountDownLatch fail = new java.util.concurrent.CountDownLatch(1);
+        PacketConn broken = new PacketConn() {
+            @Override
+            public int receive(PacketBatch batch) throws java.io.IOException {
+                try {
+                    fail.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new java.io.IOException("recvmmsg(fd=7): EIO (Input/output error)");
+            }
+
+            @Override
+            public int send(PacketBatch batch) {
+                return batch.count();
+            }
+
+            @Override
+            public InetSocketAddress localAddress() {
+                return LOCAL;
+            }
+
+            @Override
+            public void close() {
+                fail.countDown();
+            }
+        };
+        try (UdpMux mux = UdpMux.builder(broken).serverReflexive().start()) { // RFC 8489 policy: 39.5 s
+            CompletableFuture<?> pending = mux.mappedAddress(R1);
+            assertThat(mux.pendingReflexive()).isEqualTo(1);
+            fail.countDown();
+            Waiter.until("the discovery failed with the reader", WAIT, pending::isDone);
+            assertThat(pending).isCompletedExceptionally();
+            assertThat(mux.failure()).get().satisfies(e -> assertThat(e).hasMessageContaining("EIO"));
+            assertThat(mux.pendingReflexive()).isZero();
+        }
+    }
+
+    @Test
     void badFragmentsAreRefused() {
         try (UdpMux mux = UdpMux.builder(new ScriptedConn(LOCAL)).fed()) {
             assertThatThrownBy(() -> mux.connFor("a:b")).isInstanceOf(IllegalArgumentException.class);
