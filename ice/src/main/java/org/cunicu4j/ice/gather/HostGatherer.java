@@ -26,8 +26,9 @@ import org.cunicu4j.stun.client.RetransmissionPolicy;
 
 /**
  * Host candidates (RFC 8445 section 5.1.1.1): one per usable local address (IPv4 and
- * IPv6; link-local always skipped, loopback unless allowed; interfaces chosen by an
- * {@link InterfaceFilter}), listed with rtnetlink.
+ * IPv6; link-local, site-local {@code fec0::/10} and IPv4-compatible IPv6 addresses always
+ * skipped, loopback unless allowed; interfaces chosen by an {@link InterfaceFilter}, by
+ * default all but WireGuard's), listed with rtnetlink.
  *
  * <h2>Two ways to get a port</h2>
  * <ul>
@@ -263,7 +264,7 @@ public final class HostGatherer implements Gatherer {
 
     /** Builds a {@link HostGatherer}; not thread-safe. */
     public static final class Builder {
-        private InterfaceFilter filter = InterfaceFilter.ALL;
+        private InterfaceFilter filter = InterfaceFilter.DEFAULT;
         private boolean loopback;
         private boolean ipv4 = true;
         private boolean ipv6 = true;
@@ -275,6 +276,7 @@ public final class HostGatherer implements Gatherer {
 
         private Builder() {}
 
+        /** Which interfaces to use (default {@link InterfaceFilter#DEFAULT}: all but {@code wg*}). */
         public Builder filter(InterfaceFilter filter) {
             this.filter = Objects.requireNonNull(filter, "filter");
             return this;

@@ -13,6 +13,12 @@ import java.util.regex.Pattern;
 public final class InterfaceFilter {
     /** Every interface. */
     public static final InterfaceFilter ALL = new InterfaceFilter(List.of(), List.of());
+    /**
+     * Every interface but WireGuard's by their usual names ({@code wg*}): a candidate over
+     * the tunnel itself is useless (cunīcu excludes its own interfaces). The names are a
+     * convention; a WireGuard interface named otherwise needs an explicit exclude.
+     */
+    public static final InterfaceFilter DEFAULT = new InterfaceFilter(List.of(), List.of("wg*"));
 
     private final List<String> include;
     private final List<String> exclude;
