@@ -187,6 +187,41 @@ class UdpBindTest {
     }
 
     @Test
+    void aMissingFamilyIsLoggedOnceNotOnEveryReopen() throws IOException {
+        SocketPair.Opener noV6 = (family, port) -> {
+            if (family == AF_INET6) {
+                throw new LinuxException("socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)", Errno.EAFNOSUPPORT);
+            }
+            return SocketPair.openBound(family, port);
+        };
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(UdpBind.class.getName());
+        List<String> said = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getMessage().startsWith("IPv6 is not available")) {
+                    said.add(r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        jul.addHandler(h);
+        try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), noV6)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(bind.open(0).receivers()).hasSize(1);
+            }
+        } finally {
+            jul.removeHandler(h);
+        }
+        assertThat(said).as("said at most once per process (an earlier test may have said it)").hasSizeLessThanOrEqualTo(1);
+    }
+
+    @Test
     void withoutIpv4TheBindRunsOnIpv6Alone() throws IOException {
         SocketPair.Opener noV4 = (family, port) -> {
             if (family != AF_INET6) {
