@@ -52,7 +52,8 @@ import org.cunicu4j.stun.TransactionId;
  *       valid pairs and re-nominates one that answers, so the selected pair switches.</li>
  *   <li>While CHECKING, the agent fails when every pair has failed after end-of-candidates
  *       on both sides, or when no pair is left to check and nothing new (candidate,
- *       credentials) arrived for {@link IceConfig#failedTimeout()}.</li>
+ *       credentials) arrived for {@link IceConfig#failedTimeout()} &mdash; valid pairs or not:
+ *       a controlled agent that is never nominated fails too.</li>
  *   <li>Role conflicts (§7.3.1.1, §7.2.5.1) resolved by the 64-bit tie-breaker and 487.</li>
  *   <li>Consent (RFC 7675): a binding request on the selected pair every
  *       {@link IceConfig#consentInterval()} (±20 %); no authenticated response for
@@ -1131,9 +1132,10 @@ public final class IceAgent implements AutoCloseable {
                 next = completed() ? IceState.COMPLETED : IceState.CONNECTED;
             }
         } else {
-            boolean nothingPending = checks.done() && triggered.isEmpty() && checks.bestValid() == null;
-            boolean allFailed = !checks.pairs().isEmpty() && nothingPending;
-            // trickle: not while a pair is still being checked, and only failedTimeout after the last news
+            boolean nothingPending = checks.done() && triggered.isEmpty() && nominating == null;
+            boolean allFailed = !checks.pairs().isEmpty() && nothingPending && checks.bestValid() == null;
+            // trickle: not while a pair is still being checked, and only failedTimeout after the last news;
+            // valid pairs do not count: a controlled agent that is never nominated must fail too
             boolean timedOut = nothingPending && now - checkingSince >= failedNanos;
             next = (allFailed && remoteEndOfCandidates && gatheringDone) || timedOut ? IceState.FAILED
                     : IceState.CHECKING;

@@ -1,0 +1,58 @@
+package org.cunicu4j.ice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.cunicu4j.testlab.Waiter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The agent against a peer the test plays by hand (fake clock): failure, FAILED being final, unauthenticated input. */
+class ScriptedPeerTest {
+
+    private ScriptedPeer peer;
+
+    private ScriptedPeer peer(IceRole role) {
+        peer = new ScriptedPeer(role, b -> b.disconnectedTimeout(Duration.ofSeconds(1))
+                .consentInterval(Duration.ofMillis(300)).failedTimeout(Duration.ofSeconds(3)));
+        return peer;
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (peer != null) {
+            peer.close();
+        }
+    }
+
+    private static void waitFor(String what, BooleanSupplier c) {
+        Waiter.until(what, Duration.ofSeconds(10), c);
+    }
+
+    private boolean hasValidPair() {
+        return peer.agent.pairStats().stream().anyMatch(CandidatePairStats::valid);
+    }
+
+    /** Steps the fake clock by 10 ms until {@code c} holds; fails after {@code max} of fake time. */
+    private void stepUntil(String what, Duration max, BooleanSupplier c) {
+        for (long t = 0; !c.getAsBoolean(); t += 10_000_000L) {
+            if (t > max.toNanos()) {
+                throw new AssertionError("not within " + max + " of fake time: " + what + "; " + peer.agent
+                        + " " + peer.agent.pairStats());
+            }
+            peer.clock.advance(Duration.ofMillis(10));
+        }
+    }
+
+    @Test
+    void aControlledAgentThatIsNeverNominatedFailsAfterTheFailedTimeout() throws Exception {
+        IceAgent agent = peer(IceRole.CONTROLLED).start().agent;
+        peer.answer(peer.nextRequest(Duration.ofSeconds(1)));
+        waitFor("the pair is valid", this::hasValidPair);
+        assertThat(agent.state()).isEqualTo(IceState.CHECKING);
+        // the peer goes silent and never nominates: failed timeout (3 s) after the last news
+        stepUntil("FAILED", Duration.ofSeconds(4), () -> agent.state() == IceState.FAILED);
+        assertThat(agent.selectedPair()).isEmpty();
+    }
+}
