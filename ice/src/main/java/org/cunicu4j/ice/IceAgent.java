@@ -58,8 +58,8 @@ import org.cunicu4j.stun.TransactionId;
  *   <li>Consent (RFC 7675): a binding request on the selected pair every
  *       {@link IceConfig#consentInterval()} (±20 %); no authenticated response for
  *       {@link IceConfig#disconnectedTimeout()} → DISCONNECTED, for
- *       {@link IceConfig#failedTimeout()} → FAILED (then nothing is sent until
- *       {@link #restart()}); a response while disconnected → CONNECTED again. A binding
+ *       {@link IceConfig#failedTimeout()} → FAILED (then nothing is sent and STUN input,
+ *       nominations included, is dropped and counted until {@link #restart()}); a response while disconnected → CONNECTED again. A binding
  *       indication goes on the selected pair when nothing was sent for
  *       {@link IceConfig#keepaliveInterval()}.</li>
  *   <li>Input that is malformed, unauthenticated, for another ufrag, or unexpected is
@@ -617,6 +617,11 @@ public final class IceAgent implements AutoCloseable {
             if (closed) {
                 return;
             }
+            if (state == IceState.FAILED) {
+                // RFC 7675 §5.1: nothing more is sent; no nomination or triggered check revives the agent, only restart()
+                unexpectedStun.incrementAndGet();
+                return;
+            }
             long now = clock.nanoTime();
             if (msg.method() != StunMethod.BINDING) {
                 unexpectedStun.incrementAndGet();
@@ -904,6 +909,9 @@ public final class IceAgent implements AutoCloseable {
     }
 
     private void nominatedByPeer(CheckPair valid, long now) {
+        if (state == IceState.FAILED) {
+            return;
+        }
         valid.nominated = true;
         if (selected == null || valid == selected) {
             select(valid, now);
@@ -916,7 +924,7 @@ public final class IceAgent implements AutoCloseable {
     }
 
     private void select(CheckPair pair, long now) {
-        if (selected == pair) {
+        if (selected == pair || state == IceState.FAILED || closed) {
             return;
         }
         selected = pair;

@@ -3,6 +3,9 @@ package org.cunicu4j.ice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import org.cunicu4j.stun.StunClass;
+import org.cunicu4j.stun.StunMessage;
+import org.cunicu4j.stun.TransactionId;
 import java.util.function.BooleanSupplier;
 import org.cunicu4j.testlab.Waiter;
 import org.junit.jupiter.api.AfterEach;
@@ -54,5 +57,54 @@ class ScriptedPeerTest {
         // the peer goes silent and never nominates: failed timeout (3 s) after the last news
         stepUntil("FAILED", Duration.ofSeconds(4), () -> agent.state() == IceState.FAILED);
         assertThat(agent.selectedPair()).isEmpty();
+    }
+
+    /** Controlled agent: the peer's check answered, the peer nominates; CONNECTED on the peer's pair. */
+    private IceAgent connectControlled() throws Exception {
+        IceAgent agent = peer(IceRole.CONTROLLED).start().agent;
+        peer.answer(peer.nextRequest(Duration.ofSeconds(1)));
+        waitFor("the pair is valid", this::hasValidPair);
+        peer.send(peer.request(b -> b.iceControlling(-1L).useCandidate(), null));
+        waitFor("connected", () -> agent.state().isConnected());
+        return agent;
+    }
+
+    private boolean responded(byte[] request) {
+        TransactionId tid = parse(request).transactionId();
+        for (byte[] b : peer.received) {
+            StunMessage m = parse(b);
+            if (m.messageClass() != StunClass.REQUEST && m.messageClass() != StunClass.INDICATION
+                    && m.transactionId().equals(tid)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void aFailedAgentIgnoresNominationsAndSendsNoData() throws Exception {
+        IceAgent agent = connectControlled();
+        stepUntil("FAILED (consent lost)", Duration.ofSeconds(4), () -> agent.state() == IceState.FAILED);
+        peer.received.clear();
+        long dropped = agent.counters().unexpectedStun();
+        byte[] nomination = peer.request(b -> b.iceControlling(-1L).useCandidate(), null);
+        peer.send(nomination);
+        waitFor("the nomination is handled", () -> agent.counters().unexpectedStun() > dropped || responded(nomination));
+        assertThat(responded(nomination)).as("answered while FAILED").isFalse();
+        peer.clock.advance(Duration.ofSeconds(1));
+        assertThat(agent.state()).isEqualTo(IceState.FAILED);
+        assertThat(agent.connection().remoteAddress()).isNull();
+        long noRoute = agent.counters().dataDroppedNoRoute();
+        IceAgentTest.send(agent.connection(), "after failed");
+        assertThat(agent.counters().dataDroppedNoRoute()).isEqualTo(noRoute + 1);
+        assertThat(peer.received).as("sent while FAILED").isEmpty();
+    }
+
+    static StunMessage parse(byte[] b) {
+        try {
+            return StunMessage.parse(b);
+        } catch (org.cunicu4j.stun.StunParseException e) {
+            throw new AssertionError("the agent sent malformed STUN", e);
+        }
     }
 }
