@@ -69,14 +69,17 @@ import org.cunicu4j.stun.TransactionId;
  * <h2>Ownership and threading</h2>
  * The agent owns its gatherers (closed by {@link #close()}; they own the bases). Its state
  * has one lock: readers (one virtual thread per distinct base), the timer (the
- * {@link IceScheduler}) and API calls take it briefly; nothing blocks under it but sends on
- * a base. Listeners run on the listener executor, never under the lock. Data received
+ * {@link IceScheduler}) and API calls take it briefly; nothing blocks under it. Control
+ * messages are built under it into a small outbox and sent after it is released (one
+ * sender at a time), so a send that blocks holds up neither the lock nor, with
+ * {@link IceScheduler#system()} (whose ticks run on virtual threads), other agents. Listeners run on the listener executor, never under the lock. Data received
  * for {@link #connection()} and data sent through it take no lock. All methods are
  * thread-safe.
  */
 public final class IceAgent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(IceAgent.class.getName());
     private static final long MIN_RTO_NANOS = 500_000_000L;
+    private static final int MAX_OUTBOX = 64;
 
     private final IceConfig config;
     private final IceScheduler clock;
@@ -97,7 +100,10 @@ public final class IceAgent implements AutoCloseable {
     private final CheckList checks;
     private final ArrayDeque<Triggered> triggered = new ArrayDeque<>();
     private final Map<TransactionId, Transaction> transactions = new LinkedHashMap<>();
-    private final PacketBatch sendBatch = new PacketBatch(1, 2048);
+    /** Control messages built under the lock, sent by {@link #flush()} after it is released. */
+    private final ArrayDeque<PacketConn> outBase = new ArrayDeque<>();
+    private final ArrayDeque<InetSocketAddress> outTo = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> outBytes = new ArrayDeque<>();
     private IceCredentials local;
     private byte[] localKey;
     private IceCredentials remote;
@@ -120,7 +126,12 @@ public final class IceAgent implements AutoCloseable {
     private int prflxCount;
     private IceScheduler.Cancellable tick;
     private volatile boolean closed;
+    // ---- guarded by sendLock (one thread sends the outbox at a time; never taken under lock)
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final PacketBatch sendBatch = new PacketBatch(1, 2048);
     // ---- lock-free
+    /** Messages waiting in the outbox (written under lock). */
+    private volatile int outboxSize;
     private volatile Route route;
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong badIntegrity = new AtomicLong();
@@ -614,6 +625,15 @@ public final class IceAgent implements AutoCloseable {
         int len = buf.remaining();
         lock.lock();
         try {
+            onStunLocked(base, msg, from, len);
+        } finally {
+            lock.unlock();
+        }
+        flush();
+    }
+
+    private void onStunLocked(PacketConn base, StunMessage msg, InetSocketAddress from, int len) {
+        {
             if (closed) {
                 return;
             }
@@ -633,8 +653,6 @@ public final class IceAgent implements AutoCloseable {
                 case INDICATION -> onIndication(base, msg, from, len, now);
             }
             updateState(now);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -967,6 +985,7 @@ public final class IceAgent implements AutoCloseable {
             }
             lock.unlock();
         }
+        flush();
     }
 
     private void expireTransactions(long now) {
@@ -1203,15 +1222,59 @@ public final class IceAgent implements AutoCloseable {
         return any;
     }
 
+    /** Queues a control message (under the lock); {@link #flush()} sends it once the lock is released. */
     private void sendControl(PacketConn base, InetSocketAddress to, byte[] bytes) {
-        sendBatch.buffer(0).clear().put(bytes).flip();
-        sendBatch.setAddress(0, to);
-        sendBatch.setCount(1);
-        try {
-            base.send(sendBatch);
-        } catch (IOException | RuntimeException e) {
-            sendErrors.incrementAndGet();
-            LOG.log(System.Logger.Level.DEBUG, () -> "ICE send to " + to + " failed: " + e);
+        if (outBytes.size() >= MAX_OUTBOX) {
+            sendErrors.incrementAndGet(); // the sender is stuck on a blocking base: drop, do not pile up
+            return;
+        }
+        outBase.add(base);
+        outTo.add(to);
+        outBytes.add(bytes);
+        outboxSize = outBytes.size();
+    }
+
+    /**
+     * Sends the outbox, never under the lock: a send that blocks (a TURN allocation over
+     * TCP) holds up only this agent's sender, not its lock, its readers or other agents.
+     * Only one thread sends at a time; a thread that finds another sending leaves its
+     * messages to it (the sender looks again after letting go).
+     */
+    private void flush() {
+        while (outboxSize > 0 && sendLock.tryLock()) {
+            try {
+                while (true) {
+                    PacketConn base;
+                    InetSocketAddress to;
+                    lock.lock();
+                    try {
+                        byte[] bytes = outBytes.poll();
+                        if (bytes == null || closed) {
+                            outBase.clear();
+                            outTo.clear();
+                            outBytes.clear();
+                            outboxSize = 0;
+                            break;
+                        }
+                        base = outBase.poll();
+                        to = outTo.poll();
+                        outboxSize = outBytes.size();
+                        sendBatch.buffer(0).clear().put(bytes).flip();
+                    } finally {
+                        lock.unlock();
+                    }
+                    sendBatch.setAddress(0, to);
+                    sendBatch.setCount(1);
+                    try {
+                        base.send(sendBatch);
+                    } catch (IOException | RuntimeException e) {
+                        sendErrors.incrementAndGet();
+                        LOG.log(System.Logger.Level.DEBUG, () -> "ICE send to " + to + " failed: " + e);
+                    }
+                }
+            } finally {
+                sendLock.unlock();
+            }
         }
     }
 
