@@ -56,7 +56,8 @@ import org.cunicu4j.stun.TransactionId;
  *       a controlled agent that is never nominated fails too.</li>
  *   <li>Role conflicts (§7.3.1.1, §7.2.5.1) resolved by the 64-bit tie-breaker and 487.</li>
  *   <li>Consent (RFC 7675): a binding request on the selected pair every
- *       {@link IceConfig#consentInterval()} (±20 %); no authenticated response for
+ *       {@link IceConfig#consentInterval()}, at most a quarter of the disconnected timeout
+ *       (±20 %); no authenticated response for
  *       {@link IceConfig#disconnectedTimeout()} → DISCONNECTED, for
  *       {@link IceConfig#failedTimeout()} → FAILED (then nothing is sent and STUN input,
  *       nominations included, is dropped and counted until {@link #restart()}); a response while disconnected → CONNECTED again. A binding
@@ -955,8 +956,10 @@ public final class IceAgent implements AutoCloseable {
         updateState(now);
     }
 
+    /** The next consent request's delay: the interval (at most a quarter of the disconnected timeout, so ≥ 3 go out per timeout) × 0.8..1.2. */
     private long consentJitter() {
-        return (long) (config.consentInterval().toNanos() * (0.8 + 0.4 * config.random().nextDouble()));
+        long interval = Math.min(config.consentInterval().toNanos(), disconnectedNanos / 4);
+        return (long) (interval * (0.8 + 0.4 * config.random().nextDouble()));
     }
 
     // ---- the timer ---------------------------------------------------------------------------

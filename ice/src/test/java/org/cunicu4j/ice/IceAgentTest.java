@@ -324,6 +324,23 @@ class IceAgentTest {
     }
 
     @Test
+    void atLeastThreeConsentRequestsGoOutPerDisconnectedTimeout() throws Exception {
+        try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 12,
+                b -> b.consentInterval(Duration.ofSeconds(4)).disconnectedTimeout(Duration.ofSeconds(5)))) {
+            h.connectAll();
+            h.until("completed", Duration.ofSeconds(30), () -> h.a.state() == IceState.COMPLETED);
+            long before = selectedRequestsSent(h.a);
+            h.step(Duration.ofSeconds(5));
+            assertThat(selectedRequestsSent(h.a) - before).isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    static long selectedRequestsSent(IceAgent agent) {
+        return agent.pairStats().stream().filter(CandidatePairStats::selected).findFirst().orElseThrow()
+                .traffic().requestsSent();
+    }
+
+    @Test
     void keepalivesAreSentOnAnIdleSelectedPair() throws Exception {
         try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 11,
                 b -> b.consentInterval(Duration.ofSeconds(4)).disconnectedTimeout(Duration.ofSeconds(10)))) {
