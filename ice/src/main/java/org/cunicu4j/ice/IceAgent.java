@@ -947,6 +947,7 @@ public final class IceAgent implements AutoCloseable {
             return;
         }
         selected = pair;
+        endChecksAfterNomination(pair);
         pair.lastConsentNanos = Math.max(pair.lastConsentNanos, now);
         route = new Route(pair, pair.local.base, pair.remote.candidate.address());
         nextConsentAt = now + consentJitter();
@@ -957,6 +958,22 @@ public final class IceAgent implements AutoCloseable {
     }
 
     /** The next consent request's delay: the interval (at most a quarter of the disconnected timeout, so ≥ 3 go out per timeout) × 0.8..1.2. */
+    /**
+     * RFC 8445 §8.1.2: once a pair is nominated, frozen and waiting pairs leave the check
+     * list and checks in progress on other pairs are not retransmitted (their responses
+     * still count), so the agent completes promptly. Valid pairs stay, for failover.
+     */
+    private void endChecksAfterNomination(CheckPair nominated) {
+        checks.pairs().removeIf(p -> p != nominated && !p.valid
+                && (p.state == CandidatePairState.FROZEN || p.state == CandidatePairState.WAITING));
+        triggered.removeIf(t -> !t.nominate && t.pair != nominated && !t.pair.valid);
+        for (Transaction t : transactions.values()) {
+            if (t.kind == Transaction.Kind.CHECK && t.pair != nominated) {
+                t.lastTransmission = true;
+            }
+        }
+    }
+
     private long consentJitter() {
         long interval = Math.min(config.consentInterval().toNanos(), disconnectedNanos / 4);
         return (long) (interval * (0.8 + 0.4 * config.random().nextDouble()));
@@ -998,7 +1015,8 @@ public final class IceAgent implements AutoCloseable {
             if (now - t.deadline < 0) {
                 continue;
             }
-            if (t.kind == Transaction.Kind.CHECK && t.transmissions < config.maxCheckTransmissions()) {
+            if (t.kind == Transaction.Kind.CHECK && !t.lastTransmission
+                    && t.transmissions < config.maxCheckTransmissions()) {
                 t.rto = Math.min(t.rto * 2, config.maxRto().toNanos());
                 transmit(t, now);
             } else {

@@ -341,6 +341,19 @@ class IceAgentTest {
     }
 
     @Test
+    void completedFollowsTheNominationPromptlyDespiteDeadPairs() throws Exception {
+        // 4 paths: 16 pairs, 12 of them dead (a path only joins its own two ends)
+        try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 4, 13)) {
+            h.connectAll();
+            h.until("connected", Duration.ofSeconds(30), () -> h.a.state().isConnected() && h.b.state().isConnected());
+            h.until("completed within 2 s of connecting", Duration.ofSeconds(2),
+                    () -> h.a.state() == IceState.COMPLETED && h.b.state() == IceState.COMPLETED);
+            assertThat(h.a.selectedPair().orElseThrow().local().address().getAddress())
+                    .isEqualTo(Harness.ip("10.0.0.1"));
+        }
+    }
+
+    @Test
     void keepalivesAreSentOnAnIdleSelectedPair() throws Exception {
         try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 11,
                 b -> b.consentInterval(Duration.ofSeconds(4)).disconnectedTimeout(Duration.ofSeconds(10)))) {
