@@ -362,12 +362,19 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
-    /** The selected pair; it stays visible after FAILED (data is no longer sent on it) until a restart. */
+    /**
+     * The selected pair; it stays visible after FAILED (data is no longer sent on it) until a
+     * restart, and after a restart of a working agent while it still carries data.
+     */
     public Optional<IceCandidatePair> selectedPair() {
         lock.lock();
         try {
-            return selected == null ? Optional.empty()
-                    : Optional.of(new IceCandidatePair(selected.local.candidate, selected.remote.candidate));
+            CheckPair p = selected;
+            if (p == null && route != null) {
+                p = route.pair; // restarted: the old pair still carries data
+            }
+            return p == null ? Optional.empty()
+                    : Optional.of(new IceCandidatePair(p.local.candidate, p.remote.candidate));
         } finally {
             lock.unlock();
         }
@@ -379,8 +386,10 @@ public final class IceAgent implements AutoCloseable {
     }
 
     /**
-     * ICE restart: new local credentials; the remote credentials, remote candidates, pairs
-     * and selected pair are cleared; the gatherers run again (with the new ufrag) and the
+     * ICE restart: new local credentials; the remote credentials, remote candidates and
+     * pairs are cleared; the selected pair's route keeps carrying data (RFC 8445 §9) until
+     * a new pair is selected, unless the agent was FAILED (then it is cleared and
+     * {@link IceListener#selectedPairChanged} reports null); the gatherers run again (with the new ufrag) and the
      * local candidates trickle to the listeners again, then end-of-candidates. Back to
      * CHECKING (NEW if checks were never started); a FAILED agent is alive again.
      */
@@ -404,10 +413,12 @@ public final class IceAgent implements AutoCloseable {
             firstValidAt = -1;
             boolean hadSelected = selected != null;
             selected = null;
-            route = null;
-            if (hadSelected) {
-                events.emit(l -> l.selectedPairChanged(null));
-            }
+            if (state == IceState.FAILED || !hadSelected) {
+                route = null;
+                if (hadSelected) {
+                    events.emit(l -> l.selectedPairChanged(null));
+                }
+            } // else RFC 8445 §9: data keeps flowing on the old route until a new pair is selected
             regather = gatheringStarted;
             gatheringStarted = false;
             gatheringDone = false;
@@ -463,8 +474,9 @@ public final class IceAgent implements AutoCloseable {
     }
 
     /**
-     * Stops the timer, closes the connection and the gatherers (and so their bases, which
-     * ends the readers); CLOSED. Idempotent.
+     * Stops the timer, closes the connection and the gatherers (and so the bases they own,
+     * which wakes the readers) and stops the readers; CLOSED. A reader blocked on a base
+     * nobody closes, whose receive ignores interrupts, ends at its next datagram. Idempotent.
      */
     @Override
     public void close() {
@@ -488,6 +500,45 @@ public final class IceAgent implements AutoCloseable {
                 g.close();
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "closing gatherer " + g + " failed", e);
+            }
+        }
+        List<BaseReader> stopping;
+        lock.lock();
+        try {
+            stopping = List.copyOf(readers.values());
+            readers.clear();
+        } finally {
+            lock.unlock();
+        }
+        stopping.forEach(BaseReader::stop);
+    }
+
+    /** The reader threads running now (for tests). */
+    List<Thread> readerThreads() {
+        lock.lock();
+        try {
+            List<Thread> out = new ArrayList<>();
+            for (BaseReader r : readers.values()) {
+                out.add(r.thread());
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** After a restart's gathering: stops the readers of bases no local candidate uses any more. */
+    private void pruneReaders() {
+        Iterator<Map.Entry<PacketConn, BaseReader>> it = readers.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<PacketConn, BaseReader> e = it.next();
+            boolean used = false;
+            for (LocalEntry l : locals) {
+                used |= l.base == e.getKey();
+            }
+            if (!used) {
+                e.getValue().stop();
+                it.remove();
             }
         }
     }
@@ -535,6 +586,7 @@ public final class IceAgent implements AutoCloseable {
                 done = true;
                 if (--gatherersPending == 0) {
                     gatheringDone = true;
+                    pruneReaders();
                     events.emit(IceListener::localCandidatesDone);
                     updateState(clock.nanoTime());
                 }
