@@ -325,7 +325,7 @@ public final class IceAgent implements AutoCloseable {
             remotes.add(e);
             checkingSince = clock.nanoTime();
             for (LocalEntry l : List.copyOf(locals)) {
-                checks.add(l, e, locals);
+                permitRelay(checks.add(l, e, locals));
             }
         } finally {
             lock.unlock();
@@ -623,7 +623,7 @@ public final class IceAgent implements AutoCloseable {
                 r.start();
             }
             for (RemoteEntry r : List.copyOf(remotes)) {
-                checks.add(e, r, locals);
+                permitRelay(checks.add(e, r, locals));
             }
             events.emit(l -> l.localCandidate(c));
         } finally {
@@ -790,7 +790,7 @@ public final class IceAgent implements AutoCloseable {
             remoteEntry = new RemoteEntry(prflx);
             remotes.add(remoteEntry);
             for (LocalEntry l : List.copyOf(locals)) {
-                checks.add(l, remoteEntry, locals);
+                permitRelay(checks.add(l, remoteEntry, locals));
             }
         }
         remoteEntry.traffic.requestReceived(len, now);
@@ -807,6 +807,7 @@ public final class IceAgent implements AutoCloseable {
         CheckPair pair = checks.find(localEntry, remoteEntry);
         if (pair == null) {
             pair = checks.add(localEntry, remoteEntry, locals);
+            permitRelay(pair);
             if (pair == null) {
                 return; // over the pair limit, or another family
             }
@@ -830,6 +831,29 @@ public final class IceAgent implements AutoCloseable {
                 pair.nominateOnSuccess = true;
             }
         }
+    }
+
+    /**
+     * RFC 8445 §7.2.1: before the first check through a relayed candidate, the TURN server
+     * must permit the remote address. Asked for on a virtual thread when the pair is
+     * formed (never blocks the agent); the allocation shares one request per IP, and its
+     * send drops what goes out before the permission is installed (retransmissions follow).
+     */
+    private void permitRelay(CheckPair pair) {
+        if (pair == null || !(pair.local.base instanceof org.cunicu4j.stun.turn.Allocation allocation)) {
+            return;
+        }
+        java.net.InetAddress ip = pair.remote.candidate.address().getAddress();
+        if (allocation.hasPermission(ip)) {
+            return;
+        }
+        Thread.ofVirtual().name("ice-turn-permission").start(() -> {
+            try {
+                allocation.createPermission(ip);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "TURN permission for " + ip + " on " + allocation + " failed: " + e);
+            }
+        });
     }
 
     private boolean isTriggered(CheckPair p) {
