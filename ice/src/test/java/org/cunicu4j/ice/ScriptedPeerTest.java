@@ -100,6 +100,56 @@ class ScriptedPeerTest {
         assertThat(peer.received).as("sent while FAILED").isEmpty();
     }
 
+    private static final byte[] WRONG_KEY = org.cunicu4j.stun.StunCredentials.shortTermKey("notthepasswordnotthepassword!!");
+
+    @Test
+    void unauthenticatedInputAfterConnectedChangesNothing() throws Exception {
+        IceAgent agent = connectControlled();
+        IceCandidatePair selected = agent.selectedPair().orElseThrow();
+        long bad = agent.counters().badIntegrity();
+        // a success response reusing a live consent transaction id, with bad integrity and another mapped address
+        StunMessage consent = peer.nextRequest(Duration.ofSeconds(2));
+        peer.send(StunMessage.builder(org.cunicu4j.stun.MessageType.BINDING_SUCCESS, consent.transactionId())
+                .xorMappedAddress(CandidateTest.addr("192.0.2.66", 6666)).messageIntegrity(WRONG_KEY).fingerprint()
+                .build());
+        // a forged 487 for the same transaction
+        peer.send(StunMessage.builder(org.cunicu4j.stun.MessageType.BINDING_ERROR, consent.transactionId())
+                .errorCode(org.cunicu4j.stun.ErrorCode.ROLE_CONFLICT, "Role Conflict").messageIntegrity(WRONG_KEY)
+                .fingerprint().build());
+        // a USE-CANDIDATE request with bad integrity, claiming the controlling role with the largest tie-breaker
+        peer.send(peer.request(b -> b.iceControlled(-1L).useCandidate(), WRONG_KEY));
+        waitFor("three datagrams counted as bad integrity", () -> agent.counters().badIntegrity() == bad + 3);
+        assertThat(agent.role()).isEqualTo(IceRole.CONTROLLED);
+        assertThat(agent.selectedPair()).contains(selected);
+        assertThat(agent.state().isConnected()).isTrue();
+        assertThat(agent.counters().roleConflicts()).isZero();
+        // the real answer to the same transaction still counts
+        peer.answer(consent);
+        waitFor("consent answered", () -> agent.pairStats().stream().filter(CandidatePairStats::selected)
+                .anyMatch(p -> p.traffic().responsesReceived() >= 2));
+        assertThat(agent.selectedPair()).contains(selected);
+    }
+
+    @Test
+    void unauthenticatedResponsesAndIndicationsDoNotRefreshConsent() throws Exception {
+        IceAgent agent = connectControlled();
+        // the peer stops answering: DISCONNECTED after 1 s
+        stepUntil("DISCONNECTED", Duration.ofSeconds(2), () -> agent.state() == IceState.DISCONNECTED);
+        for (int i = 0; i < 5; i++) {
+            StunMessage consent = peer.nextRequest(Duration.ofSeconds(1));
+            long bad = agent.counters().badIntegrity();
+            peer.send(StunMessage.builder(org.cunicu4j.stun.MessageType.BINDING_SUCCESS, consent.transactionId())
+                    .xorMappedAddress(peer.agentAddress()).messageIntegrity(WRONG_KEY).fingerprint().build());
+            peer.send(StunMessage.builder(org.cunicu4j.stun.MessageType.BINDING_SUCCESS, consent.transactionId())
+                    .xorMappedAddress(peer.agentAddress()).fingerprint().build()); // no integrity at all
+            peer.send(StunMessage.builder(org.cunicu4j.stun.MessageType.BINDING_INDICATION, TransactionId.random())
+                    .fingerprint().build());
+            waitFor("forged responses counted", () -> agent.counters().badIntegrity() == bad + 2);
+            peer.clock.advance(Duration.ofMillis(10));
+            assertThat(agent.state()).isIn(IceState.DISCONNECTED, IceState.FAILED);
+        }
+    }
+
     static StunMessage parse(byte[] b) {
         try {
             return StunMessage.parse(b);
