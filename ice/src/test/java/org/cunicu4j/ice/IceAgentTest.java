@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -384,6 +385,22 @@ class IceAgentTest {
     }
 
     @Test
+    void closeFromNewAndFromChecking() {
+        try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 16)) {
+            h.a.close();
+            assertThat(h.a.state()).isEqualTo(IceState.CLOSED);
+            h.b.gather();
+            h.b.start();
+            assertThat(h.b.state()).isEqualTo(IceState.CHECKING);
+            h.b.close();
+            assertThat(h.b.state()).isEqualTo(IceState.CLOSED);
+            Waiter.until("closed events", WAIT, () -> h.aEvents.states.equals(List.of(IceState.CLOSED))
+                    && h.bEvents.states.equals(List.of(IceState.CHECKING, IceState.CLOSED)));
+            org.assertj.core.api.Assertions.assertThatThrownBy(h.a::start).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void keepalivesAreSentOnAnIdleSelectedPair() throws Exception {
         try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 11,
                 b -> b.consentInterval(Duration.ofSeconds(4)).disconnectedTimeout(Duration.ofSeconds(10)))) {
@@ -479,14 +496,16 @@ class IceAgentTest {
         Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 14);
         h.connectAll();
         h.until("connected", Duration.ofSeconds(30), () -> h.a.state().isConnected() && h.b.state().isConnected());
-        CompletableFuture<Throwable> receiver = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Throwable> receiver = new CompletableFuture<>();
+        Thread receiving = Thread.ofVirtual().start(() -> {
             try {
                 h.a.connection().receive(new PacketBatch(1, 2048));
-                return null;
+                receiver.complete(null);
             } catch (Throwable t) {
-                return t;
+                receiver.complete(t);
             }
         });
+        Waiter.until("the receiver is blocked", WAIT, () -> receiving.getState() == Thread.State.WAITING);
         h.a.close();
         assertThat(receiver.get(10, TimeUnit.SECONDS)).isInstanceOf(ClosedChannelException.class);
         assertThat(h.a.state()).isEqualTo(IceState.CLOSED);
