@@ -150,6 +150,53 @@ class ScriptedPeerTest {
         }
     }
 
+    @Test
+    void useCandidateBeforeTheControlledSidesOwnCheckSelectsWhenThatCheckSucceeds() throws Exception {
+        IceAgent agent = peer(IceRole.CONTROLLED).start().agent;
+        byte[] nomination = peer.request(b -> b.iceControlling(-1L).useCandidate(), null);
+        peer.send(nomination);
+        waitFor("the nomination is answered", () -> responded(nomination));
+        assertThat(agent.state()).isEqualTo(IceState.CHECKING);
+        peer.answer(peer.nextRequest(Duration.ofSeconds(1)));
+        waitFor("connected", () -> agent.state().isConnected());
+        assertThat(agent.selectedPair().orElseThrow().remote().address()).isEqualTo(peer.peerAddress());
+    }
+
+    @Test
+    void theControllingAgentWaitsForABetterPendingPairUpToNominationWait() throws Exception {
+        peer = new ScriptedPeer(IceRole.CONTROLLING, b -> b.nominationWait(Duration.ofSeconds(1)));
+        IceAgent agent = peer.agent;
+        agent.gather();
+        agent.setRemoteCredentials(ScriptedPeer.PEER);
+        // a higher-priority remote candidate nobody answers for, and the peer's
+        agent.addRemoteCandidate(new Candidate("dead", 1, Candidate.priorityOf(CandidateType.HOST, 65535, 1),
+                CandidateTest.addr("10.0.0.3", 5000), CandidateType.HOST, null, null));
+        agent.addRemoteCandidate(Harness.host(peer.peerAddress(), 1000));
+        agent.start();
+        peer.nextRequest(Duration.ofSeconds(1)); // the dead pair's check comes first
+        StunMessage check = peer.nextRequest(Duration.ofSeconds(1));
+        peer.answer(check);
+        waitFor("the peer's pair is valid", this::hasValidPair);
+        long validAt = peer.clock.nanoTime();
+        // the better pair is still in progress: no nomination before nominationWait
+        while (peer.clock.nanoTime() - validAt < Duration.ofMillis(800).toNanos()) {
+            peer.clock.advance(Duration.ofMillis(10));
+            assertThat(sentUseCandidate()).as("nominated while a better pair was pending").isFalse();
+        }
+        stepUntil("nominated after nominationWait", Duration.ofMillis(700), this::sentUseCandidate);
+        assertThat(peer.clock.nanoTime() - validAt).isGreaterThanOrEqualTo(Duration.ofSeconds(1).toNanos());
+    }
+
+    private boolean sentUseCandidate() {
+        for (byte[] b : peer.received) {
+            StunMessage m = parse(b);
+            if (m.messageClass() == StunClass.REQUEST && m.useCandidate()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static StunMessage parse(byte[] b) {
         try {
             return StunMessage.parse(b);
