@@ -282,7 +282,11 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
-    /** The peer's ufrag and password; checks wait for them. */
+    /**
+     * The peer's ufrag and password; checks wait for them. A different ufrag mid-session
+     * means the peer restarted: the application must call {@link #restart()} too (the
+     * daemon does), or the old pairs and remote candidates stay.
+     */
     public void setRemoteCredentials(IceCredentials credentials) {
         Objects.requireNonNull(credentials, "credentials");
         lock.lock();
@@ -737,7 +741,8 @@ public final class IceAgent implements AutoCloseable {
             badIntegrity.incrementAndGet();
             return;
         }
-        if (msg.hasFingerprint() && !msg.verifyFingerprint()) {
+        if (!msg.hasFingerprint() || !msg.verifyFingerprint()) {
+            // RFC 8445 §7.2.2: checks carry FINGERPRINT; it tells them from WireGuard on a shared port
             badIntegrity.incrementAndGet();
             return;
         }

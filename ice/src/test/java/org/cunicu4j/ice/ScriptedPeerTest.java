@@ -197,6 +197,20 @@ class ScriptedPeerTest {
         return false;
     }
 
+    @Test
+    void aCheckWithoutFingerprintIsDropped() throws Exception {
+        IceAgent agent = peer(IceRole.CONTROLLED).start().agent;
+        long bad = agent.counters().badIntegrity();
+        byte[] noFingerprint = StunMessage.builder(org.cunicu4j.stun.MessageType.BINDING_REQUEST, TransactionId.random())
+                .username(agent.localCredentials().ufrag() + ":" + ScriptedPeer.PEER.ufrag())
+                .priority(Candidate.priorityOf(CandidateType.PEER_REFLEXIVE, 65535, 1)).iceControlling(1)
+                .messageIntegrity(org.cunicu4j.stun.StunCredentials.shortTermKey(agent.localCredentials().password()))
+                .build();
+        peer.send(noFingerprint);
+        waitFor("counted", () -> agent.counters().badIntegrity() == bad + 1);
+        assertThat(responded(noFingerprint)).isFalse();
+    }
+
     static StunMessage parse(byte[] b) {
         try {
             return StunMessage.parse(b);
