@@ -84,7 +84,7 @@ public record Candidate(
         crc.update(type.sdpName().getBytes(StandardCharsets.US_ASCII));
         crc.update(baseAddress.getAddress());
         if (server != null) {
-            crc.update(server.toString().getBytes(StandardCharsets.UTF_8));
+            crc.update(server.getAddress().getAddress()); // RFC 8445 §5.1.1.3: the server's IP, not its port
         }
         crc.update(relayProtocol == null ? "udp".getBytes(StandardCharsets.US_ASCII)
                 : relayProtocol.name().getBytes(StandardCharsets.US_ASCII));

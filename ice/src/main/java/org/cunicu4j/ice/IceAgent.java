@@ -52,13 +52,15 @@ import org.cunicu4j.stun.TransactionId;
  *       valid pairs and re-nominates one that answers, so the selected pair switches.</li>
  *   <li>While CHECKING, the agent fails when every pair has failed after end-of-candidates
  *       on both sides, or when no pair is left to check and nothing new (candidate,
- *       credentials) arrived for {@link IceConfig#failedTimeout()}.</li>
+ *       credentials) arrived for {@link IceConfig#failedTimeout()} &mdash; valid pairs or not:
+ *       a controlled agent that is never nominated fails too.</li>
  *   <li>Role conflicts (§7.3.1.1, §7.2.5.1) resolved by the 64-bit tie-breaker and 487.</li>
  *   <li>Consent (RFC 7675): a binding request on the selected pair every
- *       {@link IceConfig#consentInterval()} (±20 %); no authenticated response for
+ *       {@link IceConfig#consentInterval()}, at most a quarter of the disconnected timeout
+ *       (±20 %); no authenticated response for
  *       {@link IceConfig#disconnectedTimeout()} → DISCONNECTED, for
- *       {@link IceConfig#failedTimeout()} → FAILED (then nothing is sent until
- *       {@link #restart()}); a response while disconnected → CONNECTED again. A binding
+ *       {@link IceConfig#failedTimeout()} → FAILED (then nothing is sent and STUN input,
+ *       nominations included, is dropped and counted until {@link #restart()}); a response while disconnected → CONNECTED again. A binding
  *       indication goes on the selected pair when nothing was sent for
  *       {@link IceConfig#keepaliveInterval()}.</li>
  *   <li>Input that is malformed, unauthenticated, for another ufrag, or unexpected is
@@ -68,14 +70,17 @@ import org.cunicu4j.stun.TransactionId;
  * <h2>Ownership and threading</h2>
  * The agent owns its gatherers (closed by {@link #close()}; they own the bases). Its state
  * has one lock: readers (one virtual thread per distinct base), the timer (the
- * {@link IceScheduler}) and API calls take it briefly; nothing blocks under it but sends on
- * a base. Listeners run on the listener executor, never under the lock. Data received
+ * {@link IceScheduler}) and API calls take it briefly; nothing blocks under it. Control
+ * messages are built under it into a small outbox and sent after it is released (one
+ * sender at a time), so a send that blocks holds up neither the lock nor, with
+ * {@link IceScheduler#system()} (whose ticks run on virtual threads), other agents. Listeners run on the listener executor, never under the lock. Data received
  * for {@link #connection()} and data sent through it take no lock. All methods are
  * thread-safe.
  */
 public final class IceAgent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(IceAgent.class.getName());
     private static final long MIN_RTO_NANOS = 500_000_000L;
+    private static final int MAX_OUTBOX = 64;
 
     private final IceConfig config;
     private final IceScheduler clock;
@@ -96,7 +101,10 @@ public final class IceAgent implements AutoCloseable {
     private final CheckList checks;
     private final ArrayDeque<Triggered> triggered = new ArrayDeque<>();
     private final Map<TransactionId, Transaction> transactions = new LinkedHashMap<>();
-    private final PacketBatch sendBatch = new PacketBatch(1, 2048);
+    /** Control messages built under the lock, sent by {@link #flush()} after it is released. */
+    private final ArrayDeque<PacketConn> outBase = new ArrayDeque<>();
+    private final ArrayDeque<InetSocketAddress> outTo = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> outBytes = new ArrayDeque<>();
     private IceCredentials local;
     private byte[] localKey;
     private IceCredentials remote;
@@ -119,7 +127,12 @@ public final class IceAgent implements AutoCloseable {
     private int prflxCount;
     private IceScheduler.Cancellable tick;
     private volatile boolean closed;
+    // ---- guarded by sendLock (one thread sends the outbox at a time; never taken under lock)
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final PacketBatch sendBatch = new PacketBatch(1, 2048);
     // ---- lock-free
+    /** Messages waiting in the outbox (written under lock). */
+    private volatile int outboxSize;
     private volatile Route route;
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong badIntegrity = new AtomicLong();
@@ -269,7 +282,11 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
-    /** The peer's ufrag and password; checks wait for them. */
+    /**
+     * The peer's ufrag and password; checks wait for them. A different ufrag mid-session
+     * means the peer restarted: the application must call {@link #restart()} too (the
+     * daemon does), or the old pairs and remote candidates stay.
+     */
     public void setRemoteCredentials(IceCredentials credentials) {
         Objects.requireNonNull(credentials, "credentials");
         lock.lock();
@@ -312,7 +329,7 @@ public final class IceAgent implements AutoCloseable {
             remotes.add(e);
             checkingSince = clock.nanoTime();
             for (LocalEntry l : List.copyOf(locals)) {
-                checks.add(l, e, locals);
+                permitRelay(checks.add(l, e, locals));
             }
         } finally {
             lock.unlock();
@@ -349,12 +366,19 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
-    /** The selected pair; it stays visible after FAILED (data is no longer sent on it) until a restart. */
+    /**
+     * The selected pair; it stays visible after FAILED (data is no longer sent on it) until a
+     * restart, and after a restart of a working agent while it still carries data.
+     */
     public Optional<IceCandidatePair> selectedPair() {
         lock.lock();
         try {
-            return selected == null ? Optional.empty()
-                    : Optional.of(new IceCandidatePair(selected.local.candidate, selected.remote.candidate));
+            CheckPair p = selected;
+            if (p == null && route != null) {
+                p = route.pair; // restarted: the old pair still carries data
+            }
+            return p == null ? Optional.empty()
+                    : Optional.of(new IceCandidatePair(p.local.candidate, p.remote.candidate));
         } finally {
             lock.unlock();
         }
@@ -366,8 +390,10 @@ public final class IceAgent implements AutoCloseable {
     }
 
     /**
-     * ICE restart: new local credentials; the remote credentials, remote candidates, pairs
-     * and selected pair are cleared; the gatherers run again (with the new ufrag) and the
+     * ICE restart: new local credentials; the remote credentials, remote candidates and
+     * pairs are cleared; the selected pair's route keeps carrying data (RFC 8445 §9) until
+     * a new pair is selected, unless the agent was FAILED (then it is cleared and
+     * {@link IceListener#selectedPairChanged} reports null); the gatherers run again (with the new ufrag) and the
      * local candidates trickle to the listeners again, then end-of-candidates. Back to
      * CHECKING (NEW if checks were never started); a FAILED agent is alive again.
      */
@@ -391,10 +417,12 @@ public final class IceAgent implements AutoCloseable {
             firstValidAt = -1;
             boolean hadSelected = selected != null;
             selected = null;
-            route = null;
-            if (hadSelected) {
-                events.emit(l -> l.selectedPairChanged(null));
-            }
+            if (state == IceState.FAILED || !hadSelected) {
+                route = null;
+                if (hadSelected) {
+                    events.emit(l -> l.selectedPairChanged(null));
+                }
+            } // else RFC 8445 §9: data keeps flowing on the old route until a new pair is selected
             regather = gatheringStarted;
             gatheringStarted = false;
             gatheringDone = false;
@@ -450,8 +478,9 @@ public final class IceAgent implements AutoCloseable {
     }
 
     /**
-     * Stops the timer, closes the connection and the gatherers (and so their bases, which
-     * ends the readers); CLOSED. Idempotent.
+     * Stops the timer, closes the connection and the gatherers (and so the bases they own,
+     * which wakes the readers) and stops the readers; CLOSED. A reader blocked on a base
+     * nobody closes, whose receive ignores interrupts, ends at its next datagram. Idempotent.
      */
     @Override
     public void close() {
@@ -475,6 +504,45 @@ public final class IceAgent implements AutoCloseable {
                 g.close();
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "closing gatherer " + g + " failed", e);
+            }
+        }
+        List<BaseReader> stopping;
+        lock.lock();
+        try {
+            stopping = List.copyOf(readers.values());
+            readers.clear();
+        } finally {
+            lock.unlock();
+        }
+        stopping.forEach(BaseReader::stop);
+    }
+
+    /** The reader threads running now (for tests). */
+    List<Thread> readerThreads() {
+        lock.lock();
+        try {
+            List<Thread> out = new ArrayList<>();
+            for (BaseReader r : readers.values()) {
+                out.add(r.thread());
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** After a restart's gathering: stops the readers of bases no local candidate uses any more. */
+    private void pruneReaders() {
+        Iterator<Map.Entry<PacketConn, BaseReader>> it = readers.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<PacketConn, BaseReader> e = it.next();
+            boolean used = false;
+            for (LocalEntry l : locals) {
+                used |= l.base == e.getKey();
+            }
+            if (!used) {
+                e.getValue().stop();
+                it.remove();
             }
         }
     }
@@ -522,6 +590,7 @@ public final class IceAgent implements AutoCloseable {
                 done = true;
                 if (--gatherersPending == 0) {
                     gatheringDone = true;
+                    pruneReaders();
                     events.emit(IceListener::localCandidatesDone);
                     updateState(clock.nanoTime());
                 }
@@ -558,7 +627,7 @@ public final class IceAgent implements AutoCloseable {
                 r.start();
             }
             for (RemoteEntry r : List.copyOf(remotes)) {
-                checks.add(e, r, locals);
+                permitRelay(checks.add(e, r, locals));
             }
             events.emit(l -> l.localCandidate(c));
         } finally {
@@ -613,7 +682,21 @@ public final class IceAgent implements AutoCloseable {
         int len = buf.remaining();
         lock.lock();
         try {
+            onStunLocked(base, msg, from, len);
+        } finally {
+            lock.unlock();
+        }
+        flush();
+    }
+
+    private void onStunLocked(PacketConn base, StunMessage msg, InetSocketAddress from, int len) {
+        {
             if (closed) {
+                return;
+            }
+            if (state == IceState.FAILED) {
+                // RFC 7675 §5.1: nothing more is sent; no nomination or triggered check revives the agent, only restart()
+                unexpectedStun.incrementAndGet();
                 return;
             }
             long now = clock.nanoTime();
@@ -627,8 +710,6 @@ public final class IceAgent implements AutoCloseable {
                 case INDICATION -> onIndication(base, msg, from, len, now);
             }
             updateState(now);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -660,7 +741,8 @@ public final class IceAgent implements AutoCloseable {
             badIntegrity.incrementAndGet();
             return;
         }
-        if (msg.hasFingerprint() && !msg.verifyFingerprint()) {
+        if (!msg.hasFingerprint() || !msg.verifyFingerprint()) {
+            // RFC 8445 §7.2.2: checks carry FINGERPRINT; it tells them from WireGuard on a shared port
             badIntegrity.incrementAndGet();
             return;
         }
@@ -713,7 +795,7 @@ public final class IceAgent implements AutoCloseable {
             remoteEntry = new RemoteEntry(prflx);
             remotes.add(remoteEntry);
             for (LocalEntry l : List.copyOf(locals)) {
-                checks.add(l, remoteEntry, locals);
+                permitRelay(checks.add(l, remoteEntry, locals));
             }
         }
         remoteEntry.traffic.requestReceived(len, now);
@@ -730,6 +812,7 @@ public final class IceAgent implements AutoCloseable {
         CheckPair pair = checks.find(localEntry, remoteEntry);
         if (pair == null) {
             pair = checks.add(localEntry, remoteEntry, locals);
+            permitRelay(pair);
             if (pair == null) {
                 return; // over the pair limit, or another family
             }
@@ -753,6 +836,29 @@ public final class IceAgent implements AutoCloseable {
                 pair.nominateOnSuccess = true;
             }
         }
+    }
+
+    /**
+     * RFC 8445 §7.2.1: before the first check through a relayed candidate, the TURN server
+     * must permit the remote address. Asked for on a virtual thread when the pair is
+     * formed (never blocks the agent); the allocation shares one request per IP, and its
+     * send drops what goes out before the permission is installed (retransmissions follow).
+     */
+    private void permitRelay(CheckPair pair) {
+        if (pair == null || !(pair.local.base instanceof org.cunicu4j.stun.turn.Allocation allocation)) {
+            return;
+        }
+        java.net.InetAddress ip = pair.remote.candidate.address().getAddress();
+        if (allocation.hasPermission(ip)) {
+            return;
+        }
+        Thread.ofVirtual().name("ice-turn-permission").start(() -> {
+            try {
+                allocation.createPermission(ip);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "TURN permission for " + ip + " on " + allocation + " failed: " + e);
+            }
+        });
     }
 
     private boolean isTriggered(CheckPair p) {
@@ -903,6 +1009,9 @@ public final class IceAgent implements AutoCloseable {
     }
 
     private void nominatedByPeer(CheckPair valid, long now) {
+        if (state == IceState.FAILED) {
+            return;
+        }
         valid.nominated = true;
         if (selected == null || valid == selected) {
             select(valid, now);
@@ -915,10 +1024,11 @@ public final class IceAgent implements AutoCloseable {
     }
 
     private void select(CheckPair pair, long now) {
-        if (selected == pair) {
+        if (selected == pair || state == IceState.FAILED || closed) {
             return;
         }
         selected = pair;
+        endChecksAfterNomination(pair);
         pair.lastConsentNanos = Math.max(pair.lastConsentNanos, now);
         route = new Route(pair, pair.local.base, pair.remote.candidate.address());
         nextConsentAt = now + consentJitter();
@@ -928,8 +1038,26 @@ public final class IceAgent implements AutoCloseable {
         updateState(now);
     }
 
+    /** The next consent request's delay: the interval (at most a quarter of the disconnected timeout, so ≥ 3 go out per timeout) × 0.8..1.2. */
+    /**
+     * RFC 8445 §8.1.2: once a pair is nominated, frozen and waiting pairs leave the check
+     * list and checks in progress on other pairs are not retransmitted (their responses
+     * still count), so the agent completes promptly. Valid pairs stay, for failover.
+     */
+    private void endChecksAfterNomination(CheckPair nominated) {
+        checks.pairs().removeIf(p -> p != nominated && !p.valid
+                && (p.state == CandidatePairState.FROZEN || p.state == CandidatePairState.WAITING));
+        triggered.removeIf(t -> !t.nominate && t.pair != nominated && !t.pair.valid);
+        for (Transaction t : transactions.values()) {
+            if (t.kind == Transaction.Kind.CHECK && t.pair != nominated) {
+                t.lastTransmission = true;
+            }
+        }
+    }
+
     private long consentJitter() {
-        return (long) (config.consentInterval().toNanos() * (0.8 + 0.4 * config.random().nextDouble()));
+        long interval = Math.min(config.consentInterval().toNanos(), disconnectedNanos / 4);
+        return (long) (interval * (0.8 + 0.4 * config.random().nextDouble()));
     }
 
     // ---- the timer ---------------------------------------------------------------------------
@@ -958,6 +1086,7 @@ public final class IceAgent implements AutoCloseable {
             }
             lock.unlock();
         }
+        flush();
     }
 
     private void expireTransactions(long now) {
@@ -967,7 +1096,8 @@ public final class IceAgent implements AutoCloseable {
             if (now - t.deadline < 0) {
                 continue;
             }
-            if (t.kind == Transaction.Kind.CHECK && t.transmissions < config.maxCheckTransmissions()) {
+            if (t.kind == Transaction.Kind.CHECK && !t.lastTransmission
+                    && t.transmissions < config.maxCheckTransmissions()) {
                 t.rto = Math.min(t.rto * 2, config.maxRto().toNanos());
                 transmit(t, now);
             } else {
@@ -1131,9 +1261,10 @@ public final class IceAgent implements AutoCloseable {
                 next = completed() ? IceState.COMPLETED : IceState.CONNECTED;
             }
         } else {
-            boolean nothingPending = checks.done() && triggered.isEmpty() && checks.bestValid() == null;
-            boolean allFailed = !checks.pairs().isEmpty() && nothingPending;
-            // trickle: not while a pair is still being checked, and only failedTimeout after the last news
+            boolean nothingPending = checks.done() && triggered.isEmpty() && nominating == null;
+            boolean allFailed = !checks.pairs().isEmpty() && nothingPending && checks.bestValid() == null;
+            // trickle: not while a pair is still being checked, and only failedTimeout after the last news;
+            // valid pairs do not count: a controlled agent that is never nominated must fail too
             boolean timedOut = nothingPending && now - checkingSince >= failedNanos;
             next = (allFailed && remoteEndOfCandidates && gatheringDone) || timedOut ? IceState.FAILED
                     : IceState.CHECKING;
@@ -1193,15 +1324,59 @@ public final class IceAgent implements AutoCloseable {
         return any;
     }
 
+    /** Queues a control message (under the lock); {@link #flush()} sends it once the lock is released. */
     private void sendControl(PacketConn base, InetSocketAddress to, byte[] bytes) {
-        sendBatch.buffer(0).clear().put(bytes).flip();
-        sendBatch.setAddress(0, to);
-        sendBatch.setCount(1);
-        try {
-            base.send(sendBatch);
-        } catch (IOException | RuntimeException e) {
-            sendErrors.incrementAndGet();
-            LOG.log(System.Logger.Level.DEBUG, () -> "ICE send to " + to + " failed: " + e);
+        if (outBytes.size() >= MAX_OUTBOX) {
+            sendErrors.incrementAndGet(); // the sender is stuck on a blocking base: drop, do not pile up
+            return;
+        }
+        outBase.add(base);
+        outTo.add(to);
+        outBytes.add(bytes);
+        outboxSize = outBytes.size();
+    }
+
+    /**
+     * Sends the outbox, never under the lock: a send that blocks (a TURN allocation over
+     * TCP) holds up only this agent's sender, not its lock, its readers or other agents.
+     * Only one thread sends at a time; a thread that finds another sending leaves its
+     * messages to it (the sender looks again after letting go).
+     */
+    private void flush() {
+        while (outboxSize > 0 && sendLock.tryLock()) {
+            try {
+                while (true) {
+                    PacketConn base;
+                    InetSocketAddress to;
+                    lock.lock();
+                    try {
+                        byte[] bytes = outBytes.poll();
+                        if (bytes == null || closed) {
+                            outBase.clear();
+                            outTo.clear();
+                            outBytes.clear();
+                            outboxSize = 0;
+                            break;
+                        }
+                        base = outBase.poll();
+                        to = outTo.poll();
+                        outboxSize = outBytes.size();
+                        sendBatch.buffer(0).clear().put(bytes).flip();
+                    } finally {
+                        lock.unlock();
+                    }
+                    sendBatch.setAddress(0, to);
+                    sendBatch.setCount(1);
+                    try {
+                        base.send(sendBatch);
+                    } catch (IOException | RuntimeException e) {
+                        sendErrors.incrementAndGet();
+                        LOG.log(System.Logger.Level.DEBUG, () -> "ICE send to " + to + " failed: " + e);
+                    }
+                }
+            } finally {
+                sendLock.unlock();
+            }
         }
     }
 

@@ -16,9 +16,9 @@ import java.util.random.RandomGenerator;
  * @param failedTimeout no consent response for this long (or no valid pair this long after checks began): FAILED
  * @param keepaliveInterval a binding indication goes on the selected pair when nothing was sent for this long
  * @param consentInterval mean interval of consent-freshness binding requests (RFC 7675; each one is
- *     randomised to 0.8..1.2 of this). Must be below {@code disconnectedTimeout}: the default is 2 s
- *     rather than RFC 7675's 5 s so that the default 5 s disconnected timeout is not hit between two
- *     answered requests
+ *     randomised to 0.8..1.2 of this). Must be below {@code disconnectedTimeout}; the agent sends
+ *     them at most a quarter of {@code disconnectedTimeout} apart, so that at least three go out per
+ *     disconnected timeout and two lost datagrams do not disconnect (RFC 7675 §5.1 allows more often)
  * @param candidateTypes the local candidate types the agent uses; others from its gatherers are ignored
  * @param nominationWait the controlling agent nominates its best valid pair at once when no
  *     higher-priority pair is still being checked, else after waiting this long from the first valid pair
@@ -62,6 +62,11 @@ public record IceConfig(
         Objects.requireNonNull(nominationWait, "nominationWait");
         if (nominationWait.isNegative()) {
             throw new IllegalArgumentException("nominationWait must not be negative, got " + nominationWait);
+        }
+        if (consentInterval.compareTo(disconnectedTimeout) >= 0) {
+            throw new IllegalArgumentException("consentInterval " + consentInterval
+                    + " must be shorter than disconnectedTimeout " + disconnectedTimeout
+                    + ": every consent request would come too late");
         }
         if (failedTimeout.compareTo(disconnectedTimeout) < 0) {
             throw new IllegalArgumentException("failedTimeout " + failedTimeout + " is shorter than disconnectedTimeout "

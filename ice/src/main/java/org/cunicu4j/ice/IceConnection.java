@@ -59,8 +59,9 @@ public final class IceConnection implements PacketConn {
             if (data[i] == null) {
                 data[i] = new byte[bufferSize];
             }
-            src.get(src.position(), data[i], 0, Math.min(len, bufferSize));
-            lengths[i] = len;
+            int copied = Math.min(len, bufferSize);
+            src.get(src.position(), data[i], 0, copied);
+            lengths[i] = copied; // what was copied, never more
             int alen = batch.addressLength(slot);
             System.arraycopy(batch.addressBytes(slot), 0, addresses[i], 0, alen);
             addressLengths[i] = alen;

@@ -17,7 +17,7 @@ public interface IceScheduler {
         void cancel();
     }
 
-    /** The real clock, with timers on one shared daemon thread. */
+    /** The real clock; one shared daemon timer thread fires, each task runs on a virtual thread of its own. */
     static IceScheduler system() {
         return SystemIceScheduler.INSTANCE;
     }

@@ -6,8 +6,10 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link IceScheduler#system()}: System.nanoTime and one shared daemon timer thread. Tasks
- * must be short (agents only take their lock, send a few datagrams and return).
+ * {@link IceScheduler#system()}: System.nanoTime and one shared daemon timer thread that
+ * only fires: each task runs on a virtual thread of its own, so a task that blocks (an
+ * agent's send over a TURN TCP connection) never holds up another agent's ticks. An
+ * agent's ticks stay serial: each schedules the next when it ends.
  */
 final class SystemIceScheduler implements IceScheduler {
     static final SystemIceScheduler INSTANCE = new SystemIceScheduler();
@@ -31,7 +33,8 @@ final class SystemIceScheduler implements IceScheduler {
 
     @Override
     public Cancellable schedule(Runnable task, long delayNanos) {
-        ScheduledFuture<?> f = timer.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> f = timer.schedule(() -> Thread.ofVirtual().name("ice-tick").start(task),
+                Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
     }
 }

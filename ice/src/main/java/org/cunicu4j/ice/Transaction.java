@@ -23,6 +23,8 @@ final class Transaction {
     long lastSent;
     long deadline;
     int transmissions;
+    /** No retransmission: another pair was nominated (RFC 8445 §8.1.2). */
+    boolean lastTransmission;
 
     Transaction(TransactionId id, CheckPair pair, Kind kind, boolean useCandidate, IceRole roleSent, byte[] key,
             byte[] bytes, long prflxPriority, long rto) {

@@ -35,6 +35,9 @@ class CandidateTest {
                 .isNotEqualTo(Candidate.foundationOf(CandidateType.SERVER_REFLEXIVE, InetAddress.ofLiteral("192.0.2.2"), stun, null))
                 .isNotEqualTo(Candidate.foundationOf(CandidateType.SERVER_REFLEXIVE, base,
                         new InetSocketAddress(InetAddress.ofLiteral("198.51.100.2"), 3478), null));
+        // RFC 8445 §5.1.1.3: the STUN server's IP, not its port
+        assertThat(Candidate.foundationOf(CandidateType.SERVER_REFLEXIVE, base,
+                new InetSocketAddress(stun.getAddress(), stun.getPort() + 1), null)).isEqualTo(f);
         assertThat(Candidate.foundationOf(CandidateType.RELAY, base, stun, Candidate.RelayProtocol.UDP))
                 .isNotEqualTo(Candidate.foundationOf(CandidateType.RELAY, base, stun, Candidate.RelayProtocol.TCP));
     }

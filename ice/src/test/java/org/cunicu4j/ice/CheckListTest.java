@@ -33,6 +33,28 @@ class CheckListTest {
     }
 
     @Test
+    void pairPrioritiesOfCandidatePrioritiesOf2To31AndMoreOrderUnsigned() {
+        // candidate priorities up to 2^32-1 (type preference 126 << 24 plus more): the pair priority uses the sign bit
+        long big = 0xFFFF_FFFEL;
+        long small = 0x7FFF_FFFFL;
+        long high = CheckPair.pairPriority(big, big);
+        long low = CheckPair.pairPriority(small, small);
+        assertThat(high).isNegative();
+        assertThat(Long.compareUnsigned(high, low)).isPositive();
+        CheckList list = new CheckList(IceRole.CONTROLLING, 100);
+        LocalEntry l = local("10.0.0.1", CandidateType.HOST, 65535, null);
+        RemoteEntry lowRemote = new RemoteEntry(new Candidate("lo", 1, small, CandidateTest.addr("10.0.0.2", 1),
+                CandidateType.HOST, null, null));
+        RemoteEntry highRemote = new RemoteEntry(new Candidate("hi", 1, big, CandidateTest.addr("10.0.0.3", 1),
+                CandidateType.HOST, null, null));
+        list.add(l, lowRemote, List.of(l));
+        list.add(l, highRemote, List.of(l));
+        assertThat(list.pairs().getFirst().remote).isSameAs(highRemote);
+        list.start();
+        assertThat(list.nextOrdinary().remote).isSameAs(highRemote);
+    }
+
+    @Test
     void pairsOnlySameFamilyAndComponent() {
         CheckList list = new CheckList(IceRole.CONTROLLING, 100);
         LocalEntry v4 = local("10.0.0.1", CandidateType.HOST, 65535, null);

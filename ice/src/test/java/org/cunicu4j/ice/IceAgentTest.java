@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -69,8 +70,10 @@ class IceAgentTest {
             assertThat(selected.rttSamples()).isPositive();
             assertThat(selected.currentRtt()).isNotNull();
             assertThat(selected.traffic().lastResponseReceivedNanos()).isPositive();
-            // the cross pairs (10.0.0.1 -> 10.0.1.2) cannot work over the in-memory links
-            assertThat(h.a.pairStats()).anyMatch(p -> p.state() == CandidatePairState.FAILED);
+            // the cross pairs (10.0.0.1 -> 10.0.1.2) cannot work over the in-memory links: failed, or dropped
+            // when the nomination ended the checks (RFC 8445 §8.1.2); nothing is left to check
+            assertThat(h.a.pairStats()).allMatch(p -> p.state() == CandidatePairState.FAILED
+                    || p.state() == CandidatePairState.SUCCEEDED);
             assertThat(h.a.candidateStats()).hasSize(4).anyMatch(c -> c.local() && c.traffic().bytesSent() > 0);
             assertThat(h.a.counters().droppedInput()).isZero();
             assertThat(h.b.counters().droppedInput()).isZero();
@@ -324,6 +327,80 @@ class IceAgentTest {
     }
 
     @Test
+    void atLeastThreeConsentRequestsGoOutPerDisconnectedTimeout() throws Exception {
+        try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 12,
+                b -> b.consentInterval(Duration.ofSeconds(4)).disconnectedTimeout(Duration.ofSeconds(5)))) {
+            h.connectAll();
+            h.until("completed", Duration.ofSeconds(30), () -> h.a.state() == IceState.COMPLETED);
+            long before = selectedRequestsSent(h.a);
+            h.step(Duration.ofSeconds(5));
+            assertThat(selectedRequestsSent(h.a) - before).isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    static long selectedRequestsSent(IceAgent agent) {
+        return agent.pairStats().stream().filter(CandidatePairStats::selected).findFirst().orElseThrow()
+                .traffic().requestsSent();
+    }
+
+    @Test
+    void completedFollowsTheNominationPromptlyDespiteDeadPairs() throws Exception {
+        // 4 paths: 16 pairs, 12 of them dead (a path only joins its own two ends)
+        try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 4, 13)) {
+            h.connectAll();
+            h.until("connected", Duration.ofSeconds(30), () -> h.a.state().isConnected() && h.b.state().isConnected());
+            h.until("completed within 2 s of connecting", Duration.ofSeconds(2),
+                    () -> h.a.state() == IceState.COMPLETED && h.b.state() == IceState.COMPLETED);
+            assertThat(h.a.selectedPair().orElseThrow().local().address().getAddress())
+                    .isEqualTo(Harness.ip("10.0.0.1"));
+        }
+    }
+
+    @Test
+    void restartFromCompletedKeepsTheOldRouteUntilANewPairIsSelected() throws Exception {
+        try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 15)) {
+            h.connectAll();
+            h.until("completed", Duration.ofSeconds(30),
+                    () -> h.a.state() == IceState.COMPLETED && h.b.state() == IceState.COMPLETED);
+            h.a.restart();
+            h.b.restart();
+            assertThat(h.a.state()).isEqualTo(IceState.CHECKING);
+            assertThat(h.a.selectedPair()).isPresent();
+            exchange(h, "during restart", "still flowing"); // RFC 8445 §9
+            h.step(Duration.ofSeconds(1));
+            exchange(h, "a second later", "still");
+            h.exchangeCredentials();
+            h.a.localCandidates().forEach(h.b::addRemoteCandidate);
+            h.b.localCandidates().forEach(h.a::addRemoteCandidate);
+            h.a.endOfRemoteCandidates();
+            h.b.endOfRemoteCandidates();
+            h.until("completed after restart", Duration.ofSeconds(10),
+                    () -> h.a.state() == IceState.COMPLETED && h.b.state() == IceState.COMPLETED);
+            exchange(h, "restarted", "too");
+            Waiter.until("events", WAIT, () -> h.aEvents.states.size() >= 5 && h.aEvents.selected.size() >= 2);
+            assertThat(h.aEvents.selected).doesNotContainNull();
+            assertThat(h.aEvents.states).containsSubsequence(IceState.COMPLETED, IceState.CHECKING,
+                    IceState.CONNECTED, IceState.COMPLETED);
+        }
+    }
+
+    @Test
+    void closeFromNewAndFromChecking() {
+        try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 16)) {
+            h.a.close();
+            assertThat(h.a.state()).isEqualTo(IceState.CLOSED);
+            h.b.gather();
+            h.b.start();
+            assertThat(h.b.state()).isEqualTo(IceState.CHECKING);
+            h.b.close();
+            assertThat(h.b.state()).isEqualTo(IceState.CLOSED);
+            Waiter.until("closed events", WAIT, () -> h.aEvents.states.equals(List.of(IceState.CLOSED))
+                    && h.bEvents.states.equals(List.of(IceState.CHECKING, IceState.CLOSED)));
+            org.assertj.core.api.Assertions.assertThatThrownBy(h.a::start).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void keepalivesAreSentOnAnIdleSelectedPair() throws Exception {
         try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 11,
                 b -> b.consentInterval(Duration.ofSeconds(4)).disconnectedTimeout(Duration.ofSeconds(10)))) {
@@ -345,24 +422,45 @@ class IceAgentTest {
 
     @Test
     void selectedPairSwitchesWhenItsPathDiesAndTheConnectionFollows() throws Exception {
+        // path 1 first: nominated and selected; path 0 trickles in later and becomes valid but is not
+        // nominated (the nomination ended the checks of pairs known then, so a failover pair must be valid)
         try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 2, 12)) {
-            h.connectAll();
-            h.until("completed", Duration.ofSeconds(30), () -> h.a.state() == IceState.COMPLETED && h.b.state() == IceState.COMPLETED);
-            assertThat(h.a.selectedPair().orElseThrow().local().address()).isEqualTo(h.aConns.get(0).localAddress());
+            h.a.gather();
+            h.b.gather();
+            h.exchangeCredentials();
+            h.a.localCandidates().stream().filter(c -> c.address().equals(h.aConns.get(1).localAddress()))
+                    .forEach(h.b::addRemoteCandidate);
+            h.b.localCandidates().stream().filter(c -> c.address().equals(h.bConns.get(1).localAddress()))
+                    .forEach(h.a::addRemoteCandidate);
+            h.a.start();
+            h.b.start();
+            h.until("connected on path 1", Duration.ofSeconds(10), () -> h.a.state().isConnected()
+                    && h.b.state().isConnected());
+            assertThat(h.a.selectedPair().orElseThrow().local().address()).isEqualTo(h.aConns.get(1).localAddress());
             IceConnection ca = h.a.connection();
             IceConnection cb = h.b.connection();
-            exchange(h, "on path 0", "reply on path 0");
-            h.blockPath(0, true);
+            exchange(h, "on path 1", "reply on path 1");
+            h.a.localCandidates().stream().filter(c -> c.address().equals(h.aConns.get(0).localAddress()))
+                    .forEach(h.b::addRemoteCandidate);
+            h.b.localCandidates().stream().filter(c -> c.address().equals(h.bConns.get(0).localAddress()))
+                    .forEach(h.a::addRemoteCandidate);
+            h.until("path 0 valid on both", Duration.ofSeconds(10), () -> validOn(h.a, h.aConns.get(0))
+                    && validOn(h.b, h.bConns.get(0)));
+            h.blockPath(1, true);
             h.until("switched", Duration.ofSeconds(10), () -> h.a.state().isConnected() && h.b.state().isConnected()
-                    && h.a.selectedPair().orElseThrow().local().address().equals(h.aConns.get(1).localAddress())
-                    && h.b.selectedPair().orElseThrow().local().address().equals(h.bConns.get(1).localAddress()));
+                    && h.a.selectedPair().orElseThrow().local().address().equals(h.aConns.get(0).localAddress())
+                    && h.b.selectedPair().orElseThrow().local().address().equals(h.bConns.get(0).localAddress()));
             assertThat(h.a.connection()).isSameAs(ca);
             assertThat(h.b.connection()).isSameAs(cb);
-            assertThat(ca.remoteAddress()).isEqualTo(h.bConns.get(1).localAddress());
-            exchange(h, "on path 1", "reply on path 1");
+            assertThat(ca.remoteAddress()).isEqualTo(h.bConns.get(0).localAddress());
+            exchange(h, "on path 0", "reply on path 0");
             Waiter.until("switch events", WAIT, () -> h.aEvents.selected.size() == 2 && h.bEvents.selected.size() == 2);
             assertThat(h.aEvents.states).contains(IceState.DISCONNECTED);
         }
+    }
+
+    private static boolean validOn(IceAgent agent, GatedConn base) {
+        return agent.pairStats().stream().anyMatch(p -> p.valid() && p.local().address().equals(base.localAddress()));
     }
 
     @Test
@@ -398,14 +496,16 @@ class IceAgentTest {
         Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 14);
         h.connectAll();
         h.until("connected", Duration.ofSeconds(30), () -> h.a.state().isConnected() && h.b.state().isConnected());
-        CompletableFuture<Throwable> receiver = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Throwable> receiver = new CompletableFuture<>();
+        Thread receiving = Thread.ofVirtual().start(() -> {
             try {
                 h.a.connection().receive(new PacketBatch(1, 2048));
-                return null;
+                receiver.complete(null);
             } catch (Throwable t) {
-                return t;
+                receiver.complete(t);
             }
         });
+        Waiter.until("the receiver is blocked", WAIT, () -> receiving.getState() == Thread.State.WAITING);
         h.a.close();
         assertThat(receiver.get(10, TimeUnit.SECONDS)).isInstanceOf(ClosedChannelException.class);
         assertThat(h.a.state()).isEqualTo(IceState.CLOSED);
