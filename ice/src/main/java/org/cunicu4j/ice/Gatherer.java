@@ -21,6 +21,11 @@ public interface Gatherer extends AutoCloseable {
     /**
      * Starts gathering for the agent whose local username fragment is {@code localUfrag}
      * (a gatherer over a shared port registers it there) and returns at once.
+     *
+     * <p>The agent calls this again after an ICE restart, with the agent's new ufrag: the
+     * gatherer then reports its candidates again (it may reuse the same bases; a gatherer
+     * over a shared port re-registers the agent under the new ufrag). Candidates may be
+     * reported on the calling thread.
      */
     void gather(String localUfrag, int component, Sink sink);
 

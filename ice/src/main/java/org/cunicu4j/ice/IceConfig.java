@@ -1,0 +1,156 @@
+package org.cunicu4j.ice;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.random.RandomGenerator;
+
+/**
+ * An agent's settings. Immutable; made with {@link #builder()} or {@link #defaults()}.
+ *
+ * @param checkInterval Ta: one connectivity check (ordinary or triggered) per interval; also the agent's tick
+ * @param disconnectedTimeout no consent response on the selected pair for this long: DISCONNECTED
+ * @param failedTimeout no consent response for this long (or no valid pair this long after checks began): FAILED
+ * @param keepaliveInterval a binding indication goes on the selected pair when nothing was sent for this long
+ * @param consentInterval mean interval of consent-freshness binding requests (RFC 7675; each one is
+ *     randomised to 0.8..1.2 of this). Must be below {@code disconnectedTimeout}: the default is 2 s
+ *     rather than RFC 7675's 5 s so that the default 5 s disconnected timeout is not hit between two
+ *     answered requests
+ * @param candidateTypes the local candidate types the agent uses; others from its gatherers are ignored
+ * @param maxCheckTransmissions transmissions of one check before its pair fails (RFC 8489 Rc)
+ * @param maxRto upper bound of a check's doubling retransmission timeout (keeps a dead pair's
+ *     failure within a few seconds instead of RFC 8489's 39.5 s)
+ * @param maxPairs check list limit (RFC 8445 §6.1.2.5): lowest-priority pairs beyond it are dropped
+ * @param component the component ID of this agent's candidates (1: one data stream)
+ * @param scheduler clock and timers
+ * @param listenerExecutor where listeners run (serially, in order); null: a virtual thread per agent
+ * @param random source of credentials, tie-breaker and consent jitter ({@link SecureRandom} by default)
+ * @param receiveBufferSize bytes per datagram slot the readers receive into (and the largest data
+ *     datagram {@link IceConnection} delivers)
+ */
+public record IceConfig(
+        Duration checkInterval,
+        Duration disconnectedTimeout,
+        Duration failedTimeout,
+        Duration keepaliveInterval,
+        Duration consentInterval,
+        Set<CandidateType> candidateTypes,
+        int maxCheckTransmissions,
+        Duration maxRto,
+        int maxPairs,
+        int component,
+        IceScheduler scheduler,
+        Executor listenerExecutor,
+        RandomGenerator random,
+        int receiveBufferSize) {
+
+    public IceConfig {
+        positive(checkInterval, "checkInterval");
+        positive(disconnectedTimeout, "disconnectedTimeout");
+        positive(failedTimeout, "failedTimeout");
+        positive(keepaliveInterval, "keepaliveInterval");
+        positive(consentInterval, "consentInterval");
+        positive(maxRto, "maxRto");
+        if (failedTimeout.compareTo(disconnectedTimeout) < 0) {
+            throw new IllegalArgumentException("failedTimeout " + failedTimeout + " is shorter than disconnectedTimeout "
+                    + disconnectedTimeout);
+        }
+        candidateTypes = Set.copyOf(Objects.requireNonNull(candidateTypes, "candidateTypes"));
+        if (candidateTypes.isEmpty()) {
+            throw new IllegalArgumentException("candidateTypes is empty: the agent could use no local candidate");
+        }
+        if (maxCheckTransmissions < 1) {
+            throw new IllegalArgumentException("maxCheckTransmissions must be at least 1, got " + maxCheckTransmissions);
+        }
+        if (maxPairs < 1) {
+            throw new IllegalArgumentException("maxPairs must be at least 1, got " + maxPairs);
+        }
+        if (component < 1 || component > 256) {
+            throw new IllegalArgumentException("component " + component + " is out of range 1..256");
+        }
+        Objects.requireNonNull(scheduler, "scheduler");
+        Objects.requireNonNull(random, "random");
+        if (receiveBufferSize < 576 || receiveBufferSize > 65535) {
+            throw new IllegalArgumentException("receiveBufferSize must be 576..65535, got " + receiveBufferSize);
+        }
+    }
+
+    private static void positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + d);
+        }
+    }
+
+    public static IceConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.checkInterval = checkInterval;
+        b.disconnectedTimeout = disconnectedTimeout;
+        b.failedTimeout = failedTimeout;
+        b.keepaliveInterval = keepaliveInterval;
+        b.consentInterval = consentInterval;
+        b.candidateTypes = EnumSet.copyOf(candidateTypes);
+        b.maxCheckTransmissions = maxCheckTransmissions;
+        b.maxRto = maxRto;
+        b.maxPairs = maxPairs;
+        b.component = component;
+        b.scheduler = scheduler;
+        b.listenerExecutor = listenerExecutor;
+        b.random = random;
+        b.receiveBufferSize = receiveBufferSize;
+        return b;
+    }
+
+    /** Builds an {@link IceConfig}; starts from the defaults. Not thread-safe. */
+    public static final class Builder {
+        private Duration checkInterval = Duration.ofMillis(200);
+        private Duration disconnectedTimeout = Duration.ofSeconds(5);
+        private Duration failedTimeout = Duration.ofSeconds(25);
+        private Duration keepaliveInterval = Duration.ofSeconds(2);
+        private Duration consentInterval = Duration.ofSeconds(2);
+        private Set<CandidateType> candidateTypes = EnumSet.allOf(CandidateType.class);
+        private int maxCheckTransmissions = 7;
+        private Duration maxRto = Duration.ofMillis(1600);
+        private int maxPairs = 100;
+        private int component = 1;
+        private IceScheduler scheduler = IceScheduler.system();
+        private Executor listenerExecutor;
+        private RandomGenerator random = new SecureRandom();
+        private int receiveBufferSize = 8192;
+
+        private Builder() {}
+
+        public Builder checkInterval(Duration v) { checkInterval = v; return this; }
+        public Builder disconnectedTimeout(Duration v) { disconnectedTimeout = v; return this; }
+        public Builder failedTimeout(Duration v) { failedTimeout = v; return this; }
+        public Builder keepaliveInterval(Duration v) { keepaliveInterval = v; return this; }
+        public Builder consentInterval(Duration v) { consentInterval = v; return this; }
+        public Builder candidateTypes(Set<CandidateType> v) { candidateTypes = v; return this; }
+        public Builder maxCheckTransmissions(int v) { maxCheckTransmissions = v; return this; }
+        public Builder maxRto(Duration v) { maxRto = v; return this; }
+        public Builder maxPairs(int v) { maxPairs = v; return this; }
+        public Builder component(int v) { component = v; return this; }
+        public Builder scheduler(IceScheduler v) { scheduler = v; return this; }
+        public Builder listenerExecutor(Executor v) { listenerExecutor = v; return this; }
+        public Builder random(RandomGenerator v) { random = v; return this; }
+        public Builder receiveBufferSize(int v) { receiveBufferSize = v; return this; }
+
+        public IceConfig build() {
+            return new IceConfig(checkInterval, disconnectedTimeout, failedTimeout, keepaliveInterval, consentInterval,
+                    candidateTypes, maxCheckTransmissions, maxRto, maxPairs, component, scheduler, listenerExecutor,
+                    random, receiveBufferSize);
+        }
+    }
+}

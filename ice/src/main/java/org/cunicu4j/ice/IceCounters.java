@@ -1,0 +1,35 @@
+package org.cunicu4j.ice;
+
+/**
+ * What an agent dropped or handled out of line, at one moment. Immutable.
+ *
+ * @param malformed datagrams that looked like STUN but did not parse
+ * @param badIntegrity STUN messages whose MESSAGE-INTEGRITY or FINGERPRINT did not verify, or lacked integrity
+ * @param wrongUfrag requests whose USERNAME named another agent's (or an old) ufrag
+ * @param unknownTransaction responses matching no outstanding request
+ * @param unexpectedStun well-formed STUN the agent does not handle (other methods, classes)
+ * @param unexpectedData non-STUN datagrams not from the selected pair's remote on its base
+ * @param dataDroppedNoRoute datagrams sent through {@link IceConnection} while no pair was selected
+ * @param dataDroppedQueueFull data datagrams dropped because the {@link IceConnection} receiver fell behind
+ * @param roleConflicts role conflicts seen (487 sent or received, or a role switched on a request)
+ * @param readerErrors I/O errors on a base other than its closing (the reader goes on)
+ * @param ignoredRemoteCandidates remote candidates ignored (other component, after end-of-candidates, duplicates)
+ */
+public record IceCounters(
+        long malformed,
+        long badIntegrity,
+        long wrongUfrag,
+        long unknownTransaction,
+        long unexpectedStun,
+        long unexpectedData,
+        long dataDroppedNoRoute,
+        long dataDroppedQueueFull,
+        long roleConflicts,
+        long readerErrors,
+        long ignoredRemoteCandidates) {
+
+    /** Everything dropped as bad input: malformed, bad integrity, wrong ufrag, unknown transaction, unexpected. */
+    public long droppedInput() {
+        return malformed + badIntegrity + wrongUfrag + unknownTransaction + unexpectedStun + unexpectedData;
+    }
+}
