@@ -1,0 +1,119 @@
+package org.cunicu4j.ice.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.cunicu4j.ice.Candidate;
+import org.cunicu4j.ice.CandidateType;
+import org.cunicu4j.ice.IceCandidatePair;
+import org.cunicu4j.ice.IceRole;
+import org.cunicu4j.stun.client.TlsTrust;
+import org.cunicu4j.stun.turn.TurnConfig;
+import org.cunicu4j.stun.url.Transport;
+import org.cunicu4j.testlab.Coturn;
+import org.cunicu4j.testlab.Lab;
+import org.cunicu4j.testlab.NatType;
+import org.cunicu4j.testlab.PathBlock;
+import org.cunicu4j.testlab.RequiresRoot;
+import org.cunicu4j.testlab.RequiresTools;
+import org.cunicu4j.testlab.Topology;
+import org.cunicu4j.testlab.TwoNats;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Our two agents behind NATs (testlab's two-NAT topology, coturn on the public segment as
+ * STUN and TURN server): endpoint-independent NATs give a server-reflexive path; symmetric
+ * NATs on both sides need a relay; with UDP between the peers blocked (and no UDP at all
+ * out of alice's LAN) the path is a relay over TURN-TLS. Each asserts the selected pair's
+ * types and data both ways.
+ */
+@RequiresRoot
+@RequiresTools({"ip", "nft", "ss", "turnserver", "openssl"})
+class IceNatLabTest {
+    private static final String USER = "ice";
+    private static final String PASSWORD = "lab-password";
+    private static final InetSocketAddress STUN = new InetSocketAddress(Topology.SERVER_IP, Coturn.DEFAULT_PORT);
+
+    @Test
+    void endpointIndependentNatsConnectServerReflexive() throws Exception {
+        try (Lab lab = Lab.open()) {
+            TwoNats t = Topology.twoNats(lab, NatType.ENDPOINT_INDEPENDENT, NatType.ENDPOINT_INDEPENDENT);
+            Coturn.builder(t.server()).listen(Topology.SERVER_IP).user(USER, PASSWORD).start();
+            try (LabAgent a = LabAgent.create("a", t.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
+                            LabGatherers.hostAndSrflx(Topology.ALICE_IP, STUN));
+                    LabAgent b = LabAgent.create("b", t.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
+                            LabGatherers.hostAndSrflx(Topology.BOB_IP, STUN))) {
+                IcePairs.connect(a, b);
+                IceCandidatePair pa = a.selected();
+                IceCandidatePair pb = b.selected();
+                assertThat(pa.remote().type()).as("a's remote in %s", pa)
+                        .isIn(CandidateType.SERVER_REFLEXIVE, CandidateType.PEER_REFLEXIVE);
+                assertThat(pb.remote().type()).as("b's remote in %s", pb)
+                        .isIn(CandidateType.SERVER_REFLEXIVE, CandidateType.PEER_REFLEXIVE);
+                assertThat(pa.remote().address().getAddress().getHostAddress()).isEqualTo(Topology.NAT_B_OUTSIDE_IP);
+                assertThat(pb.remote().address().getAddress().getHostAddress()).isEqualTo(Topology.NAT_A_OUTSIDE_IP);
+                assertThat(pa.local().type()).as("no relay in %s", pa).isNotEqualTo(CandidateType.RELAY);
+                IcePairs.assertDataBothWays(a, b);
+            }
+        }
+    }
+
+    @Test
+    void symmetricNatsOnBothSidesConnectThroughTheRelay() throws Exception {
+        try (Lab lab = Lab.open()) {
+            TwoNats t = Topology.twoNats(lab, NatType.SYMMETRIC, NatType.SYMMETRIC);
+            Coturn.builder(t.server()).listen(Topology.SERVER_IP).user(USER, PASSWORD).start();
+            TurnConfig turn = turn(Transport.UDP, Coturn.DEFAULT_PORT).build();
+            try (LabAgent a = LabAgent.create("a", t.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
+                            LabGatherers.all(LabGatherers.hostAndSrflx(Topology.ALICE_IP, STUN), LabGatherers.relay(turn)));
+                    LabAgent b = LabAgent.create("b", t.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
+                            LabGatherers.all(LabGatherers.hostAndSrflx(Topology.BOB_IP, STUN), LabGatherers.relay(turn)))) {
+                IcePairs.connect(a, b);
+                assertRelayed(a);
+                assertRelayed(b);
+                IcePairs.assertDataBothWays(a, b);
+            }
+        }
+    }
+
+    @Test
+    void udpBlockedBetweenThePeersConnectsThroughARelayOverTls() throws Exception {
+        try (Lab lab = Lab.open()) {
+            TwoNats t = Topology.twoNats(lab, NatType.ENDPOINT_INDEPENDENT, NatType.ENDPOINT_INDEPENDENT);
+            Coturn coturn = Coturn.builder(t.server()).listen(Topology.SERVER_IP).user(USER, PASSWORD).tls().start();
+            PathBlock.udp(t.natA().host(), Topology.NAT_B_OUTSIDE_IP);
+            PathBlock.udp(t.natB().host(), Topology.NAT_A_OUTSIDE_IP);
+            PathBlock.forwardedUdp(t.natA().host()); // alice: nothing but TCP leaves her LAN
+            TurnConfig tls = turn(Transport.TLS, coturn.tlsPort()).sslContext(TlsTrust.trusting(coturn.certFile()))
+                    .build();
+            TurnConfig tcp = turn(Transport.TCP, coturn.port()).build();
+            try (LabAgent a = LabAgent.create("a", t.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
+                            LabGatherers.all(LabGatherers.host(Topology.ALICE_IP), LabGatherers.relay(tls)));
+                    LabAgent b = LabAgent.create("b", t.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
+                            LabGatherers.all(LabGatherers.hostAndSrflx(Topology.BOB_IP, STUN), LabGatherers.relay(tcp)))) {
+                IcePairs.connect(a, b);
+                IceCandidatePair pa = a.selected();
+                assertThat(pa.local().type()).as("a's local in %s", pa).isEqualTo(CandidateType.RELAY);
+                assertThat(pa.local().relayProtocol()).isEqualTo(Candidate.RelayProtocol.TLS);
+                assertRelayed(b);
+                IcePairs.assertDataBothWays(a, b);
+            }
+        }
+    }
+
+    private static TurnConfig.Builder turn(Transport transport, int port) {
+        return TurnConfig.builder(new InetSocketAddress(Topology.SERVER_IP, port), transport).credentials(USER, PASSWORD)
+                .requestTimeout(Duration.ofSeconds(5));
+    }
+
+    /** One end of the pair is a relay candidate on coturn. */
+    private static void assertRelayed(LabAgent x) {
+        IceCandidatePair p = x.selected();
+        boolean localRelay = p.local().type() == CandidateType.RELAY;
+        boolean remoteRelay = p.remote().type() == CandidateType.RELAY;
+        assertThat(localRelay || remoteRelay).as("%s's pair %s has a relay end", x.name, p).isTrue();
+        InetSocketAddress relayEnd = localRelay ? p.local().address() : p.remote().address();
+        assertThat(relayEnd.getAddress().getHostAddress()).as("relay address of %s", p).isEqualTo(Topology.SERVER_IP);
+    }
+}
