@@ -1,46 +1,1233 @@
 package org.cunicu4j.ice;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.cunicu4j.net.PacketBatch;
+import org.cunicu4j.net.PacketClassifier;
+import org.cunicu4j.net.PacketConn;
+import org.cunicu4j.stun.ErrorCode;
+import org.cunicu4j.stun.MessageType;
+import org.cunicu4j.stun.StunCredentials;
+import org.cunicu4j.stun.StunMessage;
+import org.cunicu4j.stun.StunMessageBuilder;
+import org.cunicu4j.stun.StunMethod;
+import org.cunicu4j.stun.StunParseException;
+import org.cunicu4j.stun.TransactionId;
 
 /**
- * An ICE agent (RFC 8445 with trickle, RFC 8838, and consent freshness, RFC 7675) for one
- * session with one peer: API skeleton, implementation follows.
+ * An ICE agent (RFC 8445, with trickle ICE, RFC 8838, and consent freshness, RFC 7675)
+ * for one session with one peer, over the bases its {@link Gatherer}s find.
+ *
+ * <h2>Use</h2>
+ * {@link #create} → {@link #addListener} → {@link #gather()} (local candidates trickle to
+ * the listeners; send them and {@link #localCredentials()} to the peer) → {@link #start()}
+ * (checks begin) → {@link #setRemoteCredentials}, {@link #addRemoteCandidate} and
+ * {@link #endOfRemoteCandidates} as the peer's arrive (in any order, at any time) →
+ * {@link IceListener#stateChanged} to CONNECTED → data through {@link #connection()}.
+ *
+ * <h2>Behaviour</h2>
+ * <ul>
+ *   <li>Check list per RFC 8445 §6.1.2 ({@link CheckList}): one check every
+ *       {@link IceConfig#checkInterval()} (Ta), triggered checks first; retransmission with
+ *       RTO = max(500 ms, Ta × pairs waiting or in progress) doubling up to
+ *       {@link IceConfig#maxRto()}, {@link IceConfig#maxCheckTransmissions()} sends.</li>
+ *   <li>Nomination: <b>regular</b> (§8.1.1). The controlling agent nominates its best valid
+ *       pair with a USE-CANDIDATE check once no higher-priority pair is still pending, or
+ *       {@link IceConfig#nominationWait()} after the first valid pair. The controlled agent
+ *       selects a nominated pair when it has none, when it is of higher priority, or when
+ *       the current one has had no consent response for half the disconnected timeout.
+ *       Failover: a controlling agent whose selected pair went DISCONNECTED probes its other
+ *       valid pairs and re-nominates one that answers, so the selected pair switches.</li>
+ *   <li>Role conflicts (§7.3.1.1, §7.2.5.1) resolved by the 64-bit tie-breaker and 487.</li>
+ *   <li>Consent (RFC 7675): a binding request on the selected pair every
+ *       {@link IceConfig#consentInterval()} (±20 %); no authenticated response for
+ *       {@link IceConfig#disconnectedTimeout()} → DISCONNECTED, for
+ *       {@link IceConfig#failedTimeout()} → FAILED (then nothing is sent until
+ *       {@link #restart()}); a response while disconnected → CONNECTED again. A binding
+ *       indication goes on the selected pair when nothing was sent for
+ *       {@link IceConfig#keepaliveInterval()}.</li>
+ *   <li>Input that is malformed, unauthenticated, for another ufrag, or unexpected is
+ *       dropped and counted ({@link #counters()}); readers never stop on it.</li>
+ * </ul>
+ *
+ * <h2>Ownership and threading</h2>
+ * The agent owns its gatherers (closed by {@link #close()}; they own the bases). Its state
+ * has one lock: readers (one virtual thread per distinct base), the timer (the
+ * {@link IceScheduler}) and API calls take it briefly; nothing blocks under it but sends on
+ * a base. Listeners run on the listener executor, never under the lock. Data received
+ * for {@link #connection()} and data sent through it take no lock. All methods are
+ * thread-safe.
  */
 public final class IceAgent implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(IceAgent.class.getName());
+    private static final long MIN_RTO_NANOS = 500_000_000L;
 
-    private IceAgent() {}
+    private final IceConfig config;
+    private final IceScheduler clock;
+    private final List<Gatherer> gatherers;
+    private final ListenerDispatch events;
+    private final IceConnection connection;
+    private final long tieBreaker;
+    private final long ta;
+    private final long disconnectedNanos;
+    private final long failedNanos;
+    private final long keepaliveNanos;
 
-    /** A new agent in state NEW with random credentials and tie-breaker; nothing runs until {@link #gather()} or {@link #start()}. */
-    public static IceAgent create(IceConfig config, IceRole role, List<Gatherer> gatherers) {
-        throw new UnsupportedOperationException("skeleton");
+    private final ReentrantLock lock = new ReentrantLock();
+    // ---- guarded by lock
+    private final Map<PacketConn, BaseReader> readers = new IdentityHashMap<>();
+    private final List<LocalEntry> locals = new ArrayList<>();
+    private final List<RemoteEntry> remotes = new ArrayList<>();
+    private final CheckList checks;
+    private final ArrayDeque<Triggered> triggered = new ArrayDeque<>();
+    private final Map<TransactionId, Transaction> transactions = new LinkedHashMap<>();
+    private final PacketBatch sendBatch = new PacketBatch(1, 2048);
+    private IceCredentials local;
+    private byte[] localKey;
+    private IceCredentials remote;
+    private byte[] remoteKey;
+    private IceRole role;
+    private IceState state = IceState.NEW;
+    private CheckPair selected;
+    private CheckPair nominating;
+    private boolean started;
+    private boolean gatheringStarted;
+    private boolean gatheringDone;
+    private int gatherersPending;
+    private boolean remoteEndOfCandidates;
+    private int generation;
+    private long checkingSince;
+    private long firstValidAt = -1;
+    private long nextConsentAt;
+    private int probeIndex;
+    private int prflxCount;
+    private IceScheduler.Cancellable tick;
+    private volatile boolean closed;
+    // ---- lock-free
+    private volatile Route route;
+    private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong badIntegrity = new AtomicLong();
+    private final AtomicLong wrongUfrag = new AtomicLong();
+    private final AtomicLong unknownTransaction = new AtomicLong();
+    private final AtomicLong unexpectedStun = new AtomicLong();
+    private final AtomicLong unexpectedData = new AtomicLong();
+    private final AtomicLong dataDroppedNoRoute = new AtomicLong();
+    private final AtomicLong dataDroppedQueueFull = new AtomicLong();
+    private final AtomicLong roleConflicts = new AtomicLong();
+    private final AtomicLong readerErrors = new AtomicLong();
+    private final AtomicLong sendErrors = new AtomicLong();
+    private final AtomicLong ignoredRemoteCandidates = new AtomicLong();
+
+    /** The data route: the selected pair's base and remote address. */
+    private record Route(CheckPair pair, PacketConn base, InetSocketAddress remote) {}
+
+    /** A triggered check; {@code nominate} marks the controlling agent's USE-CANDIDATE check. */
+    private record Triggered(CheckPair pair, boolean nominate) {}
+
+    private IceAgent(IceConfig config, IceRole role, List<Gatherer> gatherers) {
+        this.config = config;
+        this.clock = config.scheduler();
+        this.gatherers = List.copyOf(gatherers);
+        this.events = new ListenerDispatch(config.listenerExecutor());
+        this.connection = new IceConnection(this, config.receiveBufferSize());
+        this.role = role;
+        this.tieBreaker = config.random().nextLong();
+        this.ta = config.checkInterval().toNanos();
+        this.disconnectedNanos = config.disconnectedTimeout().toNanos();
+        this.failedNanos = config.failedTimeout().toNanos();
+        this.keepaliveNanos = config.keepaliveInterval().toNanos();
+        this.checks = new CheckList(role, config.maxPairs());
+        setLocalCredentials(IceCredentials.random(config.random()));
     }
 
-    public IceCredentials localCredentials() { throw new UnsupportedOperationException("skeleton"); }
-    public IceRole role() { throw new UnsupportedOperationException("skeleton"); }
-    public long tieBreaker() { throw new UnsupportedOperationException("skeleton"); }
-    public IceState state() { throw new UnsupportedOperationException("skeleton"); }
-    public void addListener(IceListener listener) { throw new UnsupportedOperationException("skeleton"); }
-    /** Starts the gatherers; each local candidate goes to the listeners as found, then localCandidatesDone. */
-    public void gather() { throw new UnsupportedOperationException("skeleton"); }
-    public List<Candidate> localCandidates() { throw new UnsupportedOperationException("skeleton"); }
-    public void setRemoteCredentials(IceCredentials remote) { throw new UnsupportedOperationException("skeleton"); }
-    public void addRemoteCandidate(Candidate candidate) { throw new UnsupportedOperationException("skeleton"); }
-    public void endOfRemoteCandidates() { throw new UnsupportedOperationException("skeleton"); }
-    /** Begins connectivity checks: NEW → CHECKING. */
-    public void start() { throw new UnsupportedOperationException("skeleton"); }
-    public Optional<IceCandidatePair> selectedPair() { throw new UnsupportedOperationException("skeleton"); }
-    public IceConnection connection() { throw new UnsupportedOperationException("skeleton"); }
-    public void restart() { throw new UnsupportedOperationException("skeleton"); }
-    public List<CandidateStats> candidateStats() { throw new UnsupportedOperationException("skeleton"); }
-    public List<CandidatePairStats> pairStats() { throw new UnsupportedOperationException("skeleton"); }
-    public IceCounters counters() { throw new UnsupportedOperationException("skeleton"); }
-    @Override
-    public void close() { throw new UnsupportedOperationException("skeleton"); }
+    /**
+     * A new agent in state NEW with random credentials (16-letter ufrag, 32-letter
+     * password) and a random tie-breaker. Nothing runs until {@link #gather()} or
+     * {@link #start()}.
+     *
+     * @param gatherers owned by the agent from now on
+     */
+    public static IceAgent create(IceConfig config, IceRole role, List<Gatherer> gatherers) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(gatherers, "gatherers");
+        return new IceAgent(config, role, gatherers);
+    }
 
-    int sendData(PacketBatch batch) { throw new UnsupportedOperationException("skeleton"); }
-    InetSocketAddress dataLocalAddress() { throw new UnsupportedOperationException("skeleton"); }
-    InetSocketAddress dataRemoteAddress() { throw new UnsupportedOperationException("skeleton"); }
+    private void setLocalCredentials(IceCredentials c) {
+        local = c;
+        localKey = StunCredentials.shortTermKey(c.password());
+    }
+
+    // ---- API ---------------------------------------------------------------------------
+
+    public IceCredentials localCredentials() {
+        lock.lock();
+        try {
+            return local;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public IceRole role() {
+        lock.lock();
+        try {
+            return role;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The 64-bit tie-breaker (RFC 8445 §7.1.1), compared unsigned. */
+    public long tieBreaker() {
+        return tieBreaker;
+    }
+
+    public IceState state() {
+        lock.lock();
+        try {
+            return state;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public void addListener(IceListener listener) {
+        events.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeListener(IceListener listener) {
+        events.remove(listener);
+    }
+
+    /**
+     * Starts the gatherers (once; again by {@link #restart()}). Each local candidate goes
+     * to {@link IceListener#localCandidate} as found, then {@link IceListener#localCandidatesDone}.
+     */
+    public void gather() {
+        int gen;
+        String ufrag;
+        lock.lock();
+        try {
+            requireOpen();
+            if (gatheringStarted) {
+                return;
+            }
+            gatheringStarted = true;
+            gatheringDone = false;
+            gatherersPending = gatherers.size();
+            gen = generation;
+            ufrag = local.ufrag();
+            if (gatherers.isEmpty()) {
+                gatheringDone = true;
+                events.emit(IceListener::localCandidatesDone);
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (Gatherer g : gatherers) {
+            Sink sink = new Sink(gen, g);
+            try {
+                g.gather(ufrag, config.component(), sink);
+            } catch (RuntimeException e) {
+                sink.failed(g.toString(), e);
+                sink.done();
+            }
+        }
+    }
+
+    /** The local candidates found so far (peer-reflexive ones excluded), in the order found. */
+    public List<Candidate> localCandidates() {
+        lock.lock();
+        try {
+            List<Candidate> out = new ArrayList<>();
+            for (LocalEntry e : locals) {
+                if (e.candidate.type() != CandidateType.PEER_REFLEXIVE) {
+                    out.add(e.candidate);
+                }
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The peer's ufrag and password; checks wait for them. */
+    public void setRemoteCredentials(IceCredentials credentials) {
+        Objects.requireNonNull(credentials, "credentials");
+        lock.lock();
+        try {
+            requireOpen();
+            remote = credentials;
+            remoteKey = StunCredentials.shortTermKey(credentials.password());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A remote candidate (trickled): accepted at any time, before or after checks begin
+     * and before the remote credentials. One of another component, one after
+     * end-of-candidates and a duplicate are ignored and counted; one with the address of a
+     * peer-reflexive candidate learnt earlier replaces it.
+     */
+    public void addRemoteCandidate(Candidate candidate) {
+        Objects.requireNonNull(candidate, "candidate");
+        lock.lock();
+        try {
+            requireOpen();
+            if (candidate.component() != config.component() || remoteEndOfCandidates) {
+                ignoredRemoteCandidates.incrementAndGet();
+                return;
+            }
+            RemoteEntry existing = findRemote(candidate.address());
+            if (existing != null) {
+                if (existing.candidate.type() == CandidateType.PEER_REFLEXIVE) {
+                    existing.candidate = candidate;
+                    checks.setRole(role); // recomputes priorities
+                } else {
+                    ignoredRemoteCandidates.incrementAndGet();
+                }
+                return;
+            }
+            RemoteEntry e = new RemoteEntry(candidate);
+            remotes.add(e);
+            for (LocalEntry l : List.copyOf(locals)) {
+                checks.add(l, e, locals);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The peer sent end-of-candidates: the agent may now fail when every pair has failed, and complete. */
+    public void endOfRemoteCandidates() {
+        lock.lock();
+        try {
+            requireOpen();
+            remoteEndOfCandidates = true;
+            updateState(clock.nanoTime());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Begins connectivity checks (NEW → CHECKING) and the agent's timer. Idempotent. */
+    public void start() {
+        lock.lock();
+        try {
+            requireOpen();
+            if (started) {
+                return;
+            }
+            started = true;
+            checkingSince = clock.nanoTime();
+            checks.start();
+            setState(IceState.CHECKING, checkingSince);
+            tick = clock.schedule(this::tick, 0);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public Optional<IceCandidatePair> selectedPair() {
+        Route r = route;
+        return r == null ? Optional.empty()
+                : Optional.of(new IceCandidatePair(r.pair.local.candidate, r.pair.remote.candidate));
+    }
+
+    /** The selected pair as a data connection (one per agent; closing it closes data only). */
+    public IceConnection connection() {
+        return connection;
+    }
+
+    /**
+     * ICE restart: new local credentials; the remote credentials, remote candidates, pairs
+     * and selected pair are cleared; the gatherers run again (with the new ufrag) and the
+     * local candidates trickle to the listeners again, then end-of-candidates. Back to
+     * CHECKING (NEW if checks were never started); a FAILED agent is alive again.
+     */
+    public void restart() {
+        boolean regather;
+        lock.lock();
+        try {
+            requireOpen();
+            long now = clock.nanoTime();
+            generation++;
+            setLocalCredentials(IceCredentials.random(config.random()));
+            remote = null;
+            remoteKey = null;
+            remotes.clear();
+            locals.clear();
+            checks.clear();
+            triggered.clear();
+            transactions.clear();
+            nominating = null;
+            remoteEndOfCandidates = false;
+            firstValidAt = -1;
+            boolean hadSelected = selected != null;
+            selected = null;
+            route = null;
+            if (hadSelected) {
+                events.emit(l -> l.selectedPairChanged(null));
+            }
+            regather = gatheringStarted;
+            gatheringStarted = false;
+            gatheringDone = false;
+            if (started) {
+                checks.start();
+                checkingSince = now;
+                setState(IceState.CHECKING, now);
+            } else {
+                setState(IceState.NEW, now);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (regather) {
+            gather();
+        }
+    }
+
+    public List<CandidateStats> candidateStats() {
+        lock.lock();
+        try {
+            List<CandidateStats> out = new ArrayList<>();
+            for (LocalEntry e : locals) {
+                out.add(new CandidateStats(e.candidate, true, e.traffic.snapshot()));
+            }
+            for (RemoteEntry e : remotes) {
+                out.add(new CandidateStats(e.candidate, false, e.traffic.snapshot()));
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Every pair of the check list and the valid list, highest priority first. */
+    public List<CandidatePairStats> pairStats() {
+        lock.lock();
+        try {
+            List<CandidatePairStats> out = new ArrayList<>();
+            for (CheckPair p : checks.pairs()) {
+                out.add(p.snapshot(p == selected));
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public IceCounters counters() {
+        return new IceCounters(malformed.get(), badIntegrity.get(), wrongUfrag.get(), unknownTransaction.get(),
+                unexpectedStun.get(), unexpectedData.get(), dataDroppedNoRoute.get(), dataDroppedQueueFull.get(),
+                roleConflicts.get(), readerErrors.get(), sendErrors.get(), ignoredRemoteCandidates.get());
+    }
+
+    /** Stops the timer, closes the connection and the gatherers (and so their bases); CLOSED. Idempotent. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (tick != null) {
+                tick.cancel();
+            }
+            route = null;
+            setState(IceState.CLOSED, clock.nanoTime());
+        } finally {
+            lock.unlock();
+        }
+        connection.close();
+        for (Gatherer g : gatherers) {
+            try {
+                g.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing gatherer " + g + " failed", e);
+            }
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the ICE agent is closed");
+        }
+    }
+
+    // ---- gathering -----------------------------------------------------------------------
+
+    /** A gatherer's sink for one generation (a restart starts another; late reports of the old one are ignored). */
+    private final class Sink implements Gatherer.Sink {
+        private final int gen;
+        private final Gatherer gatherer;
+        private boolean done;
+
+        Sink(int gen, Gatherer gatherer) {
+            this.gen = gen;
+            this.gatherer = gatherer;
+        }
+
+        @Override
+        public void candidate(LocalCandidate candidate) {
+            onLocalCandidate(gen, candidate);
+        }
+
+        @Override
+        public void failed(String source, Exception cause) {
+            events.emit(l -> l.gatheringFailed(source, cause));
+        }
+
+        @Override
+        public void done() {
+            lock.lock();
+            try {
+                if (done || gen != generation || closed) {
+                    return;
+                }
+                done = true;
+                if (--gatherersPending == 0) {
+                    gatheringDone = true;
+                    events.emit(IceListener::localCandidatesDone);
+                    updateState(clock.nanoTime());
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "sink of " + gatherer;
+        }
+    }
+
+    private void onLocalCandidate(int gen, LocalCandidate lc) {
+        Candidate c = lc.candidate();
+        lock.lock();
+        try {
+            if (gen != generation || closed || !config.candidateTypes().contains(c.type())
+                    || c.component() != config.component() || c.type() == CandidateType.PEER_REFLEXIVE) {
+                return;
+            }
+            for (LocalEntry e : locals) {
+                if (e.base == lc.base() && e.candidate.address().equals(c.address())) {
+                    return; // duplicate
+                }
+            }
+            LocalEntry e = new LocalEntry(c, lc.base());
+            locals.add(e);
+            if (!readers.containsKey(lc.base())) {
+                BaseReader r = new BaseReader(this, lc.base(), config.receiveBufferSize());
+                readers.put(lc.base(), r);
+                r.start();
+            }
+            for (RemoteEntry r : List.copyOf(remotes)) {
+                checks.add(e, r, locals);
+            }
+            events.emit(l -> l.localCandidate(c));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- reading -------------------------------------------------------------------------
+
+    void readerError(PacketConn base, Exception e) {
+        readerErrors.incrementAndGet();
+        LOG.log(System.Logger.Level.DEBUG, () -> "receive on ICE base " + base.localAddress() + " failed: " + e);
+    }
+
+    /** One datagram from a reader: STUN to the agent, data from the selected remote to the connection. Never throws. */
+    void onDatagram(PacketConn base, PacketBatch batch, int slot) {
+        try {
+            ByteBuffer buf = batch.buffer(slot);
+            if (PacketClassifier.classify(buf) == PacketClassifier.Kind.STUN) {
+                onStunDatagram(base, batch, slot);
+                return;
+            }
+            Route r = route;
+            if (r != null && r.base == base && batch.addressEquals(slot, r.remote)) {
+                int len = buf.remaining();
+                long now = clock.nanoTime();
+                r.pair.traffic.received(len, now);
+                r.pair.local.traffic.received(len, now);
+                r.pair.remote.traffic.received(len, now);
+                if (!connection.offer(batch, slot)) {
+                    dataDroppedQueueFull.incrementAndGet();
+                }
+            } else {
+                unexpectedData.incrementAndGet();
+            }
+        } catch (RuntimeException e) {
+            malformed.incrementAndGet();
+            LOG.log(System.Logger.Level.DEBUG, () -> "dropped a datagram that failed handling: " + e);
+        }
+    }
+
+    private void onStunDatagram(PacketConn base, PacketBatch batch, int slot) {
+        ByteBuffer buf = batch.buffer(slot);
+        StunMessage msg;
+        try {
+            msg = StunMessage.parse(buf);
+        } catch (StunParseException e) {
+            malformed.incrementAndGet();
+            return;
+        }
+        InetSocketAddress from = batch.address(slot);
+        int len = buf.remaining();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            long now = clock.nanoTime();
+            if (msg.method() != StunMethod.BINDING) {
+                unexpectedStun.incrementAndGet();
+                return;
+            }
+            switch (msg.messageClass()) {
+                case REQUEST -> onRequest(base, msg, from, len, now);
+                case SUCCESS_RESPONSE, ERROR_RESPONSE -> onResponse(base, msg, from, len, now);
+                case INDICATION -> onIndication(base, msg, from, len, now);
+            }
+            updateState(now);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void onIndication(PacketConn base, StunMessage msg, InetSocketAddress from, int len, long now) {
+        if (msg.hasFingerprint() && !msg.verifyFingerprint()) {
+            badIntegrity.incrementAndGet();
+            return;
+        }
+        RemoteEntry r = findRemote(from);
+        if (r == null) {
+            unexpectedStun.incrementAndGet();
+            return;
+        }
+        r.traffic.received(len, now);
+        for (CheckPair p : checks.pairs()) {
+            if (p.remote == r && p.local.base == base) {
+                p.traffic.received(len, now);
+                p.local.traffic.received(len, now);
+                return;
+            }
+        }
+    }
+
+    // ---- incoming requests (RFC 8445 §7.3) -------------------------------------------------
+
+    private void onRequest(PacketConn base, StunMessage msg, InetSocketAddress from, int len, long now) {
+        Optional<String> user = msg.username();
+        if (user.isEmpty() || !msg.hasMessageIntegrity()) {
+            badIntegrity.incrementAndGet();
+            return;
+        }
+        if (msg.hasFingerprint() && !msg.verifyFingerprint()) {
+            badIntegrity.incrementAndGet();
+            return;
+        }
+        String username = user.get();
+        int colon = username.indexOf(':');
+        if (colon < 0 || !username.substring(0, colon).equals(local.ufrag())) {
+            wrongUfrag.incrementAndGet();
+            return;
+        }
+        if (!msg.verifyMessageIntegrity(localKey)) {
+            badIntegrity.incrementAndGet();
+            return;
+        }
+        if (remote != null && !username.substring(colon + 1).equals(remote.ufrag())) {
+            wrongUfrag.incrementAndGet();
+            return;
+        }
+        LocalEntry localEntry = localForBase(base);
+        if (localEntry == null) {
+            unexpectedStun.incrementAndGet();
+            return;
+        }
+        // role conflict, §7.3.1.1
+        if (role == IceRole.CONTROLLING && msg.iceControlling().isPresent()) {
+            roleConflicts.incrementAndGet();
+            if (Long.compareUnsigned(tieBreaker, msg.iceControlling().getAsLong()) >= 0) {
+                sendError(base, from, msg, ErrorCode.ROLE_CONFLICT, "Role Conflict", localEntry, now);
+                return;
+            }
+            switchRole(IceRole.CONTROLLED);
+        } else if (role == IceRole.CONTROLLED && msg.iceControlled().isPresent()) {
+            roleConflicts.incrementAndGet();
+            if (Long.compareUnsigned(tieBreaker, msg.iceControlled().getAsLong()) >= 0) {
+                switchRole(IceRole.CONTROLLING);
+            } else {
+                sendError(base, from, msg, ErrorCode.ROLE_CONFLICT, "Role Conflict", localEntry, now);
+                return;
+            }
+        }
+        RemoteEntry remoteEntry = findRemote(from);
+        if (remoteEntry == null) {
+            if (msg.priority().isEmpty()) {
+                malformed.incrementAndGet();
+                return;
+            }
+            // peer-reflexive remote candidate, §7.3.1.3
+            Candidate prflx = new Candidate("prflx" + (++prflxCount), config.component(),
+                    Math.clamp(msg.priority().getAsLong(), 1L, 0xFFFF_FFFFL), from, CandidateType.PEER_REFLEXIVE,
+                    null, null);
+            remoteEntry = new RemoteEntry(prflx);
+            remotes.add(remoteEntry);
+            for (LocalEntry l : List.copyOf(locals)) {
+                checks.add(l, remoteEntry, locals);
+            }
+        }
+        remoteEntry.traffic.requestReceived(len, now);
+        localEntry.traffic.requestReceived(len, now);
+        byte[] response = StunMessage.builder(MessageType.BINDING_SUCCESS, msg.transactionId())
+                .xorMappedAddress(from)
+                .messageIntegrity(localKey)
+                .fingerprint()
+                .build();
+        sendControl(base, from, response);
+        remoteEntry.traffic.responseSent(response.length, now);
+        localEntry.traffic.responseSent(response.length, now);
+
+        CheckPair pair = checks.find(localEntry, remoteEntry);
+        if (pair == null) {
+            pair = checks.add(localEntry, remoteEntry, locals);
+            if (pair == null) {
+                return; // over the pair limit, or another family
+            }
+        }
+        pair.traffic.requestReceived(len, now);
+        pair.traffic.responseSent(response.length, now);
+        // triggered check, §7.3.1.4
+        switch (pair.state) {
+            case FROZEN, WAITING, FAILED -> {
+                pair.state = CandidatePairState.WAITING;
+                if (!isTriggered(pair)) {
+                    triggered.add(new Triggered(pair, false));
+                }
+            }
+            case IN_PROGRESS, SUCCEEDED -> { }
+        }
+        if (msg.useCandidate() && role == IceRole.CONTROLLED) {
+            if (pair.state == CandidatePairState.SUCCEEDED) {
+                nominatedByPeer(pair.validPair != null ? pair.validPair : pair, now);
+            } else {
+                pair.nominateOnSuccess = true;
+            }
+        }
+    }
+
+    private boolean isTriggered(CheckPair p) {
+        for (Triggered t : triggered) {
+            if (t.pair == p && !t.nominate) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void sendError(PacketConn base, InetSocketAddress to, StunMessage request, int code, String reason,
+            LocalEntry localEntry, long now) {
+        byte[] response = StunMessage.builder(MessageType.BINDING_ERROR, request.transactionId())
+                .errorCode(code, reason)
+                .messageIntegrity(localKey)
+                .fingerprint()
+                .build();
+        sendControl(base, to, response);
+        localEntry.traffic.responseSent(response.length, now);
+    }
+
+    private void switchRole(IceRole newRole) {
+        role = newRole;
+        checks.setRole(newRole);
+        if (newRole == IceRole.CONTROLLED) {
+            nominating = null;
+            triggered.removeIf(Triggered::nominate);
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> "ICE agent " + local.ufrag() + " is now " + newRole);
+    }
+
+    // ---- responses (RFC 8445 §7.2.5) -------------------------------------------------------
+
+    private void onResponse(PacketConn base, StunMessage msg, InetSocketAddress from, int len, long now) {
+        TransactionId tid = msg.transactionId();
+        Transaction t = transactions.get(tid);
+        if (t == null) {
+            unknownTransaction.incrementAndGet();
+            return;
+        }
+        if (!msg.hasMessageIntegrity() || !msg.verifyMessageIntegrity(t.key)
+                || (msg.hasFingerprint() && !msg.verifyFingerprint())) {
+            badIntegrity.incrementAndGet();
+            return;
+        }
+        transactions.remove(tid);
+        CheckPair pair = t.pair;
+        pair.traffic.responseReceived(len, now);
+        pair.local.traffic.responseReceived(len, now);
+        pair.remote.traffic.responseReceived(len, now);
+        if (base != t.base || !from.equals(t.to)) {
+            // not symmetric, §7.2.5.2.1
+            if (t.kind == Transaction.Kind.CHECK) {
+                failCheck(t);
+            }
+            return;
+        }
+        if (msg.messageClass() == org.cunicu4j.stun.StunClass.ERROR_RESPONSE) {
+            int code = msg.errorCode().map(ErrorCode::code).orElse(0);
+            if (t.kind == Transaction.Kind.CONSENT) {
+                return; // treated as no answer: consent runs out on its own
+            }
+            if (code == ErrorCode.ROLE_CONFLICT) {
+                roleConflicts.incrementAndGet();
+                if (role == t.roleSent) {
+                    switchRole(t.roleSent.opposite());
+                }
+                if (t.useCandidate) {
+                    if (nominating == pair) {
+                        nominating = null;
+                    }
+                } else {
+                    pair.state = CandidatePairState.WAITING;
+                    triggered.add(new Triggered(pair, false));
+                }
+                return;
+            }
+            failCheck(t);
+            return;
+        }
+        pair.recordRtt(now - t.lastSent);
+        if (t.kind == Transaction.Kind.CONSENT) {
+            pair.lastConsentNanos = now;
+            return;
+        }
+        onCheckSuccess(t, msg, now);
+    }
+
+    private void failCheck(Transaction t) {
+        CheckPair pair = t.pair;
+        if (t.useCandidate) {
+            if (nominating == pair) {
+                nominating = null;
+            }
+            pair.valid = false;
+            pair.state = CandidatePairState.FAILED;
+        } else if (pair.state == CandidatePairState.IN_PROGRESS) {
+            pair.state = CandidatePairState.FAILED;
+        }
+    }
+
+    private void onCheckSuccess(Transaction t, StunMessage msg, long now) {
+        CheckPair pair = t.pair;
+        InetSocketAddress mapped = msg.xorMappedAddress().orElse(null);
+        if (mapped == null) {
+            malformed.incrementAndGet();
+            failCheck(t);
+            return;
+        }
+        LocalEntry validLocal = null;
+        for (LocalEntry e : locals) {
+            if (e.base == t.base && e.candidate.address().equals(mapped)) {
+                validLocal = e;
+                break;
+            }
+        }
+        if (validLocal == null) {
+            // peer-reflexive local candidate, §7.2.5.3.1
+            InetSocketAddress baseAddress = t.base.localAddress();
+            Candidate prflx = new Candidate(
+                    Candidate.foundationOf(CandidateType.PEER_REFLEXIVE, baseAddress.getAddress(), null, null),
+                    config.component(), t.prflxPriority, mapped, CandidateType.PEER_REFLEXIVE, baseAddress, null);
+            validLocal = new LocalEntry(prflx, t.base);
+            locals.add(validLocal);
+        }
+        CheckPair valid = validLocal == pair.local ? pair : checks.addValid(validLocal, pair.remote);
+        pair.state = CandidatePairState.SUCCEEDED;
+        pair.validPair = valid;
+        pair.lastConsentNanos = now;
+        valid.valid = true;
+        valid.state = CandidatePairState.SUCCEEDED;
+        valid.lastConsentNanos = now;
+        if (firstValidAt < 0) {
+            firstValidAt = now;
+        }
+        checks.unfreeze(pair.foundation());
+        if (t.useCandidate && role == IceRole.CONTROLLING && t.roleSent == IceRole.CONTROLLING) {
+            if (nominating == pair) {
+                nominating = null;
+            }
+            valid.nominated = true;
+            select(valid, now);
+        } else if (pair.nominateOnSuccess && role == IceRole.CONTROLLED) {
+            pair.nominateOnSuccess = false;
+            nominatedByPeer(valid, now);
+        }
+    }
+
+    private void nominatedByPeer(CheckPair valid, long now) {
+        valid.nominated = true;
+        if (selected == null || valid == selected) {
+            select(valid, now);
+            return;
+        }
+        boolean stale = now - selected.lastConsentNanos >= disconnectedNanos / 2;
+        if (Long.compareUnsigned(valid.priority, selected.priority) > 0 || stale) {
+            select(valid, now);
+        }
+    }
+
+    private void select(CheckPair pair, long now) {
+        if (selected == pair) {
+            return;
+        }
+        selected = pair;
+        pair.lastConsentNanos = Math.max(pair.lastConsentNanos, now);
+        route = new Route(pair, pair.local.base, pair.remote.candidate.address());
+        nextConsentAt = now + consentJitter();
+        IceCandidatePair ip = new IceCandidatePair(pair.local.candidate, pair.remote.candidate);
+        LOG.log(System.Logger.Level.DEBUG, () -> "ICE agent " + local.ufrag() + " selected " + ip);
+        events.emit(l -> l.selectedPairChanged(ip));
+        updateState(now);
+    }
+
+    private long consentJitter() {
+        return (long) (config.consentInterval().toNanos() * (0.8 + 0.4 * config.random().nextDouble()));
+    }
+
+    // ---- the timer ---------------------------------------------------------------------------
+
+    private void tick() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            long now = clock.nanoTime();
+            expireTransactions(now);
+            if (state != IceState.FAILED && started) {
+                if (remoteKey != null) {
+                    sendOneCheck(now);
+                    nominateIfReady(now);
+                    consentAndKeepalive(now);
+                }
+            }
+            updateState(now);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "ICE agent tick failed", e);
+        } finally {
+            if (!closed) {
+                tick = clock.schedule(this::tick, ta);
+            }
+            lock.unlock();
+        }
+    }
+
+    private void expireTransactions(long now) {
+        Iterator<Transaction> it = transactions.values().iterator();
+        while (it.hasNext()) {
+            Transaction t = it.next();
+            if (now - t.deadline < 0) {
+                continue;
+            }
+            if (t.kind == Transaction.Kind.CHECK && t.transmissions < config.maxCheckTransmissions()) {
+                t.rto = Math.min(t.rto * 2, config.maxRto().toNanos());
+                transmit(t, now);
+            } else {
+                it.remove();
+                if (t.kind == Transaction.Kind.CHECK) {
+                    failCheck(t);
+                }
+            }
+        }
+    }
+
+    private void sendOneCheck(long now) {
+        Triggered t;
+        while ((t = triggered.poll()) != null) {
+            if (!checks.pairs().contains(t.pair)) {
+                continue;
+            }
+            if (t.nominate) {
+                if (role != IceRole.CONTROLLING) {
+                    nominating = null;
+                    continue;
+                }
+                sendCheck(t.pair, true, now);
+                return;
+            }
+            if (t.pair.state == CandidatePairState.SUCCEEDED || t.pair.state == CandidatePairState.IN_PROGRESS) {
+                continue;
+            }
+            sendCheck(t.pair, false, now);
+            return;
+        }
+        CheckPair p = checks.nextOrdinary();
+        if (p != null) {
+            sendCheck(p, false, now);
+        }
+    }
+
+    private void sendCheck(CheckPair pair, boolean useCandidate, long now) {
+        long n = checks.count(CandidatePairState.WAITING) + checks.count(CandidatePairState.IN_PROGRESS);
+        long rto = Math.min(Math.max(MIN_RTO_NANOS, ta * n), config.maxRto().toNanos());
+        Transaction t = request(pair, Transaction.Kind.CHECK, useCandidate, rto);
+        transactions.put(t.id, t);
+        transmit(t, now);
+        if (!useCandidate) {
+            pair.state = CandidatePairState.IN_PROGRESS;
+        }
+    }
+
+    private Transaction request(CheckPair pair, Transaction.Kind kind, boolean useCandidate, long rto) {
+        long prflxPriority = Candidate.priorityOf(CandidateType.PEER_REFLEXIVE, pair.local.localPreference(),
+                config.component());
+        TransactionId tid = TransactionId.random();
+        StunMessageBuilder b = StunMessage.builder(MessageType.BINDING_REQUEST, tid)
+                .username(remote.ufrag() + ":" + local.ufrag())
+                .priority(prflxPriority);
+        if (role == IceRole.CONTROLLING) {
+            b.iceControlling(tieBreaker);
+            if (useCandidate) {
+                b.useCandidate();
+            }
+        } else {
+            b.iceControlled(tieBreaker);
+        }
+        byte[] bytes = b.messageIntegrity(remoteKey).fingerprint().build();
+        return new Transaction(tid, pair, kind, useCandidate && role == IceRole.CONTROLLING, role, remoteKey, bytes,
+                prflxPriority, rto);
+    }
+
+    private void transmit(Transaction t, long now) {
+        sendControl(t.base, t.to, t.bytes);
+        t.transmissions++;
+        t.lastSent = now;
+        t.deadline = now + t.rto;
+        t.pair.traffic.requestSent(t.bytes.length, now);
+        t.pair.local.traffic.requestSent(t.bytes.length, now);
+        t.pair.remote.traffic.requestSent(t.bytes.length, now);
+    }
+
+    private void nominateIfReady(long now) {
+        if (role != IceRole.CONTROLLING || nominating != null) {
+            return;
+        }
+        if (selected == null) {
+            CheckPair best = checks.bestValid();
+            if (best == null) {
+                return;
+            }
+            if (!checks.betterPending(best) || now - firstValidAt >= config.nominationWait().toNanos()) {
+                nominate(best);
+            }
+        } else if (state == IceState.DISCONNECTED) {
+            for (CheckPair p : checks.pairs()) {
+                if (p.valid && p != selected && p.lastConsentNanos > selected.lastConsentNanos) {
+                    nominate(p);
+                    return;
+                }
+            }
+        }
+    }
+
+    private void nominate(CheckPair p) {
+        nominating = p;
+        triggered.addFirst(new Triggered(p, true));
+    }
+
+    private void consentAndKeepalive(long now) {
+        if (selected == null) {
+            return;
+        }
+        if (now - nextConsentAt >= 0) {
+            sendConsent(selected, now);
+            nextConsentAt = now + consentJitter();
+        }
+        if (state == IceState.DISCONNECTED && role == IceRole.CONTROLLING) {
+            probeOtherValidPair(now);
+        }
+        if (now - selected.traffic.lastPacketSent() >= keepaliveNanos) {
+            byte[] indication = StunMessage.builder(MessageType.BINDING_INDICATION, TransactionId.random())
+                    .fingerprint()
+                    .build();
+            sendControl(selected.local.base, selected.remote.candidate.address(), indication);
+            selected.traffic.sent(indication.length, now);
+            selected.local.traffic.sent(indication.length, now);
+            selected.remote.traffic.sent(indication.length, now);
+        }
+    }
+
+    private void sendConsent(CheckPair pair, long now) {
+        Transaction t = request(pair, Transaction.Kind.CONSENT, false, disconnectedNanos);
+        transactions.put(t.id, t);
+        transmit(t, now);
+    }
+
+    /** Failover: while the selected pair is silent, one consent request per tick to the other valid pairs in turn. */
+    private void probeOtherValidPair(long now) {
+        List<CheckPair> others = new ArrayList<>();
+        for (CheckPair p : checks.pairs()) {
+            if (p.valid && p != selected) {
+                others.add(p);
+            }
+        }
+        if (!others.isEmpty()) {
+            sendConsent(others.get(Math.floorMod(probeIndex++, others.size())), now);
+        }
+    }
+
+    // ---- state -------------------------------------------------------------------------------
+
+    private void updateState(long now) {
+        if (closed || state == IceState.FAILED || !started) {
+            return;
+        }
+        IceState next;
+        if (selected != null) {
+            long age = now - selected.lastConsentNanos;
+            if (age >= failedNanos) {
+                next = IceState.FAILED;
+            } else if (age >= disconnectedNanos) {
+                next = IceState.DISCONNECTED;
+            } else {
+                next = completed() ? IceState.COMPLETED : IceState.CONNECTED;
+            }
+        } else {
+            boolean allFailed = !checks.pairs().isEmpty() && checks.done() && triggered.isEmpty()
+                    && checks.bestValid() == null;
+            boolean timedOut = now - checkingSince >= failedNanos && checks.bestValid() == null;
+            next = (allFailed && remoteEndOfCandidates && gatheringDone) || timedOut ? IceState.FAILED
+                    : IceState.CHECKING;
+        }
+        setState(next, now);
+    }
+
+    private boolean completed() {
+        return remoteEndOfCandidates && gatheringDone && checks.done() && triggered.isEmpty() && nominating == null;
+    }
+
+    private void setState(IceState next, long now) {
+        if (next == state) {
+            return;
+        }
+        IceState old = state;
+        state = next;
+        if (next == IceState.FAILED) {
+            // RFC 7675 §5.1: no consent, nothing more is sent; restart() revives the agent
+            triggered.clear();
+            transactions.clear();
+            route = null;
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> "ICE agent " + local.ufrag() + ": " + old + " -> " + next);
+        events.emit(l -> l.stateChanged(old, next));
+    }
+
+    // ---- lookups and sending -----------------------------------------------------------------
+
+    private RemoteEntry findRemote(InetSocketAddress address) {
+        for (RemoteEntry r : remotes) {
+            if (r.candidate.address().equals(address)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** The candidate a request arriving on {@code base} is for: its host or relay candidate (the pruned pair's local). */
+    private LocalEntry localForBase(PacketConn base) {
+        LocalEntry any = null;
+        for (LocalEntry e : locals) {
+            if (e.base != base) {
+                continue;
+            }
+            CandidateType t = e.candidate.type();
+            if (t == CandidateType.HOST || t == CandidateType.RELAY) {
+                return e;
+            }
+            if (any == null && t != CandidateType.PEER_REFLEXIVE) {
+                any = e;
+            }
+        }
+        return any;
+    }
+
+    private void sendControl(PacketConn base, InetSocketAddress to, byte[] bytes) {
+        sendBatch.buffer(0).clear().put(bytes).flip();
+        sendBatch.setAddress(0, to);
+        sendBatch.setCount(1);
+        try {
+            base.send(sendBatch);
+        } catch (IOException | RuntimeException e) {
+            sendErrors.incrementAndGet();
+            LOG.log(System.Logger.Level.DEBUG, () -> "ICE send to " + to + " failed: " + e);
+        }
+    }
+
+    // ---- data (IceConnection) ---------------------------------------------------------------
+
+    int sendData(PacketBatch batch) throws IOException {
+        int n = batch.count();
+        Route r = route;
+        if (r == null) {
+            dataDroppedNoRoute.addAndGet(n);
+            return n;
+        }
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            batch.setAddress(i, r.remote);
+            bytes += batch.buffer(i).remaining();
+        }
+        int sent = r.base.send(batch);
+        long now = clock.nanoTime();
+        r.pair.traffic.sentMany(n, bytes, now);
+        r.pair.local.traffic.sentMany(n, bytes, now);
+        r.pair.remote.traffic.sentMany(n, bytes, now);
+        return sent;
+    }
+
+    InetSocketAddress dataLocalAddress() {
+        Route r = route;
+        if (r != null) {
+            return r.base.localAddress();
+        }
+        lock.lock();
+        try {
+            return locals.isEmpty() ? null : locals.getFirst().base.localAddress();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    InetSocketAddress dataRemoteAddress() {
+        Route r = route;
+        return r == null ? null : r.remote;
+    }
+
+    @Override
+    public String toString() {
+        return "IceAgent[" + local.ufrag() + ", " + role + ", " + state + "]";
+    }
 }

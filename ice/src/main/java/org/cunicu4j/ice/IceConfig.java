@@ -20,6 +20,9 @@ import java.util.random.RandomGenerator;
  *     rather than RFC 7675's 5 s so that the default 5 s disconnected timeout is not hit between two
  *     answered requests
  * @param candidateTypes the local candidate types the agent uses; others from its gatherers are ignored
+ * @param nominationWait the controlling agent nominates its best valid pair at once when no
+ *     higher-priority pair is still being checked, else after waiting this long from the first valid pair
+ *     (regular nomination, RFC 8445 §8.1.1)
  * @param maxCheckTransmissions transmissions of one check before its pair fails (RFC 8489 Rc)
  * @param maxRto upper bound of a check's doubling retransmission timeout (keeps a dead pair's
  *     failure within a few seconds instead of RFC 8489's 39.5 s)
@@ -38,6 +41,7 @@ public record IceConfig(
         Duration keepaliveInterval,
         Duration consentInterval,
         Set<CandidateType> candidateTypes,
+        Duration nominationWait,
         int maxCheckTransmissions,
         Duration maxRto,
         int maxPairs,
@@ -54,6 +58,10 @@ public record IceConfig(
         positive(keepaliveInterval, "keepaliveInterval");
         positive(consentInterval, "consentInterval");
         positive(maxRto, "maxRto");
+        Objects.requireNonNull(nominationWait, "nominationWait");
+        if (nominationWait.isNegative()) {
+            throw new IllegalArgumentException("nominationWait must not be negative, got " + nominationWait);
+        }
         if (failedTimeout.compareTo(disconnectedTimeout) < 0) {
             throw new IllegalArgumentException("failedTimeout " + failedTimeout + " is shorter than disconnectedTimeout "
                     + disconnectedTimeout);
@@ -102,6 +110,7 @@ public record IceConfig(
         b.keepaliveInterval = keepaliveInterval;
         b.consentInterval = consentInterval;
         b.candidateTypes = EnumSet.copyOf(candidateTypes);
+        b.nominationWait = nominationWait;
         b.maxCheckTransmissions = maxCheckTransmissions;
         b.maxRto = maxRto;
         b.maxPairs = maxPairs;
@@ -121,6 +130,7 @@ public record IceConfig(
         private Duration keepaliveInterval = Duration.ofSeconds(2);
         private Duration consentInterval = Duration.ofSeconds(2);
         private Set<CandidateType> candidateTypes = EnumSet.allOf(CandidateType.class);
+        private Duration nominationWait = Duration.ofMillis(400);
         private int maxCheckTransmissions = 7;
         private Duration maxRto = Duration.ofMillis(1600);
         private int maxPairs = 100;
@@ -138,6 +148,7 @@ public record IceConfig(
         public Builder keepaliveInterval(Duration v) { keepaliveInterval = v; return this; }
         public Builder consentInterval(Duration v) { consentInterval = v; return this; }
         public Builder candidateTypes(Set<CandidateType> v) { candidateTypes = v; return this; }
+        public Builder nominationWait(Duration v) { nominationWait = v; return this; }
         public Builder maxCheckTransmissions(int v) { maxCheckTransmissions = v; return this; }
         public Builder maxRto(Duration v) { maxRto = v; return this; }
         public Builder maxPairs(int v) { maxPairs = v; return this; }
@@ -149,7 +160,7 @@ public record IceConfig(
 
         public IceConfig build() {
             return new IceConfig(checkInterval, disconnectedTimeout, failedTimeout, keepaliveInterval, consentInterval,
-                    candidateTypes, maxCheckTransmissions, maxRto, maxPairs, component, scheduler, listenerExecutor,
+                    candidateTypes, nominationWait, maxCheckTransmissions, maxRto, maxPairs, component, scheduler, listenerExecutor,
                     random, receiveBufferSize);
         }
     }

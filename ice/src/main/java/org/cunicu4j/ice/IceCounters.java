@@ -13,6 +13,7 @@ package org.cunicu4j.ice;
  * @param dataDroppedQueueFull data datagrams dropped because the {@link IceConnection} receiver fell behind
  * @param roleConflicts role conflicts seen (487 sent or received, or a role switched on a request)
  * @param readerErrors I/O errors on a base other than its closing (the reader goes on)
+ * @param sendErrors control messages (checks, responses, keepalives) a base refused to send
  * @param ignoredRemoteCandidates remote candidates ignored (other component, after end-of-candidates, duplicates)
  */
 public record IceCounters(
@@ -26,6 +27,7 @@ public record IceCounters(
         long dataDroppedQueueFull,
         long roleConflicts,
         long readerErrors,
+        long sendErrors,
         long ignoredRemoteCandidates) {
 
     /** Everything dropped as bad input: malformed, bad integrity, wrong ufrag, unknown transaction, unexpected. */
