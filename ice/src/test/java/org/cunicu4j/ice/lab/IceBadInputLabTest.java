@@ -40,9 +40,9 @@ class IceBadInputLabTest {
         try (Lab lab = Lab.open()) {
             OneLan lan = PeerTopologies.oneLan(lab);
             try (LabAgent a = LabAgent.create("a", lan.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
-                            LabGatherers.host(PeerTopologies.LAN_ALICE_IP));
+                            LabGatherers.staticHost(PeerTopologies.LAN_ALICE_IP));
                     LabAgent b = LabAgent.create("b", lan.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
-                            LabGatherers.host(PeerTopologies.LAN_BOB_IP));
+                            LabGatherers.staticHost(PeerTopologies.LAN_BOB_IP));
                     PacketConn attacker = openIn(lan.bob(), PeerTopologies.LAN_BOB_IP)) {
                 LabAgent.pair(a, b);
                 a.gatherAndStart(); // a listens; b not yet started
@@ -84,7 +84,7 @@ class IceBadInputLabTest {
                     LabAgent a = LabAgent.create("a", lan.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
                             owned -> List.of(new MuxHostGatherer(mux)));
                     LabAgent b = LabAgent.create("b", lan.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
-                            LabGatherers.host(PeerTopologies.LAN_BOB_IP));
+                            LabGatherers.staticHost(PeerTopologies.LAN_BOB_IP));
                     PacketConn attacker = openIn(lan.bob(), PeerTopologies.LAN_BOB_IP)) {
                 LabAgent.pair(a, b);
                 a.gatherAndStart();

@@ -31,9 +31,9 @@ class IceConsentLabTest {
         try (Lab lab = Lab.open()) {
             OneLan lan = PeerTopologies.oneLan(lab);
             try (LabAgent a = LabAgent.create("a", lan.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
-                            LabGatherers.host(PeerTopologies.LAN_ALICE_IP));
+                            LabGatherers.host());
                     LabAgent b = LabAgent.create("b", lan.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
-                            LabGatherers.host(PeerTopologies.LAN_BOB_IP))) {
+                            LabGatherers.host())) {
                 IcePairs.connect(a, b);
                 IcePairs.assertDataBothWays(a, b);
                 String oldUfrag = a.agent.localCredentials().ufrag();
@@ -54,11 +54,11 @@ class IceConsentLabTest {
 
                 block.restore();
                 int beforeRestart = a.states.size();
-                a.agent.restart();
-                b.agent.restart();
+                LabAgent.restartPair(a, b, Duration.ofSeconds(5));
                 assertThat(a.agent.localCredentials().ufrag()).as("a restart brings new credentials")
                         .isNotEqualTo(oldUfrag);
-                IcePairs.connect(a, b);
+                Waiter.until("both connected again after the restart: " + a + "; " + b, IcePairs.CONNECT,
+                        () -> a.connected() && b.connected());
                 assertThat(a.states.subList(beforeRestart, a.states.size())).contains(IceState.CONNECTED);
                 IcePairs.assertSelected(a, CandidateType.HOST, CandidateType.HOST);
                 IcePairs.assertDataBothWays(a, b);

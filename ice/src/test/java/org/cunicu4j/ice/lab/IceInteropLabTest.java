@@ -42,7 +42,7 @@ class IceInteropLabTest {
         try (Lab lab = Lab.open()) {
             OneLan lan = PeerTopologies.oneLan(lab);
             try (LabAgent ours = LabAgent.create("ours", lan.alice(), LabAgent.fastConfig().build(), ourRole,
-                            LabGatherers.host(PeerTopologies.LAN_ALICE_IP));
+                            LabGatherers.host());
                     Ice4jPeer theirs = Ice4jPeer.create(lan.bob().netns(), ourRole == IceRole.CONTROLLED)) {
                 // theirs → ours, before we start
                 ours.agent.setRemoteCredentials(new IceCredentials(theirs.ufrag(), theirs.password()));

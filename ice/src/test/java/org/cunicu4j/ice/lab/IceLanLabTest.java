@@ -22,9 +22,9 @@ class IceLanLabTest {
         try (Lab lab = Lab.open()) {
             OneLan lan = PeerTopologies.oneLan(lab);
             try (LabAgent a = LabAgent.create("a", lan.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
-                            LabGatherers.host(PeerTopologies.LAN_ALICE_IP));
+                            LabGatherers.host());
                     LabAgent b = LabAgent.create("b", lan.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
-                            LabGatherers.host(PeerTopologies.LAN_BOB_IP))) {
+                            LabGatherers.host())) {
                 IcePairs.connect(a, b);
                 IcePairs.assertSelected(a, CandidateType.HOST, CandidateType.HOST);
                 IcePairs.assertSelected(b, CandidateType.HOST, CandidateType.HOST);
@@ -41,9 +41,9 @@ class IceLanLabTest {
         try (Lab lab = Lab.open()) {
             OneLan lan = PeerTopologies.oneLanIpv6(lab);
             try (LabAgent a = LabAgent.create("a", lan.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
-                            LabGatherers.host(PeerTopologies.LAN6_ALICE_IP));
+                            LabGatherers.host());
                     LabAgent b = LabAgent.create("b", lan.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
-                            LabGatherers.host(PeerTopologies.LAN6_BOB_IP))) {
+                            LabGatherers.host())) {
                 IcePairs.connect(a, b);
                 IcePairs.assertSelected(a, CandidateType.HOST, CandidateType.HOST);
                 IcePairs.assertSelected(b, CandidateType.HOST, CandidateType.HOST);

@@ -3,14 +3,11 @@ package org.cunicu4j.ice.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import org.cunicu4j.ice.Candidate;
 import org.cunicu4j.ice.CandidateType;
 import org.cunicu4j.ice.IceCandidatePair;
 import org.cunicu4j.ice.IceRole;
 import org.cunicu4j.stun.client.TlsTrust;
-import org.cunicu4j.stun.turn.TurnConfig;
-import org.cunicu4j.stun.url.Transport;
 import org.cunicu4j.testlab.Coturn;
 import org.cunicu4j.testlab.Lab;
 import org.cunicu4j.testlab.NatType;
@@ -33,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class IceNatLabTest {
     private static final String USER = "ice";
     private static final String PASSWORD = "lab-password";
-    private static final InetSocketAddress STUN = new InetSocketAddress(Topology.SERVER_IP, Coturn.DEFAULT_PORT);
+    private static final String STUN = "stun:" + Topology.SERVER_IP + ":" + Coturn.DEFAULT_PORT;
 
     @Test
     void endpointIndependentNatsConnectServerReflexive() throws Exception {
@@ -41,9 +38,9 @@ class IceNatLabTest {
             TwoNats t = Topology.twoNats(lab, NatType.ENDPOINT_INDEPENDENT, NatType.ENDPOINT_INDEPENDENT);
             Coturn.builder(t.server()).listen(Topology.SERVER_IP).user(USER, PASSWORD).start();
             try (LabAgent a = LabAgent.create("a", t.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
-                            LabGatherers.hostAndSrflx(Topology.ALICE_IP, STUN));
+                            LabGatherers.hostAndSrflx(STUN));
                     LabAgent b = LabAgent.create("b", t.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
-                            LabGatherers.hostAndSrflx(Topology.BOB_IP, STUN))) {
+                            LabGatherers.hostAndSrflx(STUN))) {
                 IcePairs.connect(a, b);
                 IceCandidatePair pa = a.selected();
                 IceCandidatePair pb = b.selected();
@@ -64,11 +61,11 @@ class IceNatLabTest {
         try (Lab lab = Lab.open()) {
             TwoNats t = Topology.twoNats(lab, NatType.SYMMETRIC, NatType.SYMMETRIC);
             Coturn.builder(t.server()).listen(Topology.SERVER_IP).user(USER, PASSWORD).start();
-            TurnConfig turn = turn(Transport.UDP, Coturn.DEFAULT_PORT).build();
+            String turn = "turn:" + Topology.SERVER_IP + ":" + Coturn.DEFAULT_PORT + "?transport=udp";
             try (LabAgent a = LabAgent.create("a", t.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
-                            LabGatherers.all(LabGatherers.hostAndSrflx(Topology.ALICE_IP, STUN), LabGatherers.relay(turn)));
+                            LabGatherers.all(LabGatherers.hostAndSrflx(STUN), LabGatherers.relay(turn, USER, PASSWORD, null)));
                     LabAgent b = LabAgent.create("b", t.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
-                            LabGatherers.all(LabGatherers.hostAndSrflx(Topology.BOB_IP, STUN), LabGatherers.relay(turn)))) {
+                            LabGatherers.all(LabGatherers.hostAndSrflx(STUN), LabGatherers.relay(turn, USER, PASSWORD, null)))) {
                 IcePairs.connect(a, b);
                 assertRelayed(a);
                 assertRelayed(b);
@@ -85,13 +82,13 @@ class IceNatLabTest {
             PathBlock.udp(t.natA().host(), Topology.NAT_B_OUTSIDE_IP);
             PathBlock.udp(t.natB().host(), Topology.NAT_A_OUTSIDE_IP);
             PathBlock.forwardedUdp(t.natA().host()); // alice: nothing but TCP leaves her LAN
-            TurnConfig tls = turn(Transport.TLS, coturn.tlsPort()).sslContext(TlsTrust.trusting(coturn.certFile()))
-                    .build();
-            TurnConfig tcp = turn(Transport.TCP, coturn.port()).build();
+            String tls = "turns:" + Topology.SERVER_IP + ":" + coturn.tlsPort() + "?transport=tcp";
+            String tcp = "turn:" + Topology.SERVER_IP + ":" + coturn.port() + "?transport=tcp";
             try (LabAgent a = LabAgent.create("a", t.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
-                            LabGatherers.all(LabGatherers.host(Topology.ALICE_IP), LabGatherers.relay(tls)));
+                            LabGatherers.all(LabGatherers.host(),
+                                    LabGatherers.relay(tls, USER, PASSWORD, TlsTrust.trusting(coturn.certFile()))));
                     LabAgent b = LabAgent.create("b", t.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
-                            LabGatherers.all(LabGatherers.hostAndSrflx(Topology.BOB_IP, STUN), LabGatherers.relay(tcp)))) {
+                            LabGatherers.all(LabGatherers.hostAndSrflx(STUN), LabGatherers.relay(tcp, USER, PASSWORD, null)))) {
                 IcePairs.connect(a, b);
                 IceCandidatePair pa = a.selected();
                 assertThat(pa.local().type()).as("a's local in %s", pa).isEqualTo(CandidateType.RELAY);
@@ -100,11 +97,6 @@ class IceNatLabTest {
                 IcePairs.assertDataBothWays(a, b);
             }
         }
-    }
-
-    private static TurnConfig.Builder turn(Transport transport, int port) {
-        return TurnConfig.builder(new InetSocketAddress(Topology.SERVER_IP, port), transport).credentials(USER, PASSWORD)
-                .requestTimeout(Duration.ofSeconds(5));
     }
 
     /** One end of the pair is a relay candidate on coturn. */

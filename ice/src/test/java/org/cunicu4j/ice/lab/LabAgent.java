@@ -119,6 +119,38 @@ final class LabAgent implements AutoCloseable {
         b.doneSink = a.agent::endOfRemoteCandidates;
     }
 
+    /**
+     * ICE restart of both agents (new credentials, gathering again, inside each namespace),
+     * then the new credentials and every candidate each has gathered handed to the other:
+     * trickle during the restart may have reached a peer that had not restarted yet.
+     */
+    static void restartPair(LabAgent a, LabAgent b, Duration timeout) throws Exception {
+        int aBefore = a.gathered.size();
+        int bBefore = b.gathered.size();
+        a.gatheringDone = false;
+        b.gatheringDone = false;
+        NetNs.call(a.host.netns(), () -> {
+            a.agent.restart();
+            return null;
+        });
+        NetNs.call(b.host.netns(), () -> {
+            b.agent.restart();
+            return null;
+        });
+        a.agent.setRemoteCredentials(b.agent.localCredentials());
+        b.agent.setRemoteCredentials(a.agent.localCredentials());
+        org.cunicu4j.testlab.Waiter.until("both agents gathered again after the restart: " + a + "; " + b, timeout,
+                () -> a.gatheringDone && b.gatheringDone);
+        for (Candidate c : a.gathered.subList(aBefore, a.gathered.size())) {
+            b.agent.addRemoteCandidate(c);
+        }
+        for (Candidate c : b.gathered.subList(bBefore, b.gathered.size())) {
+            a.agent.addRemoteCandidate(c);
+        }
+        a.agent.endOfRemoteCandidates();
+        b.agent.endOfRemoteCandidates();
+    }
+
     /** Gathers (inside the namespace: a gatherer may bind then) and starts the checks. */
     void gatherAndStart() throws Exception {
         NetNs.call(host.netns(), () -> {

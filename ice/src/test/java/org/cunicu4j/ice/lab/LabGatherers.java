@@ -2,90 +2,56 @@ package org.cunicu4j.ice.lab;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.cunicu4j.ice.Candidate;
 import org.cunicu4j.ice.CandidateType;
 import org.cunicu4j.ice.Gatherer;
 import org.cunicu4j.ice.LocalCandidate;
-import org.cunicu4j.ice.mux.MuxedConn;
-import org.cunicu4j.ice.mux.UdpMux;
-import org.cunicu4j.stun.turn.Allocation;
-import org.cunicu4j.stun.turn.TurnClient;
-import org.cunicu4j.stun.turn.TurnConfig;
+import org.cunicu4j.ice.gather.HostGatherer;
+import org.cunicu4j.ice.gather.RelayGatherer;
+import org.cunicu4j.ice.gather.SrflxGatherer;
 import org.cunicu4j.ice.testing.StaticGatherer;
 import org.cunicu4j.net.udp.UdpPacketConn;
+import org.cunicu4j.stun.url.StunUrl;
+import org.cunicu4j.stun.url.TurnUrl;
 
-/** The gatherers the lab tests give their agents; each made inside the agent's namespace. */
+/**
+ * The gatherers the lab tests give their agents, made inside the agent's namespace. The
+ * real ones ({@link HostGatherer}, {@link SrflxGatherer}, {@link RelayGatherer}) open their
+ * sockets on threads started from the thread that gathers, which {@link LabAgent} runs in
+ * the namespace. {@link #staticHost} is a plain socket with no mux in front: bad input then
+ * reaches the agent itself.
+ */
 final class LabGatherers {
+    static final Duration SERVER_TIMEOUT = Duration.ofSeconds(5);
+
     private LabGatherers() {}
 
-    /** Host candidates only: one UDP socket per given address, bound in the calling namespace. */
-    static LabAgent.GathererFactory host(String... ips) {
+    /** The real host gatherer: every address of the namespace (link-local skipped), a mux per address. */
+    static LabAgent.GathererFactory host() {
+        return owned -> List.of(HostGatherer.builder().build());
+    }
+
+    /** Host candidates and the server-reflexive ones learnt from {@code stunUrl} through the same muxes. */
+    static LabAgent.GathererFactory hostAndSrflx(String stunUrl) {
         return owned -> {
-            List<LocalCandidate> cands = new ArrayList<>();
-            int localPref = 65535;
-            for (String ip : ips) {
-                UdpPacketConn conn = UdpPacketConn.open(new InetSocketAddress(InetAddress.ofLiteral(ip), 0));
-                owned.add(conn);
-                cands.add(new LocalCandidate(hostCandidate(conn.localAddress(), localPref--), conn));
+            HostGatherer host = HostGatherer.builder().build();
+            return List.of(host, new SrflxGatherer(List.of(StunUrl.parse(stunUrl)), host, SERVER_TIMEOUT));
+        };
+    }
+
+    /** Relay candidates from {@code turnUrl} (its transport: UDP, TCP or TLS); {@code tls} null unless turns:. */
+    static LabAgent.GathererFactory relay(String turnUrl, String user, String password, SSLContext tls) {
+        return owned -> {
+            RelayGatherer.Builder b = RelayGatherer.builder(List.of(TurnUrl.parse(turnUrl)))
+                    .credentials(user, password).requestTimeout(SERVER_TIMEOUT);
+            if (tls != null) {
+                b.sslContext(tls);
             }
-            return List.of(new StaticGatherer(cands));
-        };
-    }
-
-    /**
-     * A host and a server-reflexive candidate on one shared port: a {@link UdpMux} bound to
-     * {@code bindIp} (made here, in the agent's namespace) that asks {@code stun} for the
-     * port's mapped address when the agent gathers.
-     */
-    static LabAgent.GathererFactory hostAndSrflx(String bindIp, InetSocketAddress stun) {
-        return owned -> {
-            UdpMux mux = UdpMux.builder(new InetSocketAddress(InetAddress.ofLiteral(bindIp), 0)).serverReflexive().start();
-            owned.add(mux);
-            return List.of(new Gatherer() {
-                @Override
-                public void gather(String localUfrag, int component, Sink sink) {
-                    MuxedConn conn = mux.connFor(localUfrag);
-                    InetSocketAddress base = mux.localAddress();
-                    sink.candidate(new LocalCandidate(hostCandidate(base, 65535), conn));
-                    mux.mappedAddress(stun).orTimeout(5, TimeUnit.SECONDS).whenComplete((r, e) -> {
-                        if (e != null) {
-                            sink.failed("stun " + stun, e instanceof Exception ex ? ex : new RuntimeException(e));
-                        } else {
-                            sink.candidate(new LocalCandidate(new Candidate(
-                                    Candidate.foundationOf(CandidateType.SERVER_REFLEXIVE, base.getAddress(), stun, null),
-                                    component, Candidate.priorityOf(CandidateType.SERVER_REFLEXIVE, 65535, component),
-                                    r.mappedAddress(), CandidateType.SERVER_REFLEXIVE, base, null), conn));
-                        }
-                        sink.done();
-                    });
-                }
-
-                @Override
-                public void close() {
-                    // the mux is owned by the test (closed with the agent's other resources)
-                }
-            });
-        };
-    }
-
-    /**
-     * A relay candidate: a TURN allocation made here (in the agent's namespace, when the
-     * agent is created), reported whenever the agent gathers.
-     */
-    static LabAgent.GathererFactory relay(TurnConfig config) {
-        return owned -> {
-            Allocation alloc = TurnClient.allocate(config);
-            owned.add(alloc);
-            Candidate.RelayProtocol protocol = Candidate.RelayProtocol.valueOf(config.transport().name());
-            Candidate c = new Candidate(
-                    Candidate.foundationOf(CandidateType.RELAY, alloc.relayedAddress().getAddress(), config.server(),
-                            protocol),
-                    1, Candidate.priorityOf(CandidateType.RELAY, 65535, 1), alloc.relayedAddress(),
-                    CandidateType.RELAY, alloc.mappedAddress().orElse(null), protocol);
-            return List.of(new StaticGatherer(List.of(new LocalCandidate(c, alloc))));
+            return List.of(b.build());
         };
     }
 
@@ -97,6 +63,20 @@ final class LabGatherers {
                 all.addAll(f.create(owned));
             }
             return all;
+        };
+    }
+
+    /** Host candidates on plain sockets (no mux), one per given address, bound when the agent is made. */
+    static LabAgent.GathererFactory staticHost(String... ips) {
+        return owned -> {
+            List<LocalCandidate> cands = new ArrayList<>();
+            int localPref = 65535;
+            for (String ip : ips) {
+                UdpPacketConn conn = UdpPacketConn.open(new InetSocketAddress(InetAddress.ofLiteral(ip), 0));
+                owned.add(conn);
+                cands.add(new LocalCandidate(hostCandidate(conn.localAddress(), localPref--), conn));
+            }
+            return List.of(new StaticGatherer(cands));
         };
     }
 
