@@ -66,8 +66,7 @@ class IceBadInputLabTest {
                         .isGreaterThanOrEqualTo(6L * N);
 
                 b.gatherAndStart();
-                Waiter.until("connected after the bad input: " + a + "; " + b, IcePairs.CONNECT,
-                        () -> a.connected() && b.connected());
+                IcePairs.awaitConnected(a, b);
                 IcePairs.assertSelected(a, CandidateType.HOST, CandidateType.HOST);
                 IcePairs.assertDataBothWays(a, b);
             }
@@ -108,8 +107,7 @@ class IceBadInputLabTest {
                         () -> a.agent.counters().badIntegrity() >= N);
 
                 b.gatherAndStart();
-                Waiter.until("connected over the mux after the bad input: " + a + "; " + b, IcePairs.CONNECT,
-                        () -> a.connected() && b.connected());
+                IcePairs.awaitConnected(a, b);
                 IcePairs.assertSelected(a, CandidateType.HOST, CandidateType.HOST);
                 assertThat(a.selected().local().address()).isEqualTo(mux.localAddress());
                 IcePairs.assertDataBothWays(a, b);

@@ -57,8 +57,7 @@ class IceConsentLabTest {
                 LabAgent.restartPair(a, b, Duration.ofSeconds(5));
                 assertThat(a.agent.localCredentials().ufrag()).as("a restart brings new credentials")
                         .isNotEqualTo(oldUfrag);
-                Waiter.until("both connected again after the restart: " + a + "; " + b, IcePairs.CONNECT,
-                        () -> a.connected() && b.connected());
+                IcePairs.awaitConnected(a, b);
                 assertThat(a.states.subList(beforeRestart, a.states.size())).contains(IceState.CONNECTED);
                 IcePairs.assertSelected(a, CandidateType.HOST, CandidateType.HOST);
                 IcePairs.assertDataBothWays(a, b);

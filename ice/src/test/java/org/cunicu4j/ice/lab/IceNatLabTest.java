@@ -3,9 +3,11 @@ package org.cunicu4j.ice.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import org.cunicu4j.ice.Candidate;
 import org.cunicu4j.ice.CandidateType;
 import org.cunicu4j.ice.IceCandidatePair;
+import org.cunicu4j.ice.IceConfig;
 import org.cunicu4j.ice.IceRole;
 import org.cunicu4j.stun.client.TlsTrust;
 import org.cunicu4j.testlab.Coturn;
@@ -37,9 +39,9 @@ class IceNatLabTest {
         try (Lab lab = Lab.open()) {
             TwoNats t = Topology.twoNats(lab, NatType.ENDPOINT_INDEPENDENT, NatType.ENDPOINT_INDEPENDENT);
             Coturn.builder(t.server()).listen(Topology.SERVER_IP).user(USER, PASSWORD).start();
-            try (LabAgent a = LabAgent.create("a", t.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
+            try (LabAgent a = LabAgent.create("a", t.alice(), natConfig(), IceRole.CONTROLLING,
                             LabGatherers.hostAndSrflx(STUN));
-                    LabAgent b = LabAgent.create("b", t.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
+                    LabAgent b = LabAgent.create("b", t.bob(), natConfig(), IceRole.CONTROLLED,
                             LabGatherers.hostAndSrflx(STUN))) {
                 IcePairs.connect(a, b);
                 IceCandidatePair pa = a.selected();
@@ -62,9 +64,9 @@ class IceNatLabTest {
             TwoNats t = Topology.twoNats(lab, NatType.SYMMETRIC, NatType.SYMMETRIC);
             Coturn.builder(t.server()).listen(Topology.SERVER_IP).user(USER, PASSWORD).start();
             String turn = "turn:" + Topology.SERVER_IP + ":" + Coturn.DEFAULT_PORT + "?transport=udp";
-            try (LabAgent a = LabAgent.create("a", t.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
+            try (LabAgent a = LabAgent.create("a", t.alice(), natConfig(), IceRole.CONTROLLING,
                             LabGatherers.all(LabGatherers.hostAndSrflx(STUN), LabGatherers.relay(turn, USER, PASSWORD, null)));
-                    LabAgent b = LabAgent.create("b", t.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
+                    LabAgent b = LabAgent.create("b", t.bob(), natConfig(), IceRole.CONTROLLED,
                             LabGatherers.all(LabGatherers.hostAndSrflx(STUN), LabGatherers.relay(turn, USER, PASSWORD, null)))) {
                 IcePairs.connect(a, b);
                 assertRelayed(a);
@@ -84,10 +86,10 @@ class IceNatLabTest {
             PathBlock.forwardedUdp(t.natA().host()); // alice: nothing but TCP leaves her LAN
             String tls = "turns:" + Topology.SERVER_IP + ":" + coturn.tlsPort() + "?transport=tcp";
             String tcp = "turn:" + Topology.SERVER_IP + ":" + coturn.port() + "?transport=tcp";
-            try (LabAgent a = LabAgent.create("a", t.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
+            try (LabAgent a = LabAgent.create("a", t.alice(), natConfig(), IceRole.CONTROLLED,
                             LabGatherers.all(LabGatherers.host(),
                                     LabGatherers.relay(tls, USER, PASSWORD, TlsTrust.trusting(coturn.certFile()))));
-                    LabAgent b = LabAgent.create("b", t.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
+                    LabAgent b = LabAgent.create("b", t.bob(), natConfig(), IceRole.CONTROLLING,
                             LabGatherers.all(LabGatherers.hostAndSrflx(STUN), LabGatherers.relay(tcp, USER, PASSWORD, null)))) {
                 IcePairs.connect(a, b);
                 IceCandidatePair pa = a.selected();
@@ -97,6 +99,15 @@ class IceNatLabTest {
                 IcePairs.assertDataBothWays(a, b);
             }
         }
+    }
+
+    /**
+     * Short timers, but a failed timeout that leaves room for a TURN allocation (a TLS
+     * handshake on a loaded machine) before the relay pairs are checked.
+     */
+    private static IceConfig natConfig() {
+        return LabAgent.fastConfig().disconnectedTimeout(Duration.ofSeconds(3)).failedTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     /** One end of the pair is a relay candidate on coturn. */

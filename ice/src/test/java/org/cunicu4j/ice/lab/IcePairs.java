@@ -10,7 +10,7 @@ import org.cunicu4j.testlab.Waiter;
 /** Connecting two {@link LabAgent}s and the checks every lab test makes on the result. */
 final class IcePairs {
     /** Deadline for a connection in the lab (checks every 50 ms; relays take a TURN allocation first). */
-    static final Duration CONNECT = Duration.ofSeconds(10);
+    static final Duration CONNECT = Duration.ofSeconds(12);
     static final Duration DATA = Duration.ofSeconds(3);
 
     private IcePairs() {}
@@ -20,7 +20,17 @@ final class IcePairs {
         LabAgent.pair(a, b);
         a.gatherAndStart();
         b.gatherAndStart();
-        Waiter.until("both agents connected: " + a + "; " + b, CONNECT, () -> a.connected() && b.connected());
+        awaitConnected(a, b);
+    }
+
+    /** Waits until both are connected and have handed all their candidates to the other; a failure tells all. */
+    static void awaitConnected(LabAgent a, LabAgent b) {
+        try {
+            Waiter.until("both agents connected and done gathering", CONNECT,
+                    () -> a.connected() && b.connected() && a.gatheringDone() && b.gatheringDone());
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + a.diagnostics() + "\n" + b.diagnostics(), e);
+        }
     }
 
     /** The selected pair of {@code a} has these local and remote types. */

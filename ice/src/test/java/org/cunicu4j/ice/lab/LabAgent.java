@@ -241,4 +241,25 @@ final class LabAgent implements AutoCloseable {
     public String toString() {
         return name + " in " + host.name() + " (" + agent.state() + ", states " + states + ")";
     }
+
+    /** Everything the agent knows, for a failure message: candidates, pairs with their states, counters. */
+    String diagnostics() {
+        StringBuilder sb = new StringBuilder(toString()).append("\n  gathered:");
+        for (Candidate c : gathered) {
+            sb.append("\n    ").append(c.toSdp());
+        }
+        sb.append("\n  pairs:");
+        try {
+            for (var p : agent.pairStats()) {
+                sb.append("\n    ").append(p.local().type().sdpName()).append(' ').append(p.local().address())
+                        .append(" -> ").append(p.remote().type().sdpName()).append(' ').append(p.remote().address())
+                        .append(' ').append(p.state()).append(p.valid() ? " valid" : "")
+                        .append(p.nominated() ? " nominated" : "").append(" ").append(p.traffic());
+            }
+            sb.append("\n  counters: ").append(agent.counters());
+        } catch (RuntimeException e) {
+            sb.append(" (").append(e).append(')');
+        }
+        return sb.toString();
+    }
 }
