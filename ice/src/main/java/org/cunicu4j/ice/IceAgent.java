@@ -50,6 +50,9 @@ import org.cunicu4j.stun.TransactionId;
  *       the current one has had no consent response for half the disconnected timeout.
  *       Failover: a controlling agent whose selected pair went DISCONNECTED probes its other
  *       valid pairs and re-nominates one that answers, so the selected pair switches.</li>
+ *   <li>While CHECKING, the agent fails when every pair has failed after end-of-candidates
+ *       on both sides, or when no pair is left to check and nothing new (candidate,
+ *       credentials) arrived for {@link IceConfig#failedTimeout()}.</li>
  *   <li>Role conflicts (§7.3.1.1, §7.2.5.1) resolved by the 64-bit tie-breaker and 487.</li>
  *   <li>Consent (RFC 7675): a binding request on the selected pair every
  *       {@link IceConfig#consentInterval()} (±20 %); no authenticated response for
@@ -108,6 +111,7 @@ public final class IceAgent implements AutoCloseable {
     private int gatherersPending;
     private boolean remoteEndOfCandidates;
     private int generation;
+    /** When checks began or the last candidate or credentials arrived: the failed timeout of CHECKING runs from here. */
     private long checkingSince;
     private long firstValidAt = -1;
     private long nextConsentAt;
@@ -273,6 +277,7 @@ public final class IceAgent implements AutoCloseable {
             requireOpen();
             remote = credentials;
             remoteKey = StunCredentials.shortTermKey(credentials.password());
+            checkingSince = clock.nanoTime();
         } finally {
             lock.unlock();
         }
@@ -305,6 +310,7 @@ public final class IceAgent implements AutoCloseable {
             }
             RemoteEntry e = new RemoteEntry(candidate);
             remotes.add(e);
+            checkingSince = clock.nanoTime();
             for (LocalEntry l : List.copyOf(locals)) {
                 checks.add(l, e, locals);
             }
@@ -343,10 +349,15 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
+    /** The selected pair; it stays visible after FAILED (data is no longer sent on it) until a restart. */
     public Optional<IceCandidatePair> selectedPair() {
-        Route r = route;
-        return r == null ? Optional.empty()
-                : Optional.of(new IceCandidatePair(r.pair.local.candidate, r.pair.remote.candidate));
+        lock.lock();
+        try {
+            return selected == null ? Optional.empty()
+                    : Optional.of(new IceCandidatePair(selected.local.candidate, selected.remote.candidate));
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The selected pair as a data connection (one per agent; closing it closes data only). */
@@ -537,6 +548,7 @@ public final class IceAgent implements AutoCloseable {
             }
             LocalEntry e = new LocalEntry(c, lc.base());
             locals.add(e);
+            checkingSince = clock.nanoTime();
             if (!readers.containsKey(lc.base())) {
                 BaseReader r = new BaseReader(this, lc.base(), config.receiveBufferSize());
                 readers.put(lc.base(), r);
@@ -1116,9 +1128,10 @@ public final class IceAgent implements AutoCloseable {
                 next = completed() ? IceState.COMPLETED : IceState.CONNECTED;
             }
         } else {
-            boolean allFailed = !checks.pairs().isEmpty() && checks.done() && triggered.isEmpty()
-                    && checks.bestValid() == null;
-            boolean timedOut = now - checkingSince >= failedNanos && checks.bestValid() == null;
+            boolean nothingPending = checks.done() && triggered.isEmpty() && checks.bestValid() == null;
+            boolean allFailed = !checks.pairs().isEmpty() && nothingPending;
+            // trickle: not while a pair is still being checked, and only failedTimeout after the last news
+            boolean timedOut = nothingPending && now - checkingSince >= failedNanos;
             next = (allFailed && remoteEndOfCandidates && gatheringDone) || timedOut ? IceState.FAILED
                     : IceState.CHECKING;
         }
@@ -1132,6 +1145,9 @@ public final class IceAgent implements AutoCloseable {
     private void setState(IceState next, long now) {
         if (next == state) {
             return;
+        }
+        if (next == IceState.COMPLETED && state == IceState.CHECKING) {
+            setState(IceState.CONNECTED, now); // completed only ever follows connected
         }
         IceState old = state;
         state = next;

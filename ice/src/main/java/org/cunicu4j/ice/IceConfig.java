@@ -29,7 +29,8 @@ import java.util.random.RandomGenerator;
  * @param maxPairs check list limit (RFC 8445 §6.1.2.5): lowest-priority pairs beyond it are dropped
  * @param component the component ID of this agent's candidates (1: one data stream)
  * @param scheduler clock and timers
- * @param listenerExecutor where listeners run (serially, in order); null: a virtual thread per agent
+ * @param listenerExecutor where listeners run (serially, in order); null: a virtual thread per agent.
+ *     It must not run tasks on the submitting thread (that may hold the agent's lock)
  * @param random source of credentials, tie-breaker and consent jitter ({@link SecureRandom} by default)
  * @param receiveBufferSize bytes per datagram slot the readers receive into (and the largest data
  *     datagram {@link IceConnection} delivers)
