@@ -6,6 +6,10 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -40,8 +44,7 @@ import org.cunicu4j.stun.client.RetransmissionPolicy;
  * {@link #bases()} completes with what was made once gathering is done; the
  * {@link SrflxGatherer} works from it.
  *
- * <p>Threading: {@link #gather} (once per instance) starts a platform thread from the
- * calling thread, which lists the interfaces and opens the sockets in the caller's network
+ * <p>Threading: {@link #gather} starts a platform thread from the calling thread, which lists the interfaces and opens the sockets in the caller's network
  * namespace and reports there. {@link #close()} closes the muxes this gatherer opened and
  * the conns it registered on shared muxes, so close it when the agent is done with the
  * candidates. Thread-safe.
@@ -81,17 +84,53 @@ public final class HostGatherer implements Gatherer {
     }
 
     /**
-     * @throws IllegalStateException when called a second time
+     * The first call lists the interfaces and opens (or registers) the bases; a later call
+     * (after an ICE restart) renames the same bases' conns to the new fragment
+     * ({@link MuxedConn#rename}) and reports the same host candidates again.
      */
     @Override
     public void gather(String localUfrag, int component, Sink sink) {
         Objects.requireNonNull(localUfrag, "localUfrag");
         Objects.requireNonNull(sink, "sink");
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("a HostGatherer gathers once; make one per agent");
-        }
+        boolean first = started.compareAndSet(false, true);
         Thread.ofPlatform().daemon().name("ice-gather-host " + localUfrag)
-                .start(() -> run(localUfrag, component, sink));
+                .start(() -> {
+                    if (first) {
+                        run(localUfrag, component, sink);
+                    } else {
+                        again(localUfrag, component, sink);
+                    }
+                });
+    }
+
+    private void again(String ufrag, int component, Sink sink) {
+        try {
+            List<HostBase> made = bases.get(60, TimeUnit.SECONDS);
+            Set<MuxedConn> renamed = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (HostBase b : made) {
+                if (renamed.add(b.base())) {
+                    try {
+                        b.base().rename(ufrag);
+                    } catch (RuntimeException e) {
+                        sink.failed("host " + b.address().getAddress().getHostAddress() + " (" + b.ifname() + ")", e);
+                        continue;
+                    }
+                }
+                sink.candidate(candidate(b, component));
+            }
+        } catch (Exception e) {
+            sink.failed("host bases", e);
+        } finally {
+            sink.done();
+        }
+    }
+
+    private static LocalCandidate candidate(HostBase base, int component) {
+        InetAddress ip = base.address().getAddress();
+        Candidate c = new Candidate(Foundations.foundation(CandidateType.HOST, ip, null, "udp"), component,
+                Priorities.priority(CandidateType.HOST, base.localPreference(), component), base.address(),
+                CandidateType.HOST, null, null);
+        return new LocalCandidate(c, base.base());
     }
 
     private void run(String ufrag, int component, Sink sink) {
@@ -121,11 +160,7 @@ public final class HostGatherer implements Gatherer {
                     return; // closed meanwhile
                 }
                 made.add(base);
-                InetAddress ip = base.address().getAddress();
-                Candidate c = new Candidate(Foundations.foundation(CandidateType.HOST, ip, null, "udp"), component,
-                        Priorities.priority(CandidateType.HOST, localPreference, component), base.address(),
-                        CandidateType.HOST, null, null);
-                sink.candidate(new LocalCandidate(c, base.base()));
+                sink.candidate(candidate(base, component));
             }
         } finally {
             bases.complete(List.copyOf(made));

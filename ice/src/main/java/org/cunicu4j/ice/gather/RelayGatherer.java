@@ -3,11 +3,12 @@ package org.cunicu4j.ice.gather;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import org.cunicu4j.ice.Candidate;
@@ -29,7 +30,7 @@ import org.cunicu4j.stun.url.TurnUrl;
  * reported to {@link Gatherer.Sink#failed} with the reason, never thrown; {@code done}
  * follows the last allocation or failure.
  *
- * <p>Threading: {@link #gather} (once per instance) starts the threads from the calling
+ * <p>Threading: {@link #gather} starts the threads from the calling
  * thread, so sockets open in its network namespace. {@link #close()} releases every
  * allocation (also one that completes afterwards). Thread-safe.
  */
@@ -40,9 +41,13 @@ public final class RelayGatherer implements Gatherer {
     private final SSLContext sslContext;
     private final Duration requestTimeout;
     private final ScheduledExecutorService scheduler;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final List<Allocation> allocations = new ArrayList<>(); // guarded by this
+    /** Per server index, what it gave (guarded by this). */
+    private final Map<Integer, Made> made = new HashMap<>();
+    /** Completes when the latest round is done; a new round starts after it (guarded by this). */
+    private CompletableFuture<Void> lastRound = CompletableFuture.completedFuture(null);
     private boolean closed; // guarded by this
+
+    private record Made(Allocation allocation, InetSocketAddress server) {}
 
     private RelayGatherer(Builder b) {
         this.servers = List.copyOf(b.servers);
@@ -59,16 +64,25 @@ public final class RelayGatherer implements Gatherer {
 
     /** The allocations made so far (borrowed: this gatherer closes them). */
     public synchronized List<Allocation> allocations() {
-        return List.copyOf(allocations);
+        return made.values().stream().map(Made::allocation).toList();
     }
 
+    /**
+     * The first call allocates on every server; a later call (after an ICE restart) reports
+     * the allocations still alive again and retries the servers that failed or whose
+     * allocation broke. A round starts after the previous one is done.
+     */
     @Override
     public void gather(String localUfrag, int component, Sink sink) {
         Objects.requireNonNull(sink, "sink");
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("a RelayGatherer gathers once; make one per agent");
+        CompletableFuture<Void> previous;
+        CompletableFuture<Void> round = new CompletableFuture<>();
+        synchronized (this) {
+            previous = lastRound;
+            lastRound = round;
         }
         if (servers.isEmpty()) {
+            round.complete(null);
             sink.done();
             return;
         }
@@ -79,9 +93,11 @@ public final class RelayGatherer implements Gatherer {
             Thread.ofPlatform().daemon().name("ice-gather-relay " + localUfrag + " " + url.host())
                     .start(() -> {
                         try {
-                            allocate(url, index, component, sink);
+                            previous.join();
+                            relay(url, index, component, sink);
                         } finally {
                             if (outstanding.decrementAndGet() == 0) {
+                                round.complete(null);
                                 sink.done();
                             }
                         }
@@ -89,7 +105,25 @@ public final class RelayGatherer implements Gatherer {
         }
     }
 
-    private void allocate(TurnUrl url, int index, int component, Sink sink) {
+    private void relay(TurnUrl url, int index, int component, Sink sink) {
+        Made m;
+        synchronized (this) {
+            m = made.get(index);
+            if (m != null && m.allocation().failure().isPresent()) {
+                made.remove(index);
+                m.allocation().close();
+                m = null;
+            }
+        }
+        if (m == null) {
+            m = allocate(url, index, sink);
+        }
+        if (m != null) {
+            sink.candidate(candidate(url, index, component, m));
+        }
+    }
+
+    private Made allocate(TurnUrl url, int index, Sink sink) {
         Allocation a;
         TurnConfig config;
         try {
@@ -107,30 +141,35 @@ public final class RelayGatherer implements Gatherer {
             a = TurnClient.allocate(config);
         } catch (IOException | RuntimeException e) {
             sink.failed(url.toString(), e);
-            return;
+            return null;
         }
+        Made m = new Made(a, config.server());
         synchronized (this) {
             if (closed) {
                 a.close();
-                return;
+                return null;
             }
-            allocations.add(a);
+            made.put(index, m);
         }
+        return m;
+    }
+
+    private static LocalCandidate candidate(TurnUrl url, int index, int component, Made m) {
         Candidate.RelayProtocol protocol = switch (url.transport()) {
             case UDP -> Candidate.RelayProtocol.UDP;
             case TCP -> Candidate.RelayProtocol.TCP;
             case TLS -> Candidate.RelayProtocol.TLS;
         };
+        Allocation a = m.allocation();
         InetSocketAddress relayed = a.relayedAddress();
         InetSocketAddress related = a.mappedAddress().orElse(a.linkAddress());
-        InetSocketAddress server = config.server();
         Candidate c = new Candidate(
-                Foundations.foundation(CandidateType.RELAY, relayed.getAddress(), server.getAddress(),
+                Foundations.foundation(CandidateType.RELAY, relayed.getAddress(), m.server().getAddress(),
                         url.transport().id()),
                 component,
                 Priorities.priority(CandidateType.RELAY, Priorities.relayLocalPreference(protocol, index), component),
                 relayed, CandidateType.RELAY, related, protocol);
-        sink.candidate(new LocalCandidate(c, a));
+        return new LocalCandidate(c, a);
     }
 
     /** Releases every allocation. Idempotent. */
@@ -139,8 +178,8 @@ public final class RelayGatherer implements Gatherer {
         List<Allocation> all;
         synchronized (this) {
             closed = true;
-            all = new ArrayList<>(allocations);
-            allocations.clear();
+            all = made.values().stream().map(Made::allocation).toList();
+            made.clear();
         }
         all.forEach(Allocation::close);
     }

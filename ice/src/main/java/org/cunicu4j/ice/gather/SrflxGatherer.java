@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cunicu4j.ice.Candidate;
 import org.cunicu4j.ice.CandidateType;
@@ -41,18 +40,23 @@ import org.cunicu4j.stun.url.StunUrl;
  * {@link Gatherer.Sink#failed}; {@code stuns:} URLs are reported there too (the shared
  * port speaks UDP only). {@code done} follows the last answer or failure.
  *
- * <p>Threading: {@link #gather} (once per instance) starts a platform thread from the
+ * <p>Each call of {@link #gather} (again after an ICE restart, when the host gatherer has
+ * renamed its bases) asks the servers afresh.
+ *
+ * <p>Threading: {@link #gather} starts a platform thread from the
  * calling thread (its network namespace), which waits for the host bases, resolves the
  * servers and sends the requests; candidates are reported from the STUN client's threads.
- * Thread-safe. {@link #close()} stops reporting; the muxes belong to the host gatherer.
+ * Thread-safe. {@link #close()} stops reporting; the muxes belong to the host gatherer,
+ * which must be gathered as well (put both in one {@link CompositeGatherer}, host first): the
+ * server-reflexive thread waits for its bases (at most a minute, then it reports failure).
  */
 public final class SrflxGatherer implements Gatherer {
+    private static final Duration HOST_WAIT = Duration.ofSeconds(60);
+
     private final List<StunUrl> servers;
     private final HostGatherer hosts;
     private final Duration timeout;
-    private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicInteger duplicates = new AtomicInteger();
-    private final Set<String> reported = new HashSet<>(); // guarded by this
     private volatile boolean closed;
 
     /**
@@ -72,16 +76,14 @@ public final class SrflxGatherer implements Gatherer {
     @Override
     public void gather(String localUfrag, int component, Sink sink) {
         Objects.requireNonNull(sink, "sink");
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("an SrflxGatherer gathers once; make one per agent");
-        }
         Thread.ofPlatform().daemon().name("ice-gather-srflx " + localUfrag).start(() -> run(component, sink));
     }
 
     private void run(int component, Sink sink) {
         List<HostBase> bases;
         try {
-            bases = hosts.bases().get(); // the host gatherer always completes it, closed or not
+            // the host gatherer completes it when done or closed; it must be gathered too (same composite)
+            bases = hosts.bases().get(HOST_WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
             sink.failed("host bases", e instanceof IOException ? e : new IOException(e));
             sink.done();
@@ -92,6 +94,7 @@ public final class SrflxGatherer implements Gatherer {
             byMux.computeIfAbsent(b.mux(), m -> new ArrayList<>()).add(b);
         }
         List<Runnable> requests = new ArrayList<>();
+        Set<String> reported = new HashSet<>(); // this round's answers, guarded by itself
         AtomicInteger outstanding = new AtomicInteger(1); // 1 for this thread until every request is out
         for (StunUrl url : servers) {
             if (url.secure()) {
@@ -118,7 +121,7 @@ public final class SrflxGatherer implements Gatherer {
                         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                         .whenComplete((r, err) -> {
                             try {
-                                answer(url, server, base, bases, component, r, err, sink);
+                                answer(url, server, base, bases, component, r, err, sink, reported);
                             } finally {
                                 if (outstanding.decrementAndGet() == 0) {
                                     sink.done();
@@ -134,7 +137,7 @@ public final class SrflxGatherer implements Gatherer {
     }
 
     private void answer(StunUrl url, InetSocketAddress server, HostBase base, List<HostBase> bases, int component,
-            BindingResult r, Throwable err, Sink sink) {
+            BindingResult r, Throwable err, Sink sink, Set<String> reported) {
         if (closed) {
             return;
         }
@@ -149,7 +152,7 @@ public final class SrflxGatherer implements Gatherer {
         }
         InetSocketAddress mapped = r.mappedAddress();
         boolean duplicate = bases.stream().anyMatch(b -> b.address().equals(mapped));
-        synchronized (this) {
+        synchronized (reported) {
             duplicate |= !reported.add(mapped + " " + base.address());
         }
         if (duplicate) {

@@ -31,7 +31,7 @@ import org.cunicu4j.net.PacketConn;
  */
 public final class MuxedConn implements PacketConn {
     private final UdpMux mux;
-    private final String ufrag;
+    private volatile String ufrag; // written under the mux's registration lock
     private final int slotSize;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readable = lock.newCondition();
@@ -64,6 +64,21 @@ public final class MuxedConn implements PacketConn {
     /** The local username fragment this conn is registered under. */
     public String ufrag() {
         return ufrag;
+    }
+
+    /**
+     * Registers this conn under {@code newUfrag} instead (an ICE restart gives the agent new
+     * credentials but keeps its bases): binding requests naming the old fragment are no
+     * longer routed here; the claimed remote addresses stay.
+     *
+     * @throws IllegalStateException when this conn or its mux is closed, or another open conn has {@code newUfrag}
+     */
+    public void rename(String newUfrag) {
+        mux.rename(this, newUfrag);
+    }
+
+    void setUfrag(String newUfrag) {
+        this.ufrag = newUfrag;
     }
 
     /** The mux this conn belongs to. */

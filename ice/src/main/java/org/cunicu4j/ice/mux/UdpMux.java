@@ -144,11 +144,7 @@ public final class UdpMux implements AutoCloseable {
      * @throws IllegalStateException when the mux is closed
      */
     public MuxedConn connFor(String localUfrag) {
-        Objects.requireNonNull(localUfrag, "localUfrag");
-        if (localUfrag.isEmpty() || localUfrag.indexOf(':') >= 0) {
-            throw new IllegalArgumentException("a username fragment is non-empty and has no ':', got \""
-                    + localUfrag + "\"");
-        }
+        checkUfrag(localUfrag);
         synchronized (registration) {
             if (closed) {
                 throw new IllegalStateException("the UdpMux on " + conn.localAddress() + " is closed");
@@ -159,6 +155,30 @@ public final class UdpMux implements AutoCloseable {
                 byUfrag.put(localUfrag, c);
             }
             return c;
+        }
+    }
+
+    private static void checkUfrag(String ufrag) {
+        Objects.requireNonNull(ufrag, "localUfrag");
+        if (ufrag.isEmpty() || ufrag.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("a username fragment is non-empty and has no ':', got \"" + ufrag + "\"");
+        }
+    }
+
+    /** See {@link MuxedConn#rename}. */
+    void rename(MuxedConn c, String newUfrag) {
+        checkUfrag(newUfrag);
+        synchronized (registration) {
+            if (closed || c.isClosed()) {
+                throw new IllegalStateException(c + " is closed; it cannot be renamed to " + newUfrag);
+            }
+            MuxedConn other = byUfrag.get(newUfrag);
+            if (other != null && other != c && !other.isClosed()) {
+                throw new IllegalStateException("username fragment " + newUfrag + " is already registered on " + this);
+            }
+            byUfrag.remove(c.ufrag(), c);
+            c.setUfrag(newUfrag);
+            byUfrag.put(newUfrag, c);
         }
     }
 

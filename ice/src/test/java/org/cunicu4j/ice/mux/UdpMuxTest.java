@@ -245,6 +245,71 @@ class UdpMuxTest {
     }
 
     @Test
+    void aRenamedConnKeepsItsAddressesAndAnswersToTheNewFragment() throws Exception {
+        ScriptedConn net = new ScriptedConn(LOCAL);
+        try (UdpMux mux = UdpMux.builder(net).start()) {
+            MuxedConn alice = mux.connFor("aliceOld");
+            MuxedConn bob = mux.connFor("bobUfrag");
+            net.inject(check("aliceOld", "r1"), R1);
+            receive(alice);
+            alice.rename("aliceNew");
+            assertThat(alice.ufrag()).isEqualTo("aliceNew");
+            assertThat(mux.find("aliceOld")).isEmpty();
+            assertThat(mux.find("aliceNew")).contains(alice);
+            net.inject(check("aliceOld", "r1"), R1);
+            net.inject(Datagrams.success(LOCAL), R1); // the claim survived the rename
+            assertThat(receive(alice).stun().is(StunMethod.BINDING, StunClass.SUCCESS_RESPONSE)).isTrue();
+            net.inject(check("aliceNew", "r1"), R1);
+            assertThat(receive(alice).stun().username()).contains("aliceNew:r1");
+            assertThat(mux.stats().unknownUfrag()).isEqualTo(1);
+            assertThatThrownBy(() -> alice.rename("bobUfrag")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already registered");
+            bob.close();
+            alice.rename("bobUfrag"); // free again once bob closed
+            alice.close();
+            assertThatThrownBy(() -> alice.rename("x")).isInstanceOf(IllegalStateException.class);
+            assertThat(mux.conns()).isZero();
+        }
+    }
+
+    @Test
+    void aThrowingForeignHandlerIsCountedAndTheReaderGoesOn() throws Exception {
+        ScriptedConn net = new ScriptedConn(LOCAL);
+        try (UdpMux mux = UdpMux.builder(net).foreign((b, s) -> {
+                    throw new IllegalStateException("handler bug");
+                }).start()) {
+            MuxedConn alice = mux.connFor("aliceUfrag");
+            net.inject(Datagrams.wireGuardData(32, 1), R1);
+            net.inject(check("aliceUfrag", "r1"), R1);
+            assertThat(receive(alice).from()).isEqualTo(R1);
+            assertThat(mux.stats().handlerErrors()).isEqualTo(1);
+            assertThat(mux.stats().foreign()).isEqualTo(1);
+            assertThat(mux.failure()).isEmpty();
+        }
+    }
+
+    @Test
+    void aDatagramLargerThanTheReceivingBufferIsDroppedNotCut() throws Exception {
+        ScriptedConn net = new ScriptedConn(LOCAL);
+        try (UdpMux mux = UdpMux.builder(net).start()) {
+            MuxedConn alice = mux.connFor("aliceUfrag");
+            net.inject(check("aliceUfrag", "r1"), R1);
+            net.inject("small".getBytes(), R1);
+            Waiter.until("both queued", WAIT, () -> mux.stats().routed() == 2);
+            PacketBatch tiny = new PacketBatch(2, 16);
+            assertThat(alice.receive(tiny)).isEqualTo(1);
+            assertThat(new String(bytes(tiny.buffer(0)))).isEqualTo("small");
+            assertThat(alice.truncatedDrops()).isEqualTo(1);
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] d = new byte[b.remaining()];
+        b.get(b.position(), d);
+        return d;
+    }
+
+    @Test
     void badFragmentsAreRefused() {
         try (UdpMux mux = UdpMux.builder(new ScriptedConn(LOCAL)).fed()) {
             assertThatThrownBy(() -> mux.connFor("a:b")).isInstanceOf(IllegalArgumentException.class);
