@@ -42,10 +42,11 @@ class IceBadInputLabTest {
             try (LabAgent a = LabAgent.create("a", lan.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
                             LabGatherers.staticHost(PeerTopologies.LAN_ALICE_IP));
                     LabAgent b = LabAgent.create("b", lan.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
-                            LabGatherers.staticHost(PeerTopologies.LAN_BOB_IP));
+                            LabGatherers.host());
                     PacketConn attacker = openIn(lan.bob(), PeerTopologies.LAN_BOB_IP)) {
                 LabAgent.pair(a, b);
                 a.gatherAndStart(); // a listens; b not yet started
+                Waiter.until("a gathered", COUNTED, a::gatheringDone);
                 InetSocketAddress target = a.gathered.getFirst().address();
                 String aUfrag = a.agent.localCredentials().ufrag();
                 String bUfrag = b.agent.localCredentials().ufrag();
@@ -83,10 +84,11 @@ class IceBadInputLabTest {
                     LabAgent a = LabAgent.create("a", lan.alice(), LabAgent.fastConfig().build(), IceRole.CONTROLLING,
                             owned -> List.of(new MuxHostGatherer(mux)));
                     LabAgent b = LabAgent.create("b", lan.bob(), LabAgent.fastConfig().build(), IceRole.CONTROLLED,
-                            LabGatherers.staticHost(PeerTopologies.LAN_BOB_IP));
+                            LabGatherers.host());
                     PacketConn attacker = openIn(lan.bob(), PeerTopologies.LAN_BOB_IP)) {
                 LabAgent.pair(a, b);
                 a.gatherAndStart();
+                Waiter.until("a gathered", COUNTED, a::gatheringDone);
                 InetSocketAddress target = mux.localAddress();
                 String aUfrag = a.agent.localCredentials().ufrag();
                 String bUfrag = b.agent.localCredentials().ufrag();

@@ -81,13 +81,21 @@ final class LabAgent implements AutoCloseable {
             @Override
             public void localCandidate(Candidate candidate) {
                 gathered.add(candidate);
-                candidateSink.accept(candidate);
+                try {
+                    candidateSink.accept(candidate);
+                } catch (IllegalStateException e) {
+                    // the peer was closed first: the test is over
+                }
             }
 
             @Override
             public void localCandidatesDone() {
                 gatheringDone = true;
-                doneSink.run();
+                try {
+                    doneSink.run();
+                } catch (IllegalStateException e) {
+                    // the peer was closed first: the test is over
+                }
             }
         });
     }
