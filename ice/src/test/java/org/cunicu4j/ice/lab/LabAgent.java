@@ -265,6 +265,13 @@ final class LabAgent implements AutoCloseable {
                         .append(p.nominated() ? " nominated" : "").append(" ").append(p.traffic());
             }
             sb.append("\n  counters: ").append(agent.counters());
+            for (AutoCloseable o : owned) {
+                if (o instanceof org.cunicu4j.ice.gather.RelayGatherer r) {
+                    for (var alloc : r.allocations()) {
+                        sb.append("\n  allocation ").append(alloc.relayedAddress()).append(": ").append(alloc.stats());
+                    }
+                }
+            }
         } catch (RuntimeException e) {
             sb.append(" (").append(e).append(')');
         }
