@@ -106,6 +106,9 @@ public final class IceConnectBench {
     private static Result relay(int runs, IceConfig config, Duration timeout) throws Exception {
         try (Lab lab = Lab.open()) {
             TwoNats t = Topology.twoNats(lab, NatType.SYMMETRIC, NatType.SYMMETRIC);
+            // a default route, as a server on the internet has: relayed checks towards private host candidates
+            // are then lost on the way instead of failing with ENETUNREACH, after which coturn stops relaying
+            t.server().run("ip", "route", "add", "default", "via", "198.18.0.254");
             Coturn.builder(t.server()).listen(Topology.SERVER_IP).user(USER, PASSWORD).start();
             return measure("relay", runs, config, timeout, t.alice(), t.bob(), () -> {
                 List<Gatherer> g = new ArrayList<>(hostAndSrflx());
