@@ -449,7 +449,10 @@ public final class IceAgent implements AutoCloseable {
                 roleConflicts.get(), readerErrors.get(), sendErrors.get(), ignoredRemoteCandidates.get());
     }
 
-    /** Stops the timer, closes the connection and the gatherers (and so their bases); CLOSED. Idempotent. */
+    /**
+     * Stops the timer, closes the connection and the gatherers (and so their bases, which
+     * ends the readers); CLOSED. Idempotent.
+     */
     @Override
     public void close() {
         lock.lock();
@@ -941,8 +944,8 @@ public final class IceAgent implements AutoCloseable {
             expireTransactions(now);
             if (state != IceState.FAILED && started) {
                 if (remoteKey != null) {
+                    nominateIfReady(now); // first: a nomination goes out in this tick's check slot
                     sendOneCheck(now);
-                    nominateIfReady(now);
                     consentAndKeepalive(now);
                 }
             }

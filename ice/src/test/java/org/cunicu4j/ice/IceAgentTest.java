@@ -35,6 +35,8 @@ class IceAgentTest {
     void twoAgentsConnectCompleteAndExchangeDataBothWays() throws Exception {
         try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 2, 2)) {
             h.connectAll();
+            // the best pair is checked first, nominated at the next tick: connected within a few Ta of fake time
+            h.until("both connected", Duration.ofMillis(600), () -> h.a.state().isConnected() && h.b.state().isConnected());
             h.until("both completed", Duration.ofSeconds(30),
                     () -> h.a.state() == IceState.COMPLETED && h.b.state() == IceState.COMPLETED);
             Waiter.until("state events", WAIT, () -> h.aEvents.states.contains(IceState.COMPLETED)
@@ -210,6 +212,31 @@ class IceAgentTest {
             assertThat(h.aEvents.states).containsExactly(IceState.CHECKING, IceState.CONNECTED, IceState.COMPLETED,
                     IceState.DISCONNECTED, IceState.COMPLETED);
             exchange(h, "back", "again");
+        }
+    }
+
+    @Test
+    void disconnectedReturnsToConnectedBeforeCompletion() throws Exception {
+        try (Harness h = new Harness(IceRole.CONTROLLING, IceRole.CONTROLLED, 1, 17)) {
+            h.a.gather();
+            h.b.gather();
+            h.exchangeCredentials();
+            h.a.localCandidates().forEach(h.b::addRemoteCandidate);
+            h.b.localCandidates().forEach(h.a::addRemoteCandidate);
+            h.a.start();
+            h.b.start();
+            // no end-of-candidates: connected, never completed
+            h.until("connected", Duration.ofSeconds(10), () -> h.a.state() == IceState.CONNECTED);
+            h.blockPath(0, true);
+            h.until("disconnected", Duration.ofSeconds(6), () -> h.a.state() == IceState.DISCONNECTED);
+            h.step(Duration.ofSeconds(5)); // well before the failed timeout
+            assertThat(h.a.state()).isEqualTo(IceState.DISCONNECTED);
+            h.blockPath(0, false);
+            h.until("connected again", Duration.ofSeconds(4), () -> h.a.state() == IceState.CONNECTED);
+            Waiter.until("events " + h.aEvents.states, WAIT, () -> h.aEvents.states.size() >= 4);
+            assertThat(h.aEvents.states).containsExactly(IceState.CHECKING, IceState.CONNECTED, IceState.DISCONNECTED,
+                    IceState.CONNECTED);
+            exchange(h, "again", "yes");
         }
     }
 

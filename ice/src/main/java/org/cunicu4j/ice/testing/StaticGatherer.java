@@ -7,7 +7,8 @@ import org.cunicu4j.ice.LocalCandidate;
 /**
  * A {@link Gatherer} that reports the candidates it was given, at once, on the calling
  * thread, then done. Each call to {@link #gather} reports them again (as after a restart).
- * It does not own the bases: {@link #close()} leaves them open unless asked to close them.
+ * It does not own the bases: {@link #close()} leaves them open unless asked to close them
+ * (an agent's readers end only when their bases close). Immutable and thread-safe.
  */
 public final class StaticGatherer implements Gatherer {
 
