@@ -1,6 +1,7 @@
 package org.cunicu4j.net;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -55,9 +56,20 @@ public record IpPrefix(InetAddress address, int bits) {
             throw new IllegalArgumentException("'" + text + "' is not an IP prefix: an IPv4 address has four parts");
         }
         try {
-            return InetAddress.getByName(addr); // a literal: no name lookup
-        } catch (UnknownHostException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + text + "' is not an IP prefix: " + e.getMessage());
+            InetAddress a = InetAddress.ofLiteral(addr); // never a name lookup
+            if (v6 && a instanceof Inet4Address) {
+                // ::ffff:a.b.c.d is an IPv6 prefix (as the kernel and wg keep it), not an IPv4 one
+                byte[] b = new byte[16];
+                b[10] = (byte) 0xff;
+                b[11] = (byte) 0xff;
+                System.arraycopy(a.getAddress(), 0, b, 12, 4);
+                return Inet6Address.getByAddress(null, b, -1);
+            }
+            return a;
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an IP prefix: '" + addr + "' is not a valid IP address");
         }
     }
 
@@ -69,7 +81,7 @@ public record IpPrefix(InetAddress address, int bits) {
             b[i] &= (byte) (0xff << (8 - keep));
         }
         try {
-            return new IpPrefix(InetAddress.getByAddress(b), bits);
+            return new IpPrefix(isIpv4() ? InetAddress.getByAddress(b) : Inet6Address.getByAddress(null, b, -1), bits);
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }

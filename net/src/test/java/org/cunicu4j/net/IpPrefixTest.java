@@ -18,11 +18,23 @@ class IpPrefixTest {
     }
 
     @Test
+    void anIpv4MappedIpv6PrefixStaysIpv6() {
+        IpPrefix p = IpPrefix.parse("::ffff:10.0.0.0/104");
+        assertThat(p.isIpv4()).isFalse();
+        assertThat(p.bits()).isEqualTo(104);
+        assertThat(p.address().getAddress()).hasSize(16);
+        assertThat(IpPrefix.parse("::ffff:0.0.0.0/96").masked().isIpv4()).isFalse();
+        assertThatThrownBy(() -> IpPrefix.parse("::ffff:1.2.3.4/129")).hasMessageContaining("exceeds 128");
+    }
+
+    @Test
     void rejectsWhatIsNotAPrefixWithTheReason() {
         assertThatThrownBy(() -> IpPrefix.parse("10.0.0.1/33")).hasMessageContaining("exceeds 32");
         assertThatThrownBy(() -> IpPrefix.parse("example.com/8")).hasMessageContaining("not an IPv4 or IPv6 address");
         assertThatThrownBy(() -> IpPrefix.parse("10.0.1/8")).hasMessageContaining("four parts");
         assertThatThrownBy(() -> IpPrefix.parse("10.0.0.0/x")).hasMessageContaining("must be a number");
         assertThatThrownBy(() -> IpPrefix.parse("10.0.0.0/")).hasMessageContaining("must be a number");
+        assertThatThrownBy(() -> IpPrefix.parse("1..2.3/8")).hasMessageContaining("not a valid IP address");
+        assertThatThrownBy(() -> IpPrefix.parse("fd00:::1/64")).hasMessageContaining("not a valid IP address");
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cunicu4j.net.PacketBatch;
+import org.cunicu4j.net.PacketQueue;
 import org.cunicu4j.net.PacketConn;
 import org.cunicu4j.stun.MessageType;
 import org.cunicu4j.stun.StunMessage;
@@ -64,7 +65,7 @@ public final class Allocation implements PacketConn {
     private final boolean ownsScheduler;
     private final AuthenticatedRequests requests;
     private final PeerTable peers = new PeerTable();
-    private final RelayQueue queue;
+    private final PacketQueue queue;
     private final String serverName;
     private final Inbound inbound;
     private final Indications indications = new Indications();
@@ -115,7 +116,7 @@ public final class Allocation implements PacketConn {
         this.ownsScheduler = ownsScheduler;
         this.serverName = addr(config.server()) + " (" + config.transport().id() + ")";
         this.requests = new AuthenticatedRequests(config, () -> transport, serverName);
-        this.queue = new RelayQueue(config.queueSlots(), config.slotSize());
+        this.queue = new PacketQueue(config.queueSlots(), config.slotSize());
         this.inbound = new Inbound(config.server());
     }
 

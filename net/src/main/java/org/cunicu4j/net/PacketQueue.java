@@ -1,19 +1,32 @@
-package org.cunicu4j.stun.turn;
+package org.cunicu4j.net;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.cunicu4j.net.PacketBatch;
 
 /**
- * The bounded hand-off between an allocation's reader thread (which decodes Data
- * indications and ChannelData from the server) and the threads that call
- * {@link Allocation#receive}: a ring of slots allocated once, so relayed datagrams are
- * copied twice (into the ring, out to the caller's batch) but never allocate. A full ring
- * drops the newest datagram and counts it. Thread-safe.
+ * A bounded hand-off of datagrams between a reader thread that demultiplexes a socket
+ * (a TURN allocation's reader, a UdpMux, a Bind sharing its socket) and the threads that
+ * call some {@link PacketConn#receive}: a ring of slots allocated once, so datagrams are
+ * copied twice (into the ring, out to the caller's batch) but nothing is allocated per
+ * datagram. A full ring drops the newest datagram; every drop is counted by its reason.
+ * Thread-safe: one lock, held only for the copies.
  */
-final class RelayQueue {
+public final class PacketQueue {
+
+    /** What became of an offered datagram. */
+    public enum Offer {
+        /** Queued. */
+        ACCEPTED,
+        /** Dropped: the ring was full. */
+        FULL,
+        /** Dropped: longer than a slot. */
+        TOO_LONG,
+        /** Dropped: the queue is closed. */
+        CLOSED
+    }
+
     private final ByteBuffer[] data;
     private final byte[][] addresses;
     private final int[] addressLengths;
@@ -26,7 +39,11 @@ final class RelayQueue {
     private long dropped;
     private long tooBig;
 
-    RelayQueue(int slots, int slotSize) {
+    /** A ring of {@code slots} datagrams of at most {@code slotSize} bytes each. */
+    public PacketQueue(int slots, int slotSize) {
+        if (slots < 1 || slotSize < 1) {
+            throw new IllegalArgumentException("a packet queue needs at least one slot of at least one byte, not " + slots + " x " + slotSize);
+        }
         data = new ByteBuffer[slots];
         addresses = new byte[slots][16];
         addressLengths = new int[slots];
@@ -36,19 +53,26 @@ final class RelayQueue {
         }
     }
 
-    /** Copies {@code src[offset, offset+length)} from {@code addr}:{@code port}; false if dropped. */
-    boolean offer(ByteBuffer src, int offset, int length, byte[] addr, int addrLen, int port) {
+    /**
+     * Copies {@code src[offset, offset+length)} (absolute indices; the buffer's position is
+     * not used or moved) from {@code addr}:{@code port} into the ring.
+     */
+    public Offer offer(ByteBuffer src, int offset, int length, byte[] addr, int addrLen, int port) {
         lock.lock();
         try {
-            if (closed || size == data.length) {
+            if (closed) {
                 dropped++;
-                return false;
+                return Offer.CLOSED;
+            }
+            if (size == data.length) {
+                dropped++;
+                return Offer.FULL;
             }
             int slot = (head + size) % data.length;
             ByteBuffer b = data[slot];
             if (length > b.capacity()) {
                 tooBig++;
-                return false;
+                return Offer.TOO_LONG;
             }
             b.clear().put(0, src, offset, length).limit(length);
             System.arraycopy(addr, 0, addresses[slot], 0, addrLen);
@@ -56,7 +80,7 @@ final class RelayQueue {
             ports[slot] = port;
             size++;
             readable.signal();
-            return true;
+            return Offer.ACCEPTED;
         } finally {
             lock.unlock();
         }
@@ -65,8 +89,10 @@ final class RelayQueue {
     /**
      * Blocks until at least one datagram is queued, then moves as many as fit into
      * {@code batch}; a datagram larger than the caller's slot is dropped and counted.
+     *
+     * @throws ClosedChannelException once the queue is closed (queued datagrams are discarded)
      */
-    int take(PacketBatch batch) throws ClosedChannelException {
+    public int take(PacketBatch batch) throws ClosedChannelException {
         lock.lock();
         try {
             while (true) {
@@ -101,7 +127,7 @@ final class RelayQueue {
     }
 
     /** Datagrams dropped because the ring was full (or closed). */
-    long dropped() {
+    public long dropped() {
         lock.lock();
         try {
             return dropped;
@@ -110,8 +136,8 @@ final class RelayQueue {
         }
     }
 
-    /** Datagrams dropped because they did not fit a slot. */
-    long tooBig() {
+    /** Datagrams dropped because they did not fit a slot (of the ring, or of the taker's batch). */
+    public long tooBig() {
         lock.lock();
         try {
             return tooBig;
@@ -120,7 +146,8 @@ final class RelayQueue {
         }
     }
 
-    void close() {
+    /** Wakes and fails every taker, now and later; later offers are dropped. Idempotent. */
+    public void close() {
         lock.lock();
         try {
             closed = true;
