@@ -13,7 +13,6 @@ import org.cunicu4j.ice.LocalCandidate;
 import org.cunicu4j.ice.gather.HostGatherer;
 import org.cunicu4j.ice.gather.RelayGatherer;
 import org.cunicu4j.ice.gather.SrflxGatherer;
-import org.cunicu4j.ice.mux.UdpMux;
 import org.cunicu4j.ice.testing.StaticGatherer;
 import org.cunicu4j.net.udp.UdpPacketConn;
 import org.cunicu4j.stun.url.StunUrl;
@@ -64,19 +63,6 @@ final class LabGatherers {
                 all.addAll(f.create(owned));
             }
             return all;
-        };
-    }
-
-    /**
-     * One host candidate on a {@link UdpMux} bound to {@code ip} (made when the agent is made;
-     * its reader is a platform thread): {@link MuxHostGatherer} registers the agent's ufrag on
-     * every gather, so it serves a restart too.
-     */
-    static LabAgent.GathererFactory muxHost(String ip) {
-        return owned -> {
-            UdpMux mux = UdpMux.builder(new InetSocketAddress(InetAddress.ofLiteral(ip), 0)).start();
-            owned.add(mux);
-            return List.of(new MuxHostGatherer(mux));
         };
     }
 
