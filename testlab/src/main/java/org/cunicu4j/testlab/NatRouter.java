@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * its own, named {@code <router>-lan}) and an outside interface on an upstream switch
  * (usually the lab's public internet). One nftables table, {@code ip c4jnat}, masquerades
  * everything leaving the outside interface, with the mapping behaviour of its
- * {@link NatType}. Private hosts made with {@link #privateHost} route through it by default.
+ * {@link NatType}, and drops unsolicited packets arriving on it without leaving conntrack
+ * state. Private hosts made with {@link #privateHost} route through it by default.
  *
  * <p>Made by {@link Lab#natRouter}; the lab owns the namespaces. Thread-safe.
  */
@@ -102,6 +103,14 @@ public final class NatRouter {
                 + "    chain postrouting {\n"
                 + "        type nat hook postrouting priority srcnat; policy accept;\n"
                 + "        oifname \"" + outsideInterface() + "\" " + t.nftStatement() + "\n"
+                + "    }\n"
+                // Unsolicited packets from outside are dropped after conntrack saw them but before
+                // their entry is confirmed, so they leave no state: otherwise a peer's early
+                // hole-punching packet would hold the tuple an inside host's first packet to that
+                // peer needs, and masquerade would pick another port (a symmetric mapping).
+                + "    chain unsolicited {\n"
+                + "        type filter hook prerouting priority -150; policy accept;\n"
+                + "        iifname \"" + outsideInterface() + "\" ct state new drop\n"
                 + "    }\n"
                 + "}\n";
     }
