@@ -13,7 +13,8 @@ import org.cunicu4j.wireguard.Key;
  * @param fwmark SO_MARK for the Bind's sockets, 0 for none
  * @param clock the time source and timer ticker ({@link Clock#system()}; a {@link FakeClock} in tests)
  * @param timing the protocol's limits and timers
- * @param workers threads for parallel encryption/decryption (reserved; the data path runs inline today)
+ * @param workers 2 or more: the send path is a two-stage pipeline (TUN reader, sealer/sender);
+ *     1: one thread does both (more workers are reserved for parallel sealing, not done yet)
  * @param handshakeLoadThreshold the number of queued handshake messages from which the device is
  *     "under load" and demands cookies (MAC2); 0 means always under load (tests)
  * @param tunOffload {@link #create}-made TUNs use {@code IFF_VNET_HDR} with TSO and checksum

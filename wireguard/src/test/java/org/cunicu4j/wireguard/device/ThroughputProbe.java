@@ -35,6 +35,7 @@ class ThroughputProbe {
                 h1.run("ip", "addr", "add", "10.8.0.1/24", "dev", if1);
                 h2.run("ip", "addr", "add", "10.8.0.2/24", "dev", if2);
                 h1.run("ping", "-c", "2", "10.8.0.2");
+                System.out.println(h1.run("ping", "-q", "-c", "200", "-i", "0.01", "10.8.0.2").stdout());
                 var server = h2.start("iperf3", "-s", "-1");
                 h2.awaitTcpListening(5201, java.time.Duration.ofSeconds(5));
                 try {
@@ -43,6 +44,7 @@ class ThroughputProbe {
                 } catch (RuntimeException e) {
                     System.out.println("iperf failed: " + e);
                 }
+                System.out.println("after iperf3: " + h1.run("ping", "-q", "-c", "200", "-i", "0.01", "10.8.0.2").stdout());
                 System.out.println("d1 " + d1.counters());
                 System.out.println("d2 " + d2.counters());
             } finally {
@@ -75,10 +77,12 @@ class ThroughputProbe {
             h1.run("ip", "link", "set", w1.interfaceName(), "up");
             h2.run("ip", "link", "set", w2.interfaceName(), "up");
             h1.run("ping", "-c", "2", "10.7.0.2");
+                System.out.println(h1.run("ping", "-q", "-c", "200", "-i", "0.01", "10.7.0.2").stdout());
             h2.start("iperf3", "-s", "-1");
             h2.awaitTcpListening(5201, java.time.Duration.ofSeconds(5));
             var r = h1.run(java.time.Duration.ofSeconds(60), "iperf3", "-c", "10.7.0.2", "-t", Integer.getInteger("secs", 8).toString());
             System.out.println(r.stdout());
+            System.out.println("after iperf3: " + h1.run("ping", "-q", "-c", "200", "-i", "0.01", "10.7.0.2").stdout());
         }
     }
 }
