@@ -26,7 +26,9 @@ final class BaseReader implements Runnable {
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("ice-reader " + base.localAddress()).start(this);
+        // A platform thread: a base's receive may block in a native poll (a plain UdpPacketConn),
+        // which pins a virtual thread's carrier; two such readers starved a 2-core machine.
+        thread = Thread.ofPlatform().daemon().name("ice-reader " + base.localAddress()).start(this);
     }
 
     /**
