@@ -104,6 +104,35 @@ class Blake2sTest {
     }
 
     /**
+     * HMAC-BLAKE2s known answers, computed outside this project with CPython's {@code hmac}
+     * module over {@code hashlib.blake2s} (the BLAKE2 reference code):
+     * {@code hmac.new(key, msg, hashlib.blake2s).hexdigest()}. Keys below, at and above the
+     * 64-byte block (a longer key is hashed first).
+     */
+    @Test
+    void hmacKnownAnswers() {
+        String[][] cases = {
+            {"6b6579", "54686520717569636b2062726f776e20666f78206a756d7073206f76657220746865206c617a7920646f67",
+                "f93215bb90d4af4c3061cd932fb169fb8bb8a91d0b4022baea1271e1323cd9a0"},
+            {range(32), "", "e2641d24dfa8dd89e8cb77f1cdc77d8c006e5bebdfc4d6a3a3a6f8d5b7586fb0"},
+            {range(64), range(100), "647576eb06d7546ce6db9b3c0c1509a64cc7fae9cb732ee3845e7b486ad26edc"},
+            {range(70), "616263", "feafd2cc676fdf0d07bc056159c56200f5566acce1de17e36f783aa7a77da3ba"},
+        };
+        for (String[] c : cases) {
+            assertThat(HEX.formatHex(Blake2s.hmac(HEX.parseHex(c[0]), HEX.parseHex(c[1]))))
+                    .as("key %s, message %s", c[0], c[1]).isEqualTo(c[2]);
+        }
+    }
+
+    private static String range(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) i;
+        }
+        return HEX.formatHex(b);
+    }
+
+    /**
      * HMAC-BLAKE2s against BouncyCastle's independent HMAC construction over its BLAKE2s
      * (no published HMAC-BLAKE2s vector is at hand offline), for key lengths below, at and
      * above the 64-byte block.
