@@ -185,11 +185,11 @@ final class TsoSegmenter {
             s += b.getInt(at + i) & 0xffffffffL;
         }
         if (i + 2 <= len) {
-            s += (b.getShort(at + i) & 0xffff) << 16;
+            s += (long) (b.getShort(at + i) & 0xffff) << 16;
             i += 2;
         }
         if (i < len) {
-            s += (b.get(at + i) & 0xff) << (i % 4 == 0 ? 24 : 8);
+            s += (long) (b.get(at + i) & 0xff) << (i % 4 == 0 ? 24 : 8);
         }
         return s;
     }
