@@ -22,7 +22,7 @@ public record IpPrefix(InetAddress address, int bits) {
 
     /**
      * Parses {@code addr/bits} or a bare address (a host prefix: /32 or /128). Only
-     * literal addresses are accepted, never host names.
+     * literal addresses are accepted, never host names, by the rules of {@link IpLiterals}.
      *
      * @throws IllegalArgumentException naming the text and what is wrong
      */
@@ -47,29 +47,10 @@ public record IpPrefix(InetAddress address, int bits) {
     }
 
     private static InetAddress parseLiteral(String addr, String text) {
-        boolean v4 = !addr.isEmpty() && addr.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '.');
-        boolean v6 = addr.indexOf(':') >= 0 && addr.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
-        if (!v4 && !v6) {
-            throw new IllegalArgumentException("'" + text + "' is not an IP prefix: '" + addr + "' is not an IPv4 or IPv6 address");
-        }
-        if (v4 && addr.split("\\.", -1).length != 4) {
-            throw new IllegalArgumentException("'" + text + "' is not an IP prefix: an IPv4 address has four parts");
-        }
         try {
-            InetAddress a = InetAddress.ofLiteral(addr); // never a name lookup
-            if (v6 && a instanceof Inet4Address) {
-                // ::ffff:a.b.c.d is an IPv6 prefix (as the kernel and wg keep it), not an IPv4 one
-                byte[] b = new byte[16];
-                b[10] = (byte) 0xff;
-                b[11] = (byte) 0xff;
-                System.arraycopy(a.getAddress(), 0, b, 12, 4);
-                return Inet6Address.getByAddress(null, b, -1);
-            }
-            return a;
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
+            return IpLiterals.parse(addr);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + text + "' is not an IP prefix: '" + addr + "' is not a valid IP address");
+            throw new IllegalArgumentException("'" + text + "' is not an IP prefix: " + e.getMessage(), e);
         }
     }
 

@@ -32,6 +32,8 @@ class IpPrefixTest {
         assertThatThrownBy(() -> IpPrefix.parse("10.0.0.1/33")).hasMessageContaining("exceeds 32");
         assertThatThrownBy(() -> IpPrefix.parse("example.com/8")).hasMessageContaining("not an IPv4 or IPv6 address");
         assertThatThrownBy(() -> IpPrefix.parse("10.0.1/8")).hasMessageContaining("four parts");
+        assertThatThrownBy(() -> IpPrefix.parse("010.0.0.0/8")).hasMessage("'010.0.0.0/8' is not an IP prefix: '010.0.0.0' has a part "
+                + "with a leading zero ('010'), which is ambiguous (octal to inet_aton, decimal to Java)");
         assertThatThrownBy(() -> IpPrefix.parse("10.0.0.0/x")).hasMessageContaining("must be a number");
         assertThatThrownBy(() -> IpPrefix.parse("10.0.0.0/")).hasMessageContaining("must be a number");
         assertThatThrownBy(() -> IpPrefix.parse("1..2.3/8")).hasMessageContaining("not a valid IP address");

@@ -105,7 +105,8 @@ public final class UdpBatchBench {
 
     private static double packetConn(int size, int seconds) throws Exception {
         try (UdpPacketConn rx = UdpPacketConn.open(LOOPBACK); UdpPacketConn tx = UdpPacketConn.open(LOOPBACK)) {
-            rx.socket().setReceiveBufferSize(8 << 20, true);
+            bindSizedBuffers(rx.socket()); // as UdpBind's sockets, so the ratio compares like with like
+            bindSizedBuffers(tx.socket());
             int batchSize = UdpPacketConn.BATCH_SIZE;
             PacketBatch out = new PacketBatch(batchSize, size);
             for (int i = 0; i < batchSize; i++) {
@@ -117,6 +118,18 @@ public final class UdpBatchBench {
                 PacketBatch in = new PacketBatch(batchSize, 2048);
                 return () -> rx.receive(in);
             }, rx::close);
+        }
+    }
+
+    /** UdpBind's default buffers (7 MiB each way), forced when permitted, else asked for, as UdpBind does. */
+    private static void bindSizedBuffers(org.cunicu4j.linux.socket.UdpSocket s) throws IOException {
+        int bytes = org.cunicu4j.wireguard.conn.UdpBindOptions.DEFAULT_SOCKET_BUFFER_SIZE;
+        try {
+            s.setReceiveBufferSize(bytes, true);
+            s.setSendBufferSize(bytes, true);
+        } catch (org.cunicu4j.linux.LinuxException e) {
+            s.setReceiveBufferSize(bytes, false);
+            s.setSendBufferSize(bytes, false);
         }
     }
 

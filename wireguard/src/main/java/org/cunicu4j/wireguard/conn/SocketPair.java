@@ -6,6 +6,7 @@ import static org.cunicu4j.linux.socket.SocketConstants.AF_INET6;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.cunicu4j.linux.Errno;
 import org.cunicu4j.linux.LinuxException;
 import org.cunicu4j.linux.socket.UdpSocket;
@@ -18,7 +19,7 @@ import org.cunicu4j.linux.socket.UdpSocket;
  * <p>Port 0 lets the IPv4 bind choose and binds IPv6 to the same port; when IPv6 has that
  * port taken, both are given up and tried again, {@link #PORT_ATTEMPTS} times in all. A
  * family the host lacks ({@code EAFNOSUPPORT}, {@code EADDRNOTAVAIL}) is left out, said
- * once in the log; lacking both is an error. Socket buffers are forced
+ * once per process in the log (not on every re-open); lacking both is an error. Socket buffers are forced
  * ({@code SO_RCVBUFFORCE}/{@code SO_SNDBUFFORCE}) when the process may, else asked for
  * with the plain options.
  *
@@ -31,6 +32,9 @@ record SocketPair(UdpSocket v4, UdpSocket v6, int port) {
     private static final System.Logger LOG = System.getLogger(UdpBind.class.getName());
     /** Attempts at finding a port 0 that is free on both families. */
     static final int PORT_ATTEMPTS = 5;
+    /** Whether this process has said that IPv4 / IPv6 is missing (a host does not grow a family back between re-opens). */
+    private static final AtomicBoolean SAID_NO_V4 = new AtomicBoolean();
+    private static final AtomicBoolean SAID_NO_V6 = new AtomicBoolean();
 
     /** Opens a socket of a family bound to a port on the wildcard address (IPv6: V6ONLY); replaced in tests. */
     @FunctionalInterface
@@ -79,14 +83,18 @@ record SocketPair(UdpSocket v4, UdpSocket v6, int port) {
                     throw new IOException("cannot bind UDP port " + actual + " on IPv6"
                             + (port == 0 && s4 != null ? " (the port IPv4 chose)" : "") + ": " + e.getMessage(), e);
                 }
-                LOG.log(System.Logger.Level.INFO, "IPv6 is not available on this host ({0}): WireGuard runs on IPv4 only", e.getMessage());
+                if (SAID_NO_V6.compareAndSet(false, true)) {
+                    LOG.log(System.Logger.Level.INFO, "IPv6 is not available on this host ({0}): WireGuard runs on IPv4 only", e.getMessage());
+                }
             } catch (IOException | RuntimeException e) {
                 closeQuietly(s4);
                 throw e;
             }
             if (s4 == null) {
                 actual = s6.localAddress().getPort();
-                LOG.log(System.Logger.Level.INFO, "IPv4 is not available on this host ({0}): WireGuard runs on IPv6 only", noV4.getMessage());
+                if (SAID_NO_V4.compareAndSet(false, true)) {
+                    LOG.log(System.Logger.Level.INFO, "IPv4 is not available on this host ({0}): WireGuard runs on IPv6 only", noV4.getMessage());
+                }
             }
             try {
                 configure(s4, bufferSize, mark);

@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
+import org.cunicu4j.linux.socket.SockAddr;
 import org.cunicu4j.linux.socket.UdpSocket;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.PacketClassifier;
 import org.cunicu4j.net.PacketConn;
+import org.cunicu4j.net.PacketQueue;
 import org.cunicu4j.net.udp.UdpPacketConn;
 
 /**
@@ -52,11 +54,14 @@ import org.cunicu4j.net.udp.UdpPacketConn;
  */
 public final class UdpBind implements Bind {
 
+    /** Bytes per foreign queue slot: a datagram of ICE's (STUN, TURN ChannelData around a WireGuard packet) fits. */
+    static final int FOREIGN_SLOT_SIZE = 2048;
+
     private final UdpBindOptions options;
     private final SocketPair.Opener opener;
     private final ForeignPacketHandler handler;
-    private final ForeignQueue queue4;
-    private final ForeignQueue queue6;
+    private final PacketQueue queue4;
+    private final PacketQueue queue6;
     private final SharedConn shared4 = new SharedConn(StandardProtocolFamily.INET);
     private final SharedConn shared6 = new SharedConn(StandardProtocolFamily.INET6);
 
@@ -75,7 +80,6 @@ public final class UdpBind implements Bind {
     private final LongAdder droppedForeign = new LongAdder();
     private final LongAdder handlerErrors = new LongAdder();
     private final LongAdder foreignQueueFull = new LongAdder();
-    private final LongAdder foreignTooLong = new LongAdder();
     private final LongAdder noSocket = new LongAdder();
     /** Counts of the connections closed so far (guarded by this). */
     private long retiredTooLong;
@@ -94,8 +98,8 @@ public final class UdpBind implements Bind {
         this.options = Objects.requireNonNull(options, "options");
         this.opener = opener;
         this.handler = options.foreignHandler();
-        this.queue4 = options.foreignQueue() > 0 ? new ForeignQueue(options.foreignQueue()) : null;
-        this.queue6 = options.foreignQueue() > 0 ? new ForeignQueue(options.foreignQueue()) : null;
+        this.queue4 = options.foreignQueue() > 0 ? new PacketQueue(options.foreignQueue(), FOREIGN_SLOT_SIZE) : null;
+        this.queue6 = options.foreignQueue() > 0 ? new PacketQueue(options.foreignQueue(), FOREIGN_SLOT_SIZE) : null;
     }
 
     @Override
@@ -170,7 +174,11 @@ public final class UdpBind implements Bind {
 
     @Override
     public Endpoint endpointOf(PacketBatch batch, int slot) {
-        return UdpEndpoint.of(batch.addressBytes(slot), 0, batch.addressLength(slot), batch.port(slot));
+        byte[] addr = batch.addressBytes(slot);
+        if (batch.addressLength(slot) == 16 && SockAddr.isLinkLocal(addr, 0)) {
+            return null; // the receiving interface is not kept, so a send there would go nowhere
+        }
+        return UdpEndpoint.of(addr, 0, batch.addressLength(slot), batch.port(slot));
     }
 
     @Override
@@ -231,8 +239,8 @@ public final class UdpBind implements Bind {
 
     /** The counts since this Bind was made. */
     public synchronized BindCounters counters() {
-        long tooLong = retiredTooLong + foreignTooLong.sum()
-                + (queue4 == null ? 0 : queue4.tooLongForTaker() + queue6.tooLongForTaker());
+        // a queue's tooBig: longer than its slots (TOO_LONG on offer) or than the taker's
+        long tooLong = retiredTooLong + (queue4 == null ? 0 : queue4.tooBig() + queue6.tooBig());
         long refused = retiredRefused + noSocket.sum();
         for (UdpPacketConn c : new UdpPacketConn[] {conn4, conn6}) {
             if (c != null) {
@@ -317,15 +325,16 @@ public final class UdpBind implements Bind {
                 }
                 return;
             }
-            ForeignQueue queue = family == StandardProtocolFamily.INET ? queue4 : queue6;
+            PacketQueue queue = family == StandardProtocolFamily.INET ? queue4 : queue6;
             if (queue == null) {
                 droppedForeign.increment();
                 return;
             }
-            switch (queue.offer(batch, slot)) {
-                case QUEUED -> foreignReceived.increment();
+            ByteBuffer buf = batch.buffer(slot);
+            switch (queue.offer(buf, buf.position(), buf.remaining(), batch.addressBytes(slot), batch.addressLength(slot), batch.port(slot))) {
+                case ACCEPTED -> foreignReceived.increment();
                 case FULL -> foreignQueueFull.increment();
-                case TOO_LONG -> foreignTooLong.increment();
+                case TOO_LONG -> { } // in droppedTooLong through the queue's tooBig()
                 case CLOSED -> droppedForeign.increment();
             }
         }
@@ -345,13 +354,13 @@ public final class UdpBind implements Bind {
             this.family = family;
         }
 
-        private ForeignQueue queue() {
+        private PacketQueue queue() {
             return family == StandardProtocolFamily.INET ? queue4 : queue6;
         }
 
         @Override
         public int receive(PacketBatch batch) throws IOException {
-            ForeignQueue queue = queue();
+            PacketQueue queue = queue();
             if (queue == null) {
                 throw new UnsupportedOperationException("this UdpBind hands datagrams that are not WireGuard to "
                         + (handler != null ? "its ForeignPacketHandler" : "no one (no foreign queue in its options)"));
@@ -394,7 +403,7 @@ public final class UdpBind implements Bind {
         @Override
         public void close() {
             closed = true;
-            ForeignQueue queue = queue();
+            PacketQueue queue = queue();
             if (queue != null) {
                 queue.close();
             }

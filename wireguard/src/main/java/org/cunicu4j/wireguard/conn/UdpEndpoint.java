@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import org.cunicu4j.linux.socket.SockAddr;
+import org.cunicu4j.net.IpLiterals;
 import org.cunicu4j.net.PacketBatch;
 
 /**
@@ -12,7 +13,8 @@ import org.cunicu4j.net.PacketBatch;
  * {@link #matches} compares raw bytes and the port, allocating nothing.
  *
  * <p>Text form ({@link #parse}, {@link #toString}) is the {@code wg} tool's: {@code
- * 192.0.2.1:51820} or {@code [2001:db8::1]:51820}. Only IP literals are parsed: host names
+ * 192.0.2.1:51820} or {@code [2001:db8::1]:51820}. Only IP literals are parsed (by
+ * {@link IpLiterals}, so leading zeros are refused as in allowed IPs): host names
  * are refused, as wireguard-go's UAPI refuses them (the {@code wg} tool resolves names
  * before it talks to a device). IPv6 zones ({@code %eth0}) and link-local addresses are
  * refused too: a link-local address means nothing without its interface.
@@ -117,34 +119,10 @@ public final class UdpEndpoint implements Endpoint {
     }
 
     private static byte[] parseLiteral(String text, String host) {
-        if (host.isEmpty()) {
-            throw bad(text, "the address is missing");
-        }
-        if (host.indexOf('%') >= 0) {
-            throw bad(text, "IPv6 zones ('" + host.substring(host.indexOf('%')) + "') are not supported");
-        }
-        boolean v4 = host.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '.');
-        boolean v6 = host.indexOf(':') >= 0
-                && host.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
-        if (!v4 && !v6) {
-            throw bad(text, "'" + host + "' is not an IP address (host names are not resolved here: resolve them first, as the wg tool does)");
-        }
-        if (v4) {
-            String[] parts = host.split("\\.", -1);
-            if (parts.length != 4) {
-                throw bad(text, "'" + host + "' is not an IPv4 address: it needs four parts");
-            }
-            for (String part : parts) {
-                if (part.length() > 1 && part.charAt(0) == '0') {
-                    // some parsers read a leading zero as octal (inet_aton: 010 = 8), others as decimal
-                    throw bad(text, "'" + host + "' has a part with a leading zero ('" + part + "'), which is ambiguous");
-                }
-            }
-        }
         try {
-            return InetAddress.ofLiteral(host).getAddress(); // never a name lookup
+            return IpLiterals.parse(host).getAddress();
         } catch (IllegalArgumentException e) {
-            throw bad(text, "'" + host + "' is not an IP address");
+            throw bad(text, e.getMessage());
         }
     }
 

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The steady state of {@link UdpBind#send}, a receive function (with foreign datagrams
  * interleaved and handed to a handler) and {@link Endpoint#matches} allocates nothing per
- * packet. (The STUN datagrams come from a connection of their own: a {@code UdpPacketConn}
- * binds its native batch to the last {@code PacketBatch} a thread sent, so one thread
- * alternating two batches on one socket would rebuild it each time.)
+ * packet. (The STUN datagrams come from a connection of their own, so that the receiver
+ * sees foreign datagrams interleaved; a {@code UdpPacketConn} keeps native twins of the last
+ * two {@code PacketBatch}es a thread sent, so a thread alternating two batches is fine,
+ * while one cycling through three or more rebinds them.)
  */
 class UdpBindAllocationTest {
 

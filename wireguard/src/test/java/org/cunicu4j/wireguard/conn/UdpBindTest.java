@@ -187,6 +187,41 @@ class UdpBindTest {
     }
 
     @Test
+    void aMissingFamilyIsLoggedOnceNotOnEveryReopen() throws IOException {
+        SocketPair.Opener noV6 = (family, port) -> {
+            if (family == AF_INET6) {
+                throw new LinuxException("socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)", Errno.EAFNOSUPPORT);
+            }
+            return SocketPair.openBound(family, port);
+        };
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(UdpBind.class.getName());
+        List<String> said = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getMessage().startsWith("IPv6 is not available")) {
+                    said.add(r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        jul.addHandler(h);
+        try (UdpBind bind = new UdpBind(UdpBindOptions.defaults(), noV6)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(bind.open(0).receivers()).hasSize(1);
+            }
+        } finally {
+            jul.removeHandler(h);
+        }
+        assertThat(said).as("said at most once per process (an earlier test may have said it)").hasSizeLessThanOrEqualTo(1);
+    }
+
+    @Test
     void withoutIpv4TheBindRunsOnIpv6Alone() throws IOException {
         SocketPair.Opener noV4 = (family, port) -> {
             if (family != AF_INET6) {
@@ -560,6 +595,47 @@ class UdpBindTest {
             org.cunicu4j.testlab.Waiter.until("the sharer waits in receive", Duration.ofSeconds(5), () -> t.getState() == Thread.State.WAITING);
             shared.close();
             assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(ClosedChannelException.class);
+        }
+    }
+
+    @Test
+    void foreignDatagramsTooLongForTheQueueOrTheTakerCountAsTooLong() throws Exception {
+        try (UdpBind bind = new UdpBind(UdpBindOptions.defaults().withForeignQueue(4));
+                UdpPacketConn peer = UdpPacketConn.open(LO4)) {
+            Bind.Opened opened = bind.open(0);
+            InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), opened.port());
+            PacketBatch out = new PacketBatch(4, 4096);
+            out.buffer(0).clear().put(STUN_BINDING).limit(UdpBind.FOREIGN_SLOT_SIZE + 1).position(0); // longer than a queue slot
+            out.buffer(1).clear().put(STUN_BINDING).limit(500).position(0); // fits the queue, not the taker's slot
+            out.buffer(2).clear().put(STUN_BINDING).flip();
+            putTransport(out.buffer(3), 32, 5);
+            for (int i = 0; i < 4; i++) {
+                out.setAddress(i, to);
+            }
+            out.setCount(4);
+            peer.send(out);
+            assertThat(receiveTags(opened.receivers().get(0), bind, new PacketBatch(8, 4096), 1, null)).containsExactly(5);
+            PacketBatch small = new PacketBatch(4, 100);
+            assertThat(bind.sharedConn(StandardProtocolFamily.INET).receive(small)).isEqualTo(1);
+            assertThat(small.buffer(0).remaining()).isEqualTo(STUN_BINDING.length);
+            BindCounters c = bind.counters();
+            assertThat(c.foreignReceived()).as(c.toString()).isEqualTo(2);
+            assertThat(c.droppedTooLong()).isEqualTo(2);
+            assertThat(c.foreignQueueFull()).isZero();
+        }
+    }
+
+    @Test
+    void aLinkLocalSourceGivesNoEndpointToRoamTo() throws IOException {
+        try (UdpBind bind = new UdpBind()) {
+            PacketBatch in = new PacketBatch(3, 64);
+            byte[] linkLocal = InetAddress.ofLiteral("fe80::1").getAddress();
+            in.setAddress(0, linkLocal, 0, 16, 51820);
+            in.setAddress(1, InetAddress.ofLiteral("2001:db8::1").getAddress(), 0, 16, 51820);
+            in.setAddress(2, new byte[] {(byte) 192, 0, 2, 1}, 0, 4, 51820);
+            assertThat(bind.endpointOf(in, 0)).as("fe80::1: endpoints carry no interface").isNull();
+            assertThat(bind.endpointOf(in, 1)).hasToString("[2001:db8::1]:51820");
+            assertThat(bind.endpointOf(in, 2)).hasToString("192.0.2.1:51820");
         }
     }
 

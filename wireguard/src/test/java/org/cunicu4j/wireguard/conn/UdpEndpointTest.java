@@ -34,16 +34,17 @@ class UdpEndpointTest {
 
     @Test
     void badInputNamesTheTextAndTheProblem() {
-        assertRejected("example.com:51820", "'example.com:51820' is not an endpoint: 'example.com' is not an IP address (host names are not resolved here: resolve them first, as the wg tool does)");
+        assertRejected("example.com:51820", "'example.com:51820' is not an endpoint: 'example.com' is not an IPv4 or IPv6 address (host names are not resolved here: resolve them first, as the wg tool does)");
         assertRejected("1.2.3.4", "'1.2.3.4' is not an endpoint: expected address:port or [IPv6 address]:port");
         assertRejected("1.2.3.4:", "'1.2.3.4:' is not an endpoint: the port '' is not a number 1..65535");
         assertRejected("1.2.3.4:0", "'1.2.3.4:0' is not an endpoint: the port 0 is outside 1..65535");
         assertRejected("1.2.3.4:65536", "'1.2.3.4:65536' is not an endpoint: the port 65536 is outside 1..65535");
         assertRejected("1.2.3.4:-1", "'1.2.3.4:-1' is not an endpoint: the port '-1' is not a number 1..65535");
-        assertRejected("1.2.3:80", "'1.2.3:80' is not an endpoint: '1.2.3' is not an IPv4 address: it needs four parts");
-        assertRejected("10.0.0.010:80", "'10.0.0.010:80' is not an endpoint: '10.0.0.010' has a part with a leading zero ('010'), which is ambiguous");
+        assertRejected("1.2.3:80", "'1.2.3:80' is not an endpoint: '1.2.3' is not an IP address: its IPv4 part needs four parts");
+        assertRejected("10.0.0.010:80", "'10.0.0.010:80' is not an endpoint: '10.0.0.010' has a part with a leading zero ('010'), which is ambiguous (octal to inet_aton, decimal to Java)");
+        assertRejected("[::ffff:10.0.0.010]:80", "'[::ffff:10.0.0.010]:80' is not an endpoint: '::ffff:10.0.0.010' has a part with a leading zero ('010'), which is ambiguous (octal to inet_aton, decimal to Java)");
         assertThat(UdpEndpoint.parse("0.0.0.0:80")).hasToString("0.0.0.0:80");
-        assertRejected("1.2.3.256:80", "'1.2.3.256:80' is not an endpoint: '1.2.3.256' is not an IP address");
+        assertRejected("1.2.3.256:80", "'1.2.3.256:80' is not an endpoint: '1.2.3.256' is not a valid IP address");
         assertRejected("fd00::1:80", "'fd00::1:80' is not an endpoint: an IPv6 address needs brackets: [address]:port");
         assertRejected("[fd00::1:80", "'[fd00::1:80' is not an endpoint: '[' without a closing ']'");
         assertRejected("[fd00::1]80", "'[fd00::1]80' is not an endpoint: expected ':port' after ']'");
