@@ -957,7 +957,10 @@ public final class Device implements WireGuardControl {
         // authenticated: roam to the source, confirm the keypair, run the timers
         Endpoint ep = p.endpoint;
         if (ep == null || !ep.matches(in, slot)) {
-            p.endpoint = bind.endpointOf(in, slot);
+            Endpoint source = bind.endpointOf(in, slot);
+            if (source != null) { // null: a source the Bind cannot send to (IPv6 link-local): keep the current one
+                p.endpoint = source;
+            }
         }
         if (kp == p.next && receivedWithKeypair(p, kp)) {
             p.timers.handshakeComplete();
@@ -1114,6 +1117,10 @@ public final class Device implements WireGuardControl {
         }
         if (underLoad()) {
             if (!checker.checkMac2(msg, msg.length, job.sourceBytes(), now)) {
+                if (job.source() == null) {
+                    drop(DropReason.RATE_LIMITED); // no cookie reply to a source the Bind cannot send to
+                    return;
+                }
                 byte[] reply = new byte[COOKIE_REPLY_SIZE];
                 checker.createReply(msg, msg.length, job.sourceBytes(), now, reply);
                 sendTo(ctx, job.source(), reply);
@@ -1165,7 +1172,9 @@ public final class Device implements WireGuardControl {
             drop(DropReason.HANDSHAKE_INVALID);
             return;
         }
-        p.endpoint = job.source();
+        if (job.source() != null) {
+            p.endpoint = job.source();
+        }
         p.timers.anyAuthenticatedPacketTraversal(now);
         p.timers.anyAuthenticatedPacketReceived();
         byte[] resp = new byte[RESPONSE_SIZE];
@@ -1220,7 +1229,9 @@ public final class Device implements WireGuardControl {
         }
         indices.bind(kp.localIndex, p, kp);
         installKeypair(p, kp);
-        p.endpoint = job.source();
+        if (job.source() != null) {
+            p.endpoint = job.source();
+        }
         p.timers.sessionDerived(now);
         p.timers.handshakeComplete();
         p.timers.anyAuthenticatedPacketTraversal(now);
