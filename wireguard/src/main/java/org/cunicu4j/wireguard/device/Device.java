@@ -398,6 +398,7 @@ public final class Device implements WireGuardControl {
         for (DropReason r : REASONS) {
             m.put(r, dropped.get(r.ordinal()));
         }
+        m.merge(DropReason.TUN_MALFORMED, tun.malformed(), Long::sum);
         return new DeviceCounters(m, initiationsSent.sum(), responsesSent.sum(), cookieRepliesSent.sum(),
                 handshakesCompleted.sum(), transportReceived.sum(), transportSent.sum());
     }
@@ -666,20 +667,42 @@ public final class Device implements WireGuardControl {
 
     /** Reads one batch from the TUN; false when the TUN is closed or broken. */
     private boolean readTun(TunBatch b) {
-        try {
-            for (ByteBuffer buf : b.bufs) {
-                buf.clear();
+        int failures = 0;
+        while (!closed) {
+            try {
+                for (ByteBuffer buf : b.bufs) {
+                    buf.clear();
+                }
+                b.n = tun.read(b.bufs, b.bufs.length);
+                return true;
+            } catch (ClosedChannelException e) {
+                return false;
+            } catch (IOException e) {
+                if (closed) {
+                    return false;
+                }
+                failures = ioFailure(DropReason.TUN_READ_FAILED, failures, "reading the TUN " + name, e);
             }
-            b.n = tun.read(b.bufs, b.bufs.length);
-            return true;
-        } catch (ClosedChannelException e) {
-            return false;
-        } catch (IOException e) {
-            if (!closed) {
-                LOG.log(System.Logger.Level.WARNING, "reading the TUN " + name + " failed", e);
-            }
-            return false;
         }
+        return false;
+    }
+
+    /**
+     * An I/O error in a loop that goes on (the device is not closed): counted; the first of a
+     * run is logged, a repeating one backs off (1, 2, 4 ... up to 100 ms). Returns the run's new length.
+     */
+    private int ioFailure(DropReason reason, int failures, String what, IOException e) {
+        drop(reason);
+        if (failures == 0) {
+            LOG.log(System.Logger.Level.WARNING, what + " failed (going on)", e);
+        } else {
+            try {
+                Thread.sleep(Math.min(100L, 1L << Math.min(failures - 1, 7)));
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return failures + 1;
     }
 
     private void sealBatch(SendContext ctx, TunBatch b) {
@@ -839,18 +862,20 @@ public final class Device implements WireGuardControl {
         SendContext ctx = new SendContext(8, options.mtu());
         ctx.tunWriter = tun.newWriter();
         PacketBatch in = new PacketBatch(Math.max(1, bind.batchSize()), SendContext.MAX_MESSAGE);
+        int failures = 0;
         while (!closed) {
             int n;
             try {
                 n = rf.receive(in);
+                failures = 0;
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
                 if (closed) {
                     return;
                 }
-                LOG.log(System.Logger.Level.WARNING, "receiving on " + name + " failed", e);
-                return;
+                failures = ioFailure(DropReason.RECEIVE_FAILED, failures, "receiving on " + name, e);
+                continue;
             }
             long now = clock.nanos();
             for (int slot = 0; slot < n; slot++) {

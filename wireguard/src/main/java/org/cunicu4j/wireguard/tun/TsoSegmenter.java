@@ -25,7 +25,7 @@ final class TsoSegmenter {
     private int nextSegment;
     private int segments;
     /** Packets that could not be parsed (counted by the caller through {@link #malformed()}). */
-    private long malformed;
+    private volatile long malformed; // one writer (the reading thread), read by counters()
 
     /** True while segments of the last super-packet are still to be handed out. */
     boolean pending() {

@@ -135,6 +135,7 @@ public final class VnetTun implements Tun {
     }
 
     /** Super-packets that could not be parsed (dropped). */
+    @Override
     public long malformed() {
         return segmenter.malformed();
     }
