@@ -95,6 +95,9 @@ final class TsoSegmenter {
                 return fail();
             }
             ipLen = (b.get(p) & 15) * 4;
+            if (ipLen < 20 || plen < ipLen || (b.getShort(p + 2) & 0xffff) != plen) {
+                return fail(); // IHL below 5, or a total length that is not the packet's
+            }
         } else {
             if ((b.get(p) >> 4 & 15) != 6 || b.get(p + 6) != 6) {
                 return fail();

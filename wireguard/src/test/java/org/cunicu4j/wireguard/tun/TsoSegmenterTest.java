@@ -230,4 +230,26 @@ class TsoSegmenterTest {
         }
         assertThat(seg.malformed()).isEqualTo(bad);
     }
+
+    /** An IPv4 super-packet with IHL below 5 or a total length that is not its own is counted as malformed, nothing comes out. */
+    @Test
+    void ipv4HeaderLengthAndTotalLengthAreChecked() {
+        byte[] payload = new byte[3000];
+        new Random(7).nextBytes(payload);
+        ByteBuffer[] out = {ByteBuffer.allocateDirect(2000), ByteBuffer.allocateDirect(2000), ByteBuffer.allocateDirect(2000)};
+        TsoSegmenter seg = new TsoSegmenter();
+        int[][] cases = {{0x40, 0}, {0x44, 0}, {0x41, 0}, {0x45, 1}, {0x45, -1}, {0x45, -3000}};
+        for (int[] c : cases) {
+            ByteBuffer sp = superPacket(true, 1000, payload);
+            sp.put(10, (byte) c[0]);
+            sp.putShort(12, (short) (sp.getShort(12) + c[1]));
+            seg.start(sp, sp.limit());
+            assertThat(seg.drain(out, out.length)).as("version/IHL %x, total length off by %d", c[0], c[1]).isZero();
+            assertThat(seg.pending()).isFalse();
+        }
+        assertThat(seg.malformed()).isEqualTo(cases.length);
+        ByteBuffer good = superPacket(true, 1000, payload);
+        seg.start(good, good.limit());
+        assertThat(seg.drain(out, out.length)).isEqualTo(3);
+    }
 }
