@@ -383,12 +383,16 @@ public final class Device implements WireGuardControl {
     }
 
     private void removePeerLocked(Peer p) {
-        p.removed = true;
+        // under the peer's lock: a sealer (sendInitiation) or the handshake thread checks removed and
+        // registers/binds an index under it, so none can outlive the removal
+        synchronized (p) {
+            p.removed = true;
+            indices.removePeer(p);
+        }
         peers.remove(p.publicKey);
         allowedIps.removeValue(p);
         p.timers.stop();
         zeroKeyMaterial(p);
-        indices.removePeer(p);
         p.drainStaged();
     }
 
@@ -1223,7 +1227,14 @@ public final class Device implements WireGuardControl {
             drop(DropReason.HANDSHAKE_INVALID);
             return;
         }
-        indices.bind(idx, p, kp);
+        synchronized (p) {
+            if (p.removed) {
+                indices.remove(idx);
+                drop(DropReason.HANDSHAKE_INVALID);
+                return;
+            }
+            indices.bind(idx, p, kp);
+        }
         installKeypair(p, kp);
         p.timers.sessionDerived(now);
         synchronized (p) {
@@ -1252,7 +1263,13 @@ public final class Device implements WireGuardControl {
             drop(DropReason.HANDSHAKE_INVALID);
             return;
         }
-        indices.bind(kp.localIndex, p, kp);
+        synchronized (p) {
+            if (p.removed) {
+                drop(DropReason.HANDSHAKE_INVALID);
+                return;
+            }
+            indices.bind(kp.localIndex, p, kp);
+        }
         installKeypair(p, kp);
         if (job.source() != null) {
             p.endpoint = job.source();
