@@ -5,12 +5,13 @@ import java.util.Arrays;
 
 /**
  * TAI64N timestamps as WireGuard's handshake carries them: 8 bytes big-endian
- * {@code 2^62 + seconds since the Unix epoch}, then 4 bytes big-endian nanoseconds. Stateless.
+ * {@code 2^62 + 10 + seconds since the Unix epoch} (TAI = UTC + 10 s at the epoch, as
+ * wireguard-go and the kernel count), then 4 bytes big-endian nanoseconds. Stateless.
  */
 public final class Tai64n {
     /** Encoded length. */
     public static final int LENGTH = 12;
-    private static final long BASE = 1L << 62;
+    private static final long BASE = 0x400000000000000aL; // 2^62 + 10
 
     private Tai64n() {}
 

@@ -383,12 +383,16 @@ public final class Device implements WireGuardControl {
     }
 
     private void removePeerLocked(Peer p) {
-        p.removed = true;
+        // under the peer's lock: a sealer (sendInitiation) or the handshake thread checks removed and
+        // registers/binds an index under it, so none can outlive the removal
+        synchronized (p) {
+            p.removed = true;
+            indices.removePeer(p);
+        }
         peers.remove(p.publicKey);
         allowedIps.removeValue(p);
         p.timers.stop();
         zeroKeyMaterial(p);
-        indices.removePeer(p);
         p.drainStaged();
     }
 
@@ -398,6 +402,7 @@ public final class Device implements WireGuardControl {
         for (DropReason r : REASONS) {
             m.put(r, dropped.get(r.ordinal()));
         }
+        m.merge(DropReason.TUN_MALFORMED, tun.malformed(), Long::sum);
         return new DeviceCounters(m, initiationsSent.sum(), responsesSent.sum(), cookieRepliesSent.sum(),
                 handshakesCompleted.sum(), transportReceived.sum(), transportSent.sum());
     }
@@ -666,20 +671,42 @@ public final class Device implements WireGuardControl {
 
     /** Reads one batch from the TUN; false when the TUN is closed or broken. */
     private boolean readTun(TunBatch b) {
-        try {
-            for (ByteBuffer buf : b.bufs) {
-                buf.clear();
+        int failures = 0;
+        while (!closed) {
+            try {
+                for (ByteBuffer buf : b.bufs) {
+                    buf.clear();
+                }
+                b.n = tun.read(b.bufs, b.bufs.length);
+                return true;
+            } catch (ClosedChannelException e) {
+                return false;
+            } catch (IOException e) {
+                if (closed) {
+                    return false;
+                }
+                failures = ioFailure(DropReason.TUN_READ_FAILED, failures, "reading the TUN " + name, e);
             }
-            b.n = tun.read(b.bufs, b.bufs.length);
-            return true;
-        } catch (ClosedChannelException e) {
-            return false;
-        } catch (IOException e) {
-            if (!closed) {
-                LOG.log(System.Logger.Level.WARNING, "reading the TUN " + name + " failed", e);
-            }
-            return false;
         }
+        return false;
+    }
+
+    /**
+     * An I/O error in a loop that goes on (the device is not closed): counted; the first of a
+     * run is logged, a repeating one backs off (1, 2, 4 ... up to 100 ms). Returns the run's new length.
+     */
+    private int ioFailure(DropReason reason, int failures, String what, IOException e) {
+        drop(reason);
+        if (failures == 0) {
+            LOG.log(System.Logger.Level.WARNING, what + " failed (going on)", e);
+        } else {
+            try {
+                Thread.sleep(Math.min(100L, 1L << Math.min(failures - 1, 7)));
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return failures + 1;
     }
 
     private void sealBatch(SendContext ctx, TunBatch b) {
@@ -839,18 +866,20 @@ public final class Device implements WireGuardControl {
         SendContext ctx = new SendContext(8, options.mtu());
         ctx.tunWriter = tun.newWriter();
         PacketBatch in = new PacketBatch(Math.max(1, bind.batchSize()), SendContext.MAX_MESSAGE);
+        int failures = 0;
         while (!closed) {
             int n;
             try {
                 n = rf.receive(in);
+                failures = 0;
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
                 if (closed) {
                     return;
                 }
-                LOG.log(System.Logger.Level.WARNING, "receiving on " + name + " failed", e);
-                return;
+                failures = ioFailure(DropReason.RECEIVE_FAILED, failures, "receiving on " + name, e);
+                continue;
             }
             long now = clock.nanos();
             for (int slot = 0; slot < n; slot++) {
@@ -957,7 +986,10 @@ public final class Device implements WireGuardControl {
         // authenticated: roam to the source, confirm the keypair, run the timers
         Endpoint ep = p.endpoint;
         if (ep == null || !ep.matches(in, slot)) {
-            p.endpoint = bind.endpointOf(in, slot);
+            Endpoint source = bind.endpointOf(in, slot);
+            if (source != null) { // null: a source the Bind cannot send to (IPv6 link-local): keep the current one
+                p.endpoint = source;
+            }
         }
         if (kp == p.next && receivedWithKeypair(p, kp)) {
             p.timers.handshakeComplete();
@@ -1114,6 +1146,10 @@ public final class Device implements WireGuardControl {
         }
         if (underLoad()) {
             if (!checker.checkMac2(msg, msg.length, job.sourceBytes(), now)) {
+                if (job.source() == null) {
+                    drop(DropReason.RATE_LIMITED); // no cookie reply to a source the Bind cannot send to
+                    return;
+                }
                 byte[] reply = new byte[COOKIE_REPLY_SIZE];
                 checker.createReply(msg, msg.length, job.sourceBytes(), now, reply);
                 sendTo(ctx, job.source(), reply);
@@ -1165,7 +1201,9 @@ public final class Device implements WireGuardControl {
             drop(DropReason.HANDSHAKE_INVALID);
             return;
         }
-        p.endpoint = job.source();
+        if (job.source() != null) {
+            p.endpoint = job.source();
+        }
         p.timers.anyAuthenticatedPacketTraversal(now);
         p.timers.anyAuthenticatedPacketReceived();
         byte[] resp = new byte[RESPONSE_SIZE];
@@ -1189,7 +1227,14 @@ public final class Device implements WireGuardControl {
             drop(DropReason.HANDSHAKE_INVALID);
             return;
         }
-        indices.bind(idx, p, kp);
+        synchronized (p) {
+            if (p.removed) {
+                indices.remove(idx);
+                drop(DropReason.HANDSHAKE_INVALID);
+                return;
+            }
+            indices.bind(idx, p, kp);
+        }
         installKeypair(p, kp);
         p.timers.sessionDerived(now);
         synchronized (p) {
@@ -1218,9 +1263,17 @@ public final class Device implements WireGuardControl {
             drop(DropReason.HANDSHAKE_INVALID);
             return;
         }
-        indices.bind(kp.localIndex, p, kp);
+        synchronized (p) {
+            if (p.removed) {
+                drop(DropReason.HANDSHAKE_INVALID);
+                return;
+            }
+            indices.bind(kp.localIndex, p, kp);
+        }
         installKeypair(p, kp);
-        p.endpoint = job.source();
+        if (job.source() != null) {
+            p.endpoint = job.source();
+        }
         p.timers.sessionDerived(now);
         p.timers.handshakeComplete();
         p.timers.anyAuthenticatedPacketTraversal(now);

@@ -39,5 +39,11 @@ public enum DropReason {
     /** A packet the Bind failed to send. */
     SEND_FAILED,
     /** A packet whose handling failed with an unexpected exception (a bug: logged at DEBUG). */
-    INTERNAL_ERROR
+    INTERNAL_ERROR,
+    /** A Bind receive that failed with an I/O error (the receive loop goes on, backing off if it repeats). */
+    RECEIVE_FAILED,
+    /** A TUN read that failed with an I/O error (the TUN loop goes on, backing off if it repeats). */
+    TUN_READ_FAILED,
+    /** Input from the TUN that could not be parsed (a bad vnet header or super-packet: {@code Tun.malformed()}). */
+    TUN_MALFORMED
 }

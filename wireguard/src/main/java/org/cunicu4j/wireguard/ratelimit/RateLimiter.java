@@ -8,7 +8,10 @@ import java.util.Map;
 /**
  * A token bucket per source IP address for handshake messages (as wireguard-go's
  * {@code ratelimiter}): {@link #PACKETS_PER_SECOND} on average, bursts of
- * {@link #BURST}. Entries idle for a second are swept.
+ * {@link #BURST}. IPv6 sources are keyed by their /64 (one host owns at least that much, so
+ * it cannot get a fresh bucket per address). Entries idle for a second are swept; the table
+ * holds at most {@code maxEntries} addresses: while it is full, a new address is refused
+ * (rate limited), known ones go on as before.
  *
  * <p>Thread-safe (one lock; handshake path only, which allocates a key per call).
  */
@@ -18,9 +21,24 @@ public final class RateLimiter {
     private static final long PACKET_COST = 1_000_000_000L / PACKETS_PER_SECOND;
     private static final long MAX_TOKENS = PACKET_COST * BURST;
     private static final long SWEEP_AFTER = 1_000_000_000L;
+    /** Default table size (the kernel's largest). */
+    public static final int DEFAULT_MAX_ENTRIES = 8192;
 
     private final Map<Addr, Bucket> buckets = new HashMap<>();
+    private final int maxEntries;
     private long lastSweep;
+
+    public RateLimiter() {
+        this(DEFAULT_MAX_ENTRIES);
+    }
+
+    /** A limiter tracking at most {@code maxEntries} addresses (or IPv6 /64s). */
+    public RateLimiter(int maxEntries) {
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("maxEntries " + maxEntries + " must be at least 1");
+        }
+        this.maxEntries = maxEntries;
+    }
 
     private record Addr(byte[] bytes) {
         @Override
@@ -39,7 +57,10 @@ public final class RateLimiter {
         long lastTime;
     }
 
-    /** True when a message from address {@code ip[0..len)} may be processed at monotonic time {@code now}. */
+    /**
+     * True when a message from address {@code ip[0..len)} (4 bytes IPv4, 16 IPv6: its first 8
+     * count) may be processed at monotonic time {@code now}.
+     */
     public synchronized boolean allow(byte[] ip, int len, long now) {
         if (now - lastSweep > SWEEP_AFTER) {
             for (Iterator<Bucket> it = buckets.values().iterator(); it.hasNext(); ) {
@@ -49,9 +70,12 @@ public final class RateLimiter {
             }
             lastSweep = now;
         }
-        Addr key = new Addr(Arrays.copyOf(ip, len));
+        Addr key = new Addr(Arrays.copyOf(ip, len == 16 ? 8 : len));
         Bucket b = buckets.get(key);
         if (b == null) {
+            if (buckets.size() >= maxEntries) {
+                return false;
+            }
             b = new Bucket();
             b.tokens = MAX_TOKENS - PACKET_COST;
             b.lastTime = now;

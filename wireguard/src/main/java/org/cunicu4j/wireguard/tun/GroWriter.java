@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
 /**
  * The receive-side counterpart of {@link TsoSegmenter} for a {@link VnetTun}: consecutive
  * TCP segments of one flow (same addresses, ports, ack, window, header and options, sequence
- * numbers in order, equal sizes but for a shorter last one, only ACK/PSH flags) are joined
+ * numbers in order, equal sizes but for a shorter last one, only ACK/PSH flags, a TCP checksum
+ * that verifies, since the kernel does not check a joined one again) are joined
  * into one super-packet written with a GSO vnet header, so the kernel takes a whole batch in
  * one write and one pass of its TCP stack. Anything else is written as it is. No allocation.
  *
@@ -91,7 +92,16 @@ final class GroWriter implements TunWriter {
         }
         int flags = p.get(pos + ipLen + 13) & 0xff;
         tcpLen = ((p.get(pos + ipLen + 12) >> 4) & 15) * 4;
-        return (flags == 0x10 || flags == 0x18) && tcpLen >= 20 && plen > ipLen + tcpLen;
+        return (flags == 0x10 || flags == 0x18) && tcpLen >= 20 && plen > ipLen + tcpLen
+                && checksumOk(p, pos, plen);
+    }
+
+    /** The segment's TCP checksum verifies (with the pseudo-header of the current {@code v4}/{@code ipLen}). */
+    private boolean checksumOk(ByteBuffer p, int pos, int plen) {
+        int tcpTotal = plen - ipLen;
+        long s = TsoSegmenter.sum(p, pos + ipLen, tcpTotal) + tcpTotal + 6
+                + (v4 ? TsoSegmenter.sum(p, pos + 12, 8) : TsoSegmenter.sum(p, pos + 8, 32));
+        return TsoSegmenter.fold(s) == 0xffff;
     }
 
     private boolean appendable(ByteBuffer p, int pos, int plen) {
@@ -126,7 +136,8 @@ final class GroWriter implements TunWriter {
                 && p.getInt(t + 4) == nextSeq
                 && p.getInt(t + 8) == buf.getInt(bt + 8) // ack
                 && p.getShort(t + 14) == buf.getShort(bt + 14) // window
-                && same(p, t + 20, bt + 20, tcpLen - 20); // options
+                && same(p, t + 20, bt + 20, tcpLen - 20) // options
+                && checksumOk(p, pos, plen);
     }
 
     private boolean same(ByteBuffer p, int at, int bat, int n) {

@@ -25,7 +25,7 @@ final class TsoSegmenter {
     private int nextSegment;
     private int segments;
     /** Packets that could not be parsed (counted by the caller through {@link #malformed()}). */
-    private long malformed;
+    private volatile long malformed; // one writer (the reading thread), read by counters()
 
     /** True while segments of the last super-packet are still to be handed out. */
     boolean pending() {
@@ -95,6 +95,9 @@ final class TsoSegmenter {
                 return fail();
             }
             ipLen = (b.get(p) & 15) * 4;
+            if (ipLen < 20 || plen < ipLen || (b.getShort(p + 2) & 0xffff) != plen) {
+                return fail(); // IHL below 5, or a total length that is not the packet's
+            }
         } else {
             if ((b.get(p) >> 4 & 15) != 6 || b.get(p + 6) != 6) {
                 return fail();
@@ -185,11 +188,11 @@ final class TsoSegmenter {
             s += b.getInt(at + i) & 0xffffffffL;
         }
         if (i + 2 <= len) {
-            s += (b.getShort(at + i) & 0xffff) << 16;
+            s += (long) (b.getShort(at + i) & 0xffff) << 16;
             i += 2;
         }
         if (i < len) {
-            s += (b.get(at + i) & 0xff) << (i % 4 == 0 ? 24 : 8);
+            s += (long) (b.get(at + i) & 0xff) << (i % 4 == 0 ? 24 : 8);
         }
         return s;
     }

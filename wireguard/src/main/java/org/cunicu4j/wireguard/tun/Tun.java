@@ -59,7 +59,12 @@ public interface Tun extends AutoCloseable {
         };
     }
 
-    /** Closes the interface (a real one disappears); wakes a blocked reader. Idempotent. */
+    /** Input from the interface that could not be parsed and was dropped (0 by default: a plain TUN hands out packets as they are). */
+    default long malformed() {
+        return 0;
+    }
+
+        /** Closes the interface (a real one disappears); wakes a blocked reader. Idempotent. */
     @Override
     void close();
 }

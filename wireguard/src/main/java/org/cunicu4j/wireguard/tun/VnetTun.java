@@ -19,8 +19,10 @@ import org.cunicu4j.linux.netlink.RtNetlink;
  * A Linux TUN interface with {@code IFF_VNET_HDR} and TSO/checksum offload
  * ({@code TUNSETOFFLOAD TUN_F_CSUM|TUN_F_TSO4|TUN_F_TSO6}): the kernel hands out TCP
  * super-packets of up to 64 KB in one read, which {@link TsoSegmenter} cuts into MTU-sized
- * packets, so one system call feeds a whole batch. Writes carry a zero vnet header marked
- * "checksum valid" (the packet was authenticated by WireGuard). Switch it off with
+ * packets, so one system call feeds a whole batch. Single packets are written with a zero vnet
+ * header (flags 0: the kernel verifies TCP/UDP checksums as for any received packet; WireGuard's
+ * authentication says nothing about what the peer put inside); only GRO super-packets carry
+ * {@code NEEDS_CSUM}. Switch it off with
  * {@code DeviceOptions.withTunOffload(false)} to get the plain {@link LinuxTun}.
  *
  * <p>Threading: one reader; writers may be several (each write is one system call); close
@@ -38,8 +40,6 @@ public final class VnetTun implements Tun {
     private static final int TUN_F_CSUM = 0x01;
     private static final int TUN_F_TSO4 = 0x02;
     private static final int TUN_F_TSO6 = 0x04;
-    /** virtio_net_hdr flag: the checksum is known good. */
-    private static final byte F_DATA_VALID = 2;
     private static final int EBADFD = 77;
 
     private static final MethodHandle OPEN = Libc.downcall("open",
@@ -135,6 +135,7 @@ public final class VnetTun implements Tun {
     }
 
     /** Super-packets that could not be parsed (dropped). */
+    @Override
     public long malformed() {
         return segmenter.malformed();
     }
@@ -167,8 +168,7 @@ public final class VnetTun implements Tun {
                     + " bytes of headroom before the packet");
         }
         int h = pos - TsoSegmenter.VNET_HDR_LEN;
-        packet.put(h, F_DATA_VALID);
-        for (int i = 1; i < TsoSegmenter.VNET_HDR_LEN; i++) {
+        for (int i = 0; i < TsoSegmenter.VNET_HDR_LEN; i++) {
             packet.put(h + i, (byte) 0);
         }
         long base = MemorySegment.ofBuffer(packet.duplicate().clear()).address();

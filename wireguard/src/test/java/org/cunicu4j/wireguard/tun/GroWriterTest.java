@@ -107,4 +107,26 @@ class GroWriterTest {
         assertThat(raw).hasSize(2);
         assertThat(raw.get(1)).hasSize(10 + 40 + 40 * 1000);
     }
+
+    /** A segment whose TCP checksum is wrong is never joined (the kernel would not check it again): written as it is. */
+    @Test
+    void segmentWithBadChecksumIsWrittenUnjoined() throws Exception {
+        byte[] p = new byte[1000];
+        new Random(5).nextBytes(p);
+        writer.write(segment(1, 0, 0x10, p, 5201));
+        writer.write(segment(2, 1000, 0x10, p, 5201));
+        ByteBuffer bad = segment(3, 2000, 0x10, p, 5201);
+        bad.put(bad.position() + 40 + 7, (byte) (bad.get(bad.position() + 40 + 7) ^ 1)); // a flipped payload bit
+        byte[] badBytes = bytes(bad);
+        writer.write(bad);                                   // not appended: flushes the first two
+        writer.write(segment(4, 3000, 0x10, p, 5201));
+        ByteBuffer badStart = segment(5, 4000, 0x10, p, 5201);
+        badStart.put(badStart.position() + 36, (byte) (badStart.get(badStart.position() + 36) ^ 0x40)); // the checksum itself
+        writer.write(badStart);                              // cannot start a run either
+        writer.write(segment(6, 5000, 0x10, p, 5201));
+        writer.flush();
+        assertThat(raw).hasSize(1);                          // 1+2
+        assertThat(plain).hasSize(4);                        // 3 (bad), 4 (alone), 5 (bad), 6
+        assertThat(plain.getFirst()).isEqualTo(badBytes);
+    }
 }

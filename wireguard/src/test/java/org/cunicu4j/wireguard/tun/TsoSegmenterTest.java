@@ -61,8 +61,12 @@ class TsoSegmenterTest {
     }
 
     private static void checkSegments(boolean v4) {
+        checkSegments(v4, 5000);
+    }
+
+    private static void checkSegments(boolean v4, int payloadLength) {
         Random rnd = new Random(v4 ? 4 : 6);
-        byte[] payload = new byte[5000];
+        byte[] payload = new byte[payloadLength];
         rnd.nextBytes(payload);
         int gso = 1000 + (v4 ? 0 : 200);
         ByteBuffer sp = superPacket(v4, gso, payload);
@@ -120,6 +124,67 @@ class TsoSegmenterTest {
         checkSegments(false);
     }
 
+    /** Last segments of every length modulo 4 (the tail words of the checksum), v4 and v6. */
+    @Test
+    void lastSegmentOfAnyLengthHasARightChecksum() {
+        for (int len = 4990; len < 5010; len++) {
+            checkSegments(true, len);
+            checkSegments(false, len);
+        }
+    }
+
+    /** {@link TsoSegmenter#sum} folded against the byte-pair reference, lengths 0..2000, offsets 0..7, bytes of all values. */
+    @Test
+    void sumMatchesReferenceForEveryLengthAndAlignment() {
+        long seed = 1071;
+        Random rnd = new Random(seed);
+        byte[] data = new byte[2100];
+        ByteBuffer b = ByteBuffer.allocateDirect(data.length);
+        for (int len = 0; len <= 2000; len++) {
+            rnd.nextBytes(data);
+            if (len % 3 == 0) {
+                java.util.Arrays.fill(data, (byte) 0xff);
+            }
+            b.clear().put(data).clear();
+            for (int at = 0; at < 8; at++) {
+                int expected = onesSum(data, at, len, 0);
+                int got = TsoSegmenter.fold(TsoSegmenter.sum(b, at, len));
+                // 0 and 0xffff are the same one's complement value; the reference folds a non-zero sum to 0xffff
+                assertThat(got == 0 && expected == 0xffff ? 0xffff : got)
+                        .as("seed %d length %d offset %d", seed, len, at).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** No GSO, "needs checksum", payloads of 0..64 bytes with high bytes: the checksum verifies. */
+    @Test
+    void needsChecksumOfAnyLength() {
+        Random rnd = new Random(8439);
+        for (int n = 0; n <= 64; n++) {
+            byte[] payload = new byte[n];
+            rnd.nextBytes(payload);
+            for (int i = 0; i < n; i += 2) {
+                payload[i] |= (byte) 0x80;
+            }
+            for (boolean v4 : new boolean[] {true, false}) {
+                ByteBuffer sp = superPacket(v4, 0, payload);
+                sp.put(0, (byte) 1).put(1, (byte) 0);
+                int ipLen = v4 ? 20 : 40;
+                byte[] p = bytes(sp.duplicate().position(10));
+                int tcpLength = p.length - ipLen;
+                int pseudo = onesSum(p, v4 ? 12 : 8, v4 ? 8 : 32, tcpLength + 6);
+                sp.putShort(10 + ipLen + 16, (short) pseudo);
+                TsoSegmenter seg = new TsoSegmenter();
+                seg.start(sp, sp.limit());
+                ByteBuffer[] out = {ByteBuffer.allocateDirect(2000)};
+                assertThat(seg.drain(out, 1)).isEqualTo(1);
+                byte[] q = bytes(out[0]);
+                assertThat(onesSum(q, ipLen, tcpLength, onesSum(q, v4 ? 12 : 8, v4 ? 8 : 32, tcpLength + 6)))
+                        .as("seed 8439 payload %d v4 %s", n, v4).isEqualTo(0xffff);
+            }
+        }
+    }
+
     /** No GSO but "needs checksum": the field holds the pseudo-header sum; the packet leaves with a full checksum. */
     @Test
     void checksumCompletedWithoutSegmentation() {
@@ -164,5 +229,27 @@ class TsoSegmenterTest {
             assertThat(seg.pending()).as("seed 99 step %d", i).isFalse();
         }
         assertThat(seg.malformed()).isEqualTo(bad);
+    }
+
+    /** An IPv4 super-packet with IHL below 5 or a total length that is not its own is counted as malformed, nothing comes out. */
+    @Test
+    void ipv4HeaderLengthAndTotalLengthAreChecked() {
+        byte[] payload = new byte[3000];
+        new Random(7).nextBytes(payload);
+        ByteBuffer[] out = {ByteBuffer.allocateDirect(2000), ByteBuffer.allocateDirect(2000), ByteBuffer.allocateDirect(2000)};
+        TsoSegmenter seg = new TsoSegmenter();
+        int[][] cases = {{0x40, 0}, {0x44, 0}, {0x41, 0}, {0x45, 1}, {0x45, -1}, {0x45, -3000}};
+        for (int[] c : cases) {
+            ByteBuffer sp = superPacket(true, 1000, payload);
+            sp.put(10, (byte) c[0]);
+            sp.putShort(12, (short) (sp.getShort(12) + c[1]));
+            seg.start(sp, sp.limit());
+            assertThat(seg.drain(out, out.length)).as("version/IHL %x, total length off by %d", c[0], c[1]).isZero();
+            assertThat(seg.pending()).isFalse();
+        }
+        assertThat(seg.malformed()).isEqualTo(cases.length);
+        ByteBuffer good = superPacket(true, 1000, payload);
+        seg.start(good, good.limit());
+        assertThat(seg.drain(out, out.length)).isEqualTo(3);
     }
 }
