@@ -520,10 +520,13 @@ public final class Device implements WireGuardControl {
         }
         p.timers.anyAuthenticatedPacketTraversal(now);
         p.timers.anyAuthenticatedPacketSent();
+        // armed before sending: the response may be consumed (and the timer cleared) on
+        // another thread before sendRaw returns, and arming after it would re-arm a
+        // retransmission of a handshake that has already completed
+        p.timers.handshakeInitiated(now);
         if (sendRaw(p, ctx, msg, INITIATION_SIZE)) {
             initiationsSent.increment();
         }
-        p.timers.handshakeInitiated(now);
     }
 
     private boolean sendRaw(Peer p, SendContext ctx, byte[] msg, int len) {
