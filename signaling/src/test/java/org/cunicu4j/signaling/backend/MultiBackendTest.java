@@ -80,6 +80,8 @@ class MultiBackendTest {
             a.publish(InProcessBackendTest.message("m" + i), KeyPair.of(alice, bob.publicKey()));
         }
         Waiter.until("both backends opened every envelope", TIMEOUT, () -> b.stats().opened() == 2L * n);
+        // an envelope is counted as opened before its handler call ends
+        Waiter.until("the handler saw every message", TIMEOUT, () -> got.get() == n);
         assertThat(got).hasValue(n);
         assertThat(overlaps).as("handler calls overlapping").hasValue(0);
         assertThat(threads).as("delivering threads").hasSizeGreaterThanOrEqualTo(1);
