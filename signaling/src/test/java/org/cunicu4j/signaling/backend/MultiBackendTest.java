@@ -52,6 +52,7 @@ class MultiBackendTest {
         a.publish(InProcessBackendTest.message("1"), KeyPair.of(alice, bob.publicKey()));
 
         Waiter.until("both backends opened both envelopes", TIMEOUT, () -> b.stats().opened() == 4);
+        Waiter.until("both messages handled", TIMEOUT, () -> atBob.size() >= 2); // handled after being opened
         assertThat(atBob).hasSize(2);
         assertThat(atBob.get(0).nonce()).isNotEqualTo(atBob.get(1).nonce());
     }
