@@ -183,32 +183,7 @@ public final class GenericNetlink implements AutoCloseable {
 
     private LinuxException failure(String what, int errno) {
         String hint = errno == Errno.EPERM ? "generic-netlink changes need CAP_NET_ADMIN (run as root or grant the capability)" : null;
-        String kernel = extAckMessage();
-        if (kernel != null && !kernel.isBlank()) {
-            hint = hint == null ? "kernel: " + kernel : hint + "; kernel: " + kernel;
-        }
-        return new LinuxException(what, errno, hint);
-    }
-
-    private String extAckMessage() {
-        if ((cursor.flags() & Nl.NLM_F_ACK_TLVS) == 0 || cursor.payloadLength() < Nl.NLMSGERR_LEN) {
-            return null;
-        }
-        long tlvs = cursor.payload() + Nl.NLMSGERR_LEN;
-        if ((cursor.flags() & Nl.NLM_F_CAPPED) == 0) {
-            long origLen = Integer.toUnsignedLong(rx.get(ValueLayout.JAVA_INT_UNALIGNED, cursor.payload() + 4));
-            tlvs = cursor.payload() + 4 + Nl.align(origLen);
-        }
-        if (tlvs >= cursor.payloadEnd()) {
-            return null;
-        }
-        attrs.reset(rx, tlvs, cursor.payloadEnd());
-        while (attrs.next()) {
-            if (attrs.type() == Nl.NLMSGERR_ATTR_MSG) {
-                return attrs.stringValue();
-            }
-        }
-        return null;
+        return new LinuxException(what, errno, Nl.withKernelMessage(hint, Nl.extAckMessage(rx, cursor, attrs)));
     }
 
     @Override

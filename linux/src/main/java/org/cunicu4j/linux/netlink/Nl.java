@@ -1,6 +1,7 @@
 package org.cunicu4j.linux.netlink;
 
 import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
@@ -187,5 +188,38 @@ final class Nl {
 
     private static long off(StructLayout layout, String field) {
         return layout.byteOffset(PathElement.groupElement(field));
+    }
+
+    /**
+     * The NLMSGERR_ATTR_MSG text of the error message under {@code cursor} in {@code rx}, if
+     * the kernel sent one (extended ack); {@code attrs} is borrowed to walk the TLVs.
+     */
+    static String extAckMessage(MemorySegment rx, MessageCursor cursor, AttrCursor attrs) {
+        if ((cursor.flags() & NLM_F_ACK_TLVS) == 0 || cursor.payloadLength() < NLMSGERR_LEN) {
+            return null;
+        }
+        long tlvs = cursor.payload() + NLMSGERR_LEN;
+        if ((cursor.flags() & NLM_F_CAPPED) == 0) {
+            long origLen = Integer.toUnsignedLong(rx.get(ValueLayout.JAVA_INT_UNALIGNED, cursor.payload() + 4));
+            tlvs = cursor.payload() + 4 + align(origLen);
+        }
+        if (tlvs >= cursor.payloadEnd()) {
+            return null;
+        }
+        attrs.reset(rx, tlvs, cursor.payloadEnd());
+        while (attrs.next()) {
+            if (attrs.type() == NLMSGERR_ATTR_MSG) {
+                return attrs.stringValue();
+            }
+        }
+        return null;
+    }
+
+    /** {@code hint} with the kernel's own message appended ({@code kernel: ...}), either may be null. */
+    static String withKernelMessage(String hint, String kernel) {
+        if (kernel == null || kernel.isBlank()) {
+            return hint;
+        }
+        return hint == null ? "kernel: " + kernel : hint + "; kernel: " + kernel;
     }
 }
