@@ -1,6 +1,8 @@
 /**
- * Module {@code proxy}: The five ways WireGuard and ICE share a UDP port.
- *
- * <p>Placeholder until its issue lands; see ARCHITECTURE.md.
+ * Module {@code proxy}: how a WireGuard interface's traffic and its peers' ICE agents share
+ * UDP ports. A {@link org.cunicu4j.proxy.PortSharing} is made per interface (one of the five
+ * modes of ARCHITECTURE.md, {@link org.cunicu4j.proxy.ProxyMode}); it builds the gatherers of
+ * each peer's ICE agent and, per peer, a {@link org.cunicu4j.proxy.PeerProxy} that points the
+ * WireGuard peer's endpoint at whatever path the agent's selected pair proves.
  */
 package org.cunicu4j.proxy;
