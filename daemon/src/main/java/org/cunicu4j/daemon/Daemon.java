@@ -129,7 +129,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
     }
 
     private void startUp(List<String> ifnames) throws IOException {
-        String source = config.source();
+        String source = sourceName(config);
         if (config.backends().isEmpty()) {
             throw new DaemonException("no signaling backend: set backends (a list of URLs such as grpc://host:8080?insecure=true) in "
                     + source);
@@ -144,11 +144,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
         setup = new InterfaceSetup(rt, backend, hub::publish, options.lockDirectory(), source);
         named.addAll(ifnames);
         Set<String> wanted = new LinkedHashSet<>(ifnames);
-        for (String pattern : config.interfacePatterns()) {
-            if (!isGlob(pattern)) {
-                wanted.add(pattern);
-            }
-        }
+        wanted.addAll(config.explicitInterfaces());
         if (wanted.isEmpty() && config.interfacePatterns().isEmpty()) {
             throw new DaemonException("no interface to manage: name one on the command line or under interfaces in " + source);
         }
@@ -165,6 +161,12 @@ public final class Daemon implements DaemonApi, AutoCloseable {
         poll = thread.scheduleWithFixedDelay(this::syncQuietly, every, every, TimeUnit.MILLISECONDS);
         LOG.log(System.Logger.Level.INFO, "cunicu4j daemon ready: interfaces {0}, control socket {1}",
                 String.join(", ", interfaces.keySet()), config.rpcSocket());
+    }
+
+    /** How errors name the configuration: its file, or "the built-in defaults" when there is none. */
+    static String sourceName(DaemonConfig config) {
+        return config.source() == null ? "the configuration (built-in defaults and overrides, no file)"
+                : config.source().toString();
     }
 
     /** The configuration this daemon runs with. */
@@ -402,7 +404,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
     }
 
     private boolean isNonGlobKey(String name) {
-        return config.interfacePatterns().contains(name) && !isGlob(name);
+        return config.explicitInterfaces().contains(name);
     }
 
     /**
