@@ -32,7 +32,6 @@ import org.cunicu4j.daemon.api.InterfaceStatus;
 import org.cunicu4j.daemon.api.PeerSessionStatus;
 import org.cunicu4j.daemon.config.DaemonConfig;
 import org.cunicu4j.daemon.config.InterfaceConfig;
-import org.cunicu4j.daemon.control.ControlServer;
 import org.cunicu4j.linux.netlink.NetlinkEvent;
 import org.cunicu4j.linux.netlink.NetlinkSubscription;
 import org.cunicu4j.linux.netlink.RtNetlink;
@@ -62,17 +61,43 @@ public final class Daemon implements DaemonApi, AutoCloseable {
     private static final Duration SYNC_WAIT = Duration.ofSeconds(10);
     private static final Duration LINK_EVENT_DELAY = Duration.ofMillis(100);
 
-    /** Where the daemon keeps its lock files ({@code <dir>/<ifname>.lock}). */
-    public record Options(Path lockDirectory) {
+    /** Starts the control server on {@code rpc.socket} (module daemon's {@code control} package). */
+    @FunctionalInterface
+    public interface ControlStarter {
+        /**
+         * Serves {@code api} on {@code socket}.
+         *
+         * @throws IOException when the socket cannot be served (another daemon answers there: named)
+         */
+        AutoCloseable start(Path socket, DaemonApi api) throws IOException;
+    }
+
+    /**
+     * How the daemon runs besides its configuration.
+     *
+     * @param lockDirectory where the lock files live ({@code <dir>/<ifname>.lock})
+     * @param control starts the control server (null: none)
+     */
+    public record Options(Path lockDirectory, ControlStarter control) {
         public Options {
             Objects.requireNonNull(lockDirectory, "lockDirectory");
         }
 
-        /** Lock files in {@code /var/run/cunicu4j}. */
+        /** Lock files in {@code /var/run/cunicu4j}; the control server on {@code rpc.socket}. */
         public static Options defaults() {
-            return new Options(InterfaceLock.DEFAULT_DIRECTORY);
+            return new Options(InterfaceLock.DEFAULT_DIRECTORY, DEFAULT_CONTROL);
+        }
+
+        public Options withControl(ControlStarter c) {
+            return new Options(lockDirectory, c);
+        }
+
+        public Options withLockDirectory(Path dir) {
+            return new Options(dir, control);
         }
     }
+
+    private static final ControlStarter DEFAULT_CONTROL = null;
 
     private final DaemonConfig config;
     private final Options options;
@@ -89,7 +114,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
 
     private RtNetlink rt;
     private SignalingBackend backend;
-    private ControlServer control;
+    private AutoCloseable control;
     private NetlinkSubscription linkEvents;
     private InterfaceSetup setup;
     private ScheduledFuture<?> poll;
@@ -140,7 +165,13 @@ public final class Daemon implements DaemonApi, AutoCloseable {
             throw new DaemonException("backends in " + source + ": " + e.getMessage(), e);
         }
         rt = RtNetlink.open();
-        control = ControlServer.start(config.rpcSocket(), this);
+        if (options.control() != null) {
+            try {
+                control = options.control().start(config.rpcSocket(), this);
+            } catch (IOException e) {
+                throw new DaemonException("rpc.socket " + config.rpcSocket() + ": " + e.getMessage(), e);
+            }
+        }
         setup = new InterfaceSetup(rt, backend, hub::publish, options.lockDirectory(), source);
         named.addAll(ifnames);
         Set<String> wanted = new LinkedHashSet<>(ifnames);
@@ -520,7 +551,11 @@ public final class Daemon implements DaemonApi, AutoCloseable {
                         + (mi.ours() ? " removed" : " left running"));
             }
             if (control != null) {
-                control.close();
+                try {
+                    control.close();
+                } catch (Exception e) {
+                    LOG.log(System.Logger.Level.WARNING, "closing the control socket: {0}", e.toString());
+                }
             }
             if (backend != null) {
                 try {
