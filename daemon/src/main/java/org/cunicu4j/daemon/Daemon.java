@@ -351,7 +351,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
                 if (!mi.peers.contains(k)) {
                     mi.peers.add(k);
                     try {
-                        mi.epdisc.addPeer(k);
+                        mi.epdisc.addPeer(k, mi.peerName(k));
                         emit(DaemonEvent.Type.PEER_ADDED, mi.name, k, "peer " + name(mi, k) + " added on " + mi.name);
                     } catch (RuntimeException e) {
                         emit(DaemonEvent.Type.ERROR, mi.name, k, "adding peer " + name(mi, k) + " on " + mi.name + ": " + e);

@@ -118,9 +118,8 @@ final class InterfaceSetup {
                     : ListenPorts.choose(null, cfg.listenPortRange().min(), cfg.listenPortRange().max(), source);
             control.apply(new DeviceUpdate(cfg.privateKey(), port == st.listenPort() ? null : port, null, false,
                     peerUpdates(ifname, cfg)));
-            sharing = Proxies.userspace(control, forced == null
-                    ? "auto: " + ifname + " is an external " + kind + " device, so a loopback socket per peer copies to ICE"
-                    : "forced by proxy: user in " + source);
+            int actualPort = control.status().listenPort();
+            sharing = Proxies.userspace(control, actualPort, forced == null ? null : source);
             undo.add(sharing);
             return finish(ifname, kind, cfg, control, null, null, sharing, lock, key, undo);
         }
@@ -141,11 +140,9 @@ final class InterfaceSetup {
         if (forced == ProxyMode.USER) {
             device = Device.create(ifname, options);
             undo.add(device);
-            sharing = Proxies.userspace(device, "forced by proxy: user in " + source);
+            sharing = Proxies.userspace(device, device.listenPort(), source);
         } else {
-            Proxies.OwnDevice own = Proxies.ownDevice(ifname, options, forced == null
-                    ? "auto: our own device, so ICE shares WireGuard's sockets through its Bind"
-                    : "forced by proxy: bind in " + source);
+            Proxies.OwnDevice own = Proxies.ownDevice(ifname, options, forced == null ? null : source);
             device = own.device();
             undo.add(device);
             sharing = own.sharing();
@@ -162,7 +159,7 @@ final class InterfaceSetup {
     private ManagedInterface finish(String ifname, String kind, InterfaceConfig cfg, WireGuardControl control, Device device,
             UapiServer uapi, PortSharing sharing, InterfaceLock lock, Key key, List<AutoCloseable> undo) throws IOException {
         LinkSetup.apply(rt, ifname, cfg.addresses(), device == null ? cfg.mtu() : null);
-        EndpointDiscovery epdisc = new EndpointDiscovery(ifname, key, backend, sharing,
+        EndpointDiscovery epdisc = EndpointDiscovery.open(ifname, key, backend, sharing,
                 cfg.ice().gatherSettings(), iceConfig(cfg.ice()), events);
         undo.add(epdisc);
         ManagedInterface mi = new ManagedInterface(ifname, kind, cfg, control, device, uapi, sharing, epdisc, lock,
