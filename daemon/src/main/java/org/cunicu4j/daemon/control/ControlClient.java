@@ -164,7 +164,21 @@ public final class ControlClient implements AutoCloseable {
         if (closed) {
             throw new ControlException("the control connection to " + socket + " is closed");
         }
-        Frames.write(channel, req.toByteArray());
+        try {
+            Frames.write(channel, req.toByteArray());
+        } catch (IOException e) {
+            // the daemon may have answered and closed before reading (too many clients): say what it said
+            byte[] early;
+            try {
+                early = Frames.read(channel, MAX_RESPONSE_BYTES);
+            } catch (IOException ignored) {
+                throw e;
+            }
+            if (early == null) {
+                throw e;
+            }
+            return parse(early);
+        }
         byte[] frame = Frames.read(channel, MAX_RESPONSE_BYTES);
         if (frame == null) {
             throw new ControlException("the daemon at " + socket + " closed the connection without answering");

@@ -198,12 +198,13 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private void serve(SocketChannel ch) {
-        boolean[] idle = new boolean[1];
+        java.util.concurrent.atomic.AtomicBoolean idle = new java.util.concurrent.atomic.AtomicBoolean();
         ScheduledFuture<?> deadline = null;
         try {
             while (!closed) {
                 deadline = timer.schedule(() -> {
-                    idle[0] = true;
+                    idle.set(true);
+                    timedOut.incrementAndGet(); // before the close: whoever sees the close sees the count
                     closeQuietly(ch);
                 }, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
                 byte[] frame;
@@ -248,8 +249,7 @@ public final class ControlServer implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             // closing: the timer is shut down
         } catch (IOException e) {
-            if (idle[0]) {
-                timedOut.incrementAndGet();
+            if (idle.get()) {
                 LOG.log(Level.DEBUG, "control socket: closed a client idle for " + limits.idleTimeout());
             } else if (!closed) {
                 LOG.log(Level.DEBUG, "control socket: client connection failed: " + e.getMessage());
