@@ -43,7 +43,7 @@ final class YamlTrees {
                 .setAllowRecursiveKeys(false)
                 .setMaxAliasesForCollections(50)
                 .setCodePointLimit(MAX_CODE_POINTS)
-                .setAllowNonScalarKeys(false)
+                .setAllowNonScalarKeys(true) // refused by the converter, with a position
                 .build();
         Optional<Node> node;
         try {
