@@ -19,6 +19,7 @@ import org.cunicu4j.proxy.IceLink;
 import org.cunicu4j.proxy.IpPackets;
 import org.cunicu4j.proxy.ProxyMode;
 import org.cunicu4j.testlab.Waiter;
+import org.cunicu4j.wireguard.control.DeviceUpdate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -87,6 +88,34 @@ class BindProxyLoopbackTest {
                 assertThat(na.proxy.pumpErrors()).as("seed %d", seed).isZero();
                 assertThat(IceLink.up(link.a)).as("seed %d: %s", seed, link.a.state()).isTrue();
                 assertTunnelBothWays(na, nb, 100);
+                assertThat(link.errors).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aBindReopenedOnANewPortKeepsTheTunnelAndNewAgentsGatherOnTheNewPort() throws Exception {
+        try (OurNode na = new OurNode("pxe"); OurNode nb = new OurNode("pxf")) {
+            na.addPeer(nb.pub, "10.9.0.2/32");
+            nb.addPeer(na.pub, "10.9.0.1/32");
+            try (IceLink link = IceLink.start(IceLink.fastConfig(ON_LO).build(), ON_LO,
+                    na.proxy, nb.pub, IceLink.HERE, nb.proxy, na.pub, IceLink.HERE)) {
+                link.awaitConnected(WAIT);
+                assertDirectOnWireGuardsPort(link, na, nb);
+                assertTunnelBothWays(na, nb, 1);
+            }
+            int old = na.device.listenPort();
+            na.device.apply(new DeviceUpdate(null, 0, null, false, List.of())); // the device re-opens its Bind
+            assertThat(na.device.listenPort()).isNotEqualTo(old).isEqualTo(na.bind.port());
+            assertThat(na.proxy.pumping()).isTrue();
+            // A's first packet from the new port makes B roam to it: the tunnel goes on
+            assertTunnelBothWays(na, nb, 2);
+            // the muxes follow the Bind's sockets: a new session gathers and connects on the new port
+            try (IceLink link = IceLink.start(IceLink.fastConfig(ON_LO).build(), ON_LO,
+                    na.proxy, nb.pub, IceLink.HERE, nb.proxy, na.pub, IceLink.HERE)) {
+                link.awaitConnected(WAIT);
+                assertDirectOnWireGuardsPort(link, na, nb);
+                assertTunnelBothWays(na, nb, 3);
                 assertThat(link.errors).isEmpty();
             }
         }
