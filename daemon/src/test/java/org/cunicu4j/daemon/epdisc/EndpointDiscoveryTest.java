@@ -46,20 +46,30 @@ class EndpointDiscoveryTest {
 
     /** One side: its key, backend, port sharing, events and endpoint discovery. */
     private final class Node {
-        final Key privateKey = Key.generatePrivate();
-        final Key publicKey = privateKey.publicKey();
+        final Key privateKey;
+        final Key publicKey;
         final InProcessBackend backend = track(InProcessBackend.open(hub));
         final LoopbackSharing sharing = new LoopbackSharing();
         final List<DaemonEvent> events = new CopyOnWriteArrayList<>();
         final EndpointDiscovery epd;
 
         Node(String iface) {
-            this(iface, IceScheduler.system(), RandomGenerator.of("L64X128MixRandom"));
+            this(iface, IceConfig.defaults(), Key.generatePrivate());
+        }
+
+        Node(String iface, IceConfig ice, Key privateKey) {
+            this(iface, ice, privateKey, IceScheduler.system(), RandomGenerator.of("L64X128MixRandom"));
         }
 
         Node(String iface, IceScheduler timers, RandomGenerator random) {
-            epd = track(EndpointDiscovery.open(iface, privateKey, backend, sharing, GatherSettings.hostOnly(),
-                    IceConfig.defaults(), events::add, timers, random, InstantSource.system()));
+            this(iface, IceConfig.defaults(), Key.generatePrivate(), timers, random);
+        }
+
+        Node(String iface, IceConfig ice, Key privateKey, IceScheduler timers, RandomGenerator random) {
+            this.privateKey = privateKey;
+            this.publicKey = privateKey.publicKey();
+            epd = track(EndpointDiscovery.open(iface, privateKey, backend, sharing, GatherSettings.hostOnly(), ice,
+                    events::add, timers, random, InstantSource.system()));
         }
 
         PeerSessionStatus status(Key peer) {
@@ -193,9 +203,9 @@ class EndpointDiscoveryTest {
             Waiter.until("answered again", WAIT, () -> s.credentials().size() > before);
             assertThat(a.status(s.publicKey).restarts()).isZero();
 
-            // new credentials: the peer restarted
+            // new credentials asking for ours: the peer restarted on its own
             int before2 = s.credentials().size();
-            s.send(credentials("ufragTwoTwoTwoTw", "q".repeat(32), false));
+            s.send(credentials("ufragTwoTwoTwoTw", "q".repeat(32), true));
             Waiter.until("a restarted and sent its new credentials", WAIT,
                     () -> a.status(s.publicKey).restarts() == 1 && s.credentials().size() > before2);
             Credentials renewed = s.credentials().get(s.credentials().size() - 1).getCredentials();
@@ -205,7 +215,42 @@ class EndpointDiscoveryTest {
             Waiter.until("a checks again with the new remote credentials", WAIT,
                     () -> a.state(s.publicKey) == ConnectionState.CHECKING);
             assertThat(a.count(DaemonEvent.Type.PEER_RESTARTED, "1")).isEqualTo(1);
+
+            // changed credentials not asking for ours: the peer's answer to a restart of ours; adopted
+            int before3 = s.credentials().size();
+            s.send(credentials("ufragThreeThreeT", "r".repeat(32), false));
+            s.send(credentials("ufragThreeThreeT", "r".repeat(32), true)); // the same again, now asking
+            Waiter.until("answered the second", WAIT, () -> s.credentials().size() > before3);
+            assertThat(a.status(s.publicKey).restarts()).as("adopted, then the same again: no restart").isEqualTo(1);
+            assertThat(s.credentials().get(s.credentials().size() - 1).getCredentials().getUfrag())
+                    .isEqualTo(renewed.getUfrag());
         }
+    }
+
+    @Test
+    void aFailedSessionRestartsAndAPeerDaemonRestartedWithTheSameKeyReconnects() {
+        IceConfig quick = IceConfig.builder().checkInterval(Duration.ofMillis(50))
+                .disconnectedTimeout(Duration.ofSeconds(1)).failedTimeout(Duration.ofSeconds(2))
+                .consentInterval(Duration.ofMillis(250)).keepaliveInterval(Duration.ofMillis(250)).build();
+        Node a = new Node("epa8", quick, Key.generatePrivate());
+        Node b = new Node("epb8", quick, Key.generatePrivate());
+        connect(a, b);
+
+        b.epd.close(); // the peer's daemon dies
+        Waiter.until("a's session failed and restarted", WAIT, () -> a.status(b.publicKey).restarts() >= 1);
+        assertThat(a.count(DaemonEvent.Type.PEER_STATE_CHANGED, "DISCONNECTED")).isGreaterThanOrEqualTo(1);
+        assertThat(a.count(DaemonEvent.Type.PEER_STATE_CHANGED, "FAILED")).isGreaterThanOrEqualTo(1);
+        assertThat(a.events).filteredOn(e -> e.type() == DaemonEvent.Type.PEER_RESTARTED).first()
+                .satisfies(e -> assertThat(e.message()).contains("ICE failed"));
+        Waiter.until("a waits for the peer's credentials", WAIT, () -> a.state(b.publicKey) == ConnectionState.IDLE);
+        RecordingProxy pa = a.sharing.proxyOf(b.publicKey);
+        Waiter.until("a's proxy was told the pair is gone", WAIT, () -> pa.pairs.contains(RecordingProxy.NONE));
+
+        Node b2 = new Node("epb8", quick, b.privateKey); // restarted with the same key
+        b2.epd.addPeer(a.publicKey, "a");
+        Waiter.until("both CONNECTED again", WAIT, () -> a.state(b.publicKey) == ConnectionState.CONNECTED
+                && b2.state(a.publicKey) == ConnectionState.CONNECTED);
+        Waiter.until("a's proxy has a pair again", WAIT, () -> pa.last() != null);
     }
 
     @Test
