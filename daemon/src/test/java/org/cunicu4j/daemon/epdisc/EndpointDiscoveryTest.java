@@ -254,6 +254,52 @@ class EndpointDiscoveryTest {
     }
 
     @Test
+    void aLateAnswerFromBeforeOurRestartDoesNotStartARestartLoop() {
+        Node a = new Node("epa9");
+        try (ScriptedPeer s = new ScriptedPeer(a.backend, a.publicKey)) {
+            a.epd.addPeer(s.publicKey, null);
+            s.send(credentials("ufragOldOldOldOl", "o".repeat(32), true));
+            Waiter.until("a checks", WAIT, () -> a.state(s.publicKey) == ConnectionState.CHECKING);
+
+            assertThat(a.epd.restartPeer(s.publicKey)).isTrue();
+            Waiter.until("a restarted and asks again", WAIT, () -> a.status(s.publicKey).restarts() == 1
+                    && a.state(s.publicKey) == ConnectionState.IDLE);
+            // the late answer from before our restart, then the peer's restart in answer to ours
+            s.send(credentials("ufragOldOldOldOl", "o".repeat(32), false));
+            s.send(credentials("ufragNewNewNewNe", "n".repeat(32), false));
+            int before = s.credentials().size();
+            s.send(credentials("ufragNewNewNewNe", "n".repeat(32), true));
+            Waiter.until("the last one answered", WAIT, () -> s.credentials().size() > before
+                    && !s.credentials().get(s.credentials().size() - 1).getCredentials().getNeedCreds());
+            assertThat(a.status(s.publicKey).restarts()).isEqualTo(1);
+            assertThat(a.state(s.publicKey)).isEqualTo(ConnectionState.CHECKING);
+        }
+    }
+
+    @Test
+    void restartsOnBothSidesAtOnceSettle() {
+        Node a = new Node("epa10");
+        Node b = new Node("epb10");
+        connect(a, b);
+        a.epd.restartPeer(b.publicKey);
+        b.epd.restartPeer(a.publicKey);
+        Waiter.until("both restarted and CONNECTED again", WAIT,
+                () -> a.status(b.publicKey).restarts() >= 1 && b.status(a.publicKey).restarts() >= 1
+                        && a.state(b.publicKey) == ConnectionState.CONNECTED
+                        && b.state(a.publicKey) == ConnectionState.CONNECTED);
+        assertThat(a.status(b.publicKey).restarts()).isLessThanOrEqualTo(2);
+        assertThat(b.status(a.publicKey).restarts()).isLessThanOrEqualTo(2);
+        // and once more from the other side, one after the other
+        int ra = a.status(b.publicKey).restarts();
+        int rb = b.status(a.publicKey).restarts();
+        b.epd.restartPeer(a.publicKey);
+        Waiter.until("both followed b's restart", WAIT,
+                () -> a.status(b.publicKey).restarts() == ra + 1 && b.status(a.publicKey).restarts() == rb + 1
+                        && a.state(b.publicKey) == ConnectionState.CONNECTED
+                        && b.state(a.publicKey) == ConnectionState.CONNECTED);
+    }
+
+    @Test
     void messagesFromUnknownKeysAreIgnoredAndCounted() {
         Node a = new Node("epa4");
         try (ScriptedPeer stranger = new ScriptedPeer(a.backend, a.publicKey)) {
