@@ -47,6 +47,8 @@ class DaemonCommandLabTest {
     private static List<String> java(String... args) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "-cp", System.getProperty("java.class.path"), "--enable-native-access=ALL-UNNAMED",
+                // small heap, serial GC, C1 only: the JVMs start sooner on a busy machine
+                "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "--sun-misc-unsafe-memory-access=allow", "org.cunicu4j.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;
