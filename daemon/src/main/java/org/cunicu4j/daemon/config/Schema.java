@@ -397,8 +397,8 @@ final class Schema {
             }
         }
         if (m.get("failed_timeout") != null && !isNull(m.get("failed_timeout")) && failed.compareTo(disconnected) < 0) {
-            throw m.get("failed_timeout").origin().error("failed_timeout (" + failed + ") must not be shorter than disconnected_timeout ("
-                    + disconnected + ")");
+            throw m.get("failed_timeout").origin().error("failed_timeout (" + failed.toMillis() + "ms) must not be shorter than "
+                    + "disconnected_timeout (" + disconnected.toMillis() + "ms)");
         }
         return new IceSettings(urls, types, networks, check, disconnected, failed, keepalive, include, exclude, username, password);
     }
