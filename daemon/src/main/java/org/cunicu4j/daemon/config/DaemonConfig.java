@@ -104,14 +104,23 @@ public final class DaemonConfig {
 
     private InterfaceConfig resolve(String ifname) {
         Tree.MapNode merged = interfaceDefaults;
-        boolean any = false;
+        List<String> matched = new ArrayList<>();
         for (Map.Entry<String, Tree.MapNode> e : interfaces) {
             if (Glob.matches(e.getKey(), ifname)) {
                 merged = merged.mergedWith(e.getValue());
-                any = true;
+                matched.add(e.getKey());
             }
         }
-        return any ? Schema.interfaceConfig(merged) : defaults;
+        if (matched.isEmpty()) {
+            return defaults;
+        }
+        try {
+            return Schema.interfaceConfig(merged);
+        } catch (ConfigException e) {
+            // each entry alone was fine at load time: say which combination is not
+            throw new ConfigException(e.source(), e.line(), e.column(), e.keyPath(), e.problem()
+                    + " (in the settings of " + ifname + ", merged from interfaces " + String.join(", ", matched) + ")", e);
+        }
     }
 
     /** The {@code interfaces:} keys that are plain names, not globs, in file order. */

@@ -133,7 +133,12 @@ final class Schema {
         for (Map.Entry<String, Tree.MapNode> i : interfaces) {
             interfaceConfig(defaultsNode.mergedWith(i.getValue()));
         }
-        return new DaemonConfig(backends, watchInterval, rpcSocket, logLevel, source, defaultsNode, interfaces);
+        DaemonConfig config = new DaemonConfig(backends, watchInterval, rpcSocket, logLevel, source, defaultsNode, interfaces);
+        // the interfaces named outright get their merged settings checked now as well
+        for (String name : config.explicitInterfaces()) {
+            config.interfaceConfig(name);
+        }
+        return config;
     }
 
     private static Tree.MapNode interfaceEntry(Tree.MapNode ifs, String pattern, Tree v) {
