@@ -62,7 +62,9 @@ final class Overrides {
     static Tree.MapNode fromOption(String option) {
         int eq = option.indexOf('=');
         String key = eq < 0 ? option : option.substring(0, eq).strip();
-        boolean secret = Schema.isSecretKey(key.substring(key.lastIndexOf('.') + 1));
+        // the value is left out of messages when a secret may be in it (also inside a YAML map value)
+        boolean secret = Schema.isSecretKey(key.substring(key.lastIndexOf('.') + 1))
+                || option.contains("private_key") || option.contains("preshared_key") || option.contains("password");
         Origin root = Origin.override("option -o " + (secret || eq < 0 ? key : option));
         if (eq < 0) {
             throw root.error("expected key=value (e.g. -o ice.urls=stun:stun.example.org:3478)");

@@ -167,5 +167,8 @@ class ConfigOverridesTest {
         assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("ice.password=[a, b]")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("option -o ice.password: ice.password: expected a TURN password, got a list");
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("ice={password: hunter2, usrname: u}")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("option -o ice: ice.usrname: unknown key 'usrname' (did you mean 'username'?)");
     }
 }
