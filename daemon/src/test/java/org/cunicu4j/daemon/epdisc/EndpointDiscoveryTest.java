@@ -125,6 +125,11 @@ class EndpointDiscoveryTest {
         assertThat(s.restarts()).isZero();
         assertThat(s.rxBytes()).isZero();
         assertThat(s.lastHandshake()).isNull();
+        Waiter.until("a's status shows an RTT", WAIT, () -> a.status(b.publicKey).rtt() != null);
+        assertThat(a.status(b.publicKey).rtt()).isPositive();
+        String secret = a.privateKey.toBase64();
+        assertThat(a.status(b.publicKey).toString()).doesNotContain(secret);
+        assertThat(a.events).allSatisfy(e -> assertThat(e.toString()).doesNotContain(secret));
 
         assertThat(a.count(DaemonEvent.Type.PEER_STATE_CHANGED, "CONNECTED")).isEqualTo(1);
         assertThat(a.count(DaemonEvent.Type.SELECTED_PAIR_CHANGED, null)).isGreaterThanOrEqualTo(1);
@@ -352,6 +357,24 @@ class EndpointDiscoveryTest {
         // b's messages to a now come from an unknown sender
         b.epd.restartPeer(a.publicKey);
         Waiter.until("b's new credentials counted as unknown at a", WAIT, () -> a.epd.stats().unknownSender() >= 1);
+    }
+
+    @Test
+    void syncPeersStartsRenamesAndRemovesSessions() {
+        Node a = new Node("epa11");
+        Key p1 = Key.generatePrivate().publicKey();
+        Key p2 = Key.generatePrivate().publicKey();
+        Key p3 = Key.generatePrivate().publicKey();
+        assertThat(a.epd.syncPeers(java.util.Map.of(p1, "one", p2, "two"))).containsExactly(2, 0);
+        java.util.Map<Key, String> next = new java.util.HashMap<>();
+        next.put(p2, "deux");
+        next.put(p3, null);
+        assertThat(a.epd.syncPeers(next)).containsExactly(1, 1);
+        assertThat(a.epd.peers()).containsExactlyInAnyOrder(p2, p3);
+        assertThat(a.status(p2).name()).isEqualTo("deux");
+        assertThat(a.status(p3).name()).isNull();
+        assertThat(a.sharing.proxyOf(p1).closed).isTrue();
+        assertThat(a.epd.status()).extracting(PeerSessionStatus::name).containsExactly(null, "deux");
     }
 
     @Test
