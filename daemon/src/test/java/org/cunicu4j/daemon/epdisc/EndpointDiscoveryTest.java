@@ -378,6 +378,24 @@ class EndpointDiscoveryTest {
     }
 
     @Test
+    void setupAndProxyErrorsAreShownAndRetried() {
+        Node a = new Node("epa12");
+        Node b = new Node("epb12");
+        a.sharing.failGatherers = true;
+        a.sharing.failProxies = true;
+        a.epd.addPeer(b.publicKey, "b");
+        Waiter.until("a's setup failed and is retried", WAIT, () -> a.sharing.gathererCalls.get() >= 2);
+        assertThat(a.status(b.publicKey).lastError()).contains("could not set up").contains("no sockets today");
+        assertThat(a.count(DaemonEvent.Type.ERROR, null)).isGreaterThanOrEqualTo(2);
+        a.sharing.failGatherers = false;
+        b.epd.addPeer(a.publicKey, "a");
+        Waiter.until("both sessions CONNECTED", WAIT, () -> a.state(b.publicKey) == ConnectionState.CONNECTED
+                && b.state(a.publicKey) == ConnectionState.CONNECTED);
+        Waiter.until("the proxy error is shown", WAIT,
+                () -> String.valueOf(a.status(b.publicKey).lastError()).contains("cannot set the endpoint"));
+    }
+
+    @Test
     void credentialsAreResentOnTheBackoffScheduleUntilAnswered() {
         FakeIceScheduler clock = new FakeIceScheduler();
         RandomGenerator middle = () -> Long.MIN_VALUE; // nextDouble() == 0.5: no jitter
