@@ -396,6 +396,30 @@ class EndpointDiscoveryTest {
     }
 
     @Test
+    void disconnectedForLongerThanTheFailedTimeoutRestarts() {
+        // the agent fails 10 s after its last consent; the session's own timer (on a fake
+        // clock here) restarts it when it has been DISCONNECTED for the failed timeout
+        IceConfig slowFail = IceConfig.builder().checkInterval(Duration.ofMillis(50))
+                .disconnectedTimeout(Duration.ofSeconds(1)).failedTimeout(Duration.ofSeconds(10))
+                .consentInterval(Duration.ofMillis(250)).keepaliveInterval(Duration.ofMillis(250)).build();
+        FakeIceScheduler timers = new FakeIceScheduler();
+        Node a = new Node("epa13", slowFail, Key.generatePrivate(), timers, RandomGenerator.of("L64X128MixRandom"));
+        Node b = new Node("epb13", slowFail, Key.generatePrivate());
+        connect(a, b);
+        timers.advance(Duration.ofSeconds(1)); // lets the cancelled credentials timer fall due
+        assertThat(timers.pending()).isZero();
+        b.epd.close();
+        Waiter.until("a is DISCONNECTED", WAIT, () -> a.state(b.publicKey) == ConnectionState.DISCONNECTED);
+        Waiter.until("the session armed its timer", WAIT, () -> timers.pending() == 1);
+        timers.advance(Duration.ofSeconds(9));
+        assertThat(a.status(b.publicKey).restarts()).isZero();
+        timers.advance(Duration.ofSeconds(1));
+        Waiter.until("a restarted", WAIT, () -> a.status(b.publicKey).restarts() == 1);
+        assertThat(a.events).filteredOn(e -> e.type() == DaemonEvent.Type.PEER_RESTARTED).first()
+                .satisfies(e -> assertThat(e.message()).contains("disconnected for longer than the failed timeout"));
+    }
+
+    @Test
     void credentialsAreResentOnTheBackoffScheduleUntilAnswered() {
         FakeIceScheduler clock = new FakeIceScheduler();
         RandomGenerator middle = () -> Long.MIN_VALUE; // nextDouble() == 0.5: no jitter
