@@ -18,10 +18,10 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -102,8 +102,10 @@ public final class ControlServer implements AutoCloseable {
         this.limits = limits;
         this.clock = clock;
         this.slots = new Semaphore(limits.maxClients());
-        this.timer = Executors.newSingleThreadScheduledExecutor(
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name("control-timeout").factory());
+        t.setRemoveOnCancelPolicy(true); // a deadline per request: cancelled ones must not pile up
+        this.timer = t;
         this.acceptor = Thread.ofVirtual().name("control-accept").unstarted(this::acceptLoop);
     }
 
