@@ -176,6 +176,22 @@ class StatusRenderTest {
     }
 
     @Test
+    void controlCharactersFromAfarAreEscaped() {
+        assertThat(Units.printable("plain ↔ text")).isEqualTo("plain ↔ text");
+        assertThat(Units.printable("a\033[31mb\nc\u009bd\u007f")).isEqualTo("a\\x1b[31mb\\x0ac\\x9bd\\x7f");
+        DaemonEvent evil = new DaemonEvent(Instant.EPOCH, DaemonEvent.Type.ERROR, "wg0", null, null, null,
+                "signaling said \033[2J\nhello");
+        assertThat(EventLine.render(evil)).isEqualTo("1970-01-01T00:00:00.000Z error wg0: signaling said \\x1b[2J\\x0ahello");
+        var s = ControlFixtures.status();
+        var p = s.interfaces().getFirst().peers().get(2);
+        var evilPeer = new org.cunicu4j.daemon.api.PeerSessionStatus("m\033]0;x\007", p.publicKey(), p.state(), null, null,
+                null, null, 0, 0, null, null, 0, "bad\033[0m");
+        String table = StatusTable.render(new DaemonStatus("v", 1, null, List.of(new InterfaceStatus("wg0", "d", null, 1, null,
+                null, List.of(evilPeer)))), ControlFixtures.NOW, false);
+        assertThat(table).doesNotContain("\033").contains("m\\x1b]0;x\\x07").contains("error: bad\\x1b[0m");
+    }
+
+    @Test
     void privateKeysAreNeverPrinted() {
         DaemonEvent leaky = new DaemonEvent(Instant.EPOCH, DaemonEvent.Type.ERROR, "wg0",
                 org.cunicu4j.wireguard.Key.generatePrivate(), null, null, null);
