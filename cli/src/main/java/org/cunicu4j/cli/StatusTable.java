@@ -17,7 +17,8 @@ import org.cunicu4j.wireguard.Key;
 import org.cunicu4j.wireguard.control.AddressText;
 
 /**
- * {@code cunicu4j status} as text: a line about the daemon, then per interface a header
+ * {@code cunicu4j status} as text: a line about the daemon (and one with its non-zero
+ * counters), then per interface a header
  * (name, device, public key, listen port, proxy mode and why) and an aligned table of its
  * peers (name or short key, state, proxy mode and why, selected pair, RTT, rx/tx, last
  * handshake, restarts; a peer's last error on a line below it). Control characters in
@@ -44,6 +45,15 @@ final class StatusTable {
             sb.append(", up ").append(up.isNegative() ? "0s" : Units.duration(up));
         }
         sb.append('\n');
+        List<String> nonZero = new ArrayList<>();
+        s.counters().forEach((k, v) -> {
+            if (v != 0) {
+                nonZero.add(Units.printable(k) + " " + v);
+            }
+        });
+        if (!nonZero.isEmpty()) {
+            sb.append("counters: ").append(String.join(", ", nonZero)).append('\n');
+        }
         if (s.interfaces().isEmpty()) {
             sb.append("no interfaces\n");
         }

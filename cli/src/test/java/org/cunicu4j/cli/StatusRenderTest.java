@@ -21,6 +21,7 @@ class StatusRenderTest {
         String table = StatusTable.render(ControlFixtures.status(), ControlFixtures.NOW, false);
         assertThat(table).isEqualTo("""
                 cunicu4j daemon 0.1.0 (pid 4242), up 1h0m
+                counters: signaling_unknown_sender 3
 
                 interface wg0
                   device:       cunicu4j
@@ -74,7 +75,9 @@ class StatusRenderTest {
         String json = StatusJson.render(ControlFixtures.status());
         assertThat(json).doesNotContain("\n");
         Map<String, Object> doc = Json.object(Json.parse(json));
-        assertThat(doc).containsOnlyKeys("version", "pid", "started", "interfaces");
+        assertThat(doc).containsOnlyKeys("version", "pid", "started", "interfaces", "counters");
+        assertThat(Json.object(doc.get("counters"))).containsExactly(
+                Map.entry("signaling_unknown_sender", new BigDecimal("3")), Map.entry("zero", new BigDecimal("0")));
         assertThat(doc.get("version")).isEqualTo("0.1.0");
         assertThat(doc.get("pid")).isEqualTo(new BigDecimal("4242"));
         assertThat(doc.get("started")).isEqualTo("2026-11-25T11:00:00Z");
@@ -129,7 +132,7 @@ class StatusRenderTest {
         DaemonStatus none = new DaemonStatus("0.1.0", 1, null, List.of());
         assertThat(StatusTable.render(none, ControlFixtures.NOW, false)).isEqualTo("cunicu4j daemon 0.1.0 (pid 1)\nno interfaces\n");
         assertThat(Json.object(Json.parse(StatusJson.render(none)))).containsEntry("started", null)
-                .containsEntry("interfaces", List.of());
+                .containsEntry("interfaces", List.of()).containsEntry("counters", Map.of());
         InterfaceStatus bare = new InterfaceStatus("wg9", "kernel", null, 0, null, null, List.of());
         assertThat(StatusTable.render(new DaemonStatus("x", 1, null, List.of(bare)), ControlFixtures.NOW, false))
                 .contains("  public key:   (none)\n").contains("  proxy:        -\n");

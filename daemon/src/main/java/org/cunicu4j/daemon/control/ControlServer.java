@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,7 +47,9 @@ import org.cunicu4j.wireguard.Key;
  * BAD_REQUEST, counted ({@link #malformedRequests()}) and its connection closed; an empty
  * one is answered and the connection kept. A watching client gets its events through a
  * bounded {@link WatchQueue}, so a slow reader never stalls the daemon: it gets an
- * {@code EVENTS_DROPPED} event instead of what it missed.
+ * {@code EVENTS_DROPPED} event instead of what it missed. The status it serves carries these
+ * counters besides the daemon's ({@code control_malformed_requests}, {@code control_refused_clients},
+ * {@code control_idle_clients_closed}, {@code control_dropped_events}).
  *
  * <p>Owns the socket file, the listening socket and the client connections, not the
  * {@code DaemonApi}. Thread-safe; {@link #close()} is idempotent, ends every client stream
@@ -151,6 +154,12 @@ public final class ControlServer implements AutoCloseable {
     /** Events dropped for watchers that read too slowly (all watchers together). */
     public long droppedEvents() {
         return dropped.get();
+    }
+
+    /** This server's counters as {@code status} adds them to the daemon's. */
+    Map<String, Long> counters() {
+        return Map.of("control_malformed_requests", malformed.get(), "control_refused_clients", refused.get(),
+                "control_idle_clients_closed", timedOut.get(), "control_dropped_events", dropped.get());
     }
 
     private void acceptLoop() {
@@ -270,7 +279,7 @@ public final class ControlServer implements AutoCloseable {
     private Response handle(Request req) {
         try {
             return switch (req.getKindCase()) {
-                case STATUS -> Response.newBuilder().setStatus(ControlCodec.encode(api.status())).build();
+                case STATUS -> Response.newBuilder().setStatus(ControlCodec.encode(api.status().withCounters(counters()))).build();
                 case SYNC -> {
                     api.sync();
                     yield ok();
