@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cunicu4j.daemon.api.DaemonApi;
 import org.cunicu4j.daemon.api.DaemonEvent;
@@ -196,20 +197,20 @@ public final class ControlServer implements AutoCloseable {
                 closeQuietly(ch);
                 continue;
             }
-            Connection real = new Connection(ch, Thread.ofVirtual().name("control-client").unstarted(() -> serve(ch)));
-            connections.add(real);
-            if (closed) {
-                connections.remove(real);
+            Connection c = new Connection(ch, Thread.ofVirtual().name("control-client").unstarted(() -> serve(ch)));
+            connections.add(c);
+            if (closed) { // close() may have missed it
+                connections.remove(c);
                 slots.release();
                 closeQuietly(ch);
                 return;
             }
-            real.thread().start();
+            c.thread().start();
         }
     }
 
     private void serve(SocketChannel ch) {
-        java.util.concurrent.atomic.AtomicBoolean idle = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean idle = new AtomicBoolean();
         ScheduledFuture<?> deadline = null;
         try {
             while (!closed) {
