@@ -15,15 +15,17 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cunicu4j.daemon.api.DaemonApi;
 import org.cunicu4j.daemon.api.DaemonEvent;
@@ -46,7 +48,9 @@ import org.cunicu4j.wireguard.Key;
  * BAD_REQUEST, counted ({@link #malformedRequests()}) and its connection closed; an empty
  * one is answered and the connection kept. A watching client gets its events through a
  * bounded {@link WatchQueue}, so a slow reader never stalls the daemon: it gets an
- * {@code EVENTS_DROPPED} event instead of what it missed.
+ * {@code EVENTS_DROPPED} event instead of what it missed. The status it serves carries these
+ * counters besides the daemon's ({@code control_malformed_requests}, {@code control_refused_clients},
+ * {@code control_idle_clients_closed}, {@code control_dropped_events}).
  *
  * <p>Owns the socket file, the listening socket and the client connections, not the
  * {@code DaemonApi}. Thread-safe; {@link #close()} is idempotent, ends every client stream
@@ -102,8 +106,10 @@ public final class ControlServer implements AutoCloseable {
         this.limits = limits;
         this.clock = clock;
         this.slots = new Semaphore(limits.maxClients());
-        this.timer = Executors.newSingleThreadScheduledExecutor(
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name("control-timeout").factory());
+        t.setRemoveOnCancelPolicy(true); // a deadline per request: cancelled ones must not pile up
+        this.timer = t;
         this.acceptor = Thread.ofVirtual().name("control-accept").unstarted(this::acceptLoop);
     }
 
@@ -151,6 +157,12 @@ public final class ControlServer implements AutoCloseable {
         return dropped.get();
     }
 
+    /** This server's counters as {@code status} adds them to the daemon's. */
+    Map<String, Long> counters() {
+        return Map.of("control_malformed_requests", malformed.get(), "control_refused_clients", refused.get(),
+                "control_idle_clients_closed", timedOut.get(), "control_dropped_events", dropped.get());
+    }
+
     private void acceptLoop() {
         long backoffMillis = 0;
         while (!closed) {
@@ -185,20 +197,20 @@ public final class ControlServer implements AutoCloseable {
                 closeQuietly(ch);
                 continue;
             }
-            Connection real = new Connection(ch, Thread.ofVirtual().name("control-client").unstarted(() -> serve(ch)));
-            connections.add(real);
-            if (closed) {
-                connections.remove(real);
+            Connection c = new Connection(ch, Thread.ofVirtual().name("control-client").unstarted(() -> serve(ch)));
+            connections.add(c);
+            if (closed) { // close() may have missed it
+                connections.remove(c);
                 slots.release();
                 closeQuietly(ch);
                 return;
             }
-            real.thread().start();
+            c.thread().start();
         }
     }
 
     private void serve(SocketChannel ch) {
-        java.util.concurrent.atomic.AtomicBoolean idle = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean idle = new AtomicBoolean();
         ScheduledFuture<?> deadline = null;
         try {
             while (!closed) {
@@ -268,7 +280,7 @@ public final class ControlServer implements AutoCloseable {
     private Response handle(Request req) {
         try {
             return switch (req.getKindCase()) {
-                case STATUS -> Response.newBuilder().setStatus(ControlCodec.encode(api.status())).build();
+                case STATUS -> Response.newBuilder().setStatus(ControlCodec.encode(api.status().withCounters(counters()))).build();
                 case SYNC -> {
                     api.sync();
                     yield ok();

@@ -42,12 +42,16 @@ final class SocketFiles {
             }
         }
         refuseUnlessReplaceable(path); // fail early and clearly; publish re-checks on a clash
-        Path privateDir = Files.createTempDirectory(dir, "." + path.getFileName() + ".",
+        Path privateDir = Files.createTempDirectory(dir, ".ctl",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path temp = privateDir.resolve("s");
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            ch.bind(UnixDomainSocketAddress.of(temp));
+            try {
+                ch.bind(UnixDomainSocketAddress.of(temp));
+            } catch (IOException e) {
+                throw new IOException("cannot bind the control socket for " + path + " (at " + temp + " first): " + e.getMessage(), e);
+            }
             Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
             publish(temp, path);
             Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();

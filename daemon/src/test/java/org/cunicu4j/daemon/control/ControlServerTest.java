@@ -17,12 +17,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.cunicu4j.daemon.api.DaemonEvent;
+import org.cunicu4j.daemon.api.DaemonStatus;
 import org.cunicu4j.daemon.control.proto.Request;
 import org.cunicu4j.daemon.control.proto.Response;
 import org.cunicu4j.daemon.control.proto.StatusRequest;
@@ -71,7 +73,11 @@ class ControlServerTest {
     void statusSyncRestartAndShutdownRoundTrip() throws Exception {
         start();
         try (ControlClient c = ControlClient.connect(sock())) {
-            assertThat(c.status()).isEqualTo(FakeDaemonApi.fixedStatus());
+            DaemonStatus got = c.status();
+            assertThat(got.interfaces()).isEqualTo(FakeDaemonApi.fixedStatus().interfaces());
+            assertThat(got.withCounters(Map.of())).isEqualTo(FakeDaemonApi.fixedStatus().withCounters(got.counters()));
+            assertThat(got.counters()).containsExactlyInAnyOrderEntriesOf(Map.of("control_malformed_requests", 0L,
+                    "control_refused_clients", 0L, "control_idle_clients_closed", 0L, "control_dropped_events", 0L));
             c.sync();
             c.sync();
             assertThat(api.syncs.get()).isEqualTo(2);
@@ -280,7 +286,7 @@ class ControlServerTest {
         }
         assertThat(s.malformedRequests()).isEqualTo(1);
         try (ControlClient c = client()) {
-            assertThat(c.status().pid()).isEqualTo(4242);
+            assertThat(c.status().counters()).as("status shows the count").containsEntry("control_malformed_requests", 1L);
         }
     }
 
@@ -341,10 +347,12 @@ class ControlServerTest {
                 }
             }
         }
-        try (ControlClient c = client()) {
-            assertThat(c.status()).as("seed " + seed).isEqualTo(FakeDaemonApi.fixedStatus());
-        }
         assertThat(s.malformedRequests()).as("seed " + seed).isPositive();
+        try (ControlClient c = client()) {
+            DaemonStatus got = c.status();
+            assertThat(got.interfaces()).as("seed " + seed).isEqualTo(FakeDaemonApi.fixedStatus().interfaces());
+            assertThat(got.counters()).as("seed " + seed).containsEntry("control_malformed_requests", s.malformedRequests());
+        }
     }
 
     @Test
