@@ -33,12 +33,14 @@ public final class DaemonConfig {
     /** The {@code interfaces:} entries in file order: pattern and its settings. */
     private final List<Map.Entry<String, Tree.MapNode>> interfaces;
     private final InterfaceConfig defaults;
+    private final List<String> warnings;
     /** {@link #interfaceConfig} by name: the daemon asks on every poll; bounded for safety. */
     private final Map<String, InterfaceConfig> resolved = new ConcurrentHashMap<>();
     private static final int MAX_CACHED = 1024;
 
     DaemonConfig(List<String> backends, Duration watchInterval, Path rpcSocket, String logLevel, Path source,
-            Tree.MapNode interfaceDefaults, List<Map.Entry<String, Tree.MapNode>> interfaces) {
+            Tree.MapNode interfaceDefaults, List<Map.Entry<String, Tree.MapNode>> interfaces, List<String> warnings) {
+        this.warnings = List.copyOf(warnings);
         this.backends = List.copyOf(backends);
         this.watchInterval = Objects.requireNonNull(watchInterval, "watchInterval");
         this.rpcSocket = Objects.requireNonNull(rpcSocket, "rpcSocket");
@@ -67,6 +69,15 @@ public final class DaemonConfig {
     /** {@code log.level}: trace, debug, info (default), warn or error. */
     public String logLevel() {
         return logLevel;
+    }
+
+    /**
+     * Problems that did not stop loading, for the daemon to log at start-up: each names its
+     * source, e.g. an unknown {@code CUNICU_*} environment variable (with a did-you-mean).
+     * Never holds a value.
+     */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /** The file this was loaded from, or null when built from defaults. */

@@ -68,7 +68,7 @@ final class Schema {
 
     // ---------------------------------------------------------------- daemon level
 
-    static DaemonConfig daemonConfig(Tree.MapNode root, Path source) {
+    static DaemonConfig daemonConfig(Tree.MapNode root, Path source, List<String> warnings) {
         List<String> backends = List.of();
         Duration watchInterval = DaemonConfig.DEFAULT_WATCH_INTERVAL;
         Path rpcSocket = DaemonConfig.DEFAULT_RPC_SOCKET;
@@ -133,7 +133,8 @@ final class Schema {
         for (Map.Entry<String, Tree.MapNode> i : interfaces) {
             interfaceConfig(defaultsNode.mergedWith(i.getValue()));
         }
-        DaemonConfig config = new DaemonConfig(backends, watchInterval, rpcSocket, logLevel, source, defaultsNode, interfaces);
+        DaemonConfig config = new DaemonConfig(backends, watchInterval, rpcSocket, logLevel, source, defaultsNode, interfaces,
+                warnings);
         // the interfaces named outright get their merged settings checked now as well
         for (String name : config.explicitInterfaces()) {
             config.interfaceConfig(name);

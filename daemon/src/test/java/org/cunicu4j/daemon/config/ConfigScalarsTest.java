@@ -22,7 +22,8 @@ class ConfigScalarsTest {
         assertThat(Durations.parse("7ns")).isEqualTo(Duration.ofNanos(7));
         assertThat(Durations.parse("25")).isEqualTo(Duration.ofSeconds(25));
         assertThat(Durations.parse("0")).isEqualTo(Duration.ZERO);
-        for (String bad : List.of("", "s", "5", "-5s", "5 s", "5d", "1.2.3s", "5sec", "1h-1m", ".s", "99999999999999999h")) {
+        assertThat(Durations.parse("315360000")).isEqualTo(Duration.ofSeconds(315_360_000)); // 3650 days
+        for (String bad : List.of("999999999999", "316224001", "87841h", "", "s", "5", "-5s", "5 s", "5d", "1.2.3s", "5sec", "1h-1m", ".s", "99999999999999999h")) {
             if (bad.equals("5")) {
                 continue;
             }
@@ -67,5 +68,12 @@ class ConfigScalarsTest {
         assertThat(Suggest.closest("mtv", keys)).isEqualTo("mtu");
         assertThat(Suggest.closest("color", keys)).isNull();
         assertThat(Suggest.distance("kitten", "sitting")).isEqualTo(3);
+    }
+
+    @Test
+    void bareSecondsHaveTheTenYearCapToo() {
+        assertThatThrownBy(() -> ConfigLoader.parse("ice:\n  check_interval: 999999999999\n", "t.yaml", java.util.Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("t.yaml:2:19: ice.check_interval: '999999999999' seconds is longer than ten years");
     }
 }
