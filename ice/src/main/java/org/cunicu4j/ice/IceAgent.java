@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -147,8 +148,23 @@ public final class IceAgent implements AutoCloseable {
     private final AtomicLong sendErrors = new AtomicLong();
     private final AtomicLong ignoredRemoteCandidates = new AtomicLong();
 
-    /** The data route: the selected pair's base and remote address. */
-    private record Route(CheckPair pair, PacketConn base, InetSocketAddress remote) {}
+    /**
+     * The data route: the selected pair's base and remote address, with the remote's raw
+     * address bytes and port cached so that a datagram is addressed and matched without
+     * allocating ({@code InetAddress.getAddress} clones).
+     */
+    private record Route(CheckPair pair, PacketConn base, InetSocketAddress remote, byte[] remoteRaw, int remotePort) {
+        Route(CheckPair pair, PacketConn base, InetSocketAddress remote) {
+            this(pair, base, remote, remote.getAddress().getAddress(), remote.getPort());
+        }
+
+        /** True when the slot's source is this route's remote; does not allocate. */
+        boolean fromRemote(PacketBatch batch, int slot) {
+            int len = remoteRaw.length;
+            return batch.port(slot) == remotePort && batch.addressLength(slot) == len
+                    && Arrays.equals(batch.addressBytes(slot), 0, len, remoteRaw, 0, len);
+        }
+    }
 
     /** A triggered check; {@code nominate} marks the controlling agent's USE-CANDIDATE check. */
     private record Triggered(CheckPair pair, boolean nominate) {}
@@ -651,7 +667,7 @@ public final class IceAgent implements AutoCloseable {
                 return;
             }
             Route r = route;
-            if (r != null && r.base == base && batch.addressEquals(slot, r.remote)) {
+            if (r != null && r.base == base && r.fromRemote(batch, slot)) {
                 int len = buf.remaining();
                 long now = clock.nanoTime();
                 r.pair.traffic.received(len, now);
@@ -1391,7 +1407,7 @@ public final class IceAgent implements AutoCloseable {
         }
         long bytes = 0;
         for (int i = 0; i < n; i++) {
-            batch.setAddress(i, r.remote);
+            batch.setAddress(i, r.remoteRaw, 0, r.remoteRaw.length, r.remotePort);
             bytes += batch.buffer(i).remaining();
         }
         int sent = r.base.send(batch);
