@@ -457,6 +457,49 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * The peer restarted and we keep our side: {@code credentials} become the remote
+     * credentials; the remote candidates, pairs, checks in flight and peer-reflexive local
+     * candidates (learnt from the old checks) are cleared as by {@link #restart()}, and the
+     * selected pair's route is kept or dropped as there; unlike a restart, the local
+     * credentials and the gathered local candidates stay and nothing is gathered again (send
+     * {@link #localCandidates()} to the peer again). Back to CHECKING if checks were started
+     * (a FAILED agent is alive again), else it stays NEW.
+     */
+    public void resetRemote(IceCredentials credentials) {
+        Objects.requireNonNull(credentials, "credentials");
+        lock.lock();
+        try {
+            requireOpen();
+            long now = clock.nanoTime();
+            remote = credentials;
+            remoteKey = StunCredentials.shortTermKey(credentials.password());
+            remotes.clear();
+            locals.removeIf(e -> e.candidate.type() == CandidateType.PEER_REFLEXIVE);
+            checks.clear();
+            triggered.clear();
+            transactions.clear();
+            nominating = null;
+            remoteEndOfCandidates = false;
+            firstValidAt = -1;
+            boolean hadSelected = selected != null;
+            selected = null;
+            if (state == IceState.FAILED || !hadSelected) {
+                route = null;
+                if (hadSelected) {
+                    events.emit(l -> l.selectedPairChanged(null));
+                }
+            } // else as restart(): data keeps flowing on the old route until a new pair is selected
+            checkingSince = now;
+            if (started) {
+                checks.start();
+                setState(IceState.CHECKING, now);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public List<CandidateStats> candidateStats() {
         lock.lock();
         try {
