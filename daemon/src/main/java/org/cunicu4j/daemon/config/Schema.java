@@ -148,7 +148,13 @@ final class Schema {
 
     private static Tree.MapNode interfaceEntry(Tree.MapNode ifs, String pattern, Tree v) {
         Origin at = ifs.keyOrigin(pattern);
-        if (!Glob.isGlob(pattern)) {
+        if (Glob.isGlob(pattern)) {
+            try {
+                Glob.compile(pattern);
+            } catch (IllegalArgumentException e) {
+                throw at.error(e.getMessage());
+            }
+        } else {
             if (pattern.length() > 15) {
                 throw at.error("an interface name has at most 15 characters, '" + pattern + "' has " + pattern.length());
             }
@@ -497,6 +503,11 @@ final class Schema {
         String s = text(t, "an interface name or glob").strip();
         if (s.isEmpty()) {
             throw t.origin().error("expected an interface name or glob, got an empty string");
+        }
+        try {
+            Glob.compile(s);
+        } catch (IllegalArgumentException e) {
+            throw t.origin().error(e.getMessage());
         }
         return s;
     }

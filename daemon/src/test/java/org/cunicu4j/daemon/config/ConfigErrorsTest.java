@@ -85,6 +85,10 @@ class ConfigErrorsTest {
                         "disconnected_timeout (1000ms) must be longer than the ICE consent interval (2000ms"),
                 Arguments.of("check interval of ten years", "ice:\n  check_interval: 999999999999\n", "check_interval",
                         "ice.check_interval", "longer than ten years"),
+                Arguments.of("reversed glob range in exclude", "ice:\n  interfaces_exclude: [\"wg*\", \"eth[z-a]\"]\n",
+                        "interfaces_exclude", "ice.interfaces_exclude[1]", "the range z-a is reversed"),
+                Arguments.of("reversed glob range in a key", "interfaces:\n  \"wg[9-0]\": {mtu: 1400}\n", "wg[9-0]",
+                        "interfaces.wg[9-0]", "invalid glob \"wg[9-0]\": the range 9-0 is reversed"),
                 Arguments.of("non-scalar key", "? [a, b]\n: 1\n", "[a, b]", "", "a key must be a plain name"));
     }
 
@@ -214,5 +218,15 @@ class ConfigErrorsTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("t.yaml:3:39: interfaces.wg*.ice.disconnected_timeout: failed_timeout (40000ms) must not be shorter"
                         + " than disconnected_timeout (41000ms)");
+    }
+
+    @Test
+    void globsAreCheckedInEveryPlace() {
+        assertThatThrownBy(() -> ConfigLoader.parse("ice:\n  interfaces_exclude: [\"[z-a]\"]\n", "t.yaml", Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("t.yaml:2:24: ice.interfaces_exclude[0]: invalid glob \"[z-a]\": the range z-a is reversed (write a-z)");
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of("CUNICU_ICE_INTERFACES_INCLUDE", "eth*,en[z-a]"), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("environment variable CUNICU_ICE_INTERFACES_INCLUDE: ice.interfaces_include[1]: invalid glob");
     }
 }
