@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -43,17 +44,31 @@ import org.cunicu4j.wireguard.Key;
  *       arrive. The agent gathers and starts checking on the first remote credentials (so
  *       that our candidates trickle to a peer that is listening); local candidates found
  *       while no remote credentials are held (after a restart) wait and go out when they come.</li>
- *   <li>Credentials received: first ones (none held) are taken; {@code need_creds=true} is
- *       answered with ours ({@code need_creds=false}). Credentials that differ from those held
- *       with {@code need_creds=true} mean the remote restarted on its own (a side that
- *       restarts on its own always asks): we restart too (new local credentials), take the
- *       new remote ones and send ours ({@code need_creds=false}). Changed credentials with
- *       {@code need_creds=false} are the remote's answer to our own restart, which found a
- *       stale copy of its credentials here (a late answer from before our restart): they
- *       are adopted without a restart. Every restart clears the remote credentials held, so
- *       the remote's answer to our restart is normally "first" credentials. Together these
- *       rules keep two sides from restarting each other in a loop (the spec's "changed
- *       credentials mean the remote restarted", refined by the flag).</li>
+ *   <li>Credentials received:
+ *     <ul>
+ *       <li>Stale: a ufrag the remote has replaced since (the session remembers the last
+ *           {@value #MAX_RETIRED} replaced remote ufrags, across restarts; the one held at our
+ *           own restart is retired only when the remote comes back with another): a late or
+ *           duplicated copy, dropped and counted ({@code staleCredentials}).</li>
+ *       <li>First ones (none held): taken; {@code need_creds=true} is answered with ours
+ *           ({@code need_creds=false}).</li>
+ *       <li>The same again with {@code need_creds=true}: answered again, and our local
+ *           candidates sent again (the first answer or the candidates may have been lost).</li>
+ *       <li>Changed, {@code need_creds=false}: the remote's answer to our restart, which found a
+ *           stale copy of its credentials here (a late answer from before our restart): adopted
+ *           without a restart: {@link IceAgent#resetRemote} (remote candidates and pairs
+ *           cleared, so old failed pairs are checked again with the new credentials; ours
+ *           kept) and our candidates sent again.</li>
+ *       <li>Changed, {@code need_creds=true}: the remote restarted on its own. If our current
+ *           local credentials have been CONNECTED since our last restart, we restart too (new
+ *           local credentials), take the new remote ones and answer. If not, ours are as fresh
+ *           as a restart would make them: kept ({@link IceAgent#resetRemote}), answered, our
+ *           candidates sent again — a peer that restarts on any change of ours (cunīcu does,
+ *           then asks with {@code need_creds=true}) would otherwise restart again in answer,
+ *           and so on for ever.</li>
+ *     </ul>
+ *     Every restart clears the remote credentials held, so the remote's answer to our restart
+ *     is normally "first" credentials.</li>
  *   <li>Each local candidate is published as its own {@code Message{candidate}}; each remote
  *       one is added to the agent.</li>
  *   <li>Restart rule: at once when the agent reports FAILED (it does after the failed
@@ -85,6 +100,8 @@ final class PeerSession {
 
     private static final Logger LOG = System.getLogger(PeerSession.class.getName());
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** How many replaced remote ufrags a session remembers (to drop late copies of their credentials). */
+    static final int MAX_RETIRED = 8;
 
     private final EndpointDiscovery owner;
     private final Key peer;
@@ -99,6 +116,10 @@ final class PeerSession {
 
     // confined to the executor
     private IceCredentials remoteCredentials;
+    /** Remote ufrags replaced by a different one: credentials with these are stale. */
+    private final ArrayDeque<String> retired = new ArrayDeque<>(MAX_RETIRED);
+    /** The current local credentials have been CONNECTED (since the last local restart). */
+    private boolean localConnected;
     private boolean checking;
     private final List<Candidate> pendingLocal = new ArrayList<>();
     private IceScheduler.Cancellable backoffTimer;
@@ -113,6 +134,8 @@ final class PeerSession {
     private volatile int restarts;
     private volatile String lastError;
     private volatile boolean closed;
+    /** The last remote ufrag held (kept across local restarts; written on the executor). */
+    private volatile String remoteUfrag;
 
     PeerSession(EndpointDiscovery owner, Key peer, String name) {
         this.owner = owner;
@@ -248,6 +271,11 @@ final class PeerSession {
         return state;
     }
 
+    /** The last remote ufrag taken, or null (for tests). */
+    String remoteUfrag() {
+        return remoteUfrag;
+    }
+
     // ---- on the executor --------------------------------------------------------------
 
     private void submit(Runnable task) {
@@ -304,46 +332,107 @@ final class PeerSession {
         if (a == null) {
             return; // not set up yet; the remote sends again
         }
-        boolean changed = remoteCredentials != null && !remoteCredentials.equals(creds);
-        if (changed && !needCreds) {
-            // The remote restarted in answer to our restart and already holds our current
-            // credentials; ours held a stale copy of its (a late answer). Adopt, do not restart:
-            // restarting here would make the remote restart again, and so on for ever.
-            IceCredentials old = remoteCredentials;
-            LOG.log(Level.INFO, () -> logPrefix + "remote credentials changed (ufrag " + old.ufrag() + " → "
-                    + creds.ufrag() + ") in answer to ours: adopted");
-            remoteCredentials = creds;
-            a.setRemoteCredentials(creds);
+        if (retired.contains(creds.ufrag())) {
+            // a late or duplicated copy of credentials the remote has replaced since
+            owner.counters().staleCredentials.increment();
+            LOG.log(Level.DEBUG, () -> logPrefix + "dropped stale credentials (ufrag " + creds.ufrag()
+                    + ", need_creds=" + needCreds + "): replaced since");
+            return;
+        }
+        IceCredentials held = remoteCredentials;
+        if (held == null) {
+            take(a, creds);
+            if (needCreds) {
+                sendCredentials(false);
+            }
             updateState();
             return;
         }
-        if (changed) {
-            IceCredentials old = remoteCredentials;
-            LOG.log(Level.INFO, () -> logPrefix + "remote credentials changed (ufrag " + old.ufrag() + " → "
-                    + creds.ufrag() + "): the peer restarted");
-            restart("the peer restarted (new credentials)", true);
+        if (held.equals(creds)) {
+            if (needCreds) {
+                // asked again: our answer (or the candidates after it) may have been lost
+                sendCredentials(false);
+                resendLocalCandidates(a);
+            }
+            return;
         }
-        boolean fresh = remoteCredentials == null;
-        if (fresh) {
-            remoteCredentials = creds;
-            cancel(backoffTimer);
-            backoffTimer = null;
-            a.setRemoteCredentials(creds);
+        if (!needCreds) {
+            // The remote restarted in answer to our restart and already holds our current
+            // credentials; ours held a stale copy of its (a late answer). Adopt, do not restart:
+            // restarting here would make the remote restart again, and so on for ever.
+            LOG.log(Level.INFO, () -> logPrefix + "remote credentials changed (ufrag " + held.ufrag() + " → "
+                    + creds.ufrag() + ") in answer to ours: adopted");
+            replaceRemote(a, creds);
+            resendLocalCandidates(a);
             updateState();
-            for (Candidate c : pendingLocal) {
+            return;
+        }
+        if (!localConnected) {
+            // The remote restarted on its own, and our credentials have not connected yet:
+            // they are as fresh as a restart would make them. Keep them and answer (a peer
+            // that restarts on any change of ours, as cunīcu does, would restart again).
+            LOG.log(Level.INFO, () -> logPrefix + "remote credentials changed (ufrag " + held.ufrag() + " → "
+                    + creds.ufrag() + "): the peer restarted; ours have not connected yet, kept");
+            replaceRemote(a, creds);
+            sendCredentials(false);
+            resendLocalCandidates(a);
+            updateState();
+            return;
+        }
+        LOG.log(Level.INFO, () -> logPrefix + "remote credentials changed (ufrag " + held.ufrag() + " → "
+                + creds.ufrag() + "): the peer restarted");
+        restart("the peer restarted (new credentials)", true);
+        take(a, creds);
+        sendCredentials(false);
+        updateState();
+    }
+
+    /** First remote credentials of this local epoch (none held): taken; checks begin. */
+    private void take(IceAgent a, IceCredentials creds) {
+        retireIfReplaced(creds);
+        remoteCredentials = creds;
+        remoteUfrag = creds.ufrag();
+        cancel(backoffTimer);
+        backoffTimer = null;
+        a.setRemoteCredentials(creds);
+        List<Candidate> current = a.localCandidates();
+        for (Candidate c : pendingLocal) {
+            if (current.contains(c)) {
                 publishCandidate(c);
             }
-            pendingLocal.clear();
-            if (!checking) {
-                checking = true;
-                a.gather();
-                a.start();
-            }
         }
-        if (needCreds || changed) {
-            sendCredentials(false);
+        pendingLocal.clear();
+        if (!checking) {
+            checking = true;
+            a.gather();
+            a.start();
         }
-        updateState();
+    }
+
+    /** Changed remote credentials taken without a local restart: the agent starts over with the remote. */
+    private void replaceRemote(IceAgent a, IceCredentials creds) {
+        retireIfReplaced(creds);
+        remoteCredentials = creds;
+        remoteUfrag = creds.ufrag();
+        a.resetRemote(creds);
+    }
+
+    /** The last remote ufrag held, when {@code next} has another, is never taken again. */
+    private void retireIfReplaced(IceCredentials next) {
+        String last = remoteUfrag;
+        if (last == null || last.equals(next.ufrag()) || retired.contains(last)) {
+            return;
+        }
+        if (retired.size() == MAX_RETIRED) {
+            retired.removeFirst();
+        }
+        retired.addLast(last);
+    }
+
+    private void resendLocalCandidates(IceAgent a) {
+        for (Candidate c : a.localCandidates()) {
+            publishCandidate(c);
+        }
     }
 
     private void onRemoteCandidate(Candidate c) {
@@ -369,6 +458,9 @@ final class PeerSession {
         IceState now = a.state();
         LOG.log(Level.DEBUG, () -> logPrefix + "agent " + from + " → " + to + " (now " + now + ")");
         updateState();
+        if (now == IceState.CONNECTED || now == IceState.COMPLETED) {
+            localConnected = true;
+        }
         if (now == IceState.DISCONNECTED) {
             if (disconnectedTimer == null) {
                 long ep = epoch;
@@ -421,7 +513,8 @@ final class PeerSession {
         if (remoteCredentials != null) {
             backoff.reset(); // we had contact: ask quickly again; else the schedule goes on growing
         }
-        remoteCredentials = null;
+        remoteCredentials = null; // not retired: the remote may answer with the same ones
+        localConnected = false;
         pendingLocal.clear();
         a.restart();
         LOG.log(Level.INFO, () -> logPrefix + "restart #" + n + ": " + reason + "; new ufrag " + a.localCredentials().ufrag());
