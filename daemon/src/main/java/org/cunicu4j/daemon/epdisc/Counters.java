@@ -14,10 +14,12 @@ final class Counters {
     final LongAdder publishErrors = new LongAdder();
     final LongAdder restarts = new LongAdder();
     final LongAdder staleCredentials = new LongAdder();
+    final LongAdder remoteCandidatesDropped = new LongAdder();
 
     EndpointDiscoveryStats snapshot() {
         return new EndpointDiscoveryStats(unknownSender.sum(), malformed.sum(), ignored.sum(),
                 credentialsReceived.sum(), credentialsSent.sum(), candidatesReceived.sum(), candidatesSent.sum(),
-                publishErrors.sum(), restarts.sum(), staleCredentials.sum());
+                publishErrors.sum(), restarts.sum(), staleCredentials.sum(),
+                remoteCandidatesDropped.sum());
     }
 }

@@ -6,7 +6,10 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -69,8 +72,14 @@ import org.cunicu4j.wireguard.Key;
  *     </ul>
  *     Every restart clears the remote credentials held, so the remote's answer to our restart
  *     is normally "first" credentials.</li>
- *   <li>Each local candidate is published as its own {@code Message{candidate}}; each remote
- *       one is added to the agent.</li>
+ *   <li>Each local candidate is published as its own {@code Message{candidate}} (one found
+ *       before a restart of the agent whose event arrives after it is dropped: it is no longer
+ *       among the agent's candidates). Each remote one is added to the agent, at most
+ *       {@value #MAX_REMOTE_CANDIDATES} distinct ones per remote epoch (until a restart or
+ *       changed remote credentials); more are dropped and counted
+ *       ({@code remoteCandidatesDropped}).</li>
+ *   <li>Publishes of a session go out in order, one at a time (the next when the previous
+ *       completed), so candidates do not overtake the credentials before them.</li>
  *   <li>Restart rule: at once when the agent reports FAILED (it does after the failed
  *       timeout without consent, and when checks found nothing within it); and, as a
  *       backstop, when the agent has been DISCONNECTED for longer than the failed timeout
@@ -102,6 +111,10 @@ final class PeerSession {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     /** How many replaced remote ufrags a session remembers (to drop late copies of their credentials). */
     static final int MAX_RETIRED = 8;
+    /** Remote candidates taken per remote epoch (until a restart or changed remote credentials); more are dropped. */
+    static final int MAX_REMOTE_CANDIDATES = 64;
+    /** Messages waiting to be published; more are dropped (counted as publish errors). */
+    private static final int MAX_OUTBOX = 256;
 
     private final EndpointDiscovery owner;
     private final Key peer;
@@ -122,6 +135,11 @@ final class PeerSession {
     private boolean localConnected;
     private boolean checking;
     private final List<Candidate> pendingLocal = new ArrayList<>();
+    /** The distinct remote candidates taken in this remote epoch (at most {@link #MAX_REMOTE_CANDIDATES}). */
+    private final Set<Candidate> remoteCandidates = new HashSet<>();
+    /** Publishes not yet handed to the backend: one is in flight at a time, in order. */
+    private final ArrayDeque<Message> outbox = new ArrayDeque<>();
+    private boolean publishing;
     private IceScheduler.Cancellable backoffTimer;
     private IceScheduler.Cancellable disconnectedTimer;
     private long epoch;
@@ -345,6 +363,7 @@ final class PeerSession {
             if (needCreds) {
                 sendCredentials(false);
             }
+            flushPending(a);
             updateState();
             return;
         }
@@ -384,6 +403,7 @@ final class PeerSession {
         restart("the peer restarted (new credentials)", true);
         take(a, creds);
         sendCredentials(false);
+        flushPending(a);
         updateState();
     }
 
@@ -395,13 +415,6 @@ final class PeerSession {
         cancel(backoffTimer);
         backoffTimer = null;
         a.setRemoteCredentials(creds);
-        List<Candidate> current = a.localCandidates();
-        for (Candidate c : pendingLocal) {
-            if (current.contains(c)) {
-                publishCandidate(c);
-            }
-        }
-        pendingLocal.clear();
         if (!checking) {
             checking = true;
             a.gather();
@@ -409,11 +422,23 @@ final class PeerSession {
         }
     }
 
+    /** After the credentials: the local candidates found while none were held (those still the agent's). */
+    private void flushPending(IceAgent a) {
+        List<Candidate> current = a.localCandidates();
+        for (Candidate c : pendingLocal) {
+            if (current.contains(c)) {
+                publishCandidate(c);
+            }
+        }
+        pendingLocal.clear();
+    }
+
     /** Changed remote credentials taken without a local restart: the agent starts over with the remote. */
     private void replaceRemote(IceAgent a, IceCredentials creds) {
         retireIfReplaced(creds);
         remoteCredentials = creds;
         remoteUfrag = creds.ufrag();
+        remoteCandidates.clear();
         a.resetRemote(creds);
     }
 
@@ -437,12 +462,26 @@ final class PeerSession {
 
     private void onRemoteCandidate(Candidate c) {
         IceAgent a = agent;
-        if (a != null) {
-            a.addRemoteCandidate(c);
+        if (a == null || remoteCandidates.contains(c)) {
+            return; // a duplicate (the agent would ignore it too)
         }
+        if (remoteCandidates.size() >= MAX_REMOTE_CANDIDATES) {
+            owner.counters().remoteCandidatesDropped.increment();
+            LOG.log(Level.DEBUG, () -> logPrefix + "dropped remote candidate " + c + ": already "
+                    + MAX_REMOTE_CANDIDATES + " since the peer's credentials changed");
+            return;
+        }
+        remoteCandidates.add(c);
+        a.addRemoteCandidate(c);
     }
 
     private void onLocalCandidate(Candidate c) {
+        IceAgent a = agent;
+        if (a == null || !a.localCandidates().contains(c)) {
+            // found before a restart of the agent (the event was on its way): not ours any more
+            LOG.log(Level.DEBUG, () -> logPrefix + "dropped local candidate " + c + " of an earlier generation");
+            return;
+        }
         if (remoteCredentials == null) {
             pendingLocal.add(c);
         } else {
@@ -516,6 +555,7 @@ final class PeerSession {
         remoteCredentials = null; // not retired: the remote may answer with the same ones
         localConnected = false;
         pendingLocal.clear();
+        remoteCandidates.clear();
         a.restart();
         LOG.log(Level.INFO, () -> logPrefix + "restart #" + n + ": " + reason + "; new ufrag " + a.localCredentials().ufrag());
         owner.emit(new DaemonEvent(owner.wallClock().instant(), DaemonEvent.Type.PEER_RESTARTED, owner.ifaceName(),
@@ -556,18 +596,43 @@ final class PeerSession {
         publish(Message.newBuilder().setCandidate(CandidateCodec.encode(c)).build());
     }
 
+    /**
+     * Queues {@code m}; publishes go out one at a time, the next when the previous completed,
+     * so that a candidate never overtakes the credentials sent before it. (The backends
+     * complete every publish: gRPC has a deadline, the others send at once.)
+     */
     private void publish(Message m) {
-        try {
-            owner.backend().publish(m, keys).whenComplete((v, e) -> {
-                if (e != null) {
-                    owner.counters().publishErrors.increment();
-                    LOG.log(Level.DEBUG, () -> logPrefix + "publish failed: " + e);
-                }
-            });
-        } catch (RuntimeException e) {
+        if (outbox.size() >= MAX_OUTBOX) {
             owner.counters().publishErrors.increment();
-            LOG.log(Level.DEBUG, () -> logPrefix + "publish failed: " + e);
+            LOG.log(Level.DEBUG, () -> logPrefix + "publish dropped: " + MAX_OUTBOX + " messages waiting");
+            return;
         }
+        outbox.addLast(m);
+        if (!publishing) {
+            publishNext();
+        }
+    }
+
+    private void publishNext() {
+        Message m = outbox.pollFirst();
+        if (m == null) {
+            publishing = false;
+            return;
+        }
+        publishing = true;
+        CompletableFuture<Void> f;
+        try {
+            f = owner.backend().publish(m, keys);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        f.whenComplete((v, e) -> {
+            if (e != null) {
+                owner.counters().publishErrors.increment();
+                LOG.log(Level.DEBUG, () -> logPrefix + "publish failed: " + e);
+            }
+            submit(this::publishNext);
+        });
     }
 
     private void updateState() {

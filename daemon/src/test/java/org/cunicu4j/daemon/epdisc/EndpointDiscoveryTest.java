@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.cunicu4j.daemon.api.ConnectionState;
 import org.cunicu4j.daemon.api.DaemonEvent;
@@ -55,6 +58,10 @@ class EndpointDiscoveryTest {
         final LoopbackSharing sharing = new LoopbackSharing();
         final List<DaemonEvent> events = new CopyOnWriteArrayList<>();
         final EndpointDiscovery epd;
+        /** The first event matching this holds up the session that reports it until {@link #release}. */
+        volatile Predicate<DaemonEvent> holdOn = e -> false;
+        final CountDownLatch holding = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
 
         Node(String iface) {
             this(iface, IceConfig.defaults(), Key.generatePrivate());
@@ -72,7 +79,20 @@ class EndpointDiscoveryTest {
             this.privateKey = privateKey;
             this.publicKey = privateKey.publicKey();
             epd = track(EndpointDiscovery.open(iface, privateKey, backend, sharing, GatherSettings.hostOnly(), ice,
-                    events::add, timers, random, InstantSource.system()));
+                    this::onEvent, timers, random, InstantSource.system()));
+        }
+
+        private void onEvent(DaemonEvent e) {
+            events.add(e);
+            if (holdOn.test(e)) {
+                holdOn = x -> false;
+                holding.countDown();
+                try {
+                    release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
 
         PeerSessionStatus status(Key peer) {
@@ -595,6 +615,103 @@ class EndpointDiscoveryTest {
             clock.advance(Duration.ofMinutes(5));
             assertThat(a.epd.stats().credentialsSent()).isEqualTo(16);
         }
+    }
+
+    @Test
+    void aRepeatedRequestWithTheSameCredentialsIsAnsweredWithTheCandidatesAgain() {
+        Node a = new Node("epa19");
+        try (ScriptedPeer s = new ScriptedPeer(a.backend, a.publicKey)) {
+            a.epd.addPeer(s.publicKey, null);
+            s.send(credentials("ufragBoneBoneBon", "b".repeat(32), true));
+            Waiter.until("a's agent", WAIT, () -> a.sharing.proxyOf(s.publicKey) != null);
+            IceAgent agent = a.sharing.proxyOf(s.publicKey).agent;
+            Waiter.until("answered and the candidates trickled", WAIT, () -> answers(s) == 1
+                    && !agent.localCandidates().isEmpty() && s.candidates().size() == agent.localCandidates().size());
+            int n = agent.localCandidates().size();
+
+            s.send(credentials("ufragBoneBoneBon", "b".repeat(32), true)); // asked again: the answer was lost, say
+            Waiter.until("answered again, candidates sent again", WAIT,
+                    () -> answers(s) == 2 && s.candidates().size() == 2 * n);
+            // in order: the answer before the candidates sent after it
+            List<Message> got = List.copyOf(s.received);
+            int secondAnswer = -1;
+            int answersSeen = 0;
+            for (int i = 0; i < got.size(); i++) {
+                if (got.get(i).hasCredentials() && !got.get(i).getCredentials().getNeedCreds() && ++answersSeen == 2) {
+                    secondAnswer = i;
+                }
+            }
+            assertThat(got.subList(secondAnswer + 1, got.size())).filteredOn(Message::hasCandidate).hasSize(n);
+            assertThat(a.status(s.publicKey).restarts()).isZero();
+        }
+    }
+
+    @Test
+    void localCandidatesOfAnEarlierAgentGenerationAreNotSent() throws Exception {
+        Node a = new Node("epa20");
+        a.sharing.generations = true;
+        try (ScriptedPeer s = new ScriptedPeer(a.backend, a.publicKey)) {
+            // hold the session up while it reports CHECKING: the agent's candidate events queue behind
+            a.holdOn = e -> e.type() == DaemonEvent.Type.PEER_STATE_CHANGED && "CHECKING".equals(e.to());
+            a.epd.addPeer(s.publicKey, null);
+            s.send(credentials("ufragBoneBoneBon", "b".repeat(32), true));
+            assertThat(a.holding.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            IceAgent agent = a.sharing.proxyOf(s.publicKey).agent;
+            Waiter.until("the first generation found", WAIT, () -> !agent.localCandidates().isEmpty());
+            long firstPriority = agent.localCandidates().getFirst().priority();
+            agent.restart(); // behind the session's back: the first generation is not the agent's any more
+            Waiter.until("the second generation found", WAIT, () -> !agent.localCandidates().isEmpty()
+                    && agent.localCandidates().getFirst().priority() == firstPriority - 1);
+            a.release.countDown();
+
+            Waiter.until("the second generation sent", WAIT, () -> !s.candidates().isEmpty());
+            // events go in order, publishes too: had the first generation been sent, it would be first
+            assertThat(s.candidates()).allSatisfy(m -> assertThat(m.getCandidate().getPriority())
+                    .isEqualTo((int) (firstPriority - 1)));
+        }
+    }
+
+    @Test
+    void remoteCandidatesAreCappedPerRemoteEpoch() {
+        Node a = new Node("epa21");
+        try (ScriptedPeer s = new ScriptedPeer(a.backend, a.publicKey)) {
+            a.epd.addPeer(s.publicKey, null);
+            s.send(credentials("ufragBoneBoneBon", "b".repeat(32), true));
+            Waiter.until("a checks", WAIT, () -> a.state(s.publicKey) == ConnectionState.CHECKING);
+            for (int i = 0; i < 100; i++) {
+                s.send(candidate(remoteHost(i)));
+            }
+            s.send(candidate(remoteHost(0))); // a duplicate: neither taken again nor dropped
+            Waiter.until("101 received, 36 dropped", WAIT, () -> a.epd.stats().candidatesReceived() == 101
+                    && a.epd.stats().remoteCandidatesDropped() == 36);
+            IceAgent agent = a.sharing.proxyOf(s.publicKey).agent;
+            Waiter.until("64 remote candidates", WAIT,
+                    () -> agent.candidateStats().stream().filter(c -> !c.local()).count() == 64);
+
+            // the peer restarted (changed credentials): a new epoch, new candidates are taken again
+            s.send(credentials("ufragBtwoBtwoBtw", "c".repeat(32), true));
+            Waiter.until("a took B2", WAIT,
+                    () -> "ufragBtwoBtwoBtw".equals(a.epd.session(s.publicKey).remoteUfrag()));
+            for (int i = 0; i < 10; i++) {
+                s.send(candidate(remoteHost(90 + i)));
+            }
+            Waiter.until("the new ones taken", WAIT, () -> a.epd.stats().candidatesReceived() == 111
+                    && agent.candidateStats().stream().filter(c -> !c.local()).count() == 10);
+            assertThat(a.epd.stats().remoteCandidatesDropped()).isEqualTo(36);
+        }
+    }
+
+    private static org.cunicu4j.ice.Candidate remoteHost(int i) {
+        java.net.InetSocketAddress addr = new java.net.InetSocketAddress(java.net.InetAddress.ofLiteral("127.0.0.1"),
+                20000 + i);
+        return new org.cunicu4j.ice.Candidate(
+                org.cunicu4j.ice.Candidate.foundationOf(CandidateType.HOST, addr.getAddress(), null, null), 1,
+                org.cunicu4j.ice.Candidate.priorityOf(CandidateType.HOST, 65535 - i, 1), addr, CandidateType.HOST,
+                null, null);
+    }
+
+    private static long answers(ScriptedPeer s) {
+        return s.credentials().stream().filter(m -> !m.getCredentials().getNeedCreds()).count();
     }
 
     private static Message candidate(org.cunicu4j.ice.Candidate c) {
