@@ -325,6 +325,11 @@ public final class EndpointDiscovery implements AutoCloseable {
         return wallClock;
     }
 
+    /** {@code peer}'s session, or null (for tests). */
+    PeerSession session(Key peer) {
+        return sessions.get(peer);
+    }
+
     Counters counters() {
         return counters;
     }
