@@ -576,6 +576,36 @@ class ControlServerTest {
         }
     }
 
+    @Test
+    void aTimeOutOfRangeFromTheDaemonIsAControlException() throws Exception {
+        org.cunicu4j.daemon.control.proto.Time far = org.cunicu4j.daemon.control.proto.Time.newBuilder()
+                .setSeconds(Long.MAX_VALUE).build();
+        try (ServerSocketChannel fake = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            fake.bind(UnixDomainSocketAddress.of(sock()));
+            Thread daemon = Thread.ofVirtual().start(() -> {
+                try (SocketChannel ch = fake.accept()) {
+                    Frames.read(ch, 1 << 20);
+                    Frames.write(ch, Response.newBuilder().setStatus(ControlCodec.encode(FakeDaemonApi.fixedStatus()).toBuilder()
+                            .setStarted(far)).build().toByteArray());
+                    Frames.read(ch, 1 << 20);
+                    Frames.write(ch, Response.getDefaultInstance().toByteArray()); // watch accepted
+                    Frames.write(ch, Response.newBuilder().setEvent(ControlCodec.encode(FakeDaemonApi.event(1)).toBuilder()
+                            .setTime(far)).build().toByteArray());
+                    Frames.read(ch, 1 << 20); // until the client closes
+                } catch (IOException ignored) {
+                    // the client closed
+                }
+            });
+            try (ControlClient c = ControlClient.connect(sock())) {
+                assertThatThrownBy(c::status).isInstanceOf(ControlException.class)
+                        .hasMessageStartingWith("the daemon's status does not make sense: ");
+                assertThatThrownBy(() -> c.watch(e -> {})).isInstanceOf(ControlException.class)
+                        .hasMessageStartingWith("an event from the daemon does not make sense: ");
+            }
+            daemon.join(Duration.ofSeconds(5));
+        }
+    }
+
     /** A status from a fresh client, retried while the server still answers BUSY (a slot is freed asynchronously). */
     private DaemonStatus statusWithin(Duration d) throws Exception {
         long deadline = System.nanoTime() + d.toNanos();
