@@ -11,10 +11,11 @@ import java.util.TreeMap;
  * {@code CUNICU_*} environment variables and {@code -o key=value} options as {@link Tree}s
  * to lay over the file's. A variable's name is a known key path upper-cased with {@code .}
  * and {@code _} as {@code _} ({@code CUNICU_ICE_URLS} is {@code ice.urls}); an option's key
- * is any dotted path ({@code interfaces.wg0.peers.bob.endpoint}). Values are plain strings,
- * or YAML when they start with {@code [}, <code>{</code>, {@code "} or {@code '}; where the
- * schema wants a list, a plain string is split at commas (an empty one is an empty list);
- * {@code null} or {@code ~} sets a key back to its default. Stateless.
+ * is any dotted path ({@code interfaces.wg0.peers.bob.endpoint}). A value for a key that
+ * holds a list or map is YAML when it starts with {@code [}, <code>{</code>, {@code "} or
+ * {@code '}, else a string the schema splits at commas for a list (an empty one is an empty
+ * list); any other value is taken byte for byte; {@code null} or {@code ~} sets a key back to
+ * its default. Stateless.
  */
 final class Overrides {
     static final String ENV_PREFIX = "CUNICU_";
@@ -110,26 +111,40 @@ final class Overrides {
 
     /** Nested maps along {@code path} ending in {@code value}. */
     private static Tree.MapNode chain(String path, String value, Origin root) {
-        String[] parts = path.split("\\.");
-        Origin leafOrigin = root.withPath(path);
-        Tree node = value(value, leafOrigin);
-        for (int i = parts.length - 1; i >= 0; i--) {
-            String prefix = String.join(".", List.of(parts).subList(0, i));
+        return chain(List.of(path.split("\\.")), value, root);
+    }
+
+    /** Nested maps along the key {@code segments} ending in {@code value}. */
+    private static Tree.MapNode chain(List<String> segments, String value, Origin root) {
+        Origin leafOrigin = root.withPath(String.join(".", segments));
+        Tree node = value(value, Schema.shape(segments), leafOrigin);
+        for (int i = segments.size() - 1; i >= 0; i--) {
+            String prefix = String.join(".", segments.subList(0, i));
             Origin here = root.withPath(prefix);
-            Origin keyAt = root.withPath(prefix.isEmpty() ? parts[i] : prefix + "." + parts[i]);
-            node = new Tree.MapNode(Map.of(parts[i], node), Map.of(parts[i], keyAt), here);
+            String key = segments.get(i);
+            Origin keyAt = root.withPath(prefix.isEmpty() ? key : prefix + "." + key);
+            node = new Tree.MapNode(Map.of(key, node), Map.of(key, keyAt), here);
         }
         return (Tree.MapNode) node;
     }
 
-    private static Tree value(String text, Origin at) {
+    /**
+     * The value of an override: for a key that holds a list or a map, YAML when it starts with
+     * {@code [}, <code>{</code>, {@code "} or {@code '} (else one string, which the schema splits
+     * at commas for a list); for every other key the text exactly as given, so that a password
+     * or an endpoint such as {@code [2001:db8::1]:51820} is never read as YAML. {@code null}
+     * and {@code ~} unset a key (back to its default); an empty value stays an empty string, so
+     * that {@code CUNICU_ICE_INTERFACES_EXCLUDE=} clears a list.
+     */
+    private static Tree value(String text, Schema.Shape shape, Origin at) {
+        if (shape == Schema.Shape.SCALAR) {
+            return new Tree.Scalar(!text.isEmpty() && YamlTrees.isNullWord(text) ? null : text, true, at);
+        }
         String s = text.strip();
         if (!s.isEmpty() && "[{\"'".indexOf(s.charAt(0)) >= 0) {
             Tree t = YamlTrees.parse(s, at);
             return t == null ? new Tree.Scalar(null, true, at) : t;
         }
-        // "" stays an empty string, so that CUNICU_ICE_INTERFACES_EXCLUDE= clears a list;
-        // null and ~ unset a key (back to its default)
         return new Tree.Scalar(!s.isEmpty() && YamlTrees.isNullWord(s) ? null : s, true, at);
     }
 }

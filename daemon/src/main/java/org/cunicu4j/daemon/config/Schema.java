@@ -65,6 +65,37 @@ final class Schema {
 
     private Schema() {}
 
+    /** What a key path holds: the overrides read YAML only for lists and maps. */
+    enum Shape { SCALAR, LIST, MAP }
+
+    static final Set<String> ICE_LIST_KEYS = Set.of("urls", "candidate_types", "network_types", "interfaces_include",
+            "interfaces_exclude");
+
+    /** The shape of the value at the key {@code path} (unknown paths: a scalar). */
+    static Shape shape(List<String> path) {
+        if (path.isEmpty()) {
+            return Shape.MAP;
+        }
+        int n = path.size();
+        return switch (path.get(0)) {
+            case "backends" -> n == 1 ? Shape.LIST : Shape.SCALAR;
+            case "rpc", "log" -> n == 1 ? Shape.MAP : Shape.SCALAR;
+            case "interfaces" -> n <= 2 ? Shape.MAP : interfaceShape(path.subList(2, n));
+            default -> interfaceShape(path);
+        };
+    }
+
+    private static Shape interfaceShape(List<String> path) {
+        int n = path.size();
+        return switch (path.get(0)) {
+            case "addresses" -> n == 1 ? Shape.LIST : Shape.SCALAR;
+            case "listen_port_range" -> n == 1 ? Shape.MAP : Shape.SCALAR;
+            case "ice" -> n == 1 ? Shape.MAP : n == 2 && ICE_LIST_KEYS.contains(path.get(1)) ? Shape.LIST : Shape.SCALAR;
+            case "peers" -> n <= 2 ? Shape.MAP : n == 3 && path.get(2).equals("allowed_ips") ? Shape.LIST : Shape.SCALAR;
+            default -> Shape.SCALAR;
+        };
+    }
+
     /** True for the keys whose values are secret and never echoed. */
     static boolean isSecretKey(String key) {
         return key.equals("private_key") || key.equals("preshared_key") || key.equals("password");
