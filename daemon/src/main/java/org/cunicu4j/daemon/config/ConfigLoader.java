@@ -92,13 +92,14 @@ public final class ConfigLoader {
     }
 
     private static DaemonConfig build(Tree.MapNode root, Path source, Map<String, String> env, List<String> overrides) {
-        Tree.MapNode merged = root;
+        // "MIN-MAX" ranges become {min, max} first, so that CUNICU_LISTEN_PORT_RANGE_MAX replaces only max
+        Tree.MapNode merged = Schema.normalizePortRanges(root);
         List<String> warnings = new ArrayList<>();
         for (Tree.MapNode e : Overrides.fromEnv(env, warnings)) {
-            merged = merged.mergedWith(e);
+            merged = merged.mergedWith(Schema.normalizePortRanges(e));
         }
         for (String o : overrides) {
-            merged = merged.mergedWith(Overrides.fromOption(o));
+            merged = merged.mergedWith(Schema.normalizePortRanges(Overrides.fromOption(o)));
         }
         return Schema.daemonConfig(merged, source, warnings);
     }

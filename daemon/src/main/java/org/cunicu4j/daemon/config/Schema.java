@@ -278,6 +278,8 @@ final class Schema {
         if (t instanceof Tree.MapNode m) {
             int min = d.min();
             int max = d.max();
+            Tree minAt = null;
+            Tree maxAt = null;
             for (Map.Entry<String, Tree> e : m.entries().entrySet()) {
                 if (!PORT_RANGE_KEYS.contains(e.getKey())) {
                     throw unknownKey(m, e.getKey(), PORT_RANGE_KEYS, List.of());
@@ -288,12 +290,16 @@ final class Schema {
                 int p = integer(e.getValue(), 1, 65535);
                 if (e.getKey().equals("min")) {
                     min = p;
+                    minAt = e.getValue();
                 } else {
                     max = p;
+                    maxAt = e.getValue();
                 }
             }
             if (min > max) {
-                throw t.origin().error("min " + min + " is greater than max " + max);
+                // min and max may come from different places (file, variable, option, pattern)
+                throw t.origin().error("min " + min + " (" + writtenAt(minAt) + ") is greater than max " + max
+                        + " (" + writtenAt(maxAt) + ")");
             }
             return new PortRange(min, max);
         }
@@ -309,6 +315,64 @@ final class Schema {
         } catch (RuntimeException e) {
             throw t.origin().error("'" + s + "' is not a port range (expected MIN-MAX with 1 <= MIN <= MAX <= 65535, or {min: ..., max: ...})");
         }
+    }
+
+    /** Where {@code t} was written, for messages: {@code file:line:column}, the variable or option, or the default. */
+    private static String writtenAt(Tree t) {
+        if (t == null) {
+            return "the default";
+        }
+        Origin o = t.origin();
+        return o.line() > 0 ? o.source() + ":" + o.line() + ":" + o.column() : o.source();
+    }
+
+    /**
+     * {@code m} with every {@code listen_port_range} written as one string {@code MIN-MAX} (or
+     * {@code MIN:MAX}) turned into {@code {min, max}} at the string's origin, so that a later
+     * {@code min} or {@code max} (an environment variable, an option, a pattern) replaces only
+     * its half instead of the whole range. Strings of another form are left for
+     * {@link #portRange} to report.
+     */
+    static Tree.MapNode normalizePortRanges(Tree.MapNode m) {
+        Map<String, Tree> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Tree> e : m.entries().entrySet()) {
+            Tree v = e.getValue();
+            if (e.getKey().equals("listen_port_range") && v instanceof Tree.Scalar s && !s.isNull()) {
+                v = rangeAsMap(s);
+            } else if (v instanceof Tree.MapNode child) {
+                v = normalizePortRanges(child);
+            }
+            out.put(e.getKey(), v);
+        }
+        return new Tree.MapNode(out, m.keys(), m.origin());
+    }
+
+    private static Tree rangeAsMap(Tree.Scalar s) {
+        String text = s.text().strip();
+        int dash = text.indexOf('-');
+        if (dash < 0) {
+            dash = text.indexOf(':');
+        }
+        if (dash <= 0) {
+            return s;
+        }
+        String min = text.substring(0, dash).strip();
+        String max = text.substring(dash + 1).strip();
+        if (!isDigits(min) || !isDigits(max)) {
+            return s;
+        }
+        Origin o = s.origin();
+        Map<String, Tree> entries = new LinkedHashMap<>();
+        Map<String, Origin> keys = new LinkedHashMap<>();
+        entries.put("min", new Tree.Scalar(min, true, o.withPath(o.path() + ".min")));
+        entries.put("max", new Tree.Scalar(max, true, o.withPath(o.path() + ".max")));
+        keys.put("min", o.withPath(o.path() + ".min"));
+        keys.put("max", o.withPath(o.path() + ".max"));
+        return new Tree.MapNode(entries, keys, o);
+    }
+
+    private static boolean isDigits(String s) {
+        return !s.isEmpty() && s.length() <= 10 && s.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     private static Map<String, PeerConfig> peers(Tree t) {

@@ -71,7 +71,7 @@ class ConfigErrorsTest {
                 Arguments.of("bad log level", "log:\n  level: loud\n", "loud", "log.level", "not a log level"),
                 Arguments.of("bad boolean", "userspace: maybe\n", "userspace", "userspace", "not a boolean"),
                 Arguments.of("bad port range", "listen_port_range: {min: 52000, max: 51000}\n", "listen_port_range",
-                        "listen_port_range", "min 52000 is greater than max 51000"),
+                        "listen_port_range", ":1:26) is greater than max 51000 ("),
                 Arguments.of("bad backend", "backends: [\"nothing\"]\n", "backends", "backends[0]", "no scheme"),
                 Arguments.of("keepalive too long", "peers:\n  bob: {public_key: \"" + BOB + "\", persistent_keepalive: 1d}\n",
                         "persistent_keepalive", "peers.bob.persistent_keepalive", "not a duration"),
@@ -158,12 +158,12 @@ class ConfigErrorsTest {
         // ... but an interface both match is not, which is reported when it is asked for
         assertThatThrownBy(() -> c.interfaceConfig("wg1"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("t.yaml:2:30: interfaces.wg*.listen_port_range: min 40020 is greater than max 40010"
+                .hasMessage("t.yaml:2:30: interfaces.wg*.listen_port_range: min 40020 (t.yaml:3:40) is greater than max 40010 (t.yaml:2:48)"
                         + " (in the settings of wg1, merged from interfaces wg*, wg[0-9])");
         // and at load time when the interface is named outright
         assertThatThrownBy(() -> ConfigLoader.parse(yaml + "  wg1: {}\n", "t.yaml", Map.of(), List.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("min 40020 is greater than max 40010");
+                .hasMessageContaining("min 40020 (t.yaml:3:40) is greater than max 40010 (t.yaml:2:48)");
     }
 
     @Test

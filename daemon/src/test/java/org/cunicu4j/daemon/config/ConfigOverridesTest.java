@@ -227,4 +227,24 @@ class ConfigOverridesTest {
         assertThat(Schema.shape(List.of("peers", "bob", "endpoint"))).isEqualTo(Schema.Shape.SCALAR);
         assertThat(Schema.shape(List.of("rpc", "socket"))).isEqualTo(Schema.Shape.SCALAR);
     }
+
+    @Test
+    void aRangeStringIsOverriddenHalfByHalf() {
+        Path file = ConfigTesting.write(dir, "r.yaml", "listen_port_range: 60000-60005\n", "rw-r--r--");
+        DaemonConfig c = ConfigLoader.load(file, Map.of("CUNICU_LISTEN_PORT_RANGE_MAX", "60010"), List.of());
+        assertThat(c.interfaceDefaults().listenPortRange()).isEqualTo(new PortRange(60000, 60010));
+        assertThat(ConfigLoader.load(file, Map.of(), List.of("listen_port_range.min=59000")).interfaceDefaults()
+                .listenPortRange()).isEqualTo(new PortRange(59000, 60005));
+        // a pattern's {max} over the top level's string
+        assertThat(ConfigLoader.parse("listen_port_range: 40000:40005\ninterfaces:\n  wg0: {listen_port_range: {max: 40009}}\n",
+                "t.yaml", Map.of(), List.of()).interfaceConfig("wg0").listenPortRange()).isEqualTo(new PortRange(40000, 40009));
+        // min > max names where each came from
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("CUNICU_LISTEN_PORT_RANGE_MAX", "50000"), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":1:20: listen_port_range: min 60000 (" + file + ":1:20) is greater than max 50000"
+                        + " (environment variable CUNICU_LISTEN_PORT_RANGE_MAX)");
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("listen_port_range.min=52000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageEndingWith("min 52000 (option -o listen_port_range.min) is greater than max 51899 (the default)");
+    }
 }
