@@ -11,7 +11,8 @@ import java.util.TreeMap;
  * {@code CUNICU_*} environment variables and {@code -o key=value} options as {@link Tree}s
  * to lay over the file's. A variable's name is a known key path upper-cased with {@code .}
  * and {@code _} as {@code _} ({@code CUNICU_ICE_URLS} is {@code ice.urls}); an option's key
- * is any dotted path ({@code interfaces.wg0.peers.bob.endpoint}). A value for a key that
+ * is any dotted path ({@code interfaces.wg0.peers.bob.endpoint}; a segment holding dots is
+ * quoted: {@code interfaces."eth0.100".mtu}). A value for a key that
  * holds a list or map is YAML when it starts with {@code [}, <code>{</code>, {@code "} or
  * {@code '}, else a string the schema splits at commas for a list (an empty one is an empty
  * list); any other value is taken byte for byte; {@code null} or {@code ~} sets a key back to
@@ -25,14 +26,28 @@ final class Overrides {
     private static final Map<String, String> ENV_TO_PATH;
 
     static {
-        Map<String, String> m = new TreeMap<>();
-        for (String path : Schema.ENV_PATHS) {
-            m.put(envName(path), path);
-        }
-        ENV_TO_PATH = Map.copyOf(m);
+        ENV_TO_PATH = envNames(Schema.ENV_PATHS);
     }
 
     private Overrides() {}
+
+    /**
+     * Variable name to key path for {@code paths}.
+     *
+     * @throws IllegalStateException when two paths map to the same variable (a schema bug:
+     *     one of them could never be set from the environment)
+     */
+    static Map<String, String> envNames(List<String> paths) {
+        Map<String, String> m = new TreeMap<>();
+        for (String path : paths) {
+            String other = m.put(envName(path), path);
+            if (other != null && !other.equals(path)) {
+                throw new IllegalStateException("key paths " + other + " and " + path + " both map to environment variable "
+                        + envName(path));
+            }
+        }
+        return Map.copyOf(m);
+    }
 
     /** The variable that sets {@code path}: {@code ice.check_interval} gives {@code CUNICU_ICE_CHECK_INTERVAL}. */
     static String envName(String path) {
@@ -69,15 +84,31 @@ final class Overrides {
      * no valid key, by the leading run of key characters only.
      */
     static Tree.MapNode fromOption(String option) {
-        int eq = option.indexOf('=');
+        int eq = unquotedEquals(option);
         if (eq < 0) {
             throw Origin.override(label(option)).error("expected key=value (e.g. -o ice.urls=stun:stun.example.org:3478)");
         }
         String key = option.substring(0, eq).strip();
-        if (!isKeyPath(key)) {
-            throw Origin.override(label(key)).error("not a dotted key path (e.g. interfaces.wg0.listen_port)");
+        List<String> segments = segments(key);
+        if (segments == null) {
+            throw Origin.override(label(key)).error("not a dotted key path (e.g. interfaces.wg0.listen_port; quote a "
+                    + "segment that holds dots: interfaces.\"eth0.100\".mtu)");
         }
-        return chain(key, option.substring(eq + 1), Origin.override("option -o " + key));
+        return chain(segments, option.substring(eq + 1), Origin.override("option -o " + key));
+    }
+
+    /** The first {@code =} outside double quotes, or -1. */
+    private static int unquotedEquals(String option) {
+        boolean quoted = false;
+        for (int i = 0; i < option.length(); i++) {
+            char c = option.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '=' && !quoted) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** {@code option -o} and the leading run of {@code [a-z0-9_.*]} of {@code text}. */
@@ -93,20 +124,53 @@ final class Overrides {
         return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '*';
     }
 
-    /** Dot-separated non-empty segments of name characters (no spaces, ':', '/', quotes or '='). */
-    private static boolean isKeyPath(String key) {
-        if (key.isEmpty() || key.startsWith(".") || key.endsWith(".") || key.contains("..")) {
-            return false;
-        }
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || "._-*?[]!^+@%,~".indexOf(c) >= 0;
-            if (!ok) {
-                return false;
+    /**
+     * The segments of a dotted key path, or null when {@code key} is not one: non-empty
+     * segments of name characters (no spaces, ':', '/', quotes or '='), or a segment in double
+     * quotes that may hold anything printable but a quote ({@code interfaces."eth0.100".mtu}).
+     */
+    static List<String> segments(String key) {
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        while (true) {
+            int end;
+            String segment;
+            if (i < key.length() && key.charAt(i) == '"') {
+                end = key.indexOf('"', i + 1);
+                if (end < 0) {
+                    return null;
+                }
+                segment = key.substring(i + 1, end);
+                if (segment.isEmpty() || segment.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                    return null;
+                }
+                end++;
+            } else {
+                end = i;
+                while (end < key.length() && key.charAt(end) != '.') {
+                    if (!isNameChar(key.charAt(end))) {
+                        return null;
+                    }
+                    end++;
+                }
+                segment = key.substring(i, end);
+                if (segment.isEmpty()) {
+                    return null;
+                }
             }
+            out.add(segment);
+            if (end == key.length()) {
+                return List.copyOf(out);
+            }
+            if (key.charAt(end) != '.' || end + 1 == key.length()) {
+                return null;
+            }
+            i = end + 1;
         }
-        return true;
+    }
+
+    private static boolean isNameChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "_-*?[]!^+@%,~".indexOf(c) >= 0;
     }
 
     /** Nested maps along {@code path} ending in {@code value}. */

@@ -181,7 +181,7 @@ class ConfigOverridesTest {
         // a key that is no key path: the same
         assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("ice.password:hunter2 x=1")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("option -o ice.password: not a dotted key path (e.g. interfaces.wg0.listen_port)");
+                .hasMessageStartingWith("option -o ice.password: not a dotted key path (e.g. interfaces.wg0.listen_port;");
         assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("Hunter2")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("option -o (no key): expected key=value")
@@ -246,5 +246,35 @@ class ConfigOverridesTest {
         assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("listen_port_range.min=52000")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageEndingWith("min 52000 (option -o listen_port_range.min) is greater than max 51899 (the default)");
+    }
+
+    @Test
+    void aQuotedKeySegmentMayHoldDots() {
+        DaemonConfig c = ConfigLoader.defaults(Map.of(), List.of("interfaces.\"eth0.100\".mtu=1400",
+                "interfaces.\"eth0.100\".peers.\"bob.example\".public_key=" + BOB));
+        assertThat(c.explicitInterfaces()).containsExactly("eth0.100");
+        assertThat(c.interfaceConfig("eth0.100").mtu()).isEqualTo(1400);
+        assertThat(c.interfaceConfig("eth0.100").peers()).containsKey("bob.example");
+        assertThat(c.interfaceConfig("eth0x100").mtu()).isNull();
+        assertThat(Overrides.segments("a.\"b.c\".d")).containsExactly("a", "b.c", "d");
+        assertThat(Overrides.segments("\"a=b\"")).containsExactly("a=b");
+        for (String bad : List.of("a.\"b", "a.\"\".c", "a.\"b\"c", "a.", ".a", "a..b", "a b", "a:b")) {
+            assertThat(Overrides.segments(bad)).as(bad).isNull();
+        }
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("interfaces.\"eth0.100.mtu=1400")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("option -o interfaces.: expected key=value");
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("interfaces.\"eth0.100\"mtu=1400")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("option -o interfaces.: not a dotted key path (e.g. interfaces.wg0.listen_port; quote a segment"
+                        + " that holds dots: interfaces.\"eth0.100\".mtu)");
+    }
+
+    @Test
+    void twoKeyPathsForOneVariableAreASchemaBug() {
+        assertThatThrownBy(() -> Overrides.envNames(List.of("ice.urls", "mtu", "ice_urls")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("key paths ice.urls and ice_urls both map to environment variable CUNICU_ICE_URLS");
+        assertThat(Overrides.envNames(Schema.ENV_PATHS)).hasSize(Schema.ENV_PATHS.size());
     }
 }
