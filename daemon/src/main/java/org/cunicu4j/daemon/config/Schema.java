@@ -186,19 +186,33 @@ final class Schema {
                 throw at.error(e.getMessage());
             }
         } else {
-            if (pattern.length() > 15) {
-                throw at.error("an interface name has at most 15 characters, '" + pattern + "' has " + pattern.length());
-            }
-            for (char c : pattern.toCharArray()) {
-                if (c <= ' ' || c == '/' || c == ':' || c == 0x7f) {
-                    throw at.error("'" + pattern + "' is not a valid interface name (no spaces, '/' or ':')");
-                }
+            String problem = ifnameProblem(pattern);
+            if (problem != null) {
+                throw at.error("'" + pattern + "' is not a valid interface name: " + problem);
             }
         }
         if (isNull(v)) {
             return Tree.MapNode.empty(v.origin());
         }
         return map(v, "the settings of interface(s) " + pattern);
+    }
+
+    /** Why {@code name} cannot be a Linux interface name (as the kernel's dev_valid_name), or null. */
+    static String ifnameProblem(String name) {
+        int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes == 0 || bytes > 15) {
+            return "it must have 1 to 15 bytes, '" + name + "' has " + bytes;
+        }
+        if (name.equals(".") || name.equals("..")) {
+            return "'.' and '..' are not allowed";
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '/' || c == ':' || c < 0x20 || c == 0x7f || Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+                return "no spaces, control characters, '/' or ':'";
+            }
+        }
+        return null;
     }
 
     private static String backendUrl(Tree t) {
