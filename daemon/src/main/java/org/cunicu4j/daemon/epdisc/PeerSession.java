@@ -108,7 +108,7 @@ import org.cunicu4j.wireguard.Key;
 final class PeerSession {
 
     private static final Logger LOG = System.getLogger(PeerSession.class.getName());
-    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     /** How many replaced remote ufrags a session remembers (to drop late copies of their credentials). */
     static final int MAX_RETIRED = 8;
     /** Remote candidates taken per remote epoch (until a restart or changed remote credentials); more are dropped. */
@@ -235,6 +235,12 @@ final class PeerSession {
 
     /** Tears the session down (agent and proxy closed); waits a little for it unless called from the session itself. */
     void close() {
+        beginClose();
+        awaitClosed(System.nanoTime() + CLOSE_WAIT.toNanos());
+    }
+
+    /** Starts the teardown on the session's executor and returns at once. Idempotent. */
+    void beginClose() {
         if (closed) {
             return;
         }
@@ -245,14 +251,19 @@ final class PeerSession {
             // already shut down
         }
         executor.shutdown();
-        if (Thread.currentThread() != worker) {
-            try {
-                if (!executor.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    LOG.log(Level.WARNING, logPrefix + "session did not stop within " + CLOSE_WAIT);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    }
+
+    /** Waits until the teardown is done or {@code deadlineNanos} ({@link System#nanoTime()}) passed; not on the session itself. */
+    void awaitClosed(long deadlineNanos) {
+        if (Thread.currentThread() == worker) {
+            return;
+        }
+        try {
+            if (!executor.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                LOG.log(Level.WARNING, logPrefix + "session did not stop in time");
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -318,15 +329,18 @@ final class PeerSession {
 
     private void create() {
         IceAgent a = null;
+        List<Gatherer> gatherers = List.of();
         try {
-            List<Gatherer> gatherers = owner.sharing().gatherers(owner.settings());
+            gatherers = owner.sharing().gatherers(owner.settings());
             a = IceAgent.create(owner.iceConfig(), role, gatherers);
             a.addListener(new AgentEvents());
             proxy = owner.sharing().attach(peer, a);
             agent = a;
         } catch (IOException | RuntimeException e) {
             if (a != null) {
-                a.close();
+                a.close(); // and its gatherers
+            } else {
+                closeAll(gatherers);
             }
             error("could not set up the ICE session: " + e.getMessage(), e);
             long ep = epoch;
@@ -702,6 +716,19 @@ final class PeerSession {
         LOG.log(Level.WARNING, logPrefix + message, LOG.isLoggable(Level.DEBUG) ? e : null);
         owner.emit(new DaemonEvent(owner.wallClock().instant(), DaemonEvent.Type.ERROR, owner.ifaceName(), peer, null,
                 null, "peer " + shortKey + ": " + message));
+    }
+
+    private void closeAll(List<Gatherer> gatherers) {
+        for (Gatherer g : gatherers) {
+            if (g == null) {
+                continue;
+            }
+            try {
+                g.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, logPrefix + "closing gatherer " + g + " failed", e);
+            }
+        }
     }
 
     private static void cancel(IceScheduler.Cancellable c) {

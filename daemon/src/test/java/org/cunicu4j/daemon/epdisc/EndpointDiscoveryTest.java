@@ -376,6 +376,7 @@ class EndpointDiscoveryTest {
             a.epd.addPeer(s.publicKey, null);
             s.send(credentials("ufragWrongWrongW", "w".repeat(32), true)); // not p's: p ignores the checks
             pa.localCandidates().forEach(c -> s.send(candidate(c)));
+            Waiter.until("a's agent", WAIT, () -> a.sharing.proxyOf(s.publicKey) != null);
             IceAgent agent = a.sharing.proxyOf(s.publicKey).agent;
             Waiter.until("a's pair with p failed", WAIT, () -> !agent.pairStats().isEmpty()
                     && agent.pairStats().stream().allMatch(ps -> ps.state() == CandidatePairState.FAILED));
@@ -450,8 +451,10 @@ class EndpointDiscoveryTest {
 
     @Test
     void restartsOnBothSidesAtOnceSettle() {
-        Node a = new Node("epa10");
-        Node b = new Node("epb10");
+        IceConfig quickConsent = IceConfig.builder().checkInterval(Duration.ofMillis(50))
+                .consentInterval(Duration.ofMillis(250)).keepaliveInterval(Duration.ofMillis(250)).build();
+        Node a = new Node("epa10", quickConsent, Key.generatePrivate());
+        Node b = new Node("epb10", quickConsent, Key.generatePrivate());
         connect(a, b);
         a.epd.restartPeer(b.publicKey);
         b.epd.restartPeer(a.publicKey);
@@ -461,6 +464,7 @@ class EndpointDiscoveryTest {
                         && b.state(a.publicKey) == ConnectionState.CONNECTED);
         assertThat(a.status(b.publicKey).restarts()).isLessThanOrEqualTo(2);
         assertThat(b.status(a.publicKey).restarts()).isLessThanOrEqualTo(2);
+        assertSettled(a, b);
         // and once more from the other side, one after the other
         int ra = a.status(b.publicKey).restarts();
         int rb = b.status(a.publicKey).restarts();
@@ -469,6 +473,27 @@ class EndpointDiscoveryTest {
                 () -> a.status(b.publicKey).restarts() == ra + 1 && b.status(a.publicKey).restarts() == rb + 1
                         && a.state(b.publicKey) == ConnectionState.CONNECTED
                         && b.state(a.publicKey) == ConnectionState.CONNECTED);
+        assertSettled(a, b);
+    }
+
+    /** Restart counts stay put and both stay CONNECTED while four more consent round trips complete on each side. */
+    private static void assertSettled(Node a, Node b) {
+        int ra = a.status(b.publicKey).restarts();
+        int rb = b.status(a.publicKey).restarts();
+        long ca = consentResponses(a, b.publicKey);
+        long cb = consentResponses(b, a.publicKey);
+        Waiter.until("four more consent round trips on each side", WAIT,
+                () -> consentResponses(a, b.publicKey) >= ca + 4 && consentResponses(b, a.publicKey) >= cb + 4);
+        assertThat(a.status(b.publicKey).restarts()).as("a's restarts, settled").isEqualTo(ra);
+        assertThat(b.status(a.publicKey).restarts()).as("b's restarts, settled").isEqualTo(rb);
+        assertThat(a.state(b.publicKey)).isEqualTo(ConnectionState.CONNECTED);
+        assertThat(b.state(a.publicKey)).isEqualTo(ConnectionState.CONNECTED);
+    }
+
+    /** Responses received on the selected pair of {@code n}'s current agent for {@code peer}. */
+    private static long consentResponses(Node n, Key peer) {
+        return n.sharing.proxyOf(peer).agent.pairStats().stream().filter(p -> p.selected())
+                .mapToLong(p -> p.traffic().responsesReceived()).sum();
     }
 
     @Test
@@ -699,6 +724,36 @@ class EndpointDiscoveryTest {
                     && agent.candidateStats().stream().filter(c -> !c.local()).count() == 10);
             assertThat(a.epd.stats().remoteCandidatesDropped()).isEqualTo(36);
         }
+    }
+
+    @Test
+    void gatherersAreClosedWhenTheAgentCannotBeMade() {
+        Node a = new Node("epa22");
+        a.sharing.failAgentCreation = true;
+        a.epd.addPeer(Key.generatePrivate().publicKey(), null);
+        Waiter.until("two attempts failed", WAIT, () -> a.count(DaemonEvent.Type.ERROR, null) >= 2);
+        assertThat(a.sharing.gatherersMade).hasSizeGreaterThanOrEqualTo(2);
+        Waiter.until("every gatherer of a failed attempt closed", WAIT,
+                () -> a.sharing.gatherersMade.stream().filter(g -> !g.closed).count() <= 1); // one may be in the making
+        assertThat(a.sharing.gatherersMade.subList(0, 2)).allMatch(g -> g.closed);
+    }
+
+    @Test
+    void closeTearsTheSessionsDownInParallel() {
+        Node a = new Node("epa23");
+        int n = 3;
+        a.sharing.closeBarrier = new CountDownLatch(n);
+        for (int i = 0; i < n; i++) {
+            a.epd.addPeer(Key.generatePrivate().publicKey(), "p" + i);
+        }
+        Waiter.until("three proxies", WAIT, () -> a.sharing.proxies.size() == n);
+        // each proxy's close waits until all three closes began: one after the other, they could not
+        a.epd.close();
+        assertThat(a.sharing.proxies).allSatisfy(p -> {
+            assertThat(p.closed).isTrue();
+            assertThat(p.barrierPassed).isTrue();
+        });
+        assertThat(a.epd.status()).isEmpty();
     }
 
     private static org.cunicu4j.ice.Candidate remoteHost(int i) {

@@ -25,6 +25,12 @@ final class LoopbackSharing implements PortSharing {
     final java.util.concurrent.atomic.AtomicInteger gathererCalls = new java.util.concurrent.atomic.AtomicInteger();
     /** While set, new gatherers report each gathering's candidates with a priority one lower than the last's. */
     volatile boolean generations;
+    /** While set, the gatherer list has a null in it, which IceAgent.create refuses. */
+    volatile boolean failAgentCreation;
+    /** Every gatherer handed out, with whether it was closed. */
+    final List<Tracked> gatherersMade = new CopyOnWriteArrayList<>();
+    /** When set, each new proxy's close counts this down and waits (up to 10 s) for it to reach zero. */
+    volatile java.util.concurrent.CountDownLatch closeBarrier;
 
     @Override
     public ProxyMode mode() {
@@ -45,7 +51,30 @@ final class LoopbackSharing implements PortSharing {
         Gatherer host = HostGatherer.builder().loopback(true).families(true, false)
                 .addresses(() -> List.of(new LocalAddress("lo", 1, true, true, InetAddress.ofLiteral("127.0.0.1"))))
                 .build();
-        return List.of(generations ? new Generations(host) : host);
+        Tracked t = new Tracked(generations ? new Generations(host) : host);
+        gatherersMade.add(t);
+        return failAgentCreation ? java.util.Arrays.asList(t, null) : List.of(t);
+    }
+
+    /** A gatherer that remembers being closed. */
+    static final class Tracked implements Gatherer {
+        private final Gatherer inner;
+        volatile boolean closed;
+
+        Tracked(Gatherer inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void gather(String localUfrag, int component, Sink sink) {
+            inner.gather(localUfrag, component, sink);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            inner.close();
+        }
     }
 
     /** Makes the candidates of each gathering (after a restart) differ from the last's. */
@@ -88,7 +117,7 @@ final class LoopbackSharing implements PortSharing {
 
     @Override
     public PeerProxy attach(Key peer, IceAgent agent) {
-        RecordingProxy p = new RecordingProxy(peer, agent, failProxies);
+        RecordingProxy p = new RecordingProxy(peer, agent, failProxies, closeBarrier);
         proxies.add(p);
         return p;
     }
