@@ -181,7 +181,9 @@ final class Overrides {
     /** Nested maps along the key {@code segments} ending in {@code value}. */
     private static Tree.MapNode chain(List<String> segments, String value, Origin root) {
         Origin leafOrigin = root.withPath(String.join(".", segments));
-        Tree node = value(value, Schema.shape(segments), leafOrigin);
+        String leaf = segments.get(segments.size() - 1);
+        boolean verbatim = leaf.equals("username") || leaf.equals("password");
+        Tree node = value(verbatim ? value : value.strip(), Schema.shape(segments), leafOrigin);
         for (int i = segments.size() - 1; i >= 0; i--) {
             String prefix = String.join(".", segments.subList(0, i));
             Origin here = root.withPath(prefix);
@@ -193,10 +195,11 @@ final class Overrides {
     }
 
     /**
-     * The value of an override: for a key that holds a list or a map, YAML when it starts with
-     * {@code [}, <code>{</code>, {@code "} or {@code '} (else one string, which the schema splits
-     * at commas for a list); for every other key the text exactly as given, so that a password
-     * or an endpoint such as {@code [2001:db8::1]:51820} is never read as YAML. {@code null}
+     * The value of an override (stripped of surrounding white space, except for a user name or
+     * password): for a key that holds a list or a map, YAML when it starts with {@code [},
+     * <code>{</code>, {@code "} or {@code '} (else one string, which the schema splits at commas
+     * for a list); for every other key the text as given, so that a password or an endpoint
+     * such as {@code [2001:db8::1]:51820} is never read as YAML. {@code null}
      * and {@code ~} unset a key (back to its default); an empty value stays an empty string, so
      * that {@code CUNICU_ICE_INTERFACES_EXCLUDE=} clears a list.
      */

@@ -211,12 +211,14 @@ class ConfigOverridesTest {
         DaemonConfig c = ConfigLoader.defaults(Map.of("CUNICU_ICE_PASSWORD", "[p'w ", "CUNICU_ICE_USERNAME", " 'u' "), List.of(
                 "peers.bob.public_key=" + BOB,
                 "peers.bob.endpoint=[2001:db8::1]:51820",
+                "rpc.socket= /run/x.sock ",
                 "interfaces.wg0.ice.password={a: b}",
                 "peers.bob.allowed_ips=[10.0.0.2/32, fd00::2/128]"));
         InterfaceConfig d = c.interfaceDefaults();
         assertThat(d.ice().password()).isEqualTo("[p'w ");
         assertThat(d.ice().username()).isEqualTo(" 'u' ");
         assertThat(d.peers().get("bob").endpoint()).isEqualTo("[2001:db8::1]:51820");
+        assertThat(c.rpcSocket()).isEqualTo(Path.of("/run/x.sock")); // other scalars are stripped
         assertThat(d.peers().get("bob").allowedIps()).hasSize(2);
         assertThat(c.interfaceConfig("wg0").ice().password()).isEqualTo("{a: b}");
         // maps and lists still take YAML
