@@ -49,7 +49,8 @@ final class YamlTrees {
         try {
             node = new Compose(settings).composeString(text);
         } catch (MarkedYamlEngineException e) {
-            Mark m = e.getProblemMark().or(e::getContextMark).orElse(null);
+            // a position inside an option's value would read as a file position: leave it out
+            Mark m = root.override() ? null : e.getProblemMark().or(e::getContextMark).orElse(null);
             String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
             throw new ConfigException(root.source(), m == null ? 0 : m.getLine() + 1, m == null ? 0 : m.getColumn() + 1,
                     root.path(), "not valid YAML: " + problem);
