@@ -91,6 +91,7 @@ public final class MeshLab implements AutoCloseable {
     private static final Duration SERVER_STARTUP = Duration.ofSeconds(60);
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration POLL = Duration.ofMillis(300);
+    private static final Duration QUIET_POLL = Duration.ofSeconds(3);
     private static final List<MeshLab> OPEN = Collections.synchronizedList(new ArrayList<>());
 
     static {
@@ -279,6 +280,8 @@ public final class MeshLab implements AutoCloseable {
     public void awaitConnected(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<String> announced = new HashSet<>();
+        long lastLogged = -1;
+        long lastPoll = 0;
         while (true) {
             for (MeshPeer p : peers) {
                 if (!p.daemonAlive()) {
@@ -290,6 +293,15 @@ public final class MeshLab implements AutoCloseable {
                     progress.accept(p.name() + ": daemon ready (" + p.ifname() + " up, control socket answers)");
                 }
             }
+            // status costs a JVM per peer: ask when a daemon logged something new, else every few seconds
+            long logged = loggedBytes();
+            if (logged == lastLogged && System.nanoTime() - lastPoll < QUIET_POLL.toNanos()
+                    && System.nanoTime() - deadline < 0) {
+                pause(POLL);
+                continue;
+            }
+            lastLogged = logged;
+            lastPoll = System.nanoTime();
             Map<MeshPeer, List<SessionView>> views = statusesQuietly();
             boolean all = true;
             for (int i = 0; i < peers.size(); i++) {
@@ -318,10 +330,25 @@ public final class MeshLab implements AutoCloseable {
         }
     }
 
+    private long loggedBytes() {
+        long n = 0;
+        for (MeshPeer p : peers) {
+            LabProcess d = p.daemon();
+            if (d != null) {
+                try {
+                    n += Files.size(d.logFile());
+                } catch (IOException e) {
+                    // not there yet
+                }
+            }
+        }
+        return n;
+    }
+
     /** What {@code cunicu4j status --json} prints for {@code p}; throws when the command fails. */
     public String statusJson(MeshPeer p) {
         Exec.Result r = Exec.run(STATUS_TIMEOUT,
-                launcher.command("status", "--json", STATUS_SOCKET_OPTION, p.socket().toString()));
+                launcher.quick().command("status", "--json", STATUS_SOCKET_OPTION, p.socket().toString()));
         if (!r.ok()) {
             throw new LabException("cunicu4j status --json for " + p.name() + ": exit " + r.exitCode() + ": "
                     + r.stderr().strip());
@@ -332,7 +359,7 @@ public final class MeshLab implements AutoCloseable {
     /** What {@code cunicu4j status} prints for {@code p} (the table); throws when the command fails. */
     public String statusText(MeshPeer p) {
         Exec.Result r = Exec.run(STATUS_TIMEOUT,
-                launcher.command("status", STATUS_SOCKET_OPTION, p.socket().toString()));
+                launcher.quick().command("status", STATUS_SOCKET_OPTION, p.socket().toString()));
         if (!r.ok()) {
             throw new LabException("cunicu4j status for " + p.name() + ": exit " + r.exitCode() + ": "
                     + r.stderr().strip());

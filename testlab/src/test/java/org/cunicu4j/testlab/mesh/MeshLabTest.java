@@ -49,7 +49,7 @@ class MeshLabTest {
               printf '{"interfaces":[{"name":"x","peers":['
               sep=
               for k in $(sed -n 's/^        public_key: "\\(.*\\)"$/\\1/p' "$sock"); do
-                printf '%s{"public_key":"%s","state":"connected","selected_pair":{"local_type":"host","remote_type":"srflx"}}' "$sep" "$k"
+                printf '%s{"public_key":"%s","state":"connected","selected_pair":{"local":{"type":"host"},"remote":{"type":"srflx"}}}' "$sep" "$k"
                 sep=,
               done
               printf ']}]}\\n' ;;
