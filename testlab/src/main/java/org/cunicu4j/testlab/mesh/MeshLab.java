@@ -91,7 +91,7 @@ public final class MeshLab implements AutoCloseable {
     private static final Duration SERVER_STARTUP = Duration.ofSeconds(60);
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration POLL = Duration.ofMillis(300);
-    private static final Duration QUIET_POLL = Duration.ofSeconds(3);
+    private static final int FALLBACK_POLL_SECONDS = 10;
     private static final List<MeshLab> OPEN = Collections.synchronizedList(new ArrayList<>());
 
     static {
@@ -270,9 +270,13 @@ public final class MeshLab implements AutoCloseable {
     // ---------------------------------------------------------------- observing
 
     /**
-     * Polls every peer's {@code status --json} until every peer sees both others CONNECTED;
-     * reports each pair once when both its ends are connected ({@code "alice ↔ bob connected
-     * (srflx ↔ srflx)"}). Fails fast when a daemon exits.
+     * Waits until every peer sees both others CONNECTED; reports each daemon once it is
+     * ready and each pair once both its ends are connected ({@code "alice ↔ bob connected
+     * (srflx ↔ srflx)"}). Follows each daemon's events with a {@code cunicu4j monitor --json}
+     * process (started once the daemon is ready, again after a restart), asks
+     * {@code status --json} of every peer when a monitor was (re)started, every
+     * 10 s, and to confirm: it returns only when a status round
+     * shows every session CONNECTED. Fails fast when a daemon exits.
      *
      * @throws AssertionError after {@code timeout}, with every peer's status and daemon log
      * @throws LabException when a daemon exits, with its log
@@ -280,69 +284,112 @@ public final class MeshLab implements AutoCloseable {
     public void awaitConnected(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<String> announced = new HashSet<>();
-        long lastLogged = -1;
-        long lastPoll = 0;
+        Map<MeshPeer, List<SessionView>> polled = Map.of();
+        long lastPoll = System.nanoTime();
+        boolean pollNow = false;
         while (true) {
             for (MeshPeer p : peers) {
-                if (!p.daemonAlive()) {
-                    throw new LabException(p.name() + "'s daemon " + (p.daemon() == null ? "never started" : "exited")
+                LabProcess d = p.daemon();
+                if (d == null || !d.isAlive()) {
+                    throw new LabException(p.name() + "'s daemon " + (d == null ? "never started" : "exited")
                             + ":\n" + p.daemonLog());
                 }
-                if (!announced.contains(p.name()) && p.daemon().output().contains(READY)) {
-                    announced.add(p.name());
+                if (!d.output().contains(READY)) {
+                    continue;
+                }
+                if (announced.add(p.name() + "@" + d.pid())) {
                     progress.accept(p.name() + ": daemon ready (" + p.ifname() + " up, control socket answers)");
                 }
+                MonitorFeed m = p.monitor();
+                if (m == null || m.daemonRun() != d || (!m.alive() && System.nanoTime() - lastPoll > POLL.toNanos() * 10)) {
+                    if (m != null) {
+                        m.process().close();
+                    }
+                    p.monitor(new MonitorFeed(p.host().start(launcher.quick()
+                            .command("monitor", "--json", STATUS_SOCKET_OPTION, p.socket().toString())
+                            .toArray(String[]::new)), d));
+                    pollNow = true;
+                }
             }
-            // status costs a JVM per peer: ask when a daemon logged something new, else every few seconds
-            long logged = loggedBytes();
-            if (logged == lastLogged && System.nanoTime() - lastPoll < QUIET_POLL.toNanos()
-                    && System.nanoTime() - deadline < 0) {
-                pause(POLL);
-                continue;
+            boolean fresh = false;
+            for (MeshPeer p : peers) {
+                MonitorFeed m = p.monitor();
+                if (m != null && m.refresh()) {
+                    fresh = true;
+                }
             }
-            lastLogged = logged;
-            lastPoll = System.nanoTime();
-            Map<MeshPeer, List<SessionView>> views = statusesQuietly();
+            if (pollNow || System.nanoTime() - lastPoll > Duration.ofSeconds(FALLBACK_POLL_SECONDS).toNanos()) {
+                polled = statusesQuietly();
+                lastPoll = System.nanoTime();
+                pollNow = false;
+            }
             boolean all = true;
             for (int i = 0; i < peers.size(); i++) {
                 for (int j = i + 1; j < peers.size(); j++) {
                     MeshPeer a = peers.get(i);
                     MeshPeer b = peers.get(j);
-                    SessionView ab = session(views.get(a), b);
-                    SessionView ba = session(views.get(b), a);
-                    if (ab != null && ab.connected() && ba != null && ba.connected()) {
+                    String ab = connectedPair(a, b, polled);
+                    String ba = connectedPair(b, a, polled);
+                    if (ab != null && ba != null) {
                         if (announced.add(a.name() + b.name())) {
-                            progress.accept(a.name() + " ↔ " + b.name() + " connected (" + ab.pairTypes() + ")");
+                            progress.accept(a.name() + " ↔ " + b.name() + " connected (" + ab + ")");
                         }
                     } else {
                         all = false;
+                        announced.remove(a.name() + b.name());
                     }
                 }
             }
             if (all) {
-                return;
+                if (allConnected(polled)) {
+                    return;
+                }
+                polled = statusesQuietly(); // the events say so: confirm
+                lastPoll = System.nanoTime();
+                if (allConnected(polled)) {
+                    return;
+                }
             }
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("timed out after " + timeout + " waiting until every peer sees the others"
                         + " CONNECTED\n" + diagnostics());
             }
-            pause(POLL);
+            if (!fresh) {
+                pause(POLL);
+            }
         }
     }
 
-    private long loggedBytes() {
-        long n = 0;
-        for (MeshPeer p : peers) {
-            LabProcess d = p.daemon();
-            if (d != null) {
-                try {
-                    n += Files.size(d.logFile());
-                } catch (IOException e) {
-                    // not there yet
+    /**
+     * The pair types when {@code from} has its session with {@code to} CONNECTED, by its
+     * monitor's events or else by the last status round; null when not connected.
+     */
+    private static String connectedPair(MeshPeer from, MeshPeer to, Map<MeshPeer, List<SessionView>> polled) {
+        MonitorFeed m = from.monitor();
+        String state = m == null ? null : m.state(to.publicKey());
+        SessionView v = session(polled.get(from), to);
+        if (state != null) {
+            if (!"CONNECTED".equals(state)) {
+                return null;
+            }
+            String pair = m.pair(to.publicKey());
+            return pair != null ? pair : v != null && v.localType() != null ? v.pairTypes() : "pair unknown";
+        }
+        return v != null && v.connected() ? v.pairTypes() : null;
+    }
+
+    private boolean allConnected(Map<MeshPeer, List<SessionView>> polled) {
+        for (MeshPeer a : peers) {
+            for (MeshPeer b : peers) {
+                if (a != b) {
+                    SessionView v = session(polled.get(a), b);
+                    if (v == null || !v.connected()) {
+                        return false;
+                    }
                 }
             }
         }
-        return n;
+        return true;
     }
 
     /** What {@code cunicu4j status --json} prints for {@code p}; throws when the command fails. */
@@ -545,6 +592,12 @@ public final class MeshLab implements AutoCloseable {
         }
         try {
             List<Callable<Void>> stops = new ArrayList<>();
+            for (MeshPeer p : peers) {
+                MonitorFeed m = p.monitor();
+                if (m != null) {
+                    m.process().close();
+                }
+            }
             for (MeshPeer p : peers) {
                 for (LabProcess d : p.daemonRuns()) {
                     stops.add(() -> {

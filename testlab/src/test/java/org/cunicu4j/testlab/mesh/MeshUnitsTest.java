@@ -91,6 +91,26 @@ class MeshUnitsTest {
     }
 
     @Test
+    void monitorEventsGiveTheLastStateAndPairPerPeer() {
+        MonitorFeed f = new MonitorFeed(null, null);
+        f.accept("{\"time\":\"t\",\"type\":\"peer_state_changed\",\"interface\":\"i\",\"peer\":\"B=\",\"from\":\"IDLE\","
+                + "\"to\":\"CONNECTING\",\"message\":\"m\"}");
+        assertThat(f.state("B=")).isEqualTo("CONNECTING");
+        f.accept("{\"type\":\"selected_pair_changed\",\"peer\":\"B=\",\"from\":null,"
+                + "\"to\":\"/198.18.1.1:51820 (srflx) <-> /198.18.2.1:51820 (srflx)\"}");
+        f.accept("{\"type\":\"peer_state_changed\",\"peer\":\"B=\",\"to\":\"connected\"}");
+        assertThat(f.state("B=")).isEqualTo("CONNECTED");
+        assertThat(f.pair("B=")).isEqualTo("srflx ↔ srflx");
+        f.accept("not json");
+        f.accept("{\"type\":\"signaling\",\"peer\":null}");
+        f.accept("{\"type\":\"peer_removed\",\"peer\":\"B=\"}");
+        assertThat(f.state("B=")).isNull();
+        assertThat(f.pair("B=")).isNull();
+        assertThat(MonitorFeed.pairTypes("[fd00::1]:1 (relay) <-> 1.2.3.4:5 (prflx)")).isEqualTo("relay ↔ prflx");
+        assertThat(MonitorFeed.pairTypes("none")).isNull();
+    }
+
+    @Test
     void launcherAddsJvmOptionsOnlyToAJavaCommand() {
         Launcher java = Launcher.java("/x/c.jar");
         assertThat(java.command("status")).endsWith("-cp", "/x/c.jar", Launcher.MAIN_CLASS, "status");
