@@ -91,7 +91,7 @@ public final class MeshLab implements AutoCloseable {
     private static final Duration SERVER_STARTUP = Duration.ofSeconds(60);
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration POLL = Duration.ofMillis(300);
-    private static final int FALLBACK_POLL_SECONDS = 10;
+    private static final int FALLBACK_POLL_SECONDS = 15;
     private static final List<MeshLab> OPEN = Collections.synchronizedList(new ArrayList<>());
 
     static {
@@ -274,8 +274,8 @@ public final class MeshLab implements AutoCloseable {
      * ready and each pair once both its ends are connected ({@code "alice ↔ bob connected
      * (srflx ↔ srflx)"}). Follows each daemon's events with a {@code cunicu4j monitor --json}
      * process (started once the daemon is ready, again after a restart), asks
-     * {@code status --json} of every peer when a monitor was (re)started, every
-     * 10 s, and to confirm: it returns only when a status round
+     * {@code status --json} of every peer when a monitor was restarted, every
+     * 15 s, and to confirm: it returns only when a status round
      * shows every session CONNECTED. Fails fast when a daemon exits.
      *
      * @throws AssertionError after {@code timeout}, with every peer's status and daemon log
@@ -304,11 +304,11 @@ public final class MeshLab implements AutoCloseable {
                 if (m == null || m.daemonRun() != d || (!m.alive() && System.nanoTime() - lastPoll > POLL.toNanos() * 10)) {
                     if (m != null) {
                         m.process().close();
+                        pollNow = true; // a restarted daemon or monitor: the events so far are lost
                     }
                     p.monitor(new MonitorFeed(p.host().start(launcher.quick()
                             .command("monitor", "--json", STATUS_SOCKET_OPTION, p.socket().toString())
                             .toArray(String[]::new)), d));
-                    pollNow = true;
                 }
             }
             boolean fresh = false;
