@@ -580,16 +580,15 @@ public final class MeshLab implements AutoCloseable {
     /**
      * Stops the daemons (in parallel), wireguard-go and the servers by PID, copies the logs
      * to {@link Builder#keepLogsIn} when set, removes the UAPI sockets of this mesh's
-     * interface names and closes the lab. Idempotent.
+     * interface names and closes the lab. Idempotent; a concurrent call returns when the first is done.
      */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+    public synchronized void close() {
+        // synchronized throughout: a second caller (a shutdown hook) returns only once it is all gone
+        if (closed) {
+            return;
         }
+        closed = true;
         try {
             List<Callable<Void>> stops = new ArrayList<>();
             for (MeshPeer p : peers) {
