@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
  * interfaces.
  */
 @Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Show the daemon's interfaces and peers: connection state, proxy mode and why,",
-            "selected candidate pair, RTT, bytes, last handshake, restarts."})
+        description = {"Show the daemon's interfaces and peers.",
+            "Per peer: connection state, proxy mode and why, selected candidate pair, RTT,",
+            "bytes received and sent, last handshake, restarts."})
 final class StatusCommand implements Callable<Integer> {
 
     @Spec

@@ -68,4 +68,31 @@ final class Units {
         }
         return String.format(Locale.ROOT, "%.1f ms", rtt.toNanos() / 1e6);
     }
+
+    /**
+     * {@code s} with control characters (C0, DEL, C1) shown as {@code \xNN}, so that text from
+     * the network (an error, a peer's name) cannot move the cursor or change colours on the
+     * terminal; null stays null.
+     */
+    static String printable(String s) {
+        if (s == null) {
+            return null;
+        }
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
+            if (control && sb == null) {
+                sb = new StringBuilder(s.length() + 8).append(s, 0, i);
+            }
+            if (sb != null) {
+                if (control) {
+                    sb.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
+                } else {
+                    sb.append(c);
+                }
+            }
+        }
+        return sb == null ? s : sb.toString();
+    }
 }

@@ -29,9 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code cunicu4j daemon} as processes: a signaling server ({@code cunicu4j signal}) and a
- * daemon per namespace on one switch, our userspace devices (BindProxy). They reach
- * CONNECTED, ping through the tunnel, follow {@code wg set ... remove}, refuse a second
- * daemon on the interface, and remove interface and control socket on shutdown.
+ * daemon per namespace on one switch, our userspace devices (BindProxy), then the same on
+ * adopted wireguard-go devices (UserspaceProxy). They reach CONNECTED (again after one is
+ * killed with SIGKILL and restarted), ping through the tunnel, follow {@code wg set ... remove},
+ * refuse a second daemon on the interface or the control socket, and remove our interfaces
+ * and the control socket on shutdown (adopted devices keep running).
  */
 @RequiresRoot
 @RequiresTools({"ip", "ping", "wg", "kill"})
@@ -127,11 +129,22 @@ class DaemonCommandLabTest {
             Path fa = config("a", ifA, ka, "10.99.0.1/24", kb.publicKey(), "10.99.0.2/32", url);
             Path fb = config("b", ifB, kb, "10.99.0.2/24", ka.publicKey(), "10.99.0.1/32", url);
             LabProcess a = daemon(lan.alice(), fa, sa);
-            LabProcess b = daemon(lan.bob(), fb, sb);
+            LabProcess b0 = daemon(lan.bob(), fb, sb);
             a.awaitOutput("cunicu4j daemon ready", START);
-            b.awaitOutput("cunicu4j daemon ready", START);
-
+            b0.awaitOutput("cunicu4j daemon ready", START);
             Waiter.until("both daemons report CONNECTED", CONNECT, () -> {
+                if (!a.isAlive() || !b0.isAlive()) {
+                    throw new AssertionError("a daemon exited:\n" + a.output() + "\n---\n" + b0.output());
+                }
+                return connected(sa, ifA, kb.publicKey()) && connected(sb, ifB, ka.publicKey());
+            });
+
+            // b killed hard and started again: its stale lock, UAPI and control sockets do not stop it, and it reconnects
+            Exec.run("kill", "-KILL", Long.toString(b0.pid())).orThrow();
+            Waiter.until("daemon b dies", Duration.ofSeconds(10), () -> !b0.isAlive());
+            LabProcess b = daemon(lan.bob(), fb, sb);
+            b.awaitOutput("cunicu4j daemon ready", START);
+            Waiter.until("both daemons report CONNECTED again", CONNECT, () -> {
                 if (!a.isAlive() || !b.isAlive()) {
                     throw new AssertionError("a daemon exited:\n" + a.output() + "\n---\n" + b.output());
                 }

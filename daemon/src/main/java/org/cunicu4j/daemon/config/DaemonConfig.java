@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The whole configuration, validated: the daemon-wide settings ({@code backends},
@@ -32,9 +33,14 @@ public final class DaemonConfig {
     /** The {@code interfaces:} entries in file order: pattern and its settings. */
     private final List<Map.Entry<String, Tree.MapNode>> interfaces;
     private final InterfaceConfig defaults;
+    private final List<String> warnings;
+    /** {@link #interfaceConfig} by name: the daemon asks on every poll; bounded for safety. */
+    private final Map<String, InterfaceConfig> resolved = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED = 1024;
 
     DaemonConfig(List<String> backends, Duration watchInterval, Path rpcSocket, String logLevel, Path source,
-            Tree.MapNode interfaceDefaults, List<Map.Entry<String, Tree.MapNode>> interfaces) {
+            Tree.MapNode interfaceDefaults, List<Map.Entry<String, Tree.MapNode>> interfaces, List<String> warnings) {
+        this.warnings = List.copyOf(warnings);
         this.backends = List.copyOf(backends);
         this.watchInterval = Objects.requireNonNull(watchInterval, "watchInterval");
         this.rpcSocket = Objects.requireNonNull(rpcSocket, "rpcSocket");
@@ -65,6 +71,15 @@ public final class DaemonConfig {
         return logLevel;
     }
 
+    /**
+     * Problems that did not stop loading, for the daemon to log at start-up: each names its
+     * source, e.g. an unknown {@code CUNICU_*} environment variable (with a did-you-mean).
+     * Never holds a value.
+     */
+    public List<String> warnings() {
+        return warnings;
+    }
+
     /** The file this was loaded from, or null when built from defaults. */
     public Path source() {
         return source;
@@ -87,15 +102,36 @@ public final class DaemonConfig {
      */
     public InterfaceConfig interfaceConfig(String ifname) {
         Objects.requireNonNull(ifname, "ifname");
+        InterfaceConfig cached = resolved.get(ifname);
+        if (cached != null) {
+            return cached;
+        }
+        InterfaceConfig c = resolve(ifname);
+        if (resolved.size() < MAX_CACHED) {
+            resolved.putIfAbsent(ifname, c);
+        }
+        return c;
+    }
+
+    private InterfaceConfig resolve(String ifname) {
         Tree.MapNode merged = interfaceDefaults;
-        boolean any = false;
+        List<String> matched = new ArrayList<>();
         for (Map.Entry<String, Tree.MapNode> e : interfaces) {
             if (Glob.matches(e.getKey(), ifname)) {
                 merged = merged.mergedWith(e.getValue());
-                any = true;
+                matched.add(e.getKey());
             }
         }
-        return any ? Schema.interfaceConfig(merged) : defaults;
+        if (matched.isEmpty()) {
+            return defaults;
+        }
+        try {
+            return Schema.interfaceConfig(merged);
+        } catch (ConfigException e) {
+            // each entry alone was fine at load time: say which combination is not
+            throw new ConfigException(e.source(), e.line(), e.column(), e.keyPath(), e.problem()
+                    + " (in the settings of " + ifname + ", merged from interfaces " + String.join(", ", matched) + ")", e);
+        }
     }
 
     /** The {@code interfaces:} keys that are plain names, not globs, in file order. */

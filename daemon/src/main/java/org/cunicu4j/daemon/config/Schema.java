@@ -68,7 +68,7 @@ final class Schema {
 
     // ---------------------------------------------------------------- daemon level
 
-    static DaemonConfig daemonConfig(Tree.MapNode root, Path source) {
+    static DaemonConfig daemonConfig(Tree.MapNode root, Path source, List<String> warnings) {
         List<String> backends = List.of();
         Duration watchInterval = DaemonConfig.DEFAULT_WATCH_INTERVAL;
         Path rpcSocket = DaemonConfig.DEFAULT_RPC_SOCKET;
@@ -133,7 +133,13 @@ final class Schema {
         for (Map.Entry<String, Tree.MapNode> i : interfaces) {
             interfaceConfig(defaultsNode.mergedWith(i.getValue()));
         }
-        return new DaemonConfig(backends, watchInterval, rpcSocket, logLevel, source, defaultsNode, interfaces);
+        DaemonConfig config = new DaemonConfig(backends, watchInterval, rpcSocket, logLevel, source, defaultsNode, interfaces,
+                warnings);
+        // the interfaces named outright get their merged settings checked now as well
+        for (String name : config.explicitInterfaces()) {
+            config.interfaceConfig(name);
+        }
+        return config;
     }
 
     private static Tree.MapNode interfaceEntry(Tree.MapNode ifs, String pattern, Tree v) {
@@ -397,8 +403,8 @@ final class Schema {
             }
         }
         if (m.get("failed_timeout") != null && !isNull(m.get("failed_timeout")) && failed.compareTo(disconnected) < 0) {
-            throw m.get("failed_timeout").origin().error("failed_timeout (" + failed + ") must not be shorter than disconnected_timeout ("
-                    + disconnected + ")");
+            throw m.get("failed_timeout").origin().error("failed_timeout (" + failed.toMillis() + "ms) must not be shorter than "
+                    + "disconnected_timeout (" + disconnected.toMillis() + "ms)");
         }
         return new IceSettings(urls, types, networks, check, disconnected, failed, keepalive, include, exclude, username, password);
     }

@@ -27,6 +27,9 @@ import org.cunicu4j.wireguard.Key;
  * status}, {@code monitor} and {@code restart} use. Requests are answered in order; a
  * request the daemon refuses throws a {@link ControlException} with the daemon's text.
  *
+ * <p>The daemon closes a connection that sends no request for 30 s: connect per use (as the
+ * CLI does), or expect an {@link IOException} after a long pause and connect again.
+ *
  * <p>Owns its connection. Requests are serialised (one at a time per client);
  * {@link #watch} takes the connection over until the stream ends, and {@link #close()} may
  * be called from any thread, also to end a {@code watch}.

@@ -390,7 +390,6 @@ final class PeerSession {
 
     private void onSelectedPair(IceCandidatePair p) {
         IceCandidatePair old = pair;
-        pair = p;
         PeerProxy px = proxy;
         if (px != null) {
             try {
@@ -403,6 +402,7 @@ final class PeerSession {
         owner.emit(new DaemonEvent(owner.wallClock().instant(), DaemonEvent.Type.SELECTED_PAIR_CHANGED,
                 owner.ifaceName(), peer, old == null ? null : old.toString(), p == null ? null : p.toString(),
                 "peer " + shortKey + ": selected pair " + (p == null ? "none" : p.typeName() + " " + p)));
+        pair = p; // after the proxy and the event
     }
 
     /**
@@ -412,7 +412,7 @@ final class PeerSession {
     private void restart(String reason, boolean remoteInitiated) {
         IceAgent a = agent;
         epoch++;
-        restarts++;
+        int n = restarts + 1;
         owner.counters().restarts.increment();
         cancel(backoffTimer);
         backoffTimer = null;
@@ -424,11 +424,11 @@ final class PeerSession {
         remoteCredentials = null;
         pendingLocal.clear();
         a.restart();
-        int n = restarts;
         LOG.log(Level.INFO, () -> logPrefix + "restart #" + n + ": " + reason + "; new ufrag " + a.localCredentials().ufrag());
         owner.emit(new DaemonEvent(owner.wallClock().instant(), DaemonEvent.Type.PEER_RESTARTED, owner.ifaceName(),
                 peer, Integer.toString(n - 1), Integer.toString(n), "peer " + shortKey + " restarted: " + reason));
         updateState();
+        restarts = n; // last: whoever sees the new count also sees the event and the new state
         if (!remoteInitiated) {
             sendCredentials(true);
             scheduleCredentialsResend();
@@ -483,10 +483,10 @@ final class PeerSession {
         if (next == prev) {
             return;
         }
-        state = next;
         LOG.log(Level.INFO, () -> logPrefix + prev + " → " + next);
         owner.emit(new DaemonEvent(owner.wallClock().instant(), DaemonEvent.Type.PEER_STATE_CHANGED, owner.ifaceName(),
                 peer, prev.name(), next.name(), "peer " + shortKey + " " + prev + " → " + next));
+        state = next; // after the event: whoever sees the state has seen its event
     }
 
     private ConnectionState computeState() {

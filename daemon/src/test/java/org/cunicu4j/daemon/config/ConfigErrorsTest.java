@@ -134,6 +134,35 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void inconsistentCombinationsOfPatternsAreReported() {
+        String yaml = """
+                interfaces:
+                  "wg*": {listen_port_range: {min: 40000, max: 40010}}
+                  "wg[0-9]": {listen_port_range: {min: 40020}}
+                """;
+        // each entry alone is fine (40020 is below the default max 51899) ...
+        DaemonConfig c = ConfigLoader.parse(yaml, "t.yaml", Map.of(), List.of());
+        assertThat(c.interfaceConfig("wgx").listenPortRange()).isEqualTo(new PortRange(40000, 40010));
+        // ... but an interface both match is not, which is reported when it is asked for
+        assertThatThrownBy(() -> c.interfaceConfig("wg1"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("t.yaml:2:30: interfaces.wg*.listen_port_range: min 40020 is greater than max 40010"
+                        + " (in the settings of wg1, merged from interfaces wg*, wg[0-9])");
+        // and at load time when the interface is named outright
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml + "  wg1: {}\n", "t.yaml", Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("min 40020 is greater than max 40010");
+    }
+
+    @Test
+    void failedTimeoutNotShorterThanDisconnected() {
+        assertThatThrownBy(() -> ConfigLoader.parse("ice:\n  disconnected_timeout: 10s\n  failed_timeout: 5s\n", "t.yaml",
+                Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("t.yaml:3:19: ice.failed_timeout: failed_timeout (5000ms) must not be shorter than disconnected_timeout (10000ms)");
+    }
+
+    @Test
     void aMissingFileIsNamed() {
         Path file = dir.resolve("nope.yaml");
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), List.of()))

@@ -33,6 +33,10 @@ final class FakeDaemonApi implements DaemonApi {
     volatile CountDownLatch watching = new CountDownLatch(1);
     volatile CountDownLatch unwatched = new CountDownLatch(1);
     volatile DaemonStatus status = fixedStatus();
+    /** When set, sync, restartPeer and shutdown throw it (after counting the call). */
+    volatile RuntimeException failure;
+    /** When set, watch returns null (a broken daemon). */
+    volatile boolean nullWatchHandle;
 
     static byte[] filled(int b) {
         byte[] k = new byte[32];
@@ -72,6 +76,9 @@ final class FakeDaemonApi implements DaemonApi {
 
     @Override
     public AutoCloseable watch(Consumer<DaemonEvent> listener) {
+        if (nullWatchHandle) {
+            return null;
+        }
         listeners.add(listener);
         watching.countDown();
         return () -> {
@@ -83,16 +90,26 @@ final class FakeDaemonApi implements DaemonApi {
     @Override
     public void sync() {
         syncs.incrementAndGet();
+        fail();
     }
 
     @Override
     public boolean restartPeer(String iface, Key peer) {
         restarts.incrementAndGet();
+        fail();
         return iface.equals("wg0") && (peer.equals(PEER_A) || peer.equals(PEER_B));
     }
 
     @Override
     public void shutdown() {
         shutdown.countDown();
+        fail();
+    }
+
+    private void fail() {
+        RuntimeException f = failure;
+        if (f != null) {
+            throw f;
+        }
     }
 }

@@ -125,6 +125,11 @@ class EndpointDiscoveryTest {
         assertThat(s.restarts()).isZero();
         assertThat(s.rxBytes()).isZero();
         assertThat(s.lastHandshake()).isNull();
+        Waiter.until("a's status shows an RTT", WAIT, () -> a.status(b.publicKey).rtt() != null);
+        assertThat(a.status(b.publicKey).rtt()).isPositive();
+        String secret = a.privateKey.toBase64();
+        assertThat(a.status(b.publicKey).toString()).doesNotContain(secret);
+        assertThat(a.events).allSatisfy(e -> assertThat(e.toString()).doesNotContain(secret));
 
         assertThat(a.count(DaemonEvent.Type.PEER_STATE_CHANGED, "CONNECTED")).isEqualTo(1);
         assertThat(a.count(DaemonEvent.Type.SELECTED_PAIR_CHANGED, null)).isGreaterThanOrEqualTo(1);
@@ -237,7 +242,8 @@ class EndpointDiscoveryTest {
         connect(a, b);
 
         b.epd.close(); // the peer's daemon dies
-        Waiter.until("a's session failed and restarted", WAIT, () -> a.status(b.publicKey).restarts() >= 1);
+        Waiter.until("a's session failed and restarted", WAIT, () -> a.status(b.publicKey).restarts() >= 1
+                && a.count(DaemonEvent.Type.PEER_RESTARTED, null) >= 1);
         assertThat(a.count(DaemonEvent.Type.PEER_STATE_CHANGED, "DISCONNECTED")).isGreaterThanOrEqualTo(1);
         assertThat(a.count(DaemonEvent.Type.PEER_STATE_CHANGED, "FAILED")).isGreaterThanOrEqualTo(1);
         assertThat(a.events).filteredOn(e -> e.type() == DaemonEvent.Type.PEER_RESTARTED).first()
@@ -352,6 +358,65 @@ class EndpointDiscoveryTest {
         // b's messages to a now come from an unknown sender
         b.epd.restartPeer(a.publicKey);
         Waiter.until("b's new credentials counted as unknown at a", WAIT, () -> a.epd.stats().unknownSender() >= 1);
+    }
+
+    @Test
+    void syncPeersStartsRenamesAndRemovesSessions() {
+        Node a = new Node("epa11");
+        Key p1 = Key.generatePrivate().publicKey();
+        Key p2 = Key.generatePrivate().publicKey();
+        Key p3 = Key.generatePrivate().publicKey();
+        assertThat(a.epd.syncPeers(java.util.Map.of(p1, "one", p2, "two"))).containsExactly(2, 0);
+        java.util.Map<Key, String> next = new java.util.HashMap<>();
+        next.put(p2, "deux");
+        next.put(p3, null);
+        assertThat(a.epd.syncPeers(next)).containsExactly(1, 1);
+        assertThat(a.epd.peers()).containsExactlyInAnyOrder(p2, p3);
+        assertThat(a.status(p2).name()).isEqualTo("deux");
+        assertThat(a.status(p3).name()).isNull();
+        assertThat(a.sharing.proxyOf(p1).closed).isTrue();
+        assertThat(a.epd.status()).extracting(PeerSessionStatus::name).containsExactly(null, "deux");
+    }
+
+    @Test
+    void setupAndProxyErrorsAreShownAndRetried() {
+        Node a = new Node("epa12");
+        Node b = new Node("epb12");
+        a.sharing.failGatherers = true;
+        a.sharing.failProxies = true;
+        a.epd.addPeer(b.publicKey, "b");
+        Waiter.until("a's setup failed twice", WAIT, () -> a.count(DaemonEvent.Type.ERROR, null) >= 2);
+        assertThat(a.status(b.publicKey).lastError()).contains("could not set up").contains("no sockets today");
+        assertThat(a.sharing.gathererCalls.get()).isGreaterThanOrEqualTo(2);
+        a.sharing.failGatherers = false;
+        b.epd.addPeer(a.publicKey, "a");
+        Waiter.until("both sessions CONNECTED", WAIT, () -> a.state(b.publicKey) == ConnectionState.CONNECTED
+                && b.state(a.publicKey) == ConnectionState.CONNECTED);
+        Waiter.until("the proxy error is shown", WAIT,
+                () -> String.valueOf(a.status(b.publicKey).lastError()).contains("cannot set the endpoint"));
+    }
+
+    @Test
+    void disconnectedForLongerThanTheFailedTimeoutRestarts() {
+        // the agent fails 10 s after its last consent; the session's own timer (on a fake
+        // clock here) restarts it when it has been DISCONNECTED for the failed timeout
+        IceConfig slowFail = IceConfig.builder().checkInterval(Duration.ofMillis(50))
+                .disconnectedTimeout(Duration.ofSeconds(1)).failedTimeout(Duration.ofSeconds(10))
+                .consentInterval(Duration.ofMillis(250)).keepaliveInterval(Duration.ofMillis(250)).build();
+        LiveTimers timers = new LiveTimers();
+        Node a = new Node("epa13", slowFail, Key.generatePrivate(), timers, RandomGenerator.of("L64X128MixRandom"));
+        Node b = new Node("epb13", slowFail, Key.generatePrivate());
+        connect(a, b);
+        b.epd.close();
+        Waiter.until("a is DISCONNECTED", WAIT, () -> a.state(b.publicKey) == ConnectionState.DISCONNECTED);
+        Waiter.until("the session armed its timer (and no other)", WAIT, () -> timers.live() == 1);
+        timers.advance(Duration.ofSeconds(9));
+        assertThat(a.status(b.publicKey).restarts()).isZero();
+        timers.advance(Duration.ofSeconds(1));
+        Waiter.until("a restarted", WAIT, () -> a.status(b.publicKey).restarts() == 1
+                && a.count(DaemonEvent.Type.PEER_RESTARTED, null) == 1);
+        assertThat(a.events).filteredOn(e -> e.type() == DaemonEvent.Type.PEER_RESTARTED).first()
+                .satisfies(e -> assertThat(e.message()).contains("disconnected for longer than the failed timeout"));
     }
 
     @Test

@@ -16,6 +16,11 @@ import org.cunicu4j.wireguard.Key;
 /** A {@link PortSharing} for tests: host candidates on 127.0.0.1, {@link RecordingProxy}s. */
 final class LoopbackSharing implements PortSharing {
     final List<RecordingProxy> proxies = new CopyOnWriteArrayList<>();
+    /** While set, {@link #gatherers} fails. */
+    volatile boolean failGatherers;
+    /** While set, new proxies fail to point WireGuard at a pair. */
+    volatile boolean failProxies;
+    final java.util.concurrent.atomic.AtomicInteger gathererCalls = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public ProxyMode mode() {
@@ -28,7 +33,11 @@ final class LoopbackSharing implements PortSharing {
     }
 
     @Override
-    public List<Gatherer> gatherers(GatherSettings settings) {
+    public List<Gatherer> gatherers(GatherSettings settings) throws java.io.IOException {
+        gathererCalls.incrementAndGet();
+        if (failGatherers) {
+            throw new java.io.IOException("test: no sockets today");
+        }
         return List.of(HostGatherer.builder().loopback(true).families(true, false)
                 .addresses(() -> List.of(new LocalAddress("lo", 1, true, true, InetAddress.ofLiteral("127.0.0.1"))))
                 .build());
@@ -36,7 +45,7 @@ final class LoopbackSharing implements PortSharing {
 
     @Override
     public PeerProxy attach(Key peer, IceAgent agent) {
-        RecordingProxy p = new RecordingProxy(peer, agent);
+        RecordingProxy p = new RecordingProxy(peer, agent, failProxies);
         proxies.add(p);
         return p;
     }

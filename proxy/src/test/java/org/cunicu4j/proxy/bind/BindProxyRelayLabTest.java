@@ -2,7 +2,10 @@ package org.cunicu4j.proxy.bind;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Set;
 import org.cunicu4j.ice.CandidateType;
@@ -13,6 +16,7 @@ import org.cunicu4j.proxy.GatherSettings;
 import org.cunicu4j.proxy.IceLink;
 import org.cunicu4j.proxy.IpPackets;
 import org.cunicu4j.proxy.ProxyMode;
+import org.cunicu4j.stun.client.BindingResult;
 import org.cunicu4j.stun.url.TurnUrl;
 import org.cunicu4j.testlab.Coturn;
 import org.cunicu4j.testlab.Host;
@@ -28,7 +32,9 @@ import org.junit.jupiter.api.Test;
  * BindProxy's relay path: two of our devices in two namespaces on one LAN with coturn beside
  * them and relay candidates only, so the pair is relay–relay and WireGuard's data goes
  * through each side's {@link RelayEndpoint} (the agent's connection over its TURN
- * allocation) and back in through the Bind's relay receive function.
+ * allocation) and back in through the Bind's relay receive function. On the way, a STUN
+ * Binding request from WireGuard's own port (the mux's server-reflexive discovery) is
+ * answered through the Bind.
  */
 @RequiresRoot
 @RequiresTools({"ip", "turnserver"})
@@ -52,6 +58,10 @@ class BindProxyRelayLabTest {
             try (na; OurNode nb = NetNs.call(bob.netns(), () -> new OurNode("pxrb"))) {
                 na.addPeer(nb.pub, "10.9.0.2/32");
                 nb.addPeer(na.pub, "10.9.0.1/32");
+                // STUN on WireGuard's own socket: the server's answer comes back through the Bind's pump to the mux
+                BindingResult seen = na.proxy.mux(StandardProtocolFamily.INET)
+                        .mappedAddress(new InetSocketAddress(TURN_IP, Coturn.DEFAULT_PORT)).get(10, TimeUnit.SECONDS);
+                assertThat(seen.mappedAddress()).isEqualTo(new InetSocketAddress(alice.ip(), na.device.listenPort()));
                 IceLink.Runner inAlice = step -> NetNs.call(alice.netns(), () -> {
                     step.run();
                     return null;

@@ -114,6 +114,7 @@ class ProxyBindTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the Bind is closed and re-opened inside the block on purpose, as a device does
     void reopenReplacesTheRelayReceiverAndRelaysKeepWorking() throws Exception {
         MemoryPacketConn[] link = MemoryPacketConn.pair(A, B);
         try (ProxyBind bind = new ProxyBind()) {
