@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,6 +93,7 @@ public final class MeshLab implements AutoCloseable {
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration POLL = Duration.ofMillis(300);
     private static final int FALLBACK_POLL_SECONDS = 15;
+    private static final Duration MONITOR_RETRY = Duration.ofSeconds(3);
     private static final List<MeshLab> OPEN = Collections.synchronizedList(new ArrayList<>());
 
     static {
@@ -286,78 +288,99 @@ public final class MeshLab implements AutoCloseable {
         Set<String> announced = new HashSet<>();
         Map<MeshPeer, List<SessionView>> polled = Map.of();
         long lastPoll = System.nanoTime();
+        long lastMonitorStart = 0;
         boolean pollNow = false;
-        while (true) {
-            for (MeshPeer p : peers) {
-                LabProcess d = p.daemon();
-                if (d == null || !d.isAlive()) {
-                    throw new LabException(p.name() + "'s daemon " + (d == null ? "never started" : "exited")
-                            + ":\n" + p.daemonLog());
-                }
-                if (!d.output().contains(READY)) {
-                    continue;
-                }
-                if (announced.add(p.name() + "@" + d.pid())) {
-                    progress.accept(p.name() + ": daemon ready (" + p.ifname() + " up, control socket answers)");
-                }
-                MonitorFeed m = p.monitor();
-                if (m == null || m.daemonRun() != d || (!m.alive() && System.nanoTime() - lastPoll > POLL.toNanos() * 10)) {
-                    if (m != null) {
-                        m.process().close();
-                        pollNow = true; // a restarted daemon or monitor: the events so far are lost
+        // a status round costs a JVM per peer (seconds on a loaded machine): it runs beside this loop
+        CompletableFuture<Map<MeshPeer, List<SessionView>>> pending = null;
+        try {
+            while (true) {
+                for (MeshPeer p : peers) {
+                    LabProcess d = p.daemon();
+                    if (d == null || !d.isAlive()) {
+                        throw new LabException(p.name() + "'s daemon " + (d == null ? "never started" : "exited")
+                                + ":\n" + p.daemonLog());
                     }
-                    p.monitor(new MonitorFeed(p.host().start(launcher.quick()
-                            .command("monitor", "--json", STATUS_SOCKET_OPTION, p.socket().toString())
-                            .toArray(String[]::new)), d));
-                }
-            }
-            boolean fresh = false;
-            for (MeshPeer p : peers) {
-                MonitorFeed m = p.monitor();
-                if (m != null && m.refresh()) {
-                    fresh = true;
-                }
-            }
-            if (pollNow || System.nanoTime() - lastPoll > Duration.ofSeconds(FALLBACK_POLL_SECONDS).toNanos()) {
-                polled = statusesQuietly();
-                lastPoll = System.nanoTime();
-                pollNow = false;
-            }
-            boolean all = true;
-            for (int i = 0; i < peers.size(); i++) {
-                for (int j = i + 1; j < peers.size(); j++) {
-                    MeshPeer a = peers.get(i);
-                    MeshPeer b = peers.get(j);
-                    String ab = connectedPair(a, b, polled);
-                    String ba = connectedPair(b, a, polled);
-                    if (ab != null && ba != null) {
-                        if (announced.add(a.name() + b.name())) {
-                            progress.accept(a.name() + " ↔ " + b.name() + " connected (" + ab + ")");
+                    if (!d.output().contains(READY)) {
+                        continue;
+                    }
+                    if (announced.add(p.name() + "@" + d.pid())) {
+                        progress.accept(p.name() + ": daemon ready (" + p.ifname() + " up, control socket answers)");
+                    }
+                    MonitorFeed m = p.monitor();
+                    boolean stale = m != null && m.daemonRun() != d;
+                    boolean died = m != null && !m.alive() && System.nanoTime() - lastMonitorStart > MONITOR_RETRY.toNanos();
+                    if (m == null || stale || died) {
+                        if (m != null) {
+                            m.process().close();
+                            pollNow = true; // a restarted daemon or monitor: the events so far are lost
                         }
-                    } else {
-                        all = false;
-                        announced.remove(a.name() + b.name());
+                        p.monitor(new MonitorFeed(p.host().start(launcher.quick()
+                                .command("monitor", "--json", STATUS_SOCKET_OPTION, p.socket().toString())
+                                .toArray(String[]::new)), d));
+                        lastMonitorStart = System.nanoTime();
                     }
                 }
-            }
-            if (all) {
-                if (allConnected(polled)) {
-                    return;
+                boolean fresh = false;
+                for (MeshPeer p : peers) {
+                    MonitorFeed m = p.monitor();
+                    if (m != null && m.refresh()) {
+                        fresh = true;
+                    }
                 }
-                polled = statusesQuietly(); // the events say so: confirm
-                lastPoll = System.nanoTime();
-                if (allConnected(polled)) {
-                    return;
+                if (pending != null && pending.isDone()) {
+                    polled = pending.join();
+                    pending = null;
+                    lastPoll = System.nanoTime();
+                    if (allConnected(polled)) {
+                        announcePairs(announced, polled);
+                        return;
+                    }
+                }
+                boolean all = announcePairs(announced, polled);
+                if (pending == null && (pollNow || all
+                        || System.nanoTime() - lastPoll > Duration.ofSeconds(FALLBACK_POLL_SECONDS).toNanos())) {
+                    pending = CompletableFuture.supplyAsync(this::statusesQuietly, Thread::startVirtualThread);
+                    pollNow = false;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("timed out after " + timeout + " waiting until every peer sees the others"
+                            + " CONNECTED\n" + diagnostics());
+                }
+                if (!fresh) {
+                    pause(POLL);
                 }
             }
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeout + " waiting until every peer sees the others"
-                        + " CONNECTED\n" + diagnostics());
-            }
-            if (!fresh) {
-                pause(POLL);
+        } finally {
+            if (pending != null) {
+                pending.cancel(true);
             }
         }
+    }
+
+    /**
+     * Reports each pair whose both ends are connected (by events or the last status round)
+     * once; forgets pairs that are not (so a reconnect is reported again). Returns true when
+     * every pair is connected.
+     */
+    private boolean announcePairs(Set<String> announced, Map<MeshPeer, List<SessionView>> polled) {
+        boolean all = true;
+        for (int i = 0; i < peers.size(); i++) {
+            for (int j = i + 1; j < peers.size(); j++) {
+                MeshPeer a = peers.get(i);
+                MeshPeer b = peers.get(j);
+                String ab = connectedPair(a, b, polled);
+                String ba = connectedPair(b, a, polled);
+                if (ab != null && ba != null) {
+                    if (announced.add(a.name() + b.name())) {
+                        progress.accept(a.name() + " ↔ " + b.name() + " connected (" + ab + ")");
+                    }
+                } else {
+                    all = false;
+                    announced.remove(a.name() + b.name());
+                }
+            }
+        }
+        return all;
     }
 
     /**
