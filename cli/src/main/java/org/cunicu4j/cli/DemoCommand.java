@@ -126,6 +126,16 @@ final class DemoCommand implements Callable<Integer> {
                 err.println("cunicu4j demo: no ping between " + String.join(", ", pings.failures()));
                 err.flush();
             }
+            MeshLab.KeyScan scan = mesh.scanForPrivateKeys();
+            if (scan.leaks().isEmpty()) {
+                out.println("No private key outside the peers' 0600 configs (" + scan.scanned()
+                        + " log and state files checked).");
+            } else {
+                ok = false;
+                err.println("cunicu4j demo: a private key is in " + scan.leaks());
+            }
+            out.flush();
+            err.flush();
             keep = ok && !once;
         } finally {
             if (!keep) {

@@ -46,6 +46,7 @@ class DemoIT {
         assertThat(out).as(why).contains("signaling server up").contains("coturn up")
                 .contains("every peer connected to both others").contains("== alice (10.99.0.1")
                 .contains("Ping through the tunnels").doesNotContain("FAIL")
+                .containsPattern("No private key outside the peers' 0600 configs \\([1-9][0-9]* log and state files checked\\)")
                 .endsWith("done: nothing left behind\n");
         assertThat(out).as(why).containsPattern("alice ↔ bob connected \\((srflx|prflx|host) ↔ (srflx|prflx|host)\\)")
                 .containsPattern("alice ↔ carol connected \\([a-z]+ ↔ [a-z]+\\)");

@@ -533,6 +533,45 @@ public final class MeshLab implements AutoCloseable {
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 
+    /**
+     * The files of this lab's work directory (logs of the daemons, monitors, servers; sockets
+     * and configs aside) that hold any peer's private key, and how many files were read. A
+     * private key belongs only in its peer's 0600 config.
+     */
+    public KeyScan scanForPrivateKeys() {
+        Set<Path> configs = new HashSet<>();
+        peers.forEach(p -> configs.add(p.configFile()));
+        List<Path> leaks = new ArrayList<>();
+        int scanned = 0;
+        try (var walk = Files.walk(lab.workDir())) {
+            for (Path f : walk.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+                if (configs.contains(f) || Files.size(f) > 64L << 20) {
+                    continue;
+                }
+                scanned++;
+                String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                if (peers.stream().anyMatch(p -> text.contains(p.keys().privateKey()))) {
+                    leaks.add(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new LabException("cannot scan " + lab.workDir() + " for private keys", e);
+        }
+        return new KeyScan(scanned, leaks);
+    }
+
+    /**
+     * What {@link #scanForPrivateKeys()} found.
+     *
+     * @param scanned how many files were read
+     * @param leaks the files holding a private key (should be none)
+     */
+    public record KeyScan(int scanned, List<Path> leaks) {
+        public KeyScan {
+            leaks = List.copyOf(leaks);
+        }
+    }
+
     /** Every peer's status (or why there is none) and daemon log, and the signaling server's log. */
     public String diagnostics() {
         StringBuilder sb = new StringBuilder();

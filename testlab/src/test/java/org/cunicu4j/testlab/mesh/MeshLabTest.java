@@ -159,6 +159,12 @@ class MeshLabTest {
             PingMatrix m = mesh.pingMatrix();
             assertThat(m.failures()).hasSize(6);
 
+            MeshLab.KeyScan clean = mesh.scanForPrivateKeys();
+            assertThat(clean.leaks()).isEmpty();
+            assertThat(clean.scanned()).isGreaterThan(3);
+            Files.writeString(mesh.lab().workDir().resolve("leak.log"), "oops " + bob.keys().privateKey() + "\n");
+            assertThat(mesh.scanForPrivateKeys().leaks()).containsExactly(mesh.lab().workDir().resolve("leak.log"));
+
             mesh.killDaemon(bob, "KILL");
             assertThat(bob.daemonAlive()).isFalse();
             assertThatThrownBy(() -> mesh.awaitConnected(Duration.ofSeconds(5))).hasMessageContaining("bob's daemon exited");
