@@ -65,7 +65,7 @@ final class StatusCommand implements Callable<Integer> {
                 throw new IOException("the daemon has no interface " + iface
                         + (names.isEmpty() ? " (it manages none)" : " (it manages " + String.join(", ", names) + ")"));
             }
-            status = new DaemonStatus(status.version(), status.pid(), status.started(), only);
+            status = new DaemonStatus(status.version(), status.pid(), status.started(), only, status.counters());
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

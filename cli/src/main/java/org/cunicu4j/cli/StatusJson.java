@@ -88,7 +88,7 @@ final class StatusJson {
             candidate(w, sp.remoteType(), sp.remote());
             w.field("protocol", sp.protocol()).endObject();
         }
-        w.field("rtt_ms", p.rtt() == null ? null : p.rtt().toNanos() / 1e6)
+        w.field("rtt_ms", p.rtt() == null ? null : java.math.BigDecimal.valueOf(p.rtt().toNanos(), 6)) // exact, never an exponent
                 .field("rx_bytes", p.rxBytes())
                 .field("tx_bytes", p.txBytes())
                 .field("last_handshake", time(p.lastHandshake()))

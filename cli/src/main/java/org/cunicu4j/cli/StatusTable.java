@@ -39,7 +39,7 @@ final class StatusTable {
 
     static String render(DaemonStatus s, Instant now, boolean color) {
         StringBuilder sb = new StringBuilder();
-        sb.append("cunicu4j daemon ").append(s.version()).append(" (pid ").append(s.pid()).append(')');
+        sb.append("cunicu4j daemon ").append(Units.printable(s.version())).append(" (pid ").append(s.pid()).append(')');
         if (s.started() != null) {
             Duration up = Duration.between(s.started(), now);
             sb.append(", up ").append(up.isNegative() ? "0s" : Units.duration(up));

@@ -70,9 +70,11 @@ final class Units {
     }
 
     /**
-     * {@code s} with control characters (C0, DEL, C1) shown as {@code \xNN}, so that text from
-     * the network (an error, a peer's name) cannot move the cursor or change colours on the
-     * terminal; null stays null.
+     * {@code s} with control characters (C0, DEL, C1) shown as {@code \xNN} and the line and
+     * paragraph separators (U+2028/2029) and bidirectional controls (U+202A..202E,
+     * U+2066..2069) as <code>&#92;uNNNN</code>, so that text from the network (an error, a peer's
+     * name) cannot move the cursor, change colours or reorder what the terminal shows; null
+     * stays null.
      */
     static String printable(String s) {
         if (s == null) {
@@ -81,18 +83,27 @@ final class Units {
         StringBuilder sb = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
+            boolean control = needsEscape(c);
             if (control && sb == null) {
                 sb = new StringBuilder(s.length() + 8).append(s, 0, i);
             }
             if (sb != null) {
                 if (control) {
-                    sb.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
+                    sb.append(String.format(Locale.ROOT, c <= 0xff ? "\\x%02x" : "\\u%04x", (int) c));
                 } else {
                     sb.append(c);
                 }
             }
         }
         return sb == null ? s : sb.toString();
+    }
+
+    /**
+     * True for what a terminal or a text viewer would act on rather than show: C0, DEL, C1,
+     * U+2028/2029 and the bidirectional embeddings, overrides and isolates.
+     */
+    static boolean needsEscape(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029
+                || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
     }
 }

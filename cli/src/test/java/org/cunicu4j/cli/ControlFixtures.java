@@ -65,6 +65,8 @@ final class ControlFixtures {
         final Set<Consumer<DaemonEvent>> listeners = ConcurrentHashMap.newKeySet();
         final CountDownLatch watching = new CountDownLatch(1);
         volatile Key restarted;
+        /** When set, status() throws it. */
+        volatile RuntimeException statusFailure;
 
         void emit(DaemonEvent e) {
             listeners.forEach(l -> l.accept(e));
@@ -72,6 +74,10 @@ final class ControlFixtures {
 
         @Override
         public DaemonStatus status() {
+            RuntimeException f = statusFailure;
+            if (f != null) {
+                throw f;
+            }
             return ControlFixtures.status();
         }
 

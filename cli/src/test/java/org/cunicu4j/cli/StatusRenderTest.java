@@ -192,6 +192,45 @@ class StatusRenderTest {
         String table = StatusTable.render(new DaemonStatus("v", 1, null, List.of(new InterfaceStatus("wg0", "d", null, 1, null,
                 null, List.of(evilPeer)))), ControlFixtures.NOW, false);
         assertThat(table).doesNotContain("\033").contains("m\\x1b]0;x\\x07").contains("error: bad\\x1b[0m");
+
+        String sneaky = "a\u0085b\u2028c\u2029d\u202ae\u202ef\u2066g\u2069h\u009bi\u007fj";
+        assertThat(Units.printable(sneaky)).isEqualTo("a\\x85b\\u2028c\\u2029d\\u202ae\\u202ef\\u2066g\\u2069h\\x9bi\\x7fj");
+        assertThat(StatusTable.render(new DaemonStatus("1.0\033[2J\u202e", 1, null, List.of()), ControlFixtures.NOW, false))
+                .as("the version too").startsWith("cunicu4j daemon 1.0\\x1b[2J\\u202e (pid 1)\n");
+
+        // JSON: the same characters as \\uNNNN escapes, never raw; a parser gets the text back
+        var jsonPeer = new org.cunicu4j.daemon.api.PeerSessionStatus(sneaky, p.publicKey(), p.state(), null, null,
+                null, null, 0, 0, null, null, 0, "bad\033[0m");
+        String json = StatusJson.render(new DaemonStatus(sneaky, 1, null, List.of(new InterfaceStatus("wg0", "d", null, 1, null,
+                null, List.of(jsonPeer)))));
+        for (char c : sneaky.toCharArray()) {
+            if (c < 'a' || c > 'z') {
+                assertThat(json).as("U+%04X escaped", (int) c).doesNotContain(String.valueOf(c))
+                        .contains(String.format("\\u%04x", (int) c));
+            }
+        }
+        assertThat(json).doesNotContain("\033").contains("bad\\u001b[0m");
+        Map<String, Object> doc = Json.object(Json.parse(json));
+        assertThat(doc.get("version")).isEqualTo(sneaky);
+        Map<String, Object> peer = Json.object(Json.array(Json.object(Json.array(doc.get("interfaces")).getFirst()).get("peers")).getFirst());
+        assertThat(peer).containsEntry("name", sneaky).containsEntry("last_error", "bad\033[0m");
+        String event = StatusJson.render(new DaemonEvent(Instant.EPOCH, DaemonEvent.Type.ERROR, null, null, null, null, sneaky));
+        assertThat(event).doesNotContain("\u202e").doesNotContain("\u2028");
+        assertThat(Json.object(Json.parse(event))).containsEntry("message", sneaky);
+    }
+
+    @Test
+    void rttMillisecondsAreWrittenWithoutAnExponent() {
+        var p = ControlFixtures.status().interfaces().getFirst().peers().getFirst();
+        for (var c : List.of(Map.entry(Duration.ofNanos(1), "0.000001"), Map.entry(Duration.ofSeconds(100_000_000), "100000000000"),
+                Map.entry(Duration.ofMillis(10), "10"), Map.entry(Duration.ofNanos(12_340_000), "12.34"),
+                Map.entry(Duration.ZERO, "0"))) {
+            var peer = new org.cunicu4j.daemon.api.PeerSessionStatus(p.name(), p.publicKey(), p.state(), null, null, null,
+                    c.getKey(), 0, 0, null, null, 0, null);
+            String json = StatusJson.render(new DaemonStatus("v", 1, null, List.of(new InterfaceStatus("wg0", "d", null, 1,
+                    null, null, List.of(peer)))));
+            assertThat(json).as(c.getKey().toString()).contains("\"rtt_ms\":" + c.getValue() + ",");
+        }
     }
 
     @Test

@@ -174,8 +174,8 @@ public final class Daemon implements DaemonApi, AutoCloseable {
             try {
                 control = options.control().start(config.rpcSocket(), this);
             } catch (org.cunicu4j.daemon.control.SocketInUseException e) {
-                throw new DaemonException("rpc.socket " + config.rpcSocket() + ": " + e.getMessage()
-                        + " (another cunicu4j daemon answers there; give this one its own with -o rpc.socket=PATH)", e);
+                // the message names the socket and says another daemon serves it
+                throw new DaemonException("rpc.socket " + e.getMessage() + " (e.g. -o rpc.socket=PATH)", e);
             } catch (IOException e) {
                 throw new DaemonException("rpc.socket " + config.rpcSocket() + ": " + e.getMessage(), e);
             }

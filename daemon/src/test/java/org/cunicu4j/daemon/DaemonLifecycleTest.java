@@ -128,7 +128,7 @@ class DaemonLifecycleTest {
                         .hasMessageContaining("interface " + ifname + " is already managed by cunicu4j daemon pid " + pid);
                 assertThatThrownBy(() -> start(h, file))
                         .isInstanceOf(DaemonException.class)
-                        .hasMessageContaining("rpc.socket " + socket);
+                        .hasMessageContaining("rpc.socket " + socket + ": another daemon serves it");
                 assertThat(socket).as("the refused daemon left the socket alone").exists();
                 assertThat(lock).as("the refused daemon left the lock alone").exists();
 

@@ -300,8 +300,9 @@ public final class IceAgent implements AutoCloseable {
 
     /**
      * The peer's ufrag and password; checks wait for them. A different ufrag mid-session
-     * means the peer restarted: the application must call {@link #restart()} too (the
-     * daemon does), or the old pairs and remote candidates stay.
+     * means the peer restarted: the application must call {@link #restart()} too, or
+     * {@link #resetRemote} to keep its own side (the daemon does one or the other), or the
+     * old pairs and remote candidates stay.
      */
     public void setRemoteCredentials(IceCredentials credentials) {
         Objects.requireNonNull(credentials, "credentials");

@@ -1,11 +1,17 @@
 package org.cunicu4j.daemon.config;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -26,6 +32,9 @@ import java.util.Set;
  * to override that). Stateless and thread-safe.
  */
 public final class ConfigLoader {
+    /** The largest configuration file read (far beyond any real one; bounds memory and time). */
+    static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
+
     private static final Set<PosixFilePermission> READABLE_BY_OTHERS = Set.of(
             PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
 
@@ -39,30 +48,98 @@ public final class ConfigLoader {
      *     {@code CUNICU_CONFIG} is left to the caller)
      * @param overrides {@code key=value} strings from {@code -o}, in command-line order
      * @throws ConfigException naming the file (or variable, or option), line:column, key and
-     *     problem; also when the file holds a private key, a preshared key or an ICE password
-     *     and is readable by group or others
+     *     problem; also when the file is not a regular file, is larger than 4 MiB, is writable
+     *     by group or others, was replaced while it was read, or holds a private key, a
+     *     preshared key, an ICE password or a TURN URL with a password and is readable by
+     *     group or others
      */
     public static DaemonConfig load(Path file, Map<String, String> env, List<String> overrides) {
         Objects.requireNonNull(file, "file");
         String name = file.toString();
+        // what the path is before opening it: a FIFO would block the open, a device never end
+        BasicFileAttributes before = attributes(file, name);
+        if (!before.isRegularFile()) {
+            throw new ConfigException(name, 0, 0, null, "not a regular file (" + (before.isDirectory() ? "a directory"
+                    : "a FIFO, socket or device") + ")");
+        }
+        if (before.size() > MAX_FILE_BYTES) {
+            throw new ConfigException(name, 0, 0, null, tooLarge(Long.toString(before.size())));
+        }
+        byte[] bytes = readBounded(file, name);
+        BasicFileAttributes after = attributes(file, name);
+        if (!Objects.equals(before.fileKey(), after.fileKey()) || !after.isRegularFile()) {
+            throw new ConfigException(name, 0, 0, null, "the file was replaced while it was read; try again");
+        }
+        Set<PosixFilePermission> perms = after instanceof PosixFileAttributes p ? p.permissions() : null;
+        if (perms != null) {
+            checkNotWritableByOthers(file, perms);
+        }
         String text;
         try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(name, 0, 0, null, "no such file");
-        } catch (AccessDeniedException e) {
-            throw new ConfigException(name, 0, 0, null, "permission denied (the daemon reads its configuration as the user it runs as)");
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             throw new ConfigException(name, 0, 0, null, "not UTF-8 text");
-        } catch (IOException e) {
-            throw new ConfigException(name, 0, 0, null, "cannot read: " + e, e);
         }
         Tree.MapNode root = parseRoot(text, name);
         Origin secret = findSecret(root);
-        if (secret != null) {
-            checkPrivate(file, secret);
+        if (secret != null && perms != null) {
+            checkPrivate(file, perms, secret);
         }
         return build(root, file, env, overrides);
+    }
+
+    /** POSIX attributes (following links) where the file system has them, else the basic ones. */
+    private static BasicFileAttributes attributes(Path file, String name) {
+        try {
+            try {
+                return Files.readAttributes(file, PosixFileAttributes.class);
+            } catch (UnsupportedOperationException e) {
+                return Files.readAttributes(file, BasicFileAttributes.class);
+            }
+        } catch (IOException e) {
+            throw readError(name, e);
+        }
+    }
+
+    /** At most {@link #MAX_FILE_BYTES}: the file may have grown since its size was read. */
+    private static byte[] readBounded(Path file, String name) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+            if (bytes.length > MAX_FILE_BYTES) {
+                throw new ConfigException(name, 0, 0, null, tooLarge("more than " + MAX_FILE_BYTES));
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw readError(name, e);
+        }
+    }
+
+    private static String tooLarge(String size) {
+        return "larger than 4 MiB (" + size + " bytes): not a configuration file";
+    }
+
+    private static ConfigException readError(String name, IOException e) {
+        return switch (e) {
+            case NoSuchFileException x -> new ConfigException(name, 0, 0, null, "no such file");
+            case AccessDeniedException x -> new ConfigException(name, 0, 0, null,
+                    "permission denied (the daemon reads its configuration as the user it runs as)");
+            default -> new ConfigException(name, 0, 0, null, "cannot read: " + e, e);
+        };
+    }
+
+    /**
+     * A file others can write is refused whatever it holds: whoever can change the
+     * configuration of a daemon running as root controls what it runs and where it connects.
+     */
+    private static void checkNotWritableByOthers(Path file, Set<PosixFilePermission> perms) {
+        boolean group = perms.contains(PosixFilePermission.GROUP_WRITE);
+        boolean others = perms.contains(PosixFilePermission.OTHERS_WRITE);
+        if (group || others) {
+            throw new ConfigException(file.toString(), 0, 0, null, "writable by " + (group && others ? "group and others"
+                    : group ? "its group" : "others") + " (mode " + mode(perms) + ", " + PosixFilePermissions.toString(perms)
+                    + "): whoever can change it controls the daemon; run: chmod go-w " + file);
+        }
     }
 
     /**
@@ -92,27 +169,38 @@ public final class ConfigLoader {
     }
 
     private static DaemonConfig build(Tree.MapNode root, Path source, Map<String, String> env, List<String> overrides) {
-        Tree.MapNode merged = root;
+        // "MIN-MAX" ranges become {min, max} first, so that CUNICU_LISTEN_PORT_RANGE_MAX replaces only max
+        Tree.MapNode merged = Schema.normalizePortRanges(root);
         List<String> warnings = new ArrayList<>();
         for (Tree.MapNode e : Overrides.fromEnv(env, warnings)) {
-            merged = merged.mergedWith(e);
+            merged = merged.mergedWith(Schema.normalizePortRanges(e));
         }
         for (String o : overrides) {
-            merged = merged.mergedWith(Overrides.fromOption(o));
+            merged = merged.mergedWith(Schema.normalizePortRanges(Overrides.fromOption(o)));
         }
         return Schema.daemonConfig(merged, source, warnings);
     }
 
-    /** The first secret in the tree: a private_key, preshared_key or ice password. */
+    /**
+     * The first secret in the tree: a private_key, preshared_key or ice password, or a TURN
+     * URL in ice.urls with inline credentials ({@code turn:user:password@host}).
+     */
     private static Origin findSecret(Tree t) {
         if (t instanceof Tree.MapNode m) {
+            boolean ice = m.origin().key().equals("ice");
             for (Map.Entry<String, Tree> e : m.entries().entrySet()) {
                 Tree v = e.getValue();
                 boolean set = !Schema.isNull(v);
                 String key = e.getKey();
-                if (set && (key.equals("private_key") || key.equals("preshared_key")
-                        || key.equals("password") && m.origin().key().equals("ice"))) {
+                if (set && (key.equals("private_key") || key.equals("preshared_key") || key.equals("password") && ice)) {
                     return m.keyOrigin(key);
+                }
+                if (ice && key.equals("urls") && v instanceof Tree.Seq urls) {
+                    for (Tree u : urls.items()) {
+                        if (u instanceof Tree.Scalar s && !s.isNull() && s.text().indexOf('@') >= 0) {
+                            return u.origin();
+                        }
+                    }
                 }
                 Origin inner = findSecret(v);
                 if (inner != null) {
@@ -130,20 +218,13 @@ public final class ConfigLoader {
         return null;
     }
 
-    private static void checkPrivate(Path file, Origin secret) {
-        Set<PosixFilePermission> perms;
-        try {
-            perms = Files.getPosixFilePermissions(file);
-        } catch (UnsupportedOperationException e) {
-            return; // not a POSIX file system: nothing to check
-        } catch (IOException e) {
-            throw new ConfigException(file.toString(), 0, 0, null, "cannot read its permissions: " + e, e);
-        }
+    private static void checkPrivate(Path file, Set<PosixFilePermission> perms, Origin secret) {
         if (perms.stream().anyMatch(READABLE_BY_OTHERS::contains)) {
             String what = switch (secret.key()) {
                 case "private_key" -> "a private key";
                 case "preshared_key" -> "a preshared key";
-                default -> "a password";
+                case "password" -> "a password";
+                default -> "a TURN URL with a password";
             };
             throw new ConfigException(file.toString(), secret.line(), secret.column(), secret.path(),
                     "the file holds " + what + " but is readable by " + readers(perms) + " (mode " + mode(perms)

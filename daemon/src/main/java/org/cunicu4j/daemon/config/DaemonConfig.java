@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * The whole configuration, validated: the daemon-wide settings ({@code backends},
@@ -32,6 +33,8 @@ public final class DaemonConfig {
     private final Tree.MapNode interfaceDefaults;
     /** The {@code interfaces:} entries in file order: pattern and its settings. */
     private final List<Map.Entry<String, Tree.MapNode>> interfaces;
+    /** The keys of {@link #interfaces} compiled, in the same order. */
+    private final List<Pattern> patterns;
     private final InterfaceConfig defaults;
     private final List<String> warnings;
     /** {@link #interfaceConfig} by name: the daemon asks on every poll; bounded for safety. */
@@ -48,6 +51,7 @@ public final class DaemonConfig {
         this.source = source;
         this.interfaceDefaults = Objects.requireNonNull(interfaceDefaults, "interfaceDefaults");
         this.interfaces = List.copyOf(interfaces);
+        this.patterns = this.interfaces.stream().map(e -> Glob.compile(e.getKey())).toList();
         this.defaults = Schema.interfaceConfig(interfaceDefaults);
     }
 
@@ -116,8 +120,9 @@ public final class DaemonConfig {
     private InterfaceConfig resolve(String ifname) {
         Tree.MapNode merged = interfaceDefaults;
         List<String> matched = new ArrayList<>();
-        for (Map.Entry<String, Tree.MapNode> e : interfaces) {
-            if (Glob.matches(e.getKey(), ifname)) {
+        for (int i = 0; i < interfaces.size(); i++) {
+            Map.Entry<String, Tree.MapNode> e = interfaces.get(i);
+            if (patterns.get(i).matcher(ifname).matches()) {
                 merged = merged.mergedWith(e.getValue());
                 matched.add(e.getKey());
             }

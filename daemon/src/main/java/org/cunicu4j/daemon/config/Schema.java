@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.cunicu4j.ice.CandidateType;
+import org.cunicu4j.ice.IceConfig;
 import org.cunicu4j.net.IpPrefix;
 import org.cunicu4j.proxy.ProxyMode;
 import org.cunicu4j.signaling.backend.BackendUrl;
@@ -39,6 +40,9 @@ final class Schema {
     static final List<String> PORT_RANGE_KEYS = List.of("min", "max");
     static final List<String> LOG_LEVELS = List.of("trace", "debug", "info", "warn", "error");
 
+    /** The ICE agent's consent-freshness interval, which disconnected_timeout must exceed. */
+    private static final Duration CONSENT_INTERVAL = IceConfig.defaults().consentInterval();
+
     /** Keys of cunīcu's configuration that cunicu4j does not implement. */
     static final Set<String> UNSUPPORTED_CUNICU_KEYS = Set.of("hooks", "fwmark", "routing_table", "sync_routes",
             "watch_routes", "sync_config", "sync_hosts", "domain", "port_forwarding", "community", "wait");
@@ -60,6 +64,37 @@ final class Schema {
     }
 
     private Schema() {}
+
+    /** What a key path holds: the overrides read YAML only for lists and maps. */
+    enum Shape { SCALAR, LIST, MAP }
+
+    static final Set<String> ICE_LIST_KEYS = Set.of("urls", "candidate_types", "network_types", "interfaces_include",
+            "interfaces_exclude");
+
+    /** The shape of the value at the key {@code path} (unknown paths: a scalar). */
+    static Shape shape(List<String> path) {
+        if (path.isEmpty()) {
+            return Shape.MAP;
+        }
+        int n = path.size();
+        return switch (path.get(0)) {
+            case "backends" -> n == 1 ? Shape.LIST : Shape.SCALAR;
+            case "rpc", "log" -> n == 1 ? Shape.MAP : Shape.SCALAR;
+            case "interfaces" -> n <= 2 ? Shape.MAP : interfaceShape(path.subList(2, n));
+            default -> interfaceShape(path);
+        };
+    }
+
+    private static Shape interfaceShape(List<String> path) {
+        int n = path.size();
+        return switch (path.get(0)) {
+            case "addresses" -> n == 1 ? Shape.LIST : Shape.SCALAR;
+            case "listen_port_range" -> n == 1 ? Shape.MAP : Shape.SCALAR;
+            case "ice" -> n == 1 ? Shape.MAP : n == 2 && ICE_LIST_KEYS.contains(path.get(1)) ? Shape.LIST : Shape.SCALAR;
+            case "peers" -> n <= 2 ? Shape.MAP : n == 3 && path.get(2).equals("allowed_ips") ? Shape.LIST : Shape.SCALAR;
+            default -> Shape.SCALAR;
+        };
+    }
 
     /** True for the keys whose values are secret and never echoed. */
     static boolean isSecretKey(String key) {
@@ -144,20 +179,40 @@ final class Schema {
 
     private static Tree.MapNode interfaceEntry(Tree.MapNode ifs, String pattern, Tree v) {
         Origin at = ifs.keyOrigin(pattern);
-        if (!Glob.isGlob(pattern)) {
-            if (pattern.length() > 15) {
-                throw at.error("an interface name has at most 15 characters, '" + pattern + "' has " + pattern.length());
+        if (Glob.isGlob(pattern)) {
+            try {
+                Glob.compile(pattern);
+            } catch (IllegalArgumentException e) {
+                throw at.error(e.getMessage());
             }
-            for (char c : pattern.toCharArray()) {
-                if (c <= ' ' || c == '/' || c == ':' || c == 0x7f) {
-                    throw at.error("'" + pattern + "' is not a valid interface name (no spaces, '/' or ':')");
-                }
+        } else {
+            String problem = ifnameProblem(pattern);
+            if (problem != null) {
+                throw at.error("'" + pattern + "' is not a valid interface name: " + problem);
             }
         }
         if (isNull(v)) {
             return Tree.MapNode.empty(v.origin());
         }
         return map(v, "the settings of interface(s) " + pattern);
+    }
+
+    /** Why {@code name} cannot be a Linux interface name (as the kernel's dev_valid_name), or null. */
+    static String ifnameProblem(String name) {
+        int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes == 0 || bytes > 15) {
+            return "it must have 1 to 15 bytes, '" + name + "' has " + bytes;
+        }
+        if (name.equals(".") || name.equals("..")) {
+            return "'.' and '..' are not allowed";
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '/' || c == ':' || c < 0x20 || c == 0x7f || Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+                return "no spaces, control characters, '/' or ':'";
+            }
+        }
+        return null;
     }
 
     private static String backendUrl(Tree t) {
@@ -237,6 +292,8 @@ final class Schema {
         if (t instanceof Tree.MapNode m) {
             int min = d.min();
             int max = d.max();
+            Tree minAt = null;
+            Tree maxAt = null;
             for (Map.Entry<String, Tree> e : m.entries().entrySet()) {
                 if (!PORT_RANGE_KEYS.contains(e.getKey())) {
                     throw unknownKey(m, e.getKey(), PORT_RANGE_KEYS, List.of());
@@ -247,12 +304,16 @@ final class Schema {
                 int p = integer(e.getValue(), 1, 65535);
                 if (e.getKey().equals("min")) {
                     min = p;
+                    minAt = e.getValue();
                 } else {
                     max = p;
+                    maxAt = e.getValue();
                 }
             }
             if (min > max) {
-                throw t.origin().error("min " + min + " is greater than max " + max);
+                // min and max may come from different places (file, variable, option, pattern)
+                throw t.origin().error("min " + min + " (" + writtenAt(minAt) + ") is greater than max " + max
+                        + " (" + writtenAt(maxAt) + ")");
             }
             return new PortRange(min, max);
         }
@@ -268,6 +329,64 @@ final class Schema {
         } catch (RuntimeException e) {
             throw t.origin().error("'" + s + "' is not a port range (expected MIN-MAX with 1 <= MIN <= MAX <= 65535, or {min: ..., max: ...})");
         }
+    }
+
+    /** Where {@code t} was written, for messages: {@code file:line:column}, the variable or option, or the default. */
+    private static String writtenAt(Tree t) {
+        if (t == null) {
+            return "the default";
+        }
+        Origin o = t.origin();
+        return o.line() > 0 ? o.source() + ":" + o.line() + ":" + o.column() : o.source();
+    }
+
+    /**
+     * {@code m} with every {@code listen_port_range} written as one string {@code MIN-MAX} (or
+     * {@code MIN:MAX}) turned into {@code {min, max}} at the string's origin, so that a later
+     * {@code min} or {@code max} (an environment variable, an option, a pattern) replaces only
+     * its half instead of the whole range. Strings of another form are left for
+     * {@link #portRange} to report.
+     */
+    static Tree.MapNode normalizePortRanges(Tree.MapNode m) {
+        Map<String, Tree> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Tree> e : m.entries().entrySet()) {
+            Tree v = e.getValue();
+            if (e.getKey().equals("listen_port_range") && v instanceof Tree.Scalar s && !s.isNull()) {
+                v = rangeAsMap(s);
+            } else if (v instanceof Tree.MapNode child) {
+                v = normalizePortRanges(child);
+            }
+            out.put(e.getKey(), v);
+        }
+        return new Tree.MapNode(out, m.keys(), m.origin());
+    }
+
+    private static Tree rangeAsMap(Tree.Scalar s) {
+        String text = s.text().strip();
+        int dash = text.indexOf('-');
+        if (dash < 0) {
+            dash = text.indexOf(':');
+        }
+        if (dash <= 0) {
+            return s;
+        }
+        String min = text.substring(0, dash).strip();
+        String max = text.substring(dash + 1).strip();
+        if (!isDigits(min) || !isDigits(max)) {
+            return s;
+        }
+        Origin o = s.origin();
+        Map<String, Tree> entries = new LinkedHashMap<>();
+        Map<String, Origin> keys = new LinkedHashMap<>();
+        entries.put("min", new Tree.Scalar(min, true, o.withPath(o.path() + ".min")));
+        entries.put("max", new Tree.Scalar(max, true, o.withPath(o.path() + ".max")));
+        keys.put("min", o.withPath(o.path() + ".min"));
+        keys.put("max", o.withPath(o.path() + ".max"));
+        return new Tree.MapNode(entries, keys, o);
+    }
+
+    private static boolean isDigits(String s) {
+        return !s.isEmpty() && s.length() <= 10 && s.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     private static Map<String, PeerConfig> peers(Tree t) {
@@ -402,11 +521,50 @@ final class Schema {
                 default -> throw new AssertionError(key);
             }
         }
-        if (m.get("failed_timeout") != null && !isNull(m.get("failed_timeout")) && failed.compareTo(disconnected) < 0) {
-            throw m.get("failed_timeout").origin().error("failed_timeout (" + failed.toMillis() + "ms) must not be shorter than "
-                    + "disconnected_timeout (" + disconnected.toMillis() + "ms)");
+        IceSettings settings = new IceSettings(urls, types, networks, check, disconnected, failed, keepalive, include, exclude,
+                username, password);
+        checkAgentAccepts(m, settings);
+        return settings;
+    }
+
+    /**
+     * Builds the ICE agent's {@link IceConfig} from {@code s} now, so that timings the agent
+     * refuses are reported at load time at the key that was written, not when a peer connects.
+     */
+    private static void checkAgentAccepts(Tree.MapNode m, IceSettings s) {
+        Duration consent = CONSENT_INTERVAL;
+        if (s.failedTimeout().compareTo(s.disconnectedTimeout()) < 0) {
+            // blame the one written last (a pattern's over the top level's, an override's over the file's)
+            Tree at = !set(m, "failed_timeout") ? m.get("disconnected_timeout")
+                    : !set(m, "disconnected_timeout") ? m.get("failed_timeout")
+                    : writtenAfter(m.get("disconnected_timeout").origin(), m.get("failed_timeout").origin())
+                            ? m.get("disconnected_timeout") : m.get("failed_timeout");
+            throw at.origin().error("failed_timeout (" + s.failedTimeout().toMillis() + "ms" + (set(m, "failed_timeout") ? "" : ", the default")
+                    + ") must not be shorter than disconnected_timeout (" + s.disconnectedTimeout().toMillis() + "ms"
+                    + (set(m, "disconnected_timeout") ? "" : ", the default") + ")");
         }
-        return new IceSettings(urls, types, networks, check, disconnected, failed, keepalive, include, exclude, username, password);
+        if (s.disconnectedTimeout().compareTo(consent) <= 0 && set(m, "disconnected_timeout")) {
+            throw m.get("disconnected_timeout").origin().error("disconnected_timeout (" + s.disconnectedTimeout().toMillis()
+                    + "ms) must be longer than the ICE consent interval (" + consent.toMillis()
+                    + "ms, RFC 7675): every consent check would come too late");
+        }
+        try {
+            s.iceConfig().build();
+        } catch (IllegalArgumentException e) {
+            throw m.origin().error("not accepted by the ICE agent: " + e.getMessage(), e);
+        }
+    }
+
+    /** True when {@code a} was written after {@code b}: an override after the file, a later line of the same file. */
+    private static boolean writtenAfter(Origin a, Origin b) {
+        if (a.override() != b.override()) {
+            return a.override();
+        }
+        return a.source().equals(b.source()) && (a.line() > b.line() || a.line() == b.line() && a.column() > b.column());
+    }
+
+    private static boolean set(Tree.MapNode m, String key) {
+        return m.get(key) != null && !isNull(m.get(key));
     }
 
     private static String iceUrl(Tree t) {
@@ -454,6 +612,11 @@ final class Schema {
         String s = text(t, "an interface name or glob").strip();
         if (s.isEmpty()) {
             throw t.origin().error("expected an interface name or glob, got an empty string");
+        }
+        try {
+            Glob.compile(s);
+        } catch (IllegalArgumentException e) {
+            throw t.origin().error(e.getMessage());
         }
         return s;
     }

@@ -1,13 +1,18 @@
 package org.cunicu4j.daemon.config;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
 import org.snakeyaml.engine.v2.common.ScalarStyle;
+import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -20,14 +25,16 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 /**
  * Turns YAML 1.2 text into a {@link Tree}, keeping each node's line and column: composes
  * with snakeyaml-engine (no object construction, no tags resolved into Java types) and
- * refuses duplicate keys, non-scalar keys, documents nested deeper than {@link #MAX_DEPTH}
- * and alias expansions beyond {@link #MAX_NODES}. Every failure is a {@link ConfigException};
+ * refuses duplicate keys, non-scalar keys, tags ({@code !!str}, {@code !foo}), merge keys
+ * ({@code <<}), documents nested deeper than {@link #MAX_DEPTH}, more than
+ * {@link #MAX_ALIASES} aliases to collections and alias expansions beyond {@link #MAX_NODES}. Every failure is a {@link ConfigException};
  * YAML error messages are reduced to the problem and its position so that no snippet of
  * the file (which may hold a key) is echoed. Stateless.
  */
 final class YamlTrees {
     static final int MAX_DEPTH = 64;
     static final int MAX_NODES = 100_000;
+    static final int MAX_ALIASES = 50;
     private static final int MAX_CODE_POINTS = 4 * 1024 * 1024;
 
     /**
@@ -37,7 +44,7 @@ final class YamlTrees {
     private static final LoadSettings SETTINGS = LoadSettings.builder()
             .setSchema(new CoreSchema())
             .setAllowRecursiveKeys(false)
-            .setMaxAliasesForCollections(50)
+            .setMaxAliasesForCollections(MAX_ALIASES)
             .setCodePointLimit(MAX_CODE_POINTS)
             .setAllowNonScalarKeys(true) // refused by the converter, with a position
             .build();
@@ -51,6 +58,7 @@ final class YamlTrees {
     static Tree parse(String text, Origin root) {
         Optional<Node> node;
         try {
+            refuseMergeKeys(text, root);
             node = new Compose(SETTINGS).composeString(text);
         } catch (MarkedYamlEngineException e) {
             // a position inside an option's value would read as a file position: leave it out
@@ -58,9 +66,14 @@ final class YamlTrees {
             String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
             throw new ConfigException(root.source(), m == null ? 0 : m.getLine() + 1, m == null ? 0 : m.getColumn() + 1,
                     root.path(), "not valid YAML: " + problem);
+        } catch (ConfigException e) {
+            throw e;
         } catch (StackOverflowError e) {
             throw root.error("not valid YAML: nested too deeply");
         } catch (RuntimeException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("Number of aliases")) {
+                throw root.error("not valid YAML: more than " + MAX_ALIASES + " aliases to lists or maps (an alias bomb?)");
+            }
             // snakeyaml-engine's own exceptions without a mark, and anything unexpected from it
             throw root.error("not valid YAML: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage())));
         }
@@ -68,6 +81,71 @@ final class YamlTrees {
             return null;
         }
         return new YamlTrees.Converter().convert(node.get(), root, 0);
+    }
+
+    /**
+     * The composer merges {@code <<} keys in silently, leaving no trace in the nodes: the
+     * events are scanned for a plain {@code <<} in key position first.
+     */
+    private static void refuseMergeKeys(String text, Origin root) {
+        Deque<Open> open = new ArrayDeque<>();
+        for (Event e : new Parse(SETTINGS).parseString(text)) {
+            switch (e.getEventId()) {
+                case MappingStart, SequenceStart -> {
+                    String path = open.isEmpty() ? root.path() : open.peek().childPath();
+                    child(open, null);
+                    open.push(new Open(e.getEventId() == Event.ID.MappingStart, path));
+                }
+                case MappingEnd, SequenceEnd -> open.pop();
+                case Scalar -> {
+                    ScalarEvent s = (ScalarEvent) e;
+                    boolean key = !open.isEmpty() && open.peek().mapping && open.peek().children % 2 == 0;
+                    if (key && s.isPlain() && s.getValue().equals("<<")) {
+                        Origin at = root.withPath(open.peek().path);
+                        if (!root.override()) {
+                            at = e.getStartMark().map(m -> root.withPath(open.peek().path).at(m.getLine() + 1, m.getColumn() + 1))
+                                    .orElse(at);
+                        }
+                        throw at.error("YAML merge keys (<<) are not supported: write the keys out");
+                    }
+                    child(open, key ? s.getValue() : null);
+                }
+                case Alias -> child(open, null);
+                default -> { }
+            }
+        }
+    }
+
+    /** A collection open during {@link #refuseMergeKeys}: its path, children so far, the last key seen. */
+    private static final class Open {
+        final boolean mapping;
+        final String path;
+        int children;
+        String lastKey;
+
+        Open(boolean mapping, String path) {
+            this.mapping = mapping;
+            this.path = path;
+        }
+
+        /** The path of the child that comes next. */
+        String childPath() {
+            if (!mapping) {
+                return path + "[" + children + "]";
+            }
+            String key = lastKey == null ? "?" : lastKey;
+            return path.isEmpty() ? key : path + "." + key;
+        }
+    }
+
+    private static void child(Deque<Open> open, String key) {
+        if (!open.isEmpty()) {
+            Open o = open.peek();
+            if (key != null) {
+                o.lastKey = key;
+            }
+            o.children++;
+        }
     }
 
     private static String firstLine(String s) {
@@ -86,6 +164,9 @@ final class YamlTrees {
                 throw origin.error("nested more than " + MAX_DEPTH + " levels deep");
             }
             Origin here = at(origin, node);
+            if (!node.isResolved()) {
+                throw here.error("YAML tags such as " + node.getTag().getValue() + " are not supported: write the plain value");
+            }
             return switch (node) {
                 case ScalarNode s -> scalar(s, here);
                 case SequenceNode seq -> {
@@ -108,6 +189,9 @@ final class YamlTrees {
                         Tree.Scalar key = scalar(ks, keyAt);
                         if (key.isNull() || key.text().isEmpty()) {
                             throw keyAt.error("empty key");
+                        }
+                        if (key.plain() && key.text().equals("<<")) {
+                            throw keyAt.error("YAML merge keys (<<) are not supported: write the keys out");
                         }
                         Origin child = here.child(key.text(), keyAt.line(), keyAt.column());
                         if (entries.containsKey(key.text())) {

@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.cunicu4j.daemon.api.DaemonEvent;
@@ -86,7 +87,7 @@ public final class ControlClient implements AutoCloseable {
         }
         try {
             return ControlCodec.decode(r.getStatus());
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | DateTimeException e) { // a field at fault; a time out of Instant's range
             throw new ControlException("the daemon's status does not make sense: " + e.getMessage(), e);
         }
     }
@@ -115,7 +116,7 @@ public final class ControlClient implements AutoCloseable {
                 DaemonEvent e;
                 try {
                     e = ControlCodec.decode(r.getEvent());
-                } catch (IllegalArgumentException ex) {
+                } catch (IllegalArgumentException | DateTimeException ex) {
                     throw new ControlException("an event from the daemon does not make sense: " + ex.getMessage(), ex);
                 }
                 listener.accept(e);

@@ -242,7 +242,10 @@ public final class EndpointDiscovery implements AutoCloseable {
         return counters.snapshot();
     }
 
-    /** Closes the subscription and every session; idempotent. */
+    /**
+     * Closes the subscription and every session: the teardowns run in parallel, and this
+     * waits for them up to 5 s in all. Idempotent.
+     */
     @Override
     public void close() {
         List<PeerSession> all;
@@ -255,8 +258,13 @@ public final class EndpointDiscovery implements AutoCloseable {
             sessions.clear();
         }
         subscription.close();
+        // all teardowns run at once (each on its session's executor), under one deadline
         for (PeerSession s : all) {
-            s.close();
+            s.beginClose();
+        }
+        long deadline = System.nanoTime() + PeerSession.CLOSE_WAIT.toNanos();
+        for (PeerSession s : all) {
+            s.awaitClosed(deadline);
         }
     }
 
@@ -323,6 +331,11 @@ public final class EndpointDiscovery implements AutoCloseable {
 
     InstantSource wallClock() {
         return wallClock;
+    }
+
+    /** {@code peer}'s session, or null (for tests). */
+    PeerSession session(Key peer) {
+        return sessions.get(peer);
     }
 
     Counters counters() {

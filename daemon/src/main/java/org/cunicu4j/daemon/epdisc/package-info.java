@@ -5,8 +5,10 @@
  * peer's session, which exchanges credentials ({@code need_creds} with backoff,
  * {@link org.cunicu4j.daemon.epdisc.CredentialsBackoff}), trickles candidates
  * ({@link org.cunicu4j.daemon.epdisc.CandidateCodec}), takes its ICE role from the key
- * comparison ({@link org.cunicu4j.daemon.epdisc.Roles}), restarts on failure and on changed
- * remote credentials, and forwards the selected pair to the interface's
+ * comparison ({@link org.cunicu4j.daemon.epdisc.Roles}), restarts on failure and on a peer's
+ * restart once its own credentials have connected (before that it keeps them and only starts
+ * over with the peer's new ones), drops stale copies of replaced credentials, and forwards
+ * the selected pair to the interface's
  * {@link org.cunicu4j.proxy.PortSharing}.
  */
 package org.cunicu4j.daemon.epdisc;

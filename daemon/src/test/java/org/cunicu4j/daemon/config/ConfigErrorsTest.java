@@ -67,16 +67,34 @@ class ConfigErrorsTest {
                 Arguments.of("bad pattern entry matching nothing", "interfaces:\n  \"x*\":\n    mtu: 10\n", "mtu",
                         "interfaces.x*.mtu", "10 is out of range"),
                 Arguments.of("interface name too long", "interfaces:\n  averyveryverylongname: {}\n", "averyvery",
-                        "interfaces.averyveryverylongname", "at most 15 characters"),
+                        "interfaces.averyveryverylongname", "it must have 1 to 15 bytes, 'averyveryverylongname' has 21"),
                 Arguments.of("bad log level", "log:\n  level: loud\n", "loud", "log.level", "not a log level"),
                 Arguments.of("bad boolean", "userspace: maybe\n", "userspace", "userspace", "not a boolean"),
                 Arguments.of("bad port range", "listen_port_range: {min: 52000, max: 51000}\n", "listen_port_range",
-                        "listen_port_range", "min 52000 is greater than max 51000"),
+                        "listen_port_range", ":1:26) is greater than max 51000 ("),
                 Arguments.of("bad backend", "backends: [\"nothing\"]\n", "backends", "backends[0]", "no scheme"),
                 Arguments.of("keepalive too long", "peers:\n  bob: {public_key: \"" + BOB + "\", persistent_keepalive: 1d}\n",
                         "persistent_keepalive", "peers.bob.persistent_keepalive", "not a duration"),
                 Arguments.of("same key twice", "peers:\n  bob: {public_key: \"" + BOB + "\"}\n  bob2: {public_key: \"" + BOB + "\"}\n",
                         "bob2", "peers.bob2.public_key", "the same public key as peer 'bob'"),
+                Arguments.of("disconnected beyond the default failed timeout", "ice:\n  disconnected_timeout: 30s\n",
+                        "disconnected", "ice.disconnected_timeout",
+                        "failed_timeout (25000ms, the default) must not be shorter than disconnected_timeout (30000ms)"),
+                Arguments.of("disconnected within the consent interval", "interfaces:\n  wg0:\n    ice: {disconnected_timeout: 1s}\n",
+                        "disconnected", "interfaces.wg0.ice.disconnected_timeout",
+                        "disconnected_timeout (1000ms) must be longer than the ICE consent interval (2000ms"),
+                Arguments.of("check interval of ten years", "ice:\n  check_interval: 999999999999\n", "check_interval",
+                        "ice.check_interval", "longer than ten years"),
+                Arguments.of("reversed glob range in exclude", "ice:\n  interfaces_exclude: [\"wg*\", \"eth[z-a]\"]\n",
+                        "interfaces_exclude", "ice.interfaces_exclude[1]", "the range z-a is reversed"),
+                Arguments.of("reversed glob range in a key", "interfaces:\n  \"wg[9-0]\": {mtu: 1400}\n", "wg[9-0]",
+                        "interfaces.wg[9-0]", "invalid glob \"wg[9-0]\": the range 9-0 is reversed"),
+                Arguments.of("YAML tag", "listen_port: 1\nmtu: !!int 1400\n", "!!int", "mtu",
+                        "YAML tags such as tag:yaml.org,2002:int are not supported"),
+                Arguments.of("local YAML tag", "ice:\n  urls: !secret [stun:a:3478]\n", "!secret", "ice.urls",
+                        "YAML tags such as !secret are not supported"),
+                Arguments.of("merge key", "interfaces:\n  wg0:\n    <<: {mtu: 1400}\n", "<<", "interfaces.wg0",
+                        "YAML merge keys (<<) are not supported"),
                 Arguments.of("non-scalar key", "? [a, b]\n: 1\n", "[a, b]", "", "a key must be a plain name"));
     }
 
@@ -146,12 +164,12 @@ class ConfigErrorsTest {
         // ... but an interface both match is not, which is reported when it is asked for
         assertThatThrownBy(() -> c.interfaceConfig("wg1"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("t.yaml:2:30: interfaces.wg*.listen_port_range: min 40020 is greater than max 40010"
+                .hasMessage("t.yaml:2:30: interfaces.wg*.listen_port_range: min 40020 (t.yaml:3:40) is greater than max 40010 (t.yaml:2:48)"
                         + " (in the settings of wg1, merged from interfaces wg*, wg[0-9])");
         // and at load time when the interface is named outright
         assertThatThrownBy(() -> ConfigLoader.parse(yaml + "  wg1: {}\n", "t.yaml", Map.of(), List.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("min 40020 is greater than max 40010");
+                .hasMessageContaining("min 40020 (t.yaml:3:40) is greater than max 40010 (t.yaml:2:48)");
     }
 
     @Test
@@ -189,6 +207,79 @@ class ConfigErrorsTest {
         }
         assertThatThrownBy(() -> ConfigLoader.parse(yaml.toString(), "t.yaml", Map.of(), List.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("t.yaml:");
+                .hasMessageStartingWith("t.yaml:")
+                .hasMessageContaining("more than 50 aliases to lists or maps");
+    }
+
+    @Test
+    void aNestedBombWithFewAliasesReachesTheNodeLimit() {
+        // 5 levels of 10: only 40 aliases, but 111111 nodes once expanded
+        StringBuilder yaml = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (int i = 1; i < 5; i++) {
+            yaml.append("a").append(i).append(": &a").append(i).append(" [");
+            for (int j = 0; j < 10; j++) {
+                yaml.append(j == 0 ? "" : ", ").append("*a").append(i - 1);
+            }
+            yaml.append("]\n");
+        }
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml.toString(), "t.yaml", Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("t.yaml:")
+                .hasMessageContaining("expands to more than 100000 nodes (aliases?)");
+    }
+
+    @Test
+    void explicitInterfaceNamesMustBeLinuxNames() {
+        for (String bad : List.of(".", "..", "a b", "eth0:1", "a/b", "tab\\t", "sixteen-chars-xx", "äääääääää")) {
+            assertThatThrownBy(() -> ConfigLoader.parse("interfaces:\n  \"" + bad + "\": {}\n", "t.yaml", Map.of(), List.of()))
+                    .as(bad)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("t.yaml:2:3: interfaces.")
+                    .hasMessageContaining("is not a valid interface name");
+        }
+        assertThat(ConfigLoader.parse("interfaces:\n  eth0.100: {mtu: 1400}\n  \"wg-é\": {}\n", "t.yaml", Map.of(), List.of())
+                .explicitInterfaces()).containsExactly("eth0.100", "wg-é");
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("interfaces.\"..\".mtu=1400")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'..' is not a valid interface name");
+    }
+
+    @Test
+    void loadedIceTimingsAreAcceptedByTheAgent() {
+        DaemonConfig c = ConfigLoader.parse("ice: {disconnected_timeout: 30s, failed_timeout: 40s, check_interval: 50ms}\n",
+                "t.yaml", Map.of(), List.of());
+        org.cunicu4j.ice.IceConfig agent = c.interfaceConfig("wg0").ice().iceConfig().build();
+        assertThat(agent.disconnectedTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(agent.failedTimeout()).isEqualTo(java.time.Duration.ofSeconds(40));
+        assertThat(agent.checkInterval()).isEqualTo(java.time.Duration.ofMillis(50));
+        // a pattern's merged timings are checked the same way
+        assertThatThrownBy(() -> ConfigLoader.parse("ice: {failed_timeout: 40s}\ninterfaces:\n  \"wg*\": {ice: {disconnected_timeout: 41s}}\n",
+                "t.yaml", Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("t.yaml:3:39: interfaces.wg*.ice.disconnected_timeout: failed_timeout (40000ms) must not be shorter"
+                        + " than disconnected_timeout (41000ms)");
+    }
+
+    @Test
+    void globsAreCheckedInEveryPlace() {
+        assertThatThrownBy(() -> ConfigLoader.parse("ice:\n  interfaces_exclude: [\"[z-a]\"]\n", "t.yaml", Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("t.yaml:2:24: ice.interfaces_exclude[0]: invalid glob \"[z-a]\": the range z-a is reversed (write a-z)");
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of("CUNICU_ICE_INTERFACES_INCLUDE", "eth*,en[z-a]"), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("environment variable CUNICU_ICE_INTERFACES_INCLUDE: ice.interfaces_include[1]: invalid glob");
+    }
+
+    @Test
+    void mergeKeysAreRefusedInOptionsAndNestedListsToo() {
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("ice={<<: {username: u}}")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("option -o ice: ice: YAML merge keys (<<) are not supported: write the keys out");
+        assertThatThrownBy(() -> ConfigLoader.parse("base: &b {mtu: 1}\nx:\n  - a: 1\n    <<: *b\n", "t.yaml", Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("t.yaml:4:5: x[0]: YAML merge keys (<<) are not supported: write the keys out");
+        // a plain << as a value or list item is just text
+        assertThat(ConfigLoader.parse("ice: {username: \"<<\", password: <<}\n", "t.yaml", Map.of(), List.of())
+                .interfaceDefaults().ice().password()).isEqualTo("<<");
     }
 }

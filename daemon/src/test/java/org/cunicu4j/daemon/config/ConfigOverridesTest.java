@@ -119,7 +119,7 @@ class ConfigOverridesTest {
     }
 
     @Test
-    void optionValuesAreYamlScalarsOrFlowLists() {
+    void optionValuesAreFlowListsOrMapsOnlyWhereTheKeyHoldsOne() {
         DaemonConfig c = ConfigLoader.defaults(Map.of(), List.of(
                 "ice.username=\"quoted user\"",
                 "ice.urls=[\"stun:a:3478\", 'stun:b:3478']",
@@ -127,7 +127,7 @@ class ConfigOverridesTest {
                 "peers.bob.endpoint=192.0.2.1:51820",
                 "userspace=TRUE"));
         InterfaceConfig i = c.interfaceConfig("x");
-        assertThat(i.ice().username()).isEqualTo("quoted user");
+        assertThat(i.ice().username()).isEqualTo("\"quoted user\""); // a scalar is taken as written
         assertThat(i.ice().urls()).containsExactly("stun:a:3478", "stun:b:3478");
         assertThat(i.peers().get("bob").endpoint()).isEqualTo("192.0.2.1:51820");
         assertThat(i.userspace()).isTrue();
@@ -161,9 +161,6 @@ class ConfigOverridesTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("option -o private_key: private_key: not a valid private key")
                 .hasMessageNotContaining(PRIV.substring(1, 20));
-        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("ice.password=[a, b]")))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("option -o ice.password: ice.password: expected a TURN password, got a list");
         assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("ice={password: hunter2, usrname: u}")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("option -o ice: ice.usrname: unknown key 'usrname' (did you mean 'username'?)");
@@ -184,7 +181,7 @@ class ConfigOverridesTest {
         // a key that is no key path: the same
         assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("ice.password:hunter2 x=1")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("option -o ice.password: not a dotted key path (e.g. interfaces.wg0.listen_port)");
+                .hasMessageStartingWith("option -o ice.password: not a dotted key path (e.g. interfaces.wg0.listen_port;");
         assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("Hunter2")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("option -o (no key): expected key=value")
@@ -207,5 +204,77 @@ class ConfigOverridesTest {
         assertThatThrownBy(() -> ConfigLoader.parse("ice:\n  url: [stun:a:3478]\n", "t.yaml", Map.of(), List.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown key 'url'");
+    }
+
+    @Test
+    void scalarValuesAreNeverReadAsYaml() {
+        DaemonConfig c = ConfigLoader.defaults(Map.of("CUNICU_ICE_PASSWORD", "[p'w ", "CUNICU_ICE_USERNAME", " 'u' "), List.of(
+                "peers.bob.public_key=" + BOB,
+                "peers.bob.endpoint=[2001:db8::1]:51820",
+                "interfaces.wg0.ice.password={a: b}",
+                "peers.bob.allowed_ips=[10.0.0.2/32, fd00::2/128]"));
+        InterfaceConfig d = c.interfaceDefaults();
+        assertThat(d.ice().password()).isEqualTo("[p'w ");
+        assertThat(d.ice().username()).isEqualTo(" 'u' ");
+        assertThat(d.peers().get("bob").endpoint()).isEqualTo("[2001:db8::1]:51820");
+        assertThat(d.peers().get("bob").allowedIps()).hasSize(2);
+        assertThat(c.interfaceConfig("wg0").ice().password()).isEqualTo("{a: b}");
+        // maps and lists still take YAML
+        assertThat(ConfigLoader.defaults(Map.of(), List.of("listen_port_range={min: 40000, max: 40001}"))
+                .interfaceDefaults().listenPortRange()).isEqualTo(new PortRange(40000, 40001));
+        assertThat(Schema.shape(List.of("interfaces", "wg0", "ice", "urls"))).isEqualTo(Schema.Shape.LIST);
+        assertThat(Schema.shape(List.of("interfaces", "wg0"))).isEqualTo(Schema.Shape.MAP);
+        assertThat(Schema.shape(List.of("peers", "bob", "endpoint"))).isEqualTo(Schema.Shape.SCALAR);
+        assertThat(Schema.shape(List.of("rpc", "socket"))).isEqualTo(Schema.Shape.SCALAR);
+    }
+
+    @Test
+    void aRangeStringIsOverriddenHalfByHalf() {
+        Path file = ConfigTesting.write(dir, "r.yaml", "listen_port_range: 60000-60005\n", "rw-r--r--");
+        DaemonConfig c = ConfigLoader.load(file, Map.of("CUNICU_LISTEN_PORT_RANGE_MAX", "60010"), List.of());
+        assertThat(c.interfaceDefaults().listenPortRange()).isEqualTo(new PortRange(60000, 60010));
+        assertThat(ConfigLoader.load(file, Map.of(), List.of("listen_port_range.min=59000")).interfaceDefaults()
+                .listenPortRange()).isEqualTo(new PortRange(59000, 60005));
+        // a pattern's {max} over the top level's string
+        assertThat(ConfigLoader.parse("listen_port_range: 40000:40005\ninterfaces:\n  wg0: {listen_port_range: {max: 40009}}\n",
+                "t.yaml", Map.of(), List.of()).interfaceConfig("wg0").listenPortRange()).isEqualTo(new PortRange(40000, 40009));
+        // min > max names where each came from
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("CUNICU_LISTEN_PORT_RANGE_MAX", "50000"), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":1:20: listen_port_range: min 60000 (" + file + ":1:20) is greater than max 50000"
+                        + " (environment variable CUNICU_LISTEN_PORT_RANGE_MAX)");
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("listen_port_range.min=52000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageEndingWith("min 52000 (option -o listen_port_range.min) is greater than max 51899 (the default)");
+    }
+
+    @Test
+    void aQuotedKeySegmentMayHoldDots() {
+        DaemonConfig c = ConfigLoader.defaults(Map.of(), List.of("interfaces.\"eth0.100\".mtu=1400",
+                "interfaces.\"eth0.100\".peers.\"bob.example\".public_key=" + BOB));
+        assertThat(c.explicitInterfaces()).containsExactly("eth0.100");
+        assertThat(c.interfaceConfig("eth0.100").mtu()).isEqualTo(1400);
+        assertThat(c.interfaceConfig("eth0.100").peers()).containsKey("bob.example");
+        assertThat(c.interfaceConfig("eth0x100").mtu()).isNull();
+        assertThat(Overrides.segments("a.\"b.c\".d")).containsExactly("a", "b.c", "d");
+        assertThat(Overrides.segments("\"a=b\"")).containsExactly("a=b");
+        for (String bad : List.of("a.\"b", "a.\"\".c", "a.\"b\"c", "a.", ".a", "a..b", "a b", "a:b")) {
+            assertThat(Overrides.segments(bad)).as(bad).isNull();
+        }
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("interfaces.\"eth0.100.mtu=1400")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("option -o interfaces.: expected key=value");
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("interfaces.\"eth0.100\"mtu=1400")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("option -o interfaces.: not a dotted key path (e.g. interfaces.wg0.listen_port; quote a segment"
+                        + " that holds dots: interfaces.\"eth0.100\".mtu)");
+    }
+
+    @Test
+    void twoKeyPathsForOneVariableAreASchemaBug() {
+        assertThatThrownBy(() -> Overrides.envNames(List.of("ice.urls", "mtu", "ice_urls")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("key paths ice.urls and ice_urls both map to environment variable CUNICU_ICE_URLS");
+        assertThat(Overrides.envNames(Schema.ENV_PATHS)).hasSize(Schema.ENV_PATHS.size());
     }
 }

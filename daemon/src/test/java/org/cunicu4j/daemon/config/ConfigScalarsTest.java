@@ -47,6 +47,17 @@ class ConfigScalarsTest {
         assertThat(Glob.matches("a*b*c", "axxbyy")).isFalse();
         assertThat(Glob.matches("wg0", "wg0")).isTrue();
         assertThat(Glob.matches("wg[", "wg[")).isTrue(); // no closing bracket: literal
+        assertThat(Glob.matches("x[-a]", "x-")).isTrue();
+        assertThat(Glob.matches("x[a-]", "x-")).isTrue();
+        assertThat(Glob.matches("x[&^\\]", "x\\")).isTrue();
+        assertThat(Glob.matches("x[&&a]", "xa")).isTrue();
+        assertThat(Glob.matches("eth0.100", "eth0x100")).isFalse();
+        assertThatThrownBy(() -> Glob.compile("wg[z-a]")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("invalid glob \"wg[z-a]\": the range z-a is reversed (write a-z)");
+        assertThatThrownBy(() -> Glob.compile("wg[!]")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is empty");
+        assertThatThrownBy(() -> new org.cunicu4j.ice.gather.InterfaceFilter(List.of("[9-0]"), List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(Glob.isGlob("wg0")).isFalse();
         assertThat(Glob.isGlob("wg[01]")).isTrue();
         assertThat(Glob.isGlob("wg?")).isTrue();

@@ -24,11 +24,13 @@ class ConfigSecurityTest {
             "private, rw-r--r--, 0644, group and others",
             "private, rw-r-----, 0640, its group",
             "psk, rw----r--, 0604, others",
-            "password, rw-rw-r--, 0664, group and others"})
+            "password, r--r--r--, 0444, group and others",
+            "turn, rw-r--r--, 0644, group and others"})
     void aReadableFileWithASecretIsRefusedWithTheFix(String secret, String perms, String mode, String readers) {
         String yaml = switch (secret) {
             case "private" -> "mtu: 1400\ninterfaces:\n  wg0:\n    private_key: " + PRIV + "\n";
             case "psk" -> "peers:\n  bob:\n    public_key: " + BOB + "\n    preshared_key: " + PSK + "\n";
+            case "turn" -> "ice:\n  urls: [\"stun:s:3478\", \"turn:u:hunter2@h:3478\"]\n";
             default -> "ice:\n  username: u\n  password: hunter2\n";
         };
         Path file = ConfigTesting.write(dir, "secret.yaml", yaml, perms);
@@ -42,7 +44,7 @@ class ConfigSecurityTest {
                 .hasMessageNotContaining("hunter2");
         ConfigException e = (ConfigException) org.assertj.core.api.Assertions.catchThrowable(
                 () -> ConfigLoader.load(file, Map.of(), List.of()));
-        assertThat(e.keyPath()).isIn("interfaces.wg0.private_key", "peers.bob.preshared_key", "ice.password");
+        assertThat(e.keyPath()).isIn("interfaces.wg0.private_key", "peers.bob.preshared_key", "ice.password", "ice.urls[1]");
         assertThat(e.line()).isPositive();
     }
 
@@ -88,5 +90,68 @@ class ConfigSecurityTest {
         assertThat(i.ice().toString()).contains("password=***", "username=alice", "turn:alice:***@turn.example.org");
         assertThat(c.toString()).contains("wg0=InterfaceConfig[privateKey=***");
         assertThat(InterfaceConfig.DEFAULT.toString()).contains("privateKey=none");
+    }
+
+    @Test
+    void aFileOthersCanWriteIsRefusedWhateverItHolds() {
+        Path file = ConfigTesting.write(dir, "w.yaml", "mtu: 1400\n", "rw--w--w-");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(file + ": writable by group and others (mode 0622, rw--w--w-): whoever can change it controls"
+                        + " the daemon; run: chmod go-w " + file);
+        Path group = ConfigTesting.write(dir, "g.yaml", "mtu: 1400\n", "rw-rw-r--");
+        assertThatThrownBy(() -> ConfigLoader.load(group, Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("writable by its group (mode 0664");
+    }
+
+    @Test
+    void aTurnUrlWithCredentialsIsASecret() {
+        Path file = ConfigTesting.write(dir, "t.yaml", "ice:\n  urls:\n    - turn:u:pw@h:3478\n", "rw-r--r--");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":3:7: ice.urls[0]: the file holds a TURN URL with a password but is readable by group"
+                        + " and others (mode 0644, rw-r--r--); run: chmod 600 " + file);
+        Path plain = ConfigTesting.write(dir, "p.yaml", "ice:\n  urls: [turn:h:3478]\n", "rw-r--r--");
+        assertThat(ConfigLoader.load(plain, Map.of(), List.of()).interfaceDefaults().ice().urls()).hasSize(1);
+    }
+
+    @Test
+    void aFileLargerThanFourMebibytesIsRefused() throws Exception {
+        Path file = dir.resolve("big.yaml");
+        byte[] comment = ("#" + "x".repeat(1022) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+            for (int i = 0; i < 5 * 1024; i++) {
+                out.write(comment);
+            }
+        }
+        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(file + ": larger than 4 MiB (5242880 bytes): not a configuration file");
+        // exactly the limit still loads
+        java.nio.file.Files.write(file, java.util.Arrays.copyOf(java.nio.file.Files.readAllBytes(file), ConfigLoader.MAX_FILE_BYTES));
+        assertThat(ConfigLoader.load(file, Map.of(), List.of()).interfaceDefaults()).isEqualTo(InterfaceConfig.DEFAULT);
+    }
+
+    @Test
+    void aFifoOrADirectoryIsRefusedWithoutBlocking() throws Exception {
+        Path fifo = dir.resolve("fifo.yaml");
+        Process p;
+        try {
+            p = new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("mkfifo not available: " + e);
+            return;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "mkfifo failed");
+        // a blocking open would hang here: the guard fails the test instead
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () ->
+                assertThatThrownBy(() -> ConfigLoader.load(fifo, Map.of(), List.of()))
+                        .isInstanceOf(ConfigException.class)
+                        .hasMessage(fifo + ": not a regular file (a FIFO, socket or device)"));
+        assertThatThrownBy(() -> ConfigLoader.load(dir, Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(dir + ": not a regular file (a directory)");
     }
 }

@@ -576,6 +576,81 @@ class ControlServerTest {
         }
     }
 
+    @Test
+    void aTimeOutOfRangeFromTheDaemonIsAControlException() throws Exception {
+        org.cunicu4j.daemon.control.proto.Time far = org.cunicu4j.daemon.control.proto.Time.newBuilder()
+                .setSeconds(Long.MAX_VALUE).build();
+        try (ServerSocketChannel fake = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            fake.bind(UnixDomainSocketAddress.of(sock()));
+            Thread daemon = Thread.ofVirtual().start(() -> {
+                try (SocketChannel ch = fake.accept()) {
+                    Frames.read(ch, 1 << 20);
+                    Frames.write(ch, Response.newBuilder().setStatus(ControlCodec.encode(FakeDaemonApi.fixedStatus()).toBuilder()
+                            .setStarted(far)).build().toByteArray());
+                    Frames.read(ch, 1 << 20);
+                    Frames.write(ch, Response.getDefaultInstance().toByteArray()); // watch accepted
+                    Frames.write(ch, Response.newBuilder().setEvent(ControlCodec.encode(FakeDaemonApi.event(1)).toBuilder()
+                            .setTime(far)).build().toByteArray());
+                    Frames.read(ch, 1 << 20); // until the client closes
+                } catch (IOException ignored) {
+                    // the client closed
+                }
+            });
+            try (ControlClient c = ControlClient.connect(sock())) {
+                assertThatThrownBy(c::status).isInstanceOf(ControlException.class)
+                        .hasMessageStartingWith("the daemon's status does not make sense: ");
+                assertThatThrownBy(() -> c.watch(e -> {})).isInstanceOf(ControlException.class)
+                        .hasMessageStartingWith("an event from the daemon does not make sense: ");
+            }
+            daemon.join(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void closeWaitsForClientsStuckInTheDaemonUnderOneDeadline() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        api.statusGate = gate; // every status call hangs in the daemon
+        ControlServer s = ControlServer.start(sock(), api);
+        List<SocketChannel> stuck = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                SocketChannel ch = raw();
+                stuck.add(ch);
+                Frames.write(ch, Request.newBuilder().setStatus(StatusRequest.getDefaultInstance()).build().toByteArray());
+            }
+            // 8 clients stuck: a join per client (1 s each) would take 8 s; one deadline takes about 2
+            assertTimeoutPreemptively(Duration.ofSeconds(6), s::close, "close() waited per client");
+            assertThat(Files.exists(sock())).as("the socket is removed all the same").isFalse();
+        } finally {
+            gate.countDown();
+            for (SocketChannel ch : stuck) {
+                ch.close();
+            }
+        }
+    }
+
+    @Test
+    void closeFromARequestsOwnThreadCompletes() throws Exception {
+        ControlServer s = ControlServer.start(sock(), api);
+        CountDownLatch closed = new CountDownLatch(1);
+        api.onShutdown = () -> {
+            s.close(); // the daemon shuts down on the request's thread: close() must not join itself
+            closed.countDown();
+        };
+        try (ControlClient c = ControlClient.connect(sock())) {
+            try {
+                c.shutdown();
+            } catch (IOException expected) {
+                // the server closed before it could answer
+            }
+        }
+        assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.exists(sock())).isFalse();
+        try (ControlServer again = ControlServer.start(sock(), api)) {
+            assertThat(again.socket()).as("the lock was given back").isEqualTo(sock());
+        }
+    }
+
     /** A status from a fresh client, retried while the server still answers BUSY (a slot is freed asynchronously). */
     private DaemonStatus statusWithin(Duration d) throws Exception {
         long deadline = System.nanoTime() + d.toNanos();

@@ -35,6 +35,10 @@ final class FakeDaemonApi implements DaemonApi {
     volatile DaemonStatus status = fixedStatus();
     /** When set, sync, restartPeer and shutdown throw it (after counting the call). */
     volatile RuntimeException failure;
+    /** When set, status() waits for it (a daemon stuck in a call). */
+    volatile CountDownLatch statusGate;
+    /** When set, shutdown() runs it (e.g. closes the server from the request's thread). */
+    volatile Runnable onShutdown;
     /** When set, watch returns null (a broken daemon). */
     volatile boolean nullWatchHandle;
 
@@ -71,6 +75,14 @@ final class FakeDaemonApi implements DaemonApi {
 
     @Override
     public DaemonStatus status() {
+        CountDownLatch gate = statusGate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return status;
     }
 
@@ -103,6 +115,10 @@ final class FakeDaemonApi implements DaemonApi {
     @Override
     public void shutdown() {
         shutdown.countDown();
+        Runnable r = onShutdown;
+        if (r != null) {
+            r.run();
+        }
         fail();
     }
 

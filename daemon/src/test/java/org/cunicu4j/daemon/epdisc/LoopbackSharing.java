@@ -3,7 +3,9 @@ package org.cunicu4j.daemon.epdisc;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.cunicu4j.ice.Candidate;
 import org.cunicu4j.ice.Gatherer;
+import org.cunicu4j.ice.LocalCandidate;
 import org.cunicu4j.ice.IceAgent;
 import org.cunicu4j.ice.gather.HostGatherer;
 import org.cunicu4j.ice.gather.LocalAddress;
@@ -21,6 +23,14 @@ final class LoopbackSharing implements PortSharing {
     /** While set, new proxies fail to point WireGuard at a pair. */
     volatile boolean failProxies;
     final java.util.concurrent.atomic.AtomicInteger gathererCalls = new java.util.concurrent.atomic.AtomicInteger();
+    /** While set, new gatherers report each gathering's candidates with a priority one lower than the last's. */
+    volatile boolean generations;
+    /** While set, the gatherer list has a null in it, which IceAgent.create refuses. */
+    volatile boolean failAgentCreation;
+    /** Every gatherer handed out, with whether it was closed. */
+    final List<Tracked> gatherersMade = new CopyOnWriteArrayList<>();
+    /** When set, each new proxy's close counts this down and waits (up to 10 s) for it to reach zero. */
+    volatile java.util.concurrent.CountDownLatch closeBarrier;
 
     @Override
     public ProxyMode mode() {
@@ -38,14 +48,76 @@ final class LoopbackSharing implements PortSharing {
         if (failGatherers) {
             throw new java.io.IOException("test: no sockets today");
         }
-        return List.of(HostGatherer.builder().loopback(true).families(true, false)
+        Gatherer host = HostGatherer.builder().loopback(true).families(true, false)
                 .addresses(() -> List.of(new LocalAddress("lo", 1, true, true, InetAddress.ofLiteral("127.0.0.1"))))
-                .build());
+                .build();
+        Tracked t = new Tracked(generations ? new Generations(host) : host);
+        gatherersMade.add(t);
+        return failAgentCreation ? java.util.Arrays.asList(t, null) : List.of(t);
+    }
+
+    /** A gatherer that remembers being closed. */
+    static final class Tracked implements Gatherer {
+        private final Gatherer inner;
+        volatile boolean closed;
+
+        Tracked(Gatherer inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void gather(String localUfrag, int component, Sink sink) {
+            inner.gather(localUfrag, component, sink);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            inner.close();
+        }
+    }
+
+    /** Makes the candidates of each gathering (after a restart) differ from the last's. */
+    private static final class Generations implements Gatherer {
+        private final Gatherer inner;
+        private final java.util.concurrent.atomic.AtomicInteger gen = new java.util.concurrent.atomic.AtomicInteger();
+
+        Generations(Gatherer inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void gather(String localUfrag, int component, Sink sink) {
+            int g = gen.getAndIncrement();
+            inner.gather(localUfrag, component, new Sink() {
+                @Override
+                public void candidate(LocalCandidate lc) {
+                    Candidate c = lc.candidate();
+                    sink.candidate(new LocalCandidate(new Candidate(c.foundation(), c.component(), c.priority() - g,
+                            c.address(), c.type(), c.relatedAddress(), c.relayProtocol()), lc.base()));
+                }
+
+                @Override
+                public void failed(String source, Exception cause) {
+                    sink.failed(source, cause);
+                }
+
+                @Override
+                public void done() {
+                    sink.done();
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
     }
 
     @Override
     public PeerProxy attach(Key peer, IceAgent agent) {
-        RecordingProxy p = new RecordingProxy(peer, agent, failProxies);
+        RecordingProxy p = new RecordingProxy(peer, agent, failProxies, closeBarrier);
         proxies.add(p);
         return p;
     }

@@ -17,12 +17,17 @@ final class RecordingProxy implements PeerProxy {
     final List<IceCandidatePair> pairs = new CopyOnWriteArrayList<>();
     final AtomicBoolean closed = new AtomicBoolean();
 
-    private final boolean fail;
+    /** Whether close() saw every proxy sharing its barrier close too (null without a barrier). */
+    volatile Boolean barrierPassed;
 
-    RecordingProxy(Key peer, IceAgent agent, boolean fail) {
+    private final boolean fail;
+    private final java.util.concurrent.CountDownLatch closeBarrier;
+
+    RecordingProxy(Key peer, IceAgent agent, boolean fail, java.util.concurrent.CountDownLatch closeBarrier) {
         this.peer = peer;
         this.agent = agent;
         this.fail = fail;
+        this.closeBarrier = closeBarrier;
     }
 
     @Override
@@ -60,6 +65,15 @@ final class RecordingProxy implements PeerProxy {
     @Override
     public void close() {
         closed.set(true);
+        if (closeBarrier != null) {
+            closeBarrier.countDown();
+            try {
+                barrierPassed = closeBarrier.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                barrierPassed = false;
+            }
+        }
     }
 
     /** Stands for a null pair in the list. */
