@@ -48,7 +48,9 @@ class DemoIT {
                 .contains("Ping through the tunnels").doesNotContain("FAIL")
                 .containsPattern("No private key outside the peers' 0600 configs \\([1-9][0-9]* log and state files checked\\)")
                 .endsWith("done: nothing left behind\n");
-        assertThat(out).as(why).containsPattern("alice ↔ bob connected \\((srflx|prflx|host) ↔ (srflx|prflx|host)\\)")
+        // alice ↔ bob may connect directly (srflx) or, if ICE nominates the relay pair first, through coturn;
+        // that the EI NATs give srflx pairs is the e2e EI_NATS tests' assertion, not the demo's
+        assertThat(out).as(why).containsPattern("alice ↔ bob connected \\([a-z]+ ↔ [a-z]+\\)")
                 .containsPattern("alice ↔ carol connected \\([a-z]+ ↔ [a-z]+\\)");
         assertThat(lines(out, "↔ carol connected")).as("carol's pairs relay: " + why).hasSize(2)
                 .allMatch(l -> l.contains("relay"));
