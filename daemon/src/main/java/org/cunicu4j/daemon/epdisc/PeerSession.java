@@ -1,5 +1,9 @@
 package org.cunicu4j.daemon.epdisc;
 
+import java.util.concurrent.LinkedBlockingQueue;
+
+import java.util.concurrent.ThreadPoolExecutor;
+
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -164,11 +168,17 @@ final class PeerSession {
         this.keys = KeyPair.of(owner.privateKey(), peer);
         this.role = Roles.roleOf(keys.ourPublic(), peer);
         this.backoff = new CredentialsBackoff(owner.random());
-        this.executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = Thread.ofVirtual().name("epdisc-" + owner.ifaceName() + "-" + shortKey).unstarted(r);
+        // A platform thread, started here: a thread is in the network namespace of the thread that
+        // creates it, and the session's agent gathers (opens sockets, reads addresses) on it. The
+        // constructor runs on the daemon's thread, inside the interface's namespace; a virtual
+        // thread would run on a carrier in the JVM's first namespace.
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = Thread.ofPlatform().daemon().name("epdisc-" + owner.ifaceName() + "-" + shortKey).unstarted(r);
             worker = t;
             return t;
         });
+        pool.prestartCoreThread();
+        this.executor = pool;
     }
 
     Key peer() {
