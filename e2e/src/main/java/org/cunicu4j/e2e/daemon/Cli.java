@@ -19,13 +19,18 @@ public final class Cli {
 
     /** {@code java --enable-native-access=ALL-UNNAMED -cp <class path> org.cunicu4j.cli.Main args...}. */
     public static List<String> command(String... args) {
+        return javaCommand("org.cunicu4j.cli.Main", args);
+    }
+
+    /** {@code java --enable-native-access=ALL-UNNAMED -Xmx256m -cp <class path> mainClass args...}. */
+    public static List<String> javaCommand(String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-Xmx256m");
         cmd.add("-cp");
         cmd.add(absoluteClassPath());
-        cmd.add("org.cunicu4j.cli.Main");
+        cmd.add(mainClass);
         cmd.addAll(List.of(args));
         return cmd;
     }
