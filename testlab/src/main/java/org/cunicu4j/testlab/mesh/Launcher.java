@@ -1,0 +1,59 @@
+package org.cunicu4j.testlab.mesh;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command prefix that runs the cunicu4j CLI as a process, e.g. {@code [java,
+ * --enable-native-access=ALL-UNNAMED, -cp, <jar or class path>, org.cunicu4j.cli.Main]};
+ * {@link MeshLab} appends {@code daemon -c FILE}, {@code signal --listen ...} or
+ * {@code status --json ...}. Immutable.
+ *
+ * @param prefix the command up to and including the main class
+ */
+public record Launcher(List<String> prefix) {
+    /** The CLI's entry point. */
+    public static final String MAIN_CLASS = "org.cunicu4j.cli.Main";
+
+    public Launcher {
+        prefix = List.copyOf(prefix);
+        if (prefix.isEmpty()) {
+            throw new IllegalArgumentException("a launcher needs at least the program to run");
+        }
+    }
+
+    /**
+     * The running JVM's {@code java} with {@code classPath} (a jar or a class path holding
+     * the CLI and its dependencies) and JVM options, if any, before the main class.
+     */
+    public static Launcher java(String classPath, String... jvmOptions) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.addAll(List.of(jvmOptions));
+        cmd.add("-cp");
+        cmd.add(classPath);
+        cmd.add(MAIN_CLASS);
+        return new Launcher(cmd);
+    }
+
+    /** The running JVM's own class path ({@code java.class.path}): what tests that have the CLI on it pass. */
+    public static Launcher currentClassPath(String... jvmOptions) {
+        return java(System.getProperty("java.class.path"), jvmOptions);
+    }
+
+    /** The prefix followed by {@code args}. */
+    public List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** The prefix followed by {@code args}. */
+    public List<String> command(List<String> args) {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(args);
+        return cmd;
+    }
+}
