@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionInfo.class,
         description = "A zero-configuration peer-to-peer mesh VPN: WireGuard plus ICE on shared ports.",
-        subcommands = {VersionCommand.class, WgCommand.class, NetcheckCommand.class, SignalCommand.class})
+        subcommands = {VersionCommand.class, WgCommand.class, NetcheckCommand.class, SignalCommand.class, DaemonCommand.class})
 public final class Main implements Runnable {
 
     @Spec

@@ -20,6 +20,8 @@ import org.cunicu4j.stun.url.TurnUrl;
  * @param candidateTypes the {@code candidate_types} to gather (all four by default)
  * @param ipv4 gather on IPv4 ({@code network_types} has udp4)
  * @param ipv6 gather on IPv6 ({@code network_types} has udp6)
+ * @param loopback host candidates on loopback interfaces and addresses too (tests and
+ *     single-host labs; off by default, as the host gatherer has it)
  */
 public record GatherSettings(
         List<StunUrl> stun,
@@ -29,7 +31,8 @@ public record GatherSettings(
         InterfaceFilter interfaces,
         Set<CandidateType> candidateTypes,
         boolean ipv4,
-        boolean ipv6) {
+        boolean ipv6,
+        boolean loopback) {
 
     public GatherSettings {
         stun = List.copyOf(stun);
@@ -39,6 +42,27 @@ public record GatherSettings(
         if (!ipv4 && !ipv6) {
             throw new IllegalArgumentException("at least one of IPv4 and IPv6 must be gathered on");
         }
+    }
+
+    /** Settings without loopback candidates. */
+    public GatherSettings(List<StunUrl> stun, List<TurnUrl> turn, String turnUsername, String turnPassword,
+            InterfaceFilter interfaces, Set<CandidateType> candidateTypes, boolean ipv4, boolean ipv6) {
+        this(stun, turn, turnUsername, turnPassword, interfaces, candidateTypes, ipv4, ipv6, false);
+    }
+
+    /** These settings with host candidates from the interfaces {@code filter} accepts. */
+    public GatherSettings withInterfaces(InterfaceFilter filter) {
+        return new GatherSettings(stun, turn, turnUsername, turnPassword, filter, candidateTypes, ipv4, ipv6, loopback);
+    }
+
+    /** These settings with loopback candidates allowed or not. */
+    public GatherSettings withLoopback(boolean allow) {
+        return new GatherSettings(stun, turn, turnUsername, turnPassword, interfaces, candidateTypes, ipv4, ipv6, allow);
+    }
+
+    /** These settings with only the families given. */
+    public GatherSettings withFamilies(boolean v4, boolean v6) {
+        return new GatherSettings(stun, turn, turnUsername, turnPassword, interfaces, candidateTypes, v4, v6, loopback);
     }
 
     /** Host candidates only, on every interface but {@code wg*}, IPv4 and IPv6. */
@@ -51,6 +75,6 @@ public record GatherSettings(
     public String toString() {
         return "GatherSettings[stun=" + stun + ", turn=" + turn + ", user=" + turnUsername
                 + ", password=" + (turnPassword == null ? "none" : "***") + ", interfaces=" + interfaces
-                + ", types=" + candidateTypes + ", ipv4=" + ipv4 + ", ipv6=" + ipv6 + "]";
+                + ", types=" + candidateTypes + ", ipv4=" + ipv4 + ", ipv6=" + ipv6 + ", loopback=" + loopback + "]";
     }
 }

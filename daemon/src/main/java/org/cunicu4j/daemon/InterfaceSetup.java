@@ -1,0 +1,213 @@
+package org.cunicu4j.daemon;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.cunicu4j.daemon.api.DaemonEvent;
+import org.cunicu4j.daemon.config.IceSettings;
+import org.cunicu4j.daemon.config.InterfaceConfig;
+import org.cunicu4j.daemon.config.PeerConfig;
+import org.cunicu4j.daemon.epdisc.EndpointDiscovery;
+import org.cunicu4j.ice.IceConfig;
+import org.cunicu4j.linux.netlink.RtNetlink;
+import org.cunicu4j.proxy.PortSharing;
+import org.cunicu4j.proxy.ProxyMode;
+import org.cunicu4j.signaling.backend.SignalingBackend;
+import org.cunicu4j.wireguard.Key;
+import org.cunicu4j.wireguard.control.DeviceStatus;
+import org.cunicu4j.wireguard.control.DeviceUpdate;
+import org.cunicu4j.wireguard.control.PeerUpdate;
+import org.cunicu4j.wireguard.control.WireGuardControl;
+import org.cunicu4j.wireguard.control.WireGuardControls;
+import org.cunicu4j.wireguard.device.Device;
+import org.cunicu4j.wireguard.device.DeviceOptions;
+import org.cunicu4j.wireguard.uapi.UapiClient;
+import org.cunicu4j.wireguard.uapi.UapiServer;
+import org.cunicu4j.wireguard.uapi.UapiSockets;
+
+/**
+ * Brings one interface under management: takes its lock, adopts the existing device or
+ * creates our own, chooses the proxy mode, applies the configuration once (private key,
+ * listen port, peers, addresses, MTU, link up) and starts endpoint discovery for its peers.
+ * Runs on the daemon's thread (so sockets and the TUN land in the daemon's namespace).
+ * Stateless apart from what the daemon hands it.
+ */
+final class InterfaceSetup {
+    private static final System.Logger LOG = System.getLogger(InterfaceSetup.class.getName());
+
+    private final RtNetlink rt;
+    private final SignalingBackend backend;
+    private final Consumer<DaemonEvent> events;
+    private final Path lockDir;
+    private final String source;
+
+    /**
+     * @param source the configuration's source (file path), named in errors
+     */
+    InterfaceSetup(RtNetlink rt, SignalingBackend backend, Consumer<DaemonEvent> events, Path lockDir, String source) {
+        this.rt = rt;
+        this.backend = backend;
+        this.events = events;
+        this.lockDir = lockDir;
+        this.source = source;
+    }
+
+    /**
+     * Manages {@code ifname} with {@code cfg}.
+     *
+     * @throws DaemonException for what the user can fix (named)
+     * @throws IOException when the device or the system refused (named)
+     */
+    ManagedInterface setUp(String ifname, InterfaceConfig cfg) throws IOException {
+        UapiSockets.checkName(ifname);
+        InterfaceLock lock = InterfaceLock.acquire(lockDir, ifname);
+        List<AutoCloseable> undo = new ArrayList<>();
+        try {
+            ManagedInterface mi = build(ifname, cfg, lock, undo);
+            undo.clear();
+            return mi;
+        } catch (IOException | RuntimeException e) {
+            for (int i = undo.size() - 1; i >= 0; i--) {
+                try {
+                    undo.get(i).close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            lock.close();
+            throw e;
+        }
+    }
+
+    private ManagedInterface build(String ifname, InterfaceConfig cfg, InterfaceLock lock, List<AutoCloseable> undo)
+            throws IOException {
+        boolean linkExists = rt.findLink(ifname).isPresent();
+        boolean liveUapi = UapiSockets.usable(UapiSockets.socketOf(ifname));
+        Device device = null;
+        UapiServer uapi = null;
+        WireGuardControl control;
+        String kind;
+        PortSharing sharing;
+        ProxyMode forced = cfg.proxy().orElse(null);
+        if (forced != null && forced != ProxyMode.BIND && forced != ProxyMode.USER) {
+            throw new DaemonException("proxy: " + forced.configName() + " is not available yet for " + ifname
+                    + " (this version has bind and user; use auto) (" + source + ")");
+        }
+        int port;
+        if (linkExists) {
+            try {
+                control = WireGuardControls.open(ifname);
+            } catch (IOException e) {
+                throw new DaemonException("interface " + ifname + " exists but is not a WireGuard device we can control: "
+                        + e.getMessage());
+            }
+            undo.add(control);
+            kind = control instanceof UapiClient ? ManagedInterface.UAPI : ManagedInterface.KERNEL;
+            if (forced == ProxyMode.BIND) {
+                throw new DaemonException("proxy: bind needs our own device, but " + ifname + " is an existing "
+                        + kind + " device: use proxy: user or auto (" + source + ")");
+            }
+            DeviceStatus st = control.status();
+            Key key = privateKey(ifname, cfg, st);
+            port = cfg.listenPort() != null ? cfg.listenPort()
+                    : st.listenPort() != 0 ? st.listenPort()
+                    : ListenPorts.choose(null, cfg.listenPortRange().min(), cfg.listenPortRange().max(), source);
+            control.apply(new DeviceUpdate(cfg.privateKey(), port == st.listenPort() ? null : port, null, false,
+                    peerUpdates(ifname, cfg)));
+            int actualPort = control.status().listenPort();
+            sharing = Proxies.userspace(control, actualPort, forced == null ? null : source);
+            undo.add(sharing);
+            return finish(ifname, kind, cfg, control, null, null, sharing, lock, key, undo);
+        }
+        if (liveUapi) {
+            throw new DaemonException("a WireGuard device named " + ifname + " runs in another network namespace (its UAPI socket "
+                    + UapiSockets.socketOf(ifname) + " is live): interface names must be unique on this machine");
+        }
+        if (!cfg.userspace()) {
+            throw new DaemonException("interface " + ifname + " does not exist and userspace is false: this version cannot "
+                    + "create kernel WireGuard interfaces (set userspace: true in " + source + ")");
+        }
+        Key key = privateKey(ifname, cfg, null);
+        port = ListenPorts.choose(cfg.listenPort(), cfg.listenPortRange().min(), cfg.listenPortRange().max(), source);
+        DeviceOptions options = DeviceOptions.defaults().withPrivateKey(key).withListenPort(port);
+        if (cfg.mtu() != null) {
+            options = options.withMtu(cfg.mtu());
+        }
+        if (forced == ProxyMode.USER) {
+            device = Device.create(ifname, options);
+            undo.add(device);
+            sharing = Proxies.userspace(device, device.listenPort(), source);
+        } else {
+            Proxies.OwnDevice own = Proxies.ownDevice(ifname, options, forced == null ? null : source);
+            device = own.device();
+            undo.add(device);
+            sharing = own.sharing();
+        }
+        undo.add(sharing);
+        uapi = UapiServer.start(ifname, device);
+        undo.add(uapi);
+        kind = ManagedInterface.OURS;
+        control = device;
+        device.apply(new DeviceUpdate(null, null, null, false, peerUpdates(ifname, cfg)));
+        return finish(ifname, kind, cfg, control, device, uapi, sharing, lock, key, undo);
+    }
+
+    private ManagedInterface finish(String ifname, String kind, InterfaceConfig cfg, WireGuardControl control, Device device,
+            UapiServer uapi, PortSharing sharing, InterfaceLock lock, Key key, List<AutoCloseable> undo) throws IOException {
+        LinkSetup.apply(rt, ifname, cfg.addresses(), device == null ? cfg.mtu() : null);
+        EndpointDiscovery epdisc = EndpointDiscovery.open(ifname, key, backend, sharing,
+                cfg.ice().gatherSettings(), iceConfig(cfg.ice()), events);
+        undo.add(epdisc);
+        ManagedInterface mi = new ManagedInterface(ifname, kind, cfg, control, device, uapi, sharing, epdisc, lock,
+                key.publicKey());
+        LOG.log(System.Logger.Level.INFO, "{0}: {1} device, public key {2}, listen port {3}, proxy {4} ({5})", ifname, kind,
+                key.publicKey().toBase64(), String.valueOf(control.status().listenPort()), sharing.mode().configName(),
+                sharing.reason());
+        return mi;
+    }
+
+    private Key privateKey(String ifname, InterfaceConfig cfg, DeviceStatus existing) {
+        if (cfg.privateKey() != null) {
+            return cfg.privateKey();
+        }
+        if (existing != null && existing.privateKey() != null) {
+            return existing.privateKey();
+        }
+        throw new DaemonException("interface " + ifname + " has no private key: set private_key (top level or interfaces."
+                + ifname + ".private_key) in " + source + " (generate one with: cunicu4j wg genkey)");
+    }
+
+    private List<PeerUpdate> peerUpdates(String ifname, InterfaceConfig cfg) {
+        List<PeerUpdate> out = new ArrayList<>();
+        for (PeerConfig p : cfg.peers().values()) {
+            InetSocketAddress ep = p.endpoint() == null ? null
+                    : Endpoints.resolve(p.endpoint(), "peers." + p.name() + ".endpoint of " + ifname + " in " + source);
+            Duration ka = p.persistentKeepalive();
+            out.add(new PeerUpdate(p.publicKey(), false, false, p.presharedKey(), ep,
+                    ka == null ? null : (int) ka.toSeconds(), true, p.allowedIps()));
+        }
+        return out;
+    }
+
+    /** The agent settings of {@code ice}: its timings and candidate types, the rest as the ICE defaults. */
+    static IceConfig iceConfig(IceSettings ice) {
+        IceConfig d = IceConfig.defaults();
+        Duration consent = d.consentInterval();
+        Duration quarter = ice.disconnectedTimeout().dividedBy(4);
+        if (consent.compareTo(quarter) > 0) {
+            consent = quarter;
+        }
+        return d.toBuilder()
+                .checkInterval(ice.checkInterval())
+                .disconnectedTimeout(ice.disconnectedTimeout())
+                .failedTimeout(ice.failedTimeout())
+                .keepaliveInterval(ice.keepaliveInterval())
+                .consentInterval(consent)
+                .candidateTypes(ice.candidateTypes())
+                .build();
+    }
+}

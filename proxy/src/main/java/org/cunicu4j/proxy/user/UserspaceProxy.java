@@ -1,0 +1,175 @@
+package org.cunicu4j.proxy.user;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.cunicu4j.ice.Gatherer;
+import org.cunicu4j.ice.IceAgent;
+import org.cunicu4j.ice.mux.UdpMux;
+import org.cunicu4j.linux.socket.SocketConstants;
+import org.cunicu4j.linux.socket.UdpSocket;
+import org.cunicu4j.net.udp.UdpPacketConn;
+import org.cunicu4j.proxy.GatherSettings;
+import org.cunicu4j.proxy.PeerProxy;
+import org.cunicu4j.proxy.PortSharing;
+import org.cunicu4j.proxy.ProxyMode;
+import org.cunicu4j.proxy.SharedPortGatherers;
+import org.cunicu4j.wireguard.Key;
+import org.cunicu4j.wireguard.control.WireGuardControl;
+
+/**
+ * Port sharing for an external WireGuard device ({@link ProxyMode#USER}: wireguard-go or the
+ * kernel, driven through its {@link WireGuardControl}): ICE runs on sockets of its own, one
+ * {@link UdpMux} per address family on an ephemeral port shared by every peer's agent (host
+ * candidates on it, server-reflexive ones learnt from it, relay ones on allocations of
+ * their own: {@link SharedPortGatherers}). Per peer, {@link #attach} opens a loopback
+ * socket, points the WireGuard peer's endpoint at it, and copies datagrams between it and
+ * the agent's connection ({@link UserspacePeerProxy}).
+ *
+ * <p>Wiring: {@code UserspaceProxy.open(control, listenPort)} in the device's network
+ * namespace (the sockets open there); per peer {@link #gatherers} → {@code IceAgent.create}
+ * → {@link #attach} (also in that namespace). Closing: the peers' proxies and agents, then
+ * this; the control client and the device stay the caller's.
+ *
+ * <p>Ownership: owns the muxes (and their sockets and reader threads); borrows the control.
+ * Thread-safe.
+ */
+public final class UserspaceProxy implements PortSharing {
+    private static final System.Logger LOG = System.getLogger(UserspaceProxy.class.getName());
+    /** Why this mode serves an external device. */
+    public static final String REASON = "external device: ICE on its own sockets, a loopback socket per peer copies to and from WireGuard";
+
+    private final WireGuardControl control;
+    private final int listenPort;
+    private final List<UdpMux> muxes;
+    private final Set<UserspacePeerProxy> peers = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private UserspaceProxy(WireGuardControl control, int listenPort, List<UdpMux> muxes) {
+        this.control = control;
+        this.listenPort = listenPort;
+        this.muxes = List.copyOf(muxes);
+    }
+
+    /**
+     * Opens the ICE muxes (IPv4 on {@code 0.0.0.0}, IPv6 on {@code ::} with IPV6_V6ONLY, each
+     * on an ephemeral port; a family the host lacks is skipped) in the calling thread's network
+     * namespace.
+     *
+     * @param control the external device (borrowed)
+     * @param listenPort the device's UDP listen port (where the loopback sockets send)
+     * @throws IOException when neither family can be opened
+     */
+    public static UserspaceProxy open(WireGuardControl control, int listenPort) throws IOException {
+        Objects.requireNonNull(control, "control");
+        if (listenPort < 1 || listenPort > 65535) {
+            throw new IllegalArgumentException("the listen port of " + control.name() + " must be 1..65535, got " + listenPort);
+        }
+        List<UdpMux> muxes = new ArrayList<>(2);
+        IOException first = null;
+        try {
+            muxes.add(UdpMux.builder(new InetSocketAddress(InetAddress.getByAddress(new byte[4]), 0)).serverReflexive().start());
+        } catch (IOException e) {
+            first = e;
+        }
+        try {
+            muxes.add(UdpMux.builder(openV6Only()).serverReflexive().start());
+        } catch (IOException e) {
+            if (first != null) {
+                first.addSuppressed(e);
+            } else {
+                LOG.log(System.Logger.Level.INFO, "UserspaceProxy of {0}: no IPv6 socket ({1}); IPv4 only", control.name(), e.getMessage());
+            }
+        }
+        if (muxes.isEmpty()) {
+            throw new IOException("UserspaceProxy of " + control.name() + ": no ICE socket could be opened", first);
+        }
+        return new UserspaceProxy(control, listenPort, muxes);
+    }
+
+    private static UdpPacketConn openV6Only() throws IOException {
+        UdpSocket s = UdpSocket.open(SocketConstants.AF_INET6);
+        try {
+            s.setDualStack(false);
+            s.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[16]), 0));
+            return UdpPacketConn.of(s);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public ProxyMode mode() {
+        return ProxyMode.USER;
+    }
+
+    @Override
+    public String reason() {
+        return REASON;
+    }
+
+    /** The muxes' sockets' addresses (wildcard, ephemeral ports). */
+    public List<InetSocketAddress> iceAddresses() {
+        return muxes.stream().map(UdpMux::localAddress).toList();
+    }
+
+    @Override
+    public List<Gatherer> gatherers(GatherSettings settings) {
+        requireOpen();
+        List<UdpMux> use = new ArrayList<>(2);
+        for (UdpMux m : muxes) {
+            boolean v4 = m.localAddress().getAddress() instanceof java.net.Inet4Address;
+            if (v4 ? settings.ipv4() : settings.ipv6()) {
+                use.add(m);
+            }
+        }
+        return SharedPortGatherers.over(use, settings);
+    }
+
+    /**
+     * Opens {@code peer}'s loopback socket (in the calling thread's namespace) and starts
+     * the two copy loops; the WireGuard peer's endpoint is set to that socket when the agent
+     * selects a pair. The proxy takes the agent's data connection: closing it closes it.
+     *
+     * @throws IOException when no loopback socket can be opened
+     */
+    @Override
+    public PeerProxy attach(Key peer, IceAgent agent) throws IOException {
+        requireOpen();
+        UserspacePeerProxy p = UserspacePeerProxy.open(control, listenPort, peer, agent.connection(), peers::remove);
+        peers.add(p);
+        return p;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("UserspaceProxy of " + control.name() + " is closed");
+        }
+    }
+
+    /** Closes the peers' proxies still open and the muxes (every agent's conn on them). Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (UserspacePeerProxy p : List.copyOf(peers)) {
+            p.close();
+        }
+        for (UdpMux m : muxes) {
+            m.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "UserspaceProxy[" + control.name() + " port " + listenPort + ", ICE on " + iceAddresses() + "]";
+    }
+}
