@@ -1,0 +1,102 @@
+package org.cunicu4j.e2e.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.cunicu4j.testlab.Exec;
+import org.cunicu4j.testlab.RequiresRoot;
+import org.cunicu4j.testlab.RequiresTools;
+import org.cunicu4j.testlab.Waiter;
+import org.cunicu4j.testlab.mesh.DeviceKind;
+import org.cunicu4j.testlab.mesh.MeshLab;
+import org.cunicu4j.testlab.mesh.MeshPeer;
+import org.cunicu4j.testlab.mesh.Scenario;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Bad input to a running mesh (one {@link MeshLab} on one switch for the class): signaling
+ * envelopes from a key no daemon knows, published to alice's key through the signaling
+ * server, are ignored (her sessions stay as they were, no session for the stranger) and
+ * counted in her status; a second {@code cunicu4j daemon} with alice's configuration, on
+ * the interface her daemon already runs, exits non-zero with a message naming the interface,
+ * and the first daemon keeps running.
+ */
+@RequiresRoot
+@RequiresTools({"ip", "nft", "turnserver", "wg", "ping"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DaemonBadInputTest {
+    private static final Duration CONNECT = Duration.ofSeconds(60);
+    /** Where the daemon's status may carry the count of envelopes from unknown senders (first found wins). */
+    static final List<String> UNKNOWN_SENDER_COUNTERS = List.of("unknownSenders", "unknownSender", "unknownPeers",
+            "unknownKeys", "messagesFromUnknownKeys", "fromUnknownKeys", "unknownPeerMessages", "ignoredUnknown");
+
+    private MeshLab mesh;
+    private MeshPeer alice;
+
+    @BeforeAll
+    void startMesh() {
+        mesh = Meshes.start(Scenario.ONE_SWITCH, DeviceKind.OURS);
+        mesh.awaitConnected(CONNECT);
+        alice = mesh.peers().get(0);
+    }
+
+    @AfterAll
+    void closeMesh() {
+        if (mesh != null) {
+            mesh.close();
+        }
+    }
+
+    @Test
+    void messagesFromAnUnknownKeyAreIgnoredAndCounted() {
+        StatusView before = StatusView.parse(mesh.statusJson(alice));
+        long countBefore = unknownSenderCount(before).orElse(0L);
+
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", mesh.server().netns()));
+        cmd.addAll(Cli.javaCommand(UnknownSender.class.getName(), MeshLab.signalingUrl(), alice.publicKey(), "3"));
+        Exec.Result r = Exec.run(Duration.ofSeconds(60), cmd);
+        assertThat(r.exitCode()).as("UnknownSender: %s%s", r.stdout(), r.stderr()).isZero();
+        String stranger = r.stdout().strip().replaceFirst("^published \\d+ from ", "");
+
+        Waiter.until("alice's daemon counts 3 envelopes from the unknown key", Duration.ofSeconds(20),
+                () -> unknownSenderCount(StatusView.parse(mesh.statusJson(alice))).orElse(0L) >= countBefore + 3);
+        StatusView after = StatusView.parse(mesh.statusJson(alice));
+        assertThat(after.peer(stranger)).as("no session for the stranger:\n" + after.json()).isEmpty();
+        assertThat(after.peers()).as("alice's sessions:\n" + after.json()).hasSize(before.peers().size())
+                .allSatisfy(p -> assertThat(p.state()).isEqualTo("CONNECTED"));
+        for (StatusView.Peer p : after.peers()) {
+            assertThat(p.restarts()).as("restarts of " + p).isEqualTo(before.peer(p.publicKey()).orElseThrow().restarts());
+        }
+    }
+
+    @Test
+    void aSecondDaemonOnTheSameInterfaceExitsNonZeroNamingTheInterface() {
+        long pid = alice.daemon().pid();
+        Exec.Result r = Cli.exec(alice.host(), Duration.ofSeconds(60), "daemon", "-c", alice.configFile().toString());
+
+        String said = r.stdout() + r.stderr();
+        assertThat(r.exitCode()).as("exit code of the second daemon; it said:%n%s", said).isNotZero();
+        assertThat(r.stderr()).as("stderr names the interface").contains(alice.ifname());
+        assertThat(r.stderr()).as("one clear message, no stack trace").doesNotContain("\tat ");
+        assertThat(alice.daemonAlive()).as("the first daemon still runs").isTrue();
+        assertThat(alice.daemon().pid()).isEqualTo(pid);
+        assertThat(alice.host().exec("ping", "-c", "1", "-W", "2", mesh.peers().get(1).tunnelIp()).ok())
+                .as("alice's tunnel to bob still works").isTrue();
+    }
+
+    static Optional<Long> unknownSenderCount(StatusView s) {
+        for (String name : UNKNOWN_SENDER_COUNTERS) {
+            Optional<Long> n = s.findNumber(name);
+            if (n.isPresent()) {
+                return n;
+            }
+        }
+        return Optional.empty();
+    }
+}
