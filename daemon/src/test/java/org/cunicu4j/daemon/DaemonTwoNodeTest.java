@@ -35,7 +35,16 @@ import org.junit.jupiter.api.io.TempDir;
 @RequiresRoot
 @RequiresTools({"ip", "ping", "wg"})
 class DaemonTwoNodeTest {
-    private static final Duration CONNECT = Duration.ofSeconds(30);
+    private static final Duration CONNECT = Duration.ofSeconds(8);
+
+    static final java.util.logging.Logger L = java.util.logging.Logger.getLogger("org.cunicu4j.daemon.epdisc");
+    static {
+        java.util.logging.Logger l = L;
+        l.setLevel(java.util.logging.Level.FINE);
+        java.util.logging.ConsoleHandler h = new java.util.logging.ConsoleHandler();
+        h.setLevel(java.util.logging.Level.FINE);
+        l.addHandler(h);
+    }
 
     @TempDir
     Path dir;
