@@ -22,12 +22,12 @@ public final class Cli {
         return javaCommand("org.cunicu4j.cli.Main", args);
     }
 
-    /** {@code java --enable-native-access=ALL-UNNAMED -Xmx256m -cp <class path> mainClass args...}. */
+    /** {@code java --enable-native-access=ALL-UNNAMED <Meshes.TEST_JVM> -cp <class path> mainClass args...}. */
     public static List<String> javaCommand(String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("-Xmx256m");
+        cmd.addAll(Meshes.TEST_JVM);
         cmd.add("-cp");
         cmd.add(absoluteClassPath());
         cmd.add(mainClass);
