@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionInfo.class,
         description = "A zero-configuration peer-to-peer mesh VPN: WireGuard plus ICE on shared ports.",
-        subcommands = {VersionCommand.class, WgCommand.class, NetcheckCommand.class, SignalCommand.class, DaemonCommand.class})
+        subcommands = {VersionCommand.class, WgCommand.class, NetcheckCommand.class, SignalCommand.class, DaemonCommand.class,
+            StatusCommand.class, MonitorCommand.class, RestartCommand.class})
 public final class Main implements Runnable {
 
     @Spec

@@ -97,7 +97,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
         }
     }
 
-    private static final ControlStarter DEFAULT_CONTROL = null;
+    private static final ControlStarter DEFAULT_CONTROL = org.cunicu4j.daemon.control.ControlServer::start;
 
     private final DaemonConfig config;
     private final Options options;
@@ -168,6 +168,9 @@ public final class Daemon implements DaemonApi, AutoCloseable {
         if (options.control() != null) {
             try {
                 control = options.control().start(config.rpcSocket(), this);
+            } catch (org.cunicu4j.daemon.control.SocketInUseException e) {
+                throw new DaemonException("rpc.socket " + config.rpcSocket() + ": " + e.getMessage()
+                        + " (another cunicu4j daemon answers there; give this one its own with -o rpc.socket=PATH)", e);
             } catch (IOException e) {
                 throw new DaemonException("rpc.socket " + config.rpcSocket() + ": " + e.getMessage(), e);
             }

@@ -2,6 +2,7 @@ package org.cunicu4j.daemon.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -18,7 +19,7 @@ import org.cunicu4j.stun.url.TurnUrl;
  * any password inside a TURN URL.
  *
  * @param urls STUN/TURN server URLs ({@code stun:}, {@code stuns:}, {@code turn:}, {@code turns:}), already validated
- * @param candidateTypes {@code candidate_types} to gather (default all four)
+ * @param candidateTypes {@code candidate_types} to gather (default all four); iterates in enum order
  * @param networkTypes {@code network_types} (default udp4 and udp6; never empty)
  * @param checkInterval {@code check_interval} between connectivity checks (default 200ms)
  * @param disconnectedTimeout {@code disconnected_timeout} (default 5s)
@@ -58,8 +59,9 @@ public record IceSettings(
 
     public IceSettings {
         urls = List.copyOf(urls);
-        candidateTypes = Set.copyOf(candidateTypes);
-        networkTypes = Set.copyOf(networkTypes);
+        candidateTypes = candidateTypes.isEmpty() ? Set.of()
+                : Collections.unmodifiableSet(EnumSet.copyOf(candidateTypes));
+        networkTypes = networkTypes.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(networkTypes));
         Objects.requireNonNull(checkInterval, "checkInterval");
         Objects.requireNonNull(disconnectedTimeout, "disconnectedTimeout");
         Objects.requireNonNull(failedTimeout, "failedTimeout");

@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * and {@code _} as {@code _} ({@code CUNICU_ICE_URLS} is {@code ice.urls}); an option's key
  * is any dotted path ({@code interfaces.wg0.peers.bob.endpoint}). Values are plain strings,
  * or YAML when they start with {@code [}, <code>{</code>, {@code "} or {@code '}; where the
- * schema wants a list, a plain string is split at commas. Stateless.
+ * schema wants a list, a plain string is split at commas (an empty one is an empty list);
+ * {@code null} or {@code ~} sets a key back to its default. Stateless.
  */
 final class Overrides {
     static final String ENV_PREFIX = "CUNICU_";
@@ -92,6 +93,8 @@ final class Overrides {
             Tree t = YamlTrees.parse(s, at);
             return t == null ? new Tree.Scalar(null, true, at) : t;
         }
-        return new Tree.Scalar(YamlTrees.isNullWord(s) ? null : s, true, at);
+        // "" stays an empty string, so that CUNICU_ICE_INTERFACES_EXCLUDE= clears a list;
+        // null and ~ unset a key (back to its default)
+        return new Tree.Scalar(!s.isEmpty() && YamlTrees.isNullWord(s) ? null : s, true, at);
     }
 }

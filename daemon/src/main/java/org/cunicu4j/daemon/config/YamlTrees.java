@@ -43,13 +43,14 @@ final class YamlTrees {
                 .setAllowRecursiveKeys(false)
                 .setMaxAliasesForCollections(50)
                 .setCodePointLimit(MAX_CODE_POINTS)
-                .setAllowNonScalarKeys(false)
+                .setAllowNonScalarKeys(true) // refused by the converter, with a position
                 .build();
         Optional<Node> node;
         try {
             node = new Compose(settings).composeString(text);
         } catch (MarkedYamlEngineException e) {
-            Mark m = e.getProblemMark().or(e::getContextMark).orElse(null);
+            // a position inside an option's value would read as a file position: leave it out
+            Mark m = root.override() ? null : e.getProblemMark().or(e::getContextMark).orElse(null);
             String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
             throw new ConfigException(root.source(), m == null ? 0 : m.getLine() + 1, m == null ? 0 : m.getColumn() + 1,
                     root.path(), "not valid YAML: " + problem);

@@ -44,11 +44,16 @@ import org.cunicu4j.wireguard.Key;
  *       that our candidates trickle to a peer that is listening); local candidates found
  *       while no remote credentials are held (after a restart) wait and go out when they come.</li>
  *   <li>Credentials received: first ones (none held) are taken; {@code need_creds=true} is
- *       answered with ours ({@code need_creds=false}); credentials that differ from those held
- *       mean the remote restarted: we restart too (new local credentials), take the new remote
- *       ones and send ours ({@code need_creds=false}, the remote has cleared ours). Because
- *       every restart clears the remote credentials held, the remote's answer to our restart
- *       is "first" credentials, never a change: two sides never restart each other in a loop.</li>
+ *       answered with ours ({@code need_creds=false}). Credentials that differ from those held
+ *       with {@code need_creds=true} mean the remote restarted on its own (a side that
+ *       restarts on its own always asks): we restart too (new local credentials), take the
+ *       new remote ones and send ours ({@code need_creds=false}). Changed credentials with
+ *       {@code need_creds=false} are the remote's answer to our own restart, which found a
+ *       stale copy of its credentials here (a late answer from before our restart): they
+ *       are adopted without a restart. Every restart clears the remote credentials held, so
+ *       the remote's answer to our restart is normally "first" credentials. Together these
+ *       rules keep two sides from restarting each other in a loop (the spec's "changed
+ *       credentials mean the remote restarted", refined by the flag).</li>
  *   <li>Each local candidate is published as its own {@code Message{candidate}}; each remote
  *       one is added to the agent.</li>
  *   <li>Restart rule: at once when the agent reports FAILED (it does after the failed
@@ -59,7 +64,11 @@ import org.cunicu4j.wireguard.Key;
  *       ({@link IceAgent#restart()}, which gathers again), remote credentials and pending
  *       candidates cleared, the restart counter incremented, PEER_RESTARTED reported, then
  *       (unless the restart answers a remote one) credentials with {@code need_creds=true}
- *       on a fresh backoff.</li>
+ *       at once and on the backoff schedule: a fresh one if we had the remote's credentials,
+ *       else the running one goes on growing. (While the remote is away, the agent, which
+ *       checks from the first remote credentials on, fails every failed timeout and so
+ *       restarts: the counter grows while a peer is offline, but the requests still back
+ *       off to one a minute plus one per restart.)</li>
  *   <li>State ({@link ConnectionState}): CLOSED once closed; FAILED while the agent is;
  *       IDLE without remote credentials; then by the agent: NEW → CONNECTING, CHECKING,
  *       CONNECTED/COMPLETED → CONNECTED, DISCONNECTED. Changes are reported as
@@ -296,8 +305,21 @@ final class PeerSession {
             return; // not set up yet; the remote sends again
         }
         boolean changed = remoteCredentials != null && !remoteCredentials.equals(creds);
+        if (changed && !needCreds) {
+            // The remote restarted in answer to our restart and already holds our current
+            // credentials; ours held a stale copy of its (a late answer). Adopt, do not restart:
+            // restarting here would make the remote restart again, and so on for ever.
+            IceCredentials old = remoteCredentials;
+            LOG.log(Level.INFO, () -> logPrefix + "remote credentials changed (ufrag " + old.ufrag() + " → "
+                    + creds.ufrag() + ") in answer to ours: adopted");
+            remoteCredentials = creds;
+            a.setRemoteCredentials(creds);
+            updateState();
+            return;
+        }
         if (changed) {
-            LOG.log(Level.INFO, () -> logPrefix + "remote credentials changed (ufrag " + remoteCredentials.ufrag() + " → "
+            IceCredentials old = remoteCredentials;
+            LOG.log(Level.INFO, () -> logPrefix + "remote credentials changed (ufrag " + old.ufrag() + " → "
                     + creds.ufrag() + "): the peer restarted");
             restart("the peer restarted (new credentials)", true);
         }
@@ -396,9 +418,11 @@ final class PeerSession {
         backoffTimer = null;
         cancel(disconnectedTimer);
         disconnectedTimer = null;
+        if (remoteCredentials != null) {
+            backoff.reset(); // we had contact: ask quickly again; else the schedule goes on growing
+        }
         remoteCredentials = null;
         pendingLocal.clear();
-        backoff.reset();
         a.restart();
         int n = restarts;
         LOG.log(Level.INFO, () -> logPrefix + "restart #" + n + ": " + reason + "; new ufrag " + a.localCredentials().ufrag());

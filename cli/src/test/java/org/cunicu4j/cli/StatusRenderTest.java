@@ -1,0 +1,184 @@
+package org.cunicu4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.cunicu4j.daemon.api.DaemonEvent;
+import org.cunicu4j.daemon.api.DaemonStatus;
+import org.cunicu4j.daemon.api.InterfaceStatus;
+import org.junit.jupiter.api.Test;
+
+/** The status table, its colours, the JSON document, monitor lines and the human units. */
+class StatusRenderTest {
+
+    @Test
+    void tableForAFixedStatus() {
+        String table = StatusTable.render(ControlFixtures.status(), ControlFixtures.NOW, false);
+        assertThat(table).isEqualTo("""
+                cunicu4j daemon 0.1.0 (pid 4242), up 1h0m
+
+                interface wg0
+                  device:       cunicu4j
+                  public key:   AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
+                  listen port:  51820
+                  proxy:        bind (our own device: ICE on WireGuard's sockets)
+
+                  PEER       STATE      PROXY                  SELECTED PAIR                                          RTT      RX        TX        HANDSHAKE  RESTARTS
+                  alice      connected  bind (our own device)  host 10.0.0.1:51820 ↔ srflx 198.51.100.7:40000 (udp)   12.3 ms  1.18 MiB  2.00 KiB  12s ago    2
+                  bob        checking   bind (our own device)  relay 203.0.113.5:49152 ↔ prflx [fd00::2]:51820 (tcp)  85.0 ms  5.00 GiB  512 B     3m4s ago   0
+                  BAQEBAQE…  failed     -                      -                                                      -        0 B       0 B       never      7
+                             error: no candidate pair succeeded
+
+                interface wg1
+                  device:       userspace (uapi)
+                  public key:   BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU=
+                  listen port:  51821
+                  proxy:        user (external device: a loopback socket per peer)
+                  no peers
+                """);
+        assertThat(table).doesNotContain("\033");
+    }
+
+    @Test
+    void colourMarksStatesAndKeepsColumnsAligned() {
+        String colored = StatusTable.render(ControlFixtures.status(), ControlFixtures.NOW, true);
+        assertThat(colored)
+                .contains("\033[32mconnected\033[0m  bind")
+                .contains("\033[33mchecking\033[0m   bind")
+                .contains("\033[31mfailed\033[0m     -")
+                .contains("\033[31merror: no candidate pair succeeded\033[0m")
+                .contains("\033[1minterface wg0\033[0m");
+        String stripped = colored.replaceAll("\033\\[[0-9;]*m", "");
+        assertThat(stripped).isEqualTo(StatusTable.render(ControlFixtures.status(), ControlFixtures.NOW, false));
+    }
+
+    @Test
+    void colourOnlyOnATerminalWithoutNoColorUnlessForced() {
+        assertThat(ColorChoice.AUTO.enabled(Map.of(), true)).isTrue();
+        assertThat(ColorChoice.AUTO.enabled(Map.of(), false)).isFalse();
+        assertThat(ColorChoice.AUTO.enabled(Map.of("NO_COLOR", "1"), true)).isFalse();
+        assertThat(ColorChoice.AUTO.enabled(Map.of("NO_COLOR", ""), true)).as("empty NO_COLOR is unset").isTrue();
+        assertThat(ColorChoice.ALWAYS.enabled(Map.of("NO_COLOR", "1"), false)).isTrue();
+        assertThat(ColorChoice.NEVER.enabled(Map.of(), true)).isFalse();
+        assertThat(ColorChoice.parse("Always")).isEqualTo(ColorChoice.ALWAYS);
+        assertThatThrownBy(() -> ColorChoice.parse("sometimes")).hasMessage("'sometimes' is not a colour mode (auto, always or never)");
+    }
+
+    @Test
+    void jsonCarriesEveryFieldWithStableNamesAndValues() {
+        String json = StatusJson.render(ControlFixtures.status());
+        assertThat(json).doesNotContain("\n");
+        Map<String, Object> doc = Json.object(Json.parse(json));
+        assertThat(doc).containsOnlyKeys("version", "pid", "started", "interfaces");
+        assertThat(doc.get("version")).isEqualTo("0.1.0");
+        assertThat(doc.get("pid")).isEqualTo(new BigDecimal("4242"));
+        assertThat(doc.get("started")).isEqualTo("2026-11-25T11:00:00Z");
+        List<Object> ifaces = Json.array(doc.get("interfaces"));
+        assertThat(ifaces).hasSize(2);
+        Map<String, Object> wg0 = Json.object(ifaces.get(0));
+        assertThat(wg0).containsOnlyKeys("name", "device", "public_key", "listen_port", "proxy_mode", "proxy_reason", "peers");
+        assertThat(wg0).containsEntry("name", "wg0").containsEntry("device", "cunicu4j")
+                .containsEntry("public_key", ControlFixtures.IFACE_KEY.toBase64())
+                .containsEntry("listen_port", new BigDecimal("51820"))
+                .containsEntry("proxy_mode", "bind")
+                .containsEntry("proxy_reason", "our own device: ICE on WireGuard's sockets");
+        List<Object> peers = Json.array(wg0.get("peers"));
+        assertThat(peers).hasSize(3);
+
+        Map<String, Object> alice = Json.object(peers.get(0));
+        assertThat(alice).containsOnlyKeys("name", "public_key", "state", "proxy_mode", "proxy_reason", "selected_pair",
+                "rtt_ms", "rx_bytes", "tx_bytes", "last_handshake", "endpoint", "restarts", "last_error");
+        assertThat(alice).containsEntry("name", "alice").containsEntry("public_key", ControlFixtures.ALICE.toBase64())
+                .containsEntry("state", "connected").containsEntry("proxy_mode", "bind")
+                .containsEntry("proxy_reason", "our own device")
+                .containsEntry("rx_bytes", new BigDecimal("1234567")).containsEntry("tx_bytes", new BigDecimal("2048"))
+                .containsEntry("last_handshake", "2026-11-25T11:59:48Z").containsEntry("endpoint", "198.51.100.7:40000")
+                .containsEntry("restarts", new BigDecimal("2")).containsEntry("last_error", null);
+        assertThat((BigDecimal) alice.get("rtt_ms")).isEqualByComparingTo("12.34");
+        Map<String, Object> pair = Json.object(alice.get("selected_pair"));
+        assertThat(pair).containsOnlyKeys("local", "remote", "protocol").containsEntry("protocol", "udp");
+        assertThat(Json.object(pair.get("local"))).containsExactlyInAnyOrderEntriesOf(
+                Map.of("type", "host", "ip", "10.0.0.1", "port", new BigDecimal("51820")));
+        assertThat(Json.object(pair.get("remote"))).containsExactlyInAnyOrderEntriesOf(
+                Map.of("type", "srflx", "ip", "198.51.100.7", "port", new BigDecimal("40000")));
+
+        Map<String, Object> bob = Json.object(peers.get(1));
+        Map<String, Object> bobPair = Json.object(bob.get("selected_pair"));
+        assertThat(Json.object(bobPair.get("local"))).containsEntry("type", "relay");
+        assertThat(Json.object(bobPair.get("remote"))).containsEntry("type", "prflx").containsEntry("ip", "fd00::2");
+        assertThat(bobPair).containsEntry("protocol", "tcp");
+        assertThat(bob).containsEntry("state", "checking").containsEntry("rx_bytes", new BigDecimal(5L << 30));
+
+        Map<String, Object> carol = Json.object(peers.get(2));
+        assertThat(carol).containsEntry("name", null).containsEntry("state", "failed").containsEntry("proxy_mode", null)
+                .containsEntry("selected_pair", null).containsEntry("rtt_ms", null).containsEntry("last_handshake", null)
+                .containsEntry("restarts", new BigDecimal("7")).containsEntry("last_error", "no candidate pair succeeded");
+
+        Map<String, Object> wg1 = Json.object(ifaces.get(1));
+        assertThat(wg1).containsEntry("proxy_mode", "user").containsEntry("device", "userspace (uapi)");
+        assertThat(Json.array(wg1.get("peers"))).isEmpty();
+    }
+
+    @Test
+    void emptyDaemonRendersBothWays() {
+        DaemonStatus none = new DaemonStatus("0.1.0", 1, null, List.of());
+        assertThat(StatusTable.render(none, ControlFixtures.NOW, false)).isEqualTo("cunicu4j daemon 0.1.0 (pid 1)\nno interfaces\n");
+        assertThat(Json.object(Json.parse(StatusJson.render(none)))).containsEntry("started", null)
+                .containsEntry("interfaces", List.of());
+        InterfaceStatus bare = new InterfaceStatus("wg9", "kernel", null, 0, null, null, List.of());
+        assertThat(StatusTable.render(new DaemonStatus("x", 1, null, List.of(bare)), ControlFixtures.NOW, false))
+                .contains("  public key:   (none)\n").contains("  proxy:        -\n");
+    }
+
+    @Test
+    void monitorLinesAndJsonEvents() {
+        DaemonEvent change = new DaemonEvent(Instant.parse("2026-11-25T12:00:00.123Z"), DaemonEvent.Type.PEER_STATE_CHANGED,
+                "wg0", ControlFixtures.ALICE, "checking", "connected", "pair host ↔ srflx");
+        assertThat(EventLine.render(change))
+                .isEqualTo("2026-11-25T12:00:00.123Z peer_state_changed wg0 AgICAgIC…: checking → connected (pair host ↔ srflx)");
+        DaemonEvent dropped = new DaemonEvent(Instant.parse("2026-11-25T12:00:01Z"), DaemonEvent.Type.EVENTS_DROPPED,
+                null, null, null, null, "5 events dropped: this watcher read too slowly");
+        assertThat(EventLine.render(dropped))
+                .isEqualTo("2026-11-25T12:00:01.000Z events_dropped: 5 events dropped: this watcher read too slowly");
+        Map<String, Object> j = Json.object(Json.parse(StatusJson.render(change)));
+        assertThat(j).containsExactlyInAnyOrderEntriesOf(new java.util.HashMap<>(Map.of(
+                "time", "2026-11-25T12:00:00.123Z", "type", "peer_state_changed", "interface", "wg0",
+                "peer", ControlFixtures.ALICE.toBase64(), "from", "checking", "to", "connected", "message", "pair host ↔ srflx")));
+        Map<String, Object> d = Json.object(Json.parse(StatusJson.render(dropped)));
+        assertThat(d).containsEntry("peer", null).containsEntry("interface", null).containsEntry("type", "events_dropped");
+    }
+
+    @Test
+    void humanUnits() {
+        assertThat(Units.bytes(0)).isEqualTo("0 B");
+        assertThat(Units.bytes(1023)).isEqualTo("1023 B");
+        assertThat(Units.bytes(1024)).isEqualTo("1.00 KiB");
+        assertThat(Units.bytes(1_234_567)).isEqualTo("1.18 MiB");
+        assertThat(Units.bytes(5L << 30)).isEqualTo("5.00 GiB");
+        assertThat(Units.bytes(3L << 40)).isEqualTo("3.00 TiB");
+        assertThat(Units.bytes(Long.MAX_VALUE)).isEqualTo("8.00 EiB");
+        Instant now = ControlFixtures.NOW;
+        assertThat(Units.ago(null, now)).isEqualTo("never");
+        assertThat(Units.ago(now, now)).isEqualTo("now");
+        assertThat(Units.ago(now.minusSeconds(12), now)).isEqualTo("12s ago");
+        assertThat(Units.ago(now.minusSeconds(184), now)).isEqualTo("3m4s ago");
+        assertThat(Units.ago(now.minusSeconds(2 * 3600 + 5 * 60 + 9), now)).isEqualTo("2h5m ago");
+        assertThat(Units.ago(now.minusSeconds(3 * 86400 + 4 * 3600), now)).isEqualTo("3d4h ago");
+        assertThat(Units.ago(now.plusSeconds(5), now)).isEqualTo("in the future (clock skew)");
+        assertThat(Units.rtt(null)).isEqualTo("-");
+        assertThat(Units.rtt(Duration.ofNanos(850_000))).isEqualTo("0.9 ms");
+        assertThat(Units.rtt(Duration.ofNanos(12_340_000))).isEqualTo("12.3 ms");
+    }
+
+    @Test
+    void privateKeysAreNeverPrinted() {
+        DaemonEvent leaky = new DaemonEvent(Instant.EPOCH, DaemonEvent.Type.ERROR, "wg0",
+                org.cunicu4j.wireguard.Key.generatePrivate(), null, null, null);
+        assertThatThrownBy(() -> StatusJson.render(leaky)).hasMessage("refusing to print a PRIVATE key");
+    }
+}

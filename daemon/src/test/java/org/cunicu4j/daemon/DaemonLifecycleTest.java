@@ -1,0 +1,214 @@
+package org.cunicu4j.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.cunicu4j.daemon.api.DaemonEvent;
+import org.cunicu4j.daemon.api.InterfaceStatus;
+import org.cunicu4j.daemon.api.PeerSessionStatus;
+import org.cunicu4j.daemon.config.ConfigLoader;
+import org.cunicu4j.daemon.config.DaemonConfig;
+import org.cunicu4j.linux.NetNs;
+import org.cunicu4j.proxy.ProxyMode;
+import org.cunicu4j.testlab.Host;
+import org.cunicu4j.testlab.Lab;
+import org.cunicu4j.testlab.RequiresRoot;
+import org.cunicu4j.testlab.RequiresTools;
+import org.cunicu4j.testlab.Waiter;
+import org.cunicu4j.testlab.WireguardGo;
+import org.cunicu4j.wireguard.Key;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One daemon in one namespace, without a second node: what it does to devices and
+ * interfaces. Our device gets the configuration (key, port, peers, address, link up) and
+ * disappears on close; the watcher follows peers added and removed with {@code wg}; a second
+ * daemon on the interface or on the control socket is refused; an existing wireguard-go device
+ * is adopted with the user-space proxy, also when it appears later under a glob key, and is
+ * left running on close.
+ */
+@RequiresRoot
+@RequiresTools({"ip", "wg", "wireguard-go"})
+class DaemonLifecycleTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    private final long pid = ProcessHandle.current().pid();
+
+    private Path write(String name, String yaml) throws Exception {
+        Path file = dir.resolve(name + ".yaml");
+        Files.writeString(file, yaml);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
+    private Daemon start(Host host, Path file, String... overrides) throws Exception {
+        DaemonConfig cfg = ConfigLoader.load(file, Map.of(), List.of(overrides));
+        return NetNs.call(host.netns(), () -> Daemon.start(cfg, List.of(),
+                Daemon.Options.defaults().withLockDirectory(dir.resolve("locks"))));
+    }
+
+    private static InterfaceStatus iface(Daemon d, String name) {
+        return d.status().interfaces().stream().filter(i -> i.name().equals(name)).findFirst().orElse(null);
+    }
+
+    private static PeerSessionStatus peer(Daemon d, String ifname, Key k) {
+        InterfaceStatus i = iface(d, ifname);
+        return i == null ? null : i.peers().stream().filter(p -> p.publicKey().equals(k)).findFirst().orElse(null);
+    }
+
+    @Test
+    void ourDeviceIsConfiguredWatchedAndRemovedOnClose() throws Exception {
+        Key key = Key.generatePrivate();
+        Key p1 = Key.generatePrivate().publicKey();
+        Key p2 = Key.generatePrivate().publicKey();
+        Key psk = Key.generatePreshared();
+        String ifname = "wgt" + pid + "a";
+        Path socket = dir.resolve("d.sock");
+        Path file = write("d", """
+                backends: [inprocess:lifecycle-%d]
+                watch_interval: 200ms
+                rpc: {socket: %s}
+                interfaces:
+                  %s:
+                    private_key: %s
+                    listen_port: 51999
+                    mtu: 1380
+                    addresses: [10.98.0.1/24]
+                    peers:
+                      one:
+                        public_key: %s
+                        preshared_key: %s
+                        endpoint: 192.0.2.9:51820
+                        allowed_ips: [10.98.0.2/32]
+                        persistent_keepalive: 25
+                """.formatted(pid, socket, ifname, key.toBase64(), p1.toBase64(), psk.toBase64()));
+        try (Lab lab = Lab.open()) {
+            Host h = lab.host("h");
+            List<DaemonEvent> events = new CopyOnWriteArrayList<>();
+            Path lock;
+            try (Daemon d = start(h, file)) {
+                d.watch(events::add);
+                lock = dir.resolve("locks").resolve(ifname + ".lock");
+                assertThat(lock).exists();
+                assertThat(socket).exists();
+
+                String dump = h.run("wg", "show", ifname, "dump").stdout();
+                assertThat(dump).contains(key.toBase64() + "\t" + key.publicKey().toBase64() + "\t51999");
+                assertThat(dump).contains(p1.toBase64() + "\t" + psk.toBase64() + "\t192.0.2.9:51820\t10.98.0.2/32");
+                assertThat(dump).contains("\t25\n");
+                String link = h.run("ip", "-o", "addr", "show", "dev", ifname).stdout();
+                assertThat(link).contains("10.98.0.1/24");
+                String up = h.run("ip", "-o", "link", "show", "dev", ifname).stdout();
+                assertThat(up).contains("mtu 1380").contains(",UP");
+
+                InterfaceStatus st = iface(d, ifname);
+                assertThat(st.device()).isEqualTo("cunicu4j");
+                assertThat(st.publicKey()).isEqualTo(key.publicKey());
+                assertThat(st.listenPort()).isEqualTo(51999);
+                assertThat(st.proxyMode()).isEqualTo(ProxyMode.BIND);
+                assertThat(st.proxyReason()).startsWith("auto: ");
+                assertThat(st.toString()).doesNotContain(key.toBase64());
+                assertThat(peer(d, ifname, p1).name()).isEqualTo("one");
+                assertThat(peer(d, ifname, p1).endpoint()).isEqualTo("192.0.2.9:51820");
+
+                // a second daemon: refused on the interface, and on the control socket
+                assertThatThrownBy(() -> start(h, file, "rpc.socket=" + dir.resolve("other.sock")))
+                        .isInstanceOf(DaemonException.class)
+                        .hasMessageContaining("interface " + ifname + " is already managed by cunicu4j daemon pid " + pid);
+                assertThatThrownBy(() -> start(h, file))
+                        .isInstanceOf(DaemonException.class)
+                        .hasMessageContaining("rpc.socket " + socket);
+                assertThat(socket).as("the refused daemon left the socket alone").exists();
+                assertThat(lock).as("the refused daemon left the lock alone").exists();
+
+                // the watcher follows wg
+                h.run("wg", "set", ifname, "peer", p2.toBase64(), "allowed-ips", "10.98.0.3/32");
+                Waiter.until("the peer added with wg shows up", WAIT, () -> peer(d, ifname, p2) != null);
+                h.run("wg", "set", ifname, "peer", p1.toBase64(), "remove");
+                Waiter.until("the peer removed with wg leaves", WAIT, () -> peer(d, ifname, p1) == null);
+                d.sync();
+                Waiter.until("events for both", WAIT, () -> events.stream().anyMatch(e ->
+                        e.type() == DaemonEvent.Type.PEER_ADDED && p2.equals(e.peer()))
+                        && events.stream().anyMatch(e -> e.type() == DaemonEvent.Type.PEER_REMOVED && p1.equals(e.peer())));
+            }
+            assertThat(h.exec("ip", "link", "show", ifname).ok()).as("our interface is removed").isFalse();
+            assertThat(lock).doesNotExist();
+            assertThat(socket).doesNotExist();
+        }
+    }
+
+    @Test
+    void anExistingWireguardGoIsAdoptedWithTheUserspaceProxyAndLeftRunning() throws Exception {
+        Key key = Key.generatePrivate();
+        Key p1 = Key.generatePrivate().publicKey();
+        try (Lab lab = Lab.open()) {
+            Host h = lab.host("h");
+            try (WireguardGo wgo = WireguardGo.start(h)) {
+                String ifname = wgo.interfaceName();
+                Path file = write("g", """
+                        backends: [inprocess:adopt-%d]
+                        rpc: {socket: %s}
+                        interfaces:
+                          %s:
+                            private_key: %s
+                            listen_port: 51998
+                            peers:
+                              one: {public_key: %s, allowed_ips: [10.97.0.2/32]}
+                        """.formatted(pid, dir.resolve("g.sock"), ifname, key.toBase64(), p1.toBase64()));
+                try (Daemon d = start(h, file)) {
+                    InterfaceStatus st = iface(d, ifname);
+                    assertThat(st.device()).isEqualTo("userspace (uapi)");
+                    assertThat(st.proxyMode()).isEqualTo(ProxyMode.USER);
+                    assertThat(st.listenPort()).isEqualTo(51998);
+                    assertThat(peer(d, ifname, p1)).isNotNull();
+                    assertThat(wgo.wg("show", ifname, "dump").stdout()).contains(key.toBase64(), p1.toBase64());
+                }
+                assertThat(h.exec("ip", "link", "show", ifname).ok()).as("an adopted device keeps running").isTrue();
+                assertThat(wgo.socket()).exists();
+            }
+        }
+    }
+
+    @Test
+    void aDeviceAppearingUnderAGlobIsAdoptedAndItsRemovalTearsItDown() throws Exception {
+        Key key = Key.generatePrivate();
+        try (Lab lab = Lab.open()) {
+            Host h = lab.host("h");
+            Path file = write("glob", """
+                    backends: [inprocess:glob-%d]
+                    watch_interval: 200ms
+                    rpc: {socket: %s}
+                    private_key: %s
+                    interfaces:
+                      "%s*": {}
+                    """.formatted(pid, dir.resolve("glob.sock"), key.toBase64(), WireguardGo.PREFIX + pid));
+            try (Daemon d = start(h, file)) {
+                List<DaemonEvent> events = new CopyOnWriteArrayList<>();
+                d.watch(events::add);
+                assertThat(d.interfaceNames()).isEmpty();
+                String ifname;
+                try (WireguardGo wgo = WireguardGo.start(h)) {
+                    ifname = wgo.interfaceName();
+                    Waiter.until(ifname + " is adopted", WAIT, () -> d.interfaceNames().contains(ifname));
+                    assertThat(iface(d, ifname).proxyMode()).isEqualTo(ProxyMode.USER);
+                }
+                Waiter.until(ifname + " is let go after it disappeared", WAIT, () -> !d.interfaceNames().contains(ifname));
+                Waiter.until("the events", WAIT, () -> events.stream().anyMatch(e ->
+                        e.type() == DaemonEvent.Type.INTERFACE_ADDED && ifname.equals(e.iface()))
+                        && events.stream().anyMatch(e -> e.type() == DaemonEvent.Type.INTERFACE_REMOVED
+                        && ifname.equals(e.iface())));
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package org.cunicu4j.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.cunicu4j.daemon.config.ConfigLoader;
+import org.cunicu4j.daemon.config.DaemonConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Start-up errors the user can fix: one line naming the key and the file; nothing left behind. */
+class DaemonStartErrorsTest {
+
+    @TempDir
+    Path dir;
+
+    private final long pid = ProcessHandle.current().pid();
+
+    private Path write(String yaml) throws Exception {
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, yaml);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
+    private Daemon start(Path file) throws Exception {
+        DaemonConfig cfg = ConfigLoader.load(file, Map.of(), List.of());
+        return Daemon.start(cfg, List.of(), Daemon.Options.defaults().withLockDirectory(dir.resolve("locks")));
+    }
+
+    @Test
+    void noBackendIsRefusedNamingTheKeyAndFile() throws Exception {
+        Path file = write("""
+                rpc: {socket: %s}
+                interfaces:
+                  wgx%d: {}
+                """.formatted(dir.resolve("s.sock"), pid));
+        assertThatThrownBy(() -> start(file)).isInstanceOf(DaemonException.class)
+                .hasMessageContaining("backends").hasMessageContaining(file.toString());
+        assertThat(dir.resolve("s.sock")).doesNotExist();
+    }
+
+    @Test
+    void noPrivateKeyIsRefusedNamingTheKeyAndFile() throws Exception {
+        String ifname = "wgx" + pid + "k";
+        Path file = write("""
+                backends: [inprocess:errors-%d]
+                rpc: {socket: %s}
+                interfaces:
+                  %s: {}
+                """.formatted(pid, dir.resolve("s.sock"), ifname));
+        assertThatThrownBy(() -> start(file)).isInstanceOf(DaemonException.class)
+                .hasMessageContaining("interface " + ifname + " has no private key")
+                .hasMessageContaining("private_key").hasMessageContaining(file.toString());
+        assertThat(dir.resolve("s.sock")).as("the control socket is closed again").doesNotExist();
+        assertThat(dir.resolve("locks").resolve(ifname + ".lock")).as("the lock is released").doesNotExist();
+    }
+
+    @Test
+    void aProxyModeNotAvailableYetIsRefused() throws Exception {
+        String ifname = "wgx" + pid + "p";
+        Path file = write("""
+                backends: [inprocess:errors-%d]
+                rpc: {socket: %s}
+                private_key: %s
+                proxy: nftables
+                interfaces:
+                  %s: {}
+                """.formatted(pid, dir.resolve("s.sock"), org.cunicu4j.wireguard.Key.generatePrivate().toBase64(), ifname));
+        assertThatThrownBy(() -> start(file)).isInstanceOf(DaemonException.class)
+                .hasMessageContaining("proxy: nftables is not available").hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void anInterfaceThatDoesNotExistWithoutUserspaceIsRefused() throws Exception {
+        String ifname = "wgx" + pid + "u";
+        Path file = write("""
+                backends: [inprocess:errors-%d]
+                rpc: {socket: %s}
+                private_key: %s
+                userspace: false
+                interfaces:
+                  %s: {}
+                """.formatted(pid, dir.resolve("s.sock"), org.cunicu4j.wireguard.Key.generatePrivate().toBase64(), ifname));
+        assertThatThrownBy(() -> start(file)).isInstanceOf(DaemonException.class)
+                .hasMessageContaining("interface " + ifname + " does not exist and userspace is false");
+    }
+
+    @Test
+    void nothingToManageIsRefused() throws Exception {
+        Path file = write("""
+                backends: [inprocess:errors-%d]
+                rpc: {socket: %s}
+                """.formatted(pid, dir.resolve("s.sock")));
+        assertThatThrownBy(() -> start(file)).isInstanceOf(DaemonException.class)
+                .hasMessageContaining("no interface to manage");
+    }
+}

@@ -1,0 +1,165 @@
+package org.cunicu4j.daemon.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.cunicu4j.daemon.config.ConfigTesting.BOB;
+import static org.cunicu4j.daemon.config.ConfigTesting.PRIV;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every kind of mistake names the file, the line (and column), the key path and what is wrong. */
+class ConfigErrorsTest {
+    @TempDir
+    Path dir;
+
+    /** name, YAML, the text on the offending line, the key path, a fragment of the problem. */
+    static Stream<Arguments> mistakes() {
+        return Stream.of(
+                Arguments.of("syntax", "backends: [grpc://a:1\nlisten_port: 1\n", "listen_port", "", "not valid YAML"),
+                Arguments.of("unknown top-level key", "listen_prot: 51820\n", "listen_prot", "listen_prot",
+                        "unknown key 'listen_prot' (did you mean 'listen_port'?)"),
+                Arguments.of("camelCase key", "ice:\n  checkInterval: 1s\n", "checkInterval", "ice.checkInterval",
+                        "did you mean 'check_interval'?"),
+                Arguments.of("unknown peer key", "interfaces:\n  wg0:\n    peers:\n      bob:\n        publickey: x\n",
+                        "publickey", "interfaces.wg0.peers.bob.publickey", "did you mean 'public_key'?"),
+                Arguments.of("far-off key", "frobnicate: 1\n", "frobnicate", "frobnicate", "expected one of backends"),
+                Arguments.of("bad public key",
+                        "interfaces:\n  wg0:\n    peers:\n      bob:\n        public_key: notakey\n", "public_key",
+                        "interfaces.wg0.peers.bob.public_key", "not a valid public key"),
+                Arguments.of("missing public key", "interfaces:\n  wg0:\n    peers:\n      bob:\n        endpoint: a:1\n",
+                        "endpoint", "interfaces.wg0.peers.bob.public_key", "required"),
+                Arguments.of("port out of range", "interfaces:\n  wg0:\n    listen_port: 70000\n", "70000",
+                        "interfaces.wg0.listen_port", "70000 is out of range (expected 1..65535)"),
+                Arguments.of("port not a number", "listen_port: many\n", "many", "listen_port", "'many' is not a whole number"),
+                Arguments.of("bad duration", "ice:\n  check_interval: 5 parsecs\n", "parsecs", "ice.check_interval",
+                        "not a duration"),
+                Arguments.of("zero interval", "watch_interval: 0s\n", "watch_interval", "watch_interval", "longer than zero"),
+                Arguments.of("tcp network type", "ice:\n  network_types: [udp4, tcp4]\n", "network_types",
+                        "ice.network_types[1]", "tcp4 is not supported"),
+                Arguments.of("no network type", "ice:\n  network_types: []\n", "network_types", "ice.network_types",
+                        "at least one"),
+                Arguments.of("bad candidate type", "ice:\n  candidate_types:\n    - host\n    - hots\n", "hots",
+                        "ice.candidate_types[1]", "'hots' is not a candidate type"),
+                Arguments.of("bad ICE URL", "ice:\n  urls: [\"http://stun.example.org\"]\n", "urls", "ice.urls[0]",
+                        "invalid STUN/TURN URL"),
+                Arguments.of("bad proxy mode", "interfaces:\n  wg0: {proxy: fast}\n", "proxy", "interfaces.wg0.proxy",
+                        "expected auto, bind, user, raw, nftables or iptables"),
+                Arguments.of("duplicate key", "mtu: 1400\nlisten_port: 1\nmtu: 1300\n", "mtu: 1300", "mtu", "duplicate key"),
+                Arguments.of("daemon key per interface", "interfaces:\n  wg0:\n    backends: [grpc://a:1]\n", "backends",
+                        "interfaces.wg0.backends", "daemon-wide setting"),
+                Arguments.of("ICE key outside ice", "urls: [stun:a:3478]\n", "urls", "urls", "did you mean 'ice.urls'?"),
+                Arguments.of("bad endpoint", "peers:\n  bob: {public_key: \"" + BOB + "\", endpoint: \"fe80::1:51820\"}\n",
+                        "endpoint", "peers.bob.endpoint", "IPv6 address in brackets"),
+                Arguments.of("bad address", "addresses:\n  - 10.0.0.1/24\n  - 10.0.0.300/24\n", "300", "addresses[1]",
+                        "not an IP prefix"),
+                Arguments.of("list as a single value", "backends: grpc://a:1\n", "backends", "backends", "expected a list"),
+                Arguments.of("map as a single value", "ice: stun:a:3478\n", "ice", "ice", "expected the ICE settings"),
+                Arguments.of("cunicu setting we lack", "hooks: []\n", "hooks", "hooks", "does not support"),
+                Arguments.of("bad pattern entry matching nothing", "interfaces:\n  \"x*\":\n    mtu: 10\n", "mtu",
+                        "interfaces.x*.mtu", "10 is out of range"),
+                Arguments.of("interface name too long", "interfaces:\n  averyveryverylongname: {}\n", "averyvery",
+                        "interfaces.averyveryverylongname", "at most 15 characters"),
+                Arguments.of("bad log level", "log:\n  level: loud\n", "loud", "log.level", "not a log level"),
+                Arguments.of("bad boolean", "userspace: maybe\n", "userspace", "userspace", "not a boolean"),
+                Arguments.of("bad port range", "listen_port_range: {min: 52000, max: 51000}\n", "listen_port_range",
+                        "listen_port_range", "min 52000 is greater than max 51000"),
+                Arguments.of("bad backend", "backends: [\"nothing\"]\n", "backends", "backends[0]", "no scheme"),
+                Arguments.of("keepalive too long", "peers:\n  bob: {public_key: \"" + BOB + "\", persistent_keepalive: 1d}\n",
+                        "persistent_keepalive", "peers.bob.persistent_keepalive", "not a duration"),
+                Arguments.of("same key twice", "peers:\n  bob: {public_key: \"" + BOB + "\"}\n  bob2: {public_key: \"" + BOB + "\"}\n",
+                        "bob2", "peers.bob2.public_key", "the same public key as peer 'bob'"),
+                Arguments.of("non-scalar key", "? [a, b]\n: 1\n", "[a, b]", "", "a key must be a plain name"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mistakes")
+    void namesFileLineKeyAndProblem(String name, String yaml, String lineMarker, String keyPath, String problem) {
+        Path file = ConfigTesting.write(dir, "bad.yaml", yaml, "rw-------");
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file, Map.of(), List.of()));
+        assertThat(e).as(name).isNotNull();
+        int expectedLine = lineOf(yaml, lineMarker);
+        assertThat(e.source()).isEqualTo(file.toString());
+        assertThat(e.line()).as(e.getMessage()).isEqualTo(expectedLine);
+        assertThat(e.column()).as(e.getMessage()).isPositive();
+        assertThat(e.keyPath()).as(e.getMessage()).isEqualTo(keyPath);
+        assertThat(e.getMessage()).startsWith(file + ":" + expectedLine + ":" + e.column() + ": ");
+        assertThat(e.getMessage()).contains(problem);
+        if (!keyPath.isEmpty()) {
+            assertThat(e.getMessage()).contains(": " + keyPath + ": ");
+        }
+    }
+
+    private static int lineOf(String yaml, String marker) {
+        String[] lines = yaml.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].contains(marker)) {
+                return i + 1;
+            }
+        }
+        throw new IllegalArgumentException(marker);
+    }
+
+    @Test
+    void secretValuesAreNeverEchoed() {
+        String almost = PRIV.substring(0, 43) + "!";
+        Path file = ConfigTesting.write(dir, "bad.yaml", "private_key: \"" + almost + "\"\n", "rw-------");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ":1:")
+                .hasMessageContaining("private_key: not a valid private key")
+                .hasMessageNotContaining(almost.substring(0, 20));
+        Path file2 = ConfigTesting.write(dir, "bad2.yaml", "private_key: [\"" + PRIV + "\"]\n", "rw-------");
+        assertThatThrownBy(() -> ConfigLoader.load(file2, Map.of(), List.of()))
+                .hasMessageContaining("expected a base64 private key, got a list")
+                .hasMessageNotContaining(PRIV.substring(0, 20));
+    }
+
+    @Test
+    void yamlSyntaxErrorsDoNotQuoteTheFile() {
+        // snakeyaml's messages carry a snippet of the line, which may hold a key
+        Path file = ConfigTesting.write(dir, "bad.yaml", "private_key: " + PRIV + "\n  : : [\n", "rw-------");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not valid YAML")
+                .hasMessageNotContaining(PRIV.substring(0, 20));
+    }
+
+    @Test
+    void aMissingFileIsNamed() {
+        Path file = dir.resolve("nope.yaml");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(file + ": no such file");
+    }
+
+    @Test
+    void theRootMustBeAMap() {
+        assertThatThrownBy(() -> ConfigLoader.parse("- a\n- b\n", "t.yaml", Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("t.yaml:1:1: the configuration must be a map of settings (key: value), not a list");
+    }
+
+    @Test
+    void aliasBombsAreRefused() {
+        StringBuilder yaml = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (int i = 1; i < 9; i++) {
+            yaml.append("a").append(i).append(": &a").append(i).append(" [");
+            for (int j = 0; j < 10; j++) {
+                yaml.append(j == 0 ? "" : ", ").append("*a").append(i - 1);
+            }
+            yaml.append("]\n");
+        }
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml.toString(), "t.yaml", Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("t.yaml:");
+    }
+}
