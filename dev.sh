@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # cunicu4j developer entry point: the README's two commands are `./dev.sh demo` and `./dev.sh test`.
 #
-#   ./dev.sh demo   install what the machine lacks (Debian packages), build, run the main job
+#   ./dev.sh demo   install what the machine lacks (Debian packages), build, run `cunicu4j demo`:
+#                   a three-peer mesh through NATs in network namespaces (root; Ctrl-C ends it;
+#                   extra arguments go to the demo, e.g. ./dev.sh demo --once)
 #   ./dev.sh test   run the whole test suite (unit, kernel and lab tests)
 #   ./dev.sh deps   install the Debian packages the project and its whole test suite use
 #   ./dev.sh build  only build (no tests): cli/target/cunicu4j.jar
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages. What the demo runs on: the external WireGuard and its tool, netfilter,
-# iproute2. What the tests add: coturn (STUN/TURN), iperf3, ping, tcpdump, and a JDK 17
-# that the launcher must refuse.
-DEMO_PACKAGES=(wireguard-go wireguard-tools nftables libnftables1 iptables iproute2)
-TEST_PACKAGES=("${DEMO_PACKAGES[@]}" coturn iperf3 iputils-ping tcpdump openjdk-17-jre-headless)
+# Debian packages. What the demo runs on: iproute2 (namespaces, veths, bridges), netfilter
+# (the NAT routers), coturn (STUN/TURN), ping, and the external WireGuard and its tool. What
+# the tests add: iperf3, tcpdump, and a JDK 17 that the launcher must refuse.
+DEMO_PACKAGES=(wireguard-go wireguard-tools nftables libnftables1 iptables iproute2 coturn iputils-ping)
+TEST_PACKAGES=("${DEMO_PACKAGES[@]}" iperf3 tcpdump openjdk-17-jre-headless)
 
 die() { echo "dev.sh: $*" >&2; exit 1; }
 
@@ -64,20 +66,9 @@ demo() {
     deps "${DEMO_PACKAGES[@]}"
     build
     echo
-    echo "== cunicu4j version"
-    bin/cunicu4j version
-    echo
-    echo "== a WireGuard key pair made by cunicu4j, checked against the wg tool"
-    local keydir; keydir=$(mktemp -d)
-    trap 'rm -rf "$keydir"' RETURN
-    (umask 077; bin/cunicu4j wg genkey > "$keydir/private.key")
-    local ours theirs
-    ours=$(bin/cunicu4j wg pubkey < "$keydir/private.key")
-    theirs=$(wg pubkey < "$keydir/private.key")
-    echo "public key (cunicu4j wg pubkey): $ours"
-    echo "public key (wg pubkey):          $theirs"
-    [ "$ours" = "$theirs" ] || die "cunicu4j and wg disagree on the public key"
-    echo "the private key stayed in a 0600 file and is now deleted; both tools agree."
+    # alice and bob behind endpoint-independent NATs, carol behind a symmetric one, a
+    # signaling server and coturn: progress, status, a ping matrix; Ctrl-C removes it all
+    exec bin/cunicu4j demo "$@"
 }
 
 tests() {
@@ -85,7 +76,7 @@ tests() {
 }
 
 case "${1:-}" in
-    demo) demo ;;
+    demo) shift; demo "$@" ;;
     test) tests ;;
     deps) deps "${TEST_PACKAGES[@]}" ;;
     build) build ;;

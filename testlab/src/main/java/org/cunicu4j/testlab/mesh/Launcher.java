@@ -38,9 +38,18 @@ public record Launcher(List<String> prefix) {
         return new Launcher(cmd);
     }
 
-    /** The running JVM's own class path ({@code java.class.path}): what tests that have the CLI on it pass. */
+    /**
+     * The running JVM's own class path ({@code java.class.path}, every entry made absolute):
+     * what tests that have the CLI on their class path pass.
+     */
     public static Launcher currentClassPath(String... jvmOptions) {
-        return java(System.getProperty("java.class.path"), jvmOptions);
+        List<String> parts = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (!e.isEmpty()) {
+                parts.add(Path.of(e).toAbsolutePath().toString());
+            }
+        }
+        return java(String.join(java.io.File.pathSeparator, parts), jvmOptions);
     }
 
     /** The prefix followed by {@code args}. */

@@ -20,12 +20,13 @@ import java.util.Map;
  * @param iceUrls STUN and TURN server URLs
  * @param iceUsername TURN user name
  * @param icePassword TURN password
- * @param ice more {@code ice} settings (e.g. {@code check_interval: 200ms}), in order
+ * @param ice more {@code ice} settings, in order: a string value (e.g. {@code check_interval: 200ms}) or a
+ *     list of strings (written as a flow sequence)
  * @param rpcSocket the control socket path
  * @param peers the other peers, in order
  */
 public record MeshConfig(String ifname, DeviceKind device, String privateKey, int listenPort, List<String> addresses,
-        List<String> backends, List<String> iceUrls, String iceUsername, String icePassword, Map<String, String> ice,
+        List<String> backends, List<String> iceUrls, String iceUsername, String icePassword, Map<String, Object> ice,
         String rpcSocket, List<Peer> peers) {
 
     /**
@@ -60,7 +61,7 @@ public record MeshConfig(String ifname, DeviceKind device, String privateKey, in
         iceUrls.forEach(u -> y.append("    - ").append(quote(u)).append('\n'));
         y.append("  username: ").append(quote(iceUsername)).append('\n');
         y.append("  password: ").append(quote(icePassword)).append('\n');
-        ice.forEach((k, v) -> y.append("  ").append(k).append(": ").append(quote(v)).append('\n'));
+        ice.forEach((k, v) -> y.append("  ").append(k).append(": ").append(value(v)).append('\n'));
         y.append("rpc:\n");
         y.append("  socket: ").append(quote(rpcSocket)).append('\n');
         y.append("interfaces:\n");
@@ -80,6 +81,13 @@ public record MeshConfig(String ifname, DeviceKind device, String privateKey, in
             p.allowedIps().forEach(a -> y.append("          - ").append(quote(a)).append('\n'));
         }
         return y.toString();
+    }
+
+    private static String value(Object v) {
+        if (v instanceof List<?> l) {
+            return "[" + String.join(", ", l.stream().map(e -> quote(String.valueOf(e))).toList()) + "]";
+        }
+        return quote(String.valueOf(v));
     }
 
     /** A YAML double-quoted scalar. */

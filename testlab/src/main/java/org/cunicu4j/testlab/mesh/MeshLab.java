@@ -644,12 +644,14 @@ public final class MeshLab implements AutoCloseable {
         private Scenario scenario = Scenario.DEMO;
         private DeviceKind device = DeviceKind.OURS;
         private Consumer<String> progress = s -> { };
-        private final Map<String, String> ice = new LinkedHashMap<>();
+        private final Map<String, Object> ice = new LinkedHashMap<>();
         private final List<String> daemonOptions = new ArrayList<>();
         private Path keepLogs;
 
         private Builder(Launcher launcher) {
             this.launcher = java.util.Objects.requireNonNull(launcher, "launcher");
+            // no host candidates from the tunnels themselves (ICE over WireGuard over ICE)
+            ice.put("interfaces_exclude", List.of(IF_PREFIX + "*", "wg*"));
         }
 
         public Builder scenario(Scenario s) {
@@ -668,8 +670,11 @@ public final class MeshLab implements AutoCloseable {
             return this;
         }
 
-        /** An extra setting under {@code ice:} in every config, e.g. {@code ("check_interval", "200ms")}. */
-        public Builder ice(String key, String value) {
+        /**
+         * An extra setting under {@code ice:} in every config, e.g. {@code ("check_interval", "200ms")}, or a
+         * list of strings. Default: {@code interfaces_exclude: ["c4j*", "wg*"]} (the mesh's own interfaces).
+         */
+        public Builder ice(String key, Object value) {
             ice.put(key, value);
             return this;
         }

@@ -26,12 +26,12 @@ class MeshUnitsTest {
     void configYamlHasTheSnakeCaseKeysAndQuotesValues() {
         MeshConfig c = new MeshConfig("c4j1m1a", DeviceKind.OURS, "PRIVATEKEY=", 51820, List.of("10.99.0.1/24"),
                 List.of("grpc://198.18.0.10:8080?insecure=true"), List.of("stun:s:3478", "turn:s:3478?transport=udp"),
-                "mesh", "pw\"x", Map.of("check_interval", "200ms"), "/tmp/x/alice.sock",
+                "mesh", "pw\"x", Map.of("interfaces_exclude", List.of("c4j*", "wg*")), "/tmp/x/alice.sock",
                 List.of(new MeshConfig.Peer("bob", "BOBKEY=", List.of("10.99.0.2/32", "fd99::2/128"))));
         String y = c.yaml();
         assertThat(y).contains("backends:\n  - \"grpc://198.18.0.10:8080?insecure=true\"\n")
                 .contains("ice:\n  urls:\n    - \"stun:s:3478\"\n    - \"turn:s:3478?transport=udp\"\n")
-                .contains("  username: \"mesh\"\n  password: \"pw\\\"x\"\n  check_interval: \"200ms\"\n")
+                .contains("  username: \"mesh\"\n  password: \"pw\\\"x\"\n  interfaces_exclude: [\"c4j*\", \"wg*\"]\n")
                 .contains("rpc:\n  socket: \"/tmp/x/alice.sock\"\n")
                 .contains("interfaces:\n  c4j1m1a:\n    userspace: true\n    private_key: \"PRIVATEKEY=\"\n"
                         + "    listen_port: 51820\n")
