@@ -12,7 +12,7 @@ import java.util.Map;
  * {@link MeshLab} writes it to a 0600 file; {@link #toString()} leaves the key out. Immutable.
  *
  * @param ifname the WireGuard interface name
- * @param device our userspace device ({@code userspace: true}) or an adopted wireguard-go
+ * @param device our userspace device ({@code userspace: true}) or an adopted wireguard-go ({@code false})
  * @param privateKey the interface's private key (base64)
  * @param listenPort WireGuard's UDP port
  * @param addresses the tunnel addresses in CIDR notation
@@ -66,9 +66,7 @@ public record MeshConfig(String ifname, DeviceKind device, String privateKey, in
         y.append("  socket: ").append(quote(rpcSocket)).append('\n');
         y.append("interfaces:\n");
         y.append("  ").append(ifname).append(":\n");
-        if (device == DeviceKind.OURS) {
-            y.append("    userspace: true\n");
-        }
+        y.append("    userspace: ").append(device == DeviceKind.OURS).append('\n');
         y.append("    private_key: ").append(quote(privateKey)).append('\n');
         y.append("    listen_port: ").append(listenPort).append('\n');
         y.append("    addresses:\n");

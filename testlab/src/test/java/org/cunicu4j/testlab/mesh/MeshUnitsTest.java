@@ -40,7 +40,7 @@ class MeshUnitsTest {
         assertThat(c.toString()).doesNotContain("PRIVATEKEY");
         MeshConfig wg = new MeshConfig("c4j1m1a", DeviceKind.WIREGUARD_GO, "K=", 1, List.of(), List.of(), List.of(),
                 "u", "p", Map.of(), "/s", List.of());
-        assertThat(wg.yaml()).doesNotContain("userspace");
+        assertThat(wg.yaml()).contains("    userspace: false\n");
     }
 
     @Test
