@@ -78,6 +78,8 @@ public final class MeshLab implements AutoCloseable {
     public static final String TURN_USER = "mesh";
     /** The peers' names, in order. */
     public static final List<String> NAMES = List.of("alice", "bob", "carol");
+    /** What a daemon logs once its interfaces are up and its control socket answers. */
+    public static final String READY = "cunicu4j daemon ready";
     /** The option of {@code cunicu4j status} naming the control socket. */
     public static final String STATUS_SOCKET_OPTION = "--socket";
 
@@ -282,6 +284,10 @@ public final class MeshLab implements AutoCloseable {
                 if (!p.daemonAlive()) {
                     throw new LabException(p.name() + "'s daemon " + (p.daemon() == null ? "never started" : "exited")
                             + ":\n" + p.daemonLog());
+                }
+                if (!announced.contains(p.name()) && p.daemon().output().contains(READY)) {
+                    announced.add(p.name());
+                    progress.accept(p.name() + ": daemon ready (" + p.ifname() + " up, control socket answers)");
                 }
             }
             Map<MeshPeer, List<SessionView>> views = statusesQuietly();

@@ -40,6 +40,7 @@ class MeshLabTest {
               cfg=$2
               sock=$(sed -n 's/^  socket: "\\(.*\\)"$/\\1/p' "$cfg")
               echo "fake daemon on $cfg $*"
+              echo "cunicu4j daemon ready: fake"
               ln -sf "$cfg" "$sock"
               exec sleep 600 ;;
             status)
@@ -134,6 +135,7 @@ class MeshLabTest {
             mesh.start();
             mesh.awaitConnected(Duration.ofSeconds(30));
             assertThat(progress).anyMatch(l -> l.startsWith("signaling server up"))
+                    .anyMatch(l -> l.startsWith("carol: daemon ready"))
                     .anyMatch(l -> l.equals("alice ↔ bob connected (host ↔ srflx)"))
                     .anyMatch(l -> l.equals("bob ↔ carol connected (host ↔ srflx)"));
             MeshPeer bob = mesh.peer("bob");
