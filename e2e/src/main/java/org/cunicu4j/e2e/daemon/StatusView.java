@@ -131,12 +131,19 @@ public final class StatusView {
             return get(raw, "restarts") instanceof Number n ? n.longValue() : 0;
         }
 
+        /**
+         * {@code selected_pair.local.type} (the control socket's layout: a candidate object per
+         * end), else {@code selected_pair.local_type}.
+         */
+        @SuppressWarnings("unchecked")
         private String pairField(String field) {
             if (!(get(raw, "selectedPair") instanceof Map<?, ?> pair)) {
                 return null;
             }
-            @SuppressWarnings("unchecked")
-            String s = string((Map<String, Object>) pair, field);
+            String end = field.substring(0, field.length() - "Type".length());
+            String s = ((Map<String, Object>) pair).get(end) instanceof Map<?, ?> candidate
+                    ? string((Map<String, Object>) candidate, "type")
+                    : string((Map<String, Object>) pair, field);
             return s == null ? null : s.toLowerCase(Locale.ROOT);
         }
 

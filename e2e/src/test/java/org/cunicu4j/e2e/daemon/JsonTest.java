@@ -14,7 +14,8 @@ class JsonTest {
               {"name": "wg0", "proxy_mode": "bind", "peers": [
                 {"name": "bob", "public_key": "k1=", "state": "connected", "proxy_mode": "BIND",
                  "selected_pair": {"local_type": "host", "remote_type": "srflx"}, "restarts": 2, "rtt_ms": 1.5e0},
-                {"name": "carol", "publicKey": "k2=", "state": "CHECKING", "selectedPair": null}
+                {"name": "carol", "publicKey": "k2=", "state": "CHECKING", "selectedPair": {"local": {"type": "prflx", "ip": "10.0.0.1", "port": 1},
+                  "remote": {"type": "relay", "ip": "198.18.0.10", "port": 50000}, "protocol": "udp"}}
               ], "signaling": {"unknownSenders": 3}}
             ]}
             """;
@@ -32,7 +33,8 @@ class JsonTest {
         assertThat(bob.restarts()).isEqualTo(2);
         StatusView.Peer carol = s.peer("carol").orElseThrow();
         assertThat(carol.publicKey()).isEqualTo("k2=");
-        assertThat(carol.localType()).isNull();
+        assertThat(carol.localType()).isEqualTo("prflx");
+        assertThat(carol.remoteType()).isEqualTo("relay");
         assertThat(s.findNumber("unknownSenders")).contains(3L);
         assertThat(s.findNumber("pid")).contains(42L);
     }
