@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestInstance;
 @RequiresTools({"ip", "nft", "turnserver", "wg", "ping"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DaemonBadInputTest {
-    private static final Duration CONNECT = Duration.ofSeconds(60);
+    private static final Duration CONNECT = Duration.ofSeconds(90);
     /** Where the daemon's status may carry the count of envelopes from unknown senders (first found wins). */
     static final List<String> UNKNOWN_SENDER_COUNTERS = List.of("unknownSenders", "unknownSender", "unknownPeers",
             "unknownKeys", "messagesFromUnknownKeys", "fromUnknownKeys", "unknownPeerMessages", "ignoredUnknown");

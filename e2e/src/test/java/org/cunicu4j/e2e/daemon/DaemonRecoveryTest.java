@@ -37,7 +37,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DaemonRecoveryTest {
-    private static final Duration CONNECT = Duration.ofSeconds(60);
+    private static final Duration CONNECT = Duration.ofSeconds(90);
+    /** The first pings start WireGuard handshakes: pinged again until every pair answers. */
+    private static final Duration PINGS = Duration.ofSeconds(20);
     private static final Pattern REPLY = Pattern.compile("bytes from .*icmp_seq=(\\d+)");
 
     private MeshLab mesh;
@@ -71,7 +73,7 @@ class DaemonRecoveryTest {
         mesh.restartDaemon(alice);
         assertThat(alice.daemon().pid()).as("a new daemon process").isNotEqualTo(pidBefore);
         mesh.awaitConnected(CONNECT);
-        PingMatrix pings = mesh.pingMatrix();
+        PingMatrix pings = mesh.awaitPings(PINGS);
         assertThat(pings.failures()).as("pings after alice's daemon came back:%n%s", pings.format()).isEmpty();
         StatusView bobs = StatusView.parse(mesh.statusJson(bob));
         assertThat(bobs.peer(alice.publicKey()).map(StatusView.Peer::state)).as(bobs.json()).contains("CONNECTED");
@@ -106,7 +108,7 @@ class DaemonRecoveryTest {
         mesh.killDaemon(carol, "KILL");
         mesh.restartDaemon(carol);
         mesh.awaitConnected(CONNECT);
-        PingMatrix pings = mesh.pingMatrix();
+        PingMatrix pings = mesh.awaitPings(PINGS);
         assertThat(pings.failures()).as("pings after carol restarted behind the new signaling server:%n%s",
                 pings.format()).isEmpty();
     }

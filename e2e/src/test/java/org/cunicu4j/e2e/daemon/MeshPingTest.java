@@ -30,7 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 @RequiresRoot
 @RequiresTools({"ip", "nft", "turnserver", "wg", "wireguard-go", "ping"})
 class MeshPingTest {
-    private static final Duration CONNECT = Duration.ofSeconds(60);
+    private static final Duration CONNECT = Duration.ofSeconds(90);
+    /** The first pings start WireGuard handshakes: pinged again until every pair answers. */
+    private static final Duration PINGS = Duration.ofSeconds(20);
 
     /**
      * Every network × device kind; {@code -De2e.meshes=ONE_SWITCH:OURS,EI_NATS:WIREGUARD_GO} runs only
@@ -52,7 +54,7 @@ class MeshPingTest {
             mesh.awaitConnected(CONNECT);
             long connected = System.nanoTime();
 
-            PingMatrix pings = mesh.pingMatrix();
+            PingMatrix pings = mesh.awaitPings(PINGS);
             assertThat(pings.failures()).as("pings through the tunnels that failed:%n%s", pings.format()).isEmpty();
 
             String mode = kind == DeviceKind.OURS ? "bind" : "user";
