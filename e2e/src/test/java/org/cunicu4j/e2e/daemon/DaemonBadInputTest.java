@@ -2,6 +2,7 @@ package org.cunicu4j.e2e.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +24,10 @@ import org.junit.jupiter.api.TestInstance;
  * Bad input to a running mesh (one {@link MeshLab} on one switch for the class): signaling
  * envelopes from a key no daemon knows, published to alice's key through the signaling
  * server, are ignored (logged once, her sessions stay as they were, no session for the
- * stranger) and counted in her status (when it carries the counter); a second {@code cunicu4j daemon} with alice's configuration, on
- * the interface her daemon already runs, exits non-zero with a message naming the interface,
- * and the first daemon keeps running.
+ * stranger) and counted in her status (when it carries the counter); a second
+ * {@code cunicu4j daemon} for the interface alice's daemon already runs exits non-zero,
+ * naming the interface (with a control socket of its own) or the control socket (with the
+ * same configuration), and the first daemon keeps running and serving.
  */
 @RequiresRoot
 @RequiresTools({"ip", "nft", "turnserver", "wg", "ping"})
@@ -88,18 +90,38 @@ class DaemonBadInputTest {
     }
 
     @Test
-    void aSecondDaemonOnTheSameInterfaceExitsNonZeroNamingTheInterface() {
-        long pid = alice.daemon().pid();
-        Exec.Result r = Cli.exec(alice.host(), Duration.ofSeconds(60), "daemon", "-c", alice.configFile().toString());
+    void aSecondDaemonWithItsOwnControlSocketOnTheSameInterfaceExitsNonZeroNamingTheInterface() {
+        Path socket = alice.configFile().resolveSibling("alice-second.sock");
+        Exec.Result r = secondDaemon("-o", "rpc.socket=" + socket);
 
-        String said = r.stdout() + r.stderr();
-        assertThat(r.exitCode()).as("exit code of the second daemon; it said:%n%s", said).isNotZero();
         assertThat(r.stderr()).as("stderr names the interface").contains(alice.ifname());
-        assertThat(r.stderr()).as("one clear message, no stack trace").doesNotContain("\tat ");
+        assertThat(socket).as("the second daemon left no control socket behind").doesNotExist();
+    }
+
+    @Test
+    void aSecondDaemonWithTheSameConfigurationExitsNonZeroNamingTheControlSocket() {
+        Exec.Result r = secondDaemon();
+
+        assertThat(r.stderr()).as("stderr names the control socket").contains(alice.socket().toString());
+    }
+
+    /** Runs {@code cunicu4j daemon -c ALICE'S_CONFIG args...} in alice's namespace; checks what every refusal must hold. */
+    private Exec.Result secondDaemon(String... args) {
+        long pid = alice.daemon().pid();
+        List<String> all = new ArrayList<>(List.of("daemon", "-c", alice.configFile().toString()));
+        all.addAll(List.of(args));
+        Exec.Result r = Cli.exec(alice.host(), Duration.ofSeconds(60), all.toArray(String[]::new));
+        System.out.println("second daemon " + List.of(args) + " exited " + r.exitCode() + ", stderr: " + r.stderr().strip());
+
+        assertThat(r.exitCode()).as("exit code of the second daemon; it said:%n%s%s", r.stdout(), r.stderr()).isNotZero();
+        assertThat(r.stderr()).as("a clear message, no stack trace").doesNotContain("\tat ");
         assertThat(alice.daemonAlive()).as("the first daemon still runs").isTrue();
         assertThat(alice.daemon().pid()).isEqualTo(pid);
         assertThat(alice.host().exec("ping", "-c", "1", "-W", "2", mesh.peers().get(1).tunnelIp()).ok())
                 .as("alice's tunnel to bob still works").isTrue();
+        assertThat(StatusView.parse(mesh.statusJson(alice)).peers()).as("the first daemon still answers")
+                .allSatisfy(p -> assertThat(p.state()).isEqualTo("CONNECTED"));
+        return r;
     }
 
     static Optional<Long> unknownSenderCount(StatusView s) {
