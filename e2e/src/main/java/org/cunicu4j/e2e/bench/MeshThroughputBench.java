@@ -106,7 +106,7 @@ public final class MeshThroughputBench {
 
     private static Row mesh(String name, DeviceKind kind, int seconds, int omit) {
         try (MeshLab mesh = Meshes.start(Scenario.ONE_SWITCH, kind, Meshes.BENCH_JVM)) {
-            mesh.awaitConnected(Duration.ofSeconds(60));
+            mesh.awaitConnected(Duration.ofSeconds(180)); // the first start of three JVMs on a loaded machine is slow
             MeshPeer alice = mesh.peers().get(0);
             MeshPeer bob = mesh.peers().get(1);
             WgPair.awaitPing(alice.host(), bob.tunnelIp(), Duration.ofSeconds(20));
