@@ -96,6 +96,7 @@ class DaemonRecoveryTest {
         String out = pinger.output();
         int highestSeq = REPLY.matcher(out).results().mapToInt(m -> Integer.parseInt(m.group(1))).max().orElse(0);
         long received = REPLY.matcher(out).results().count();
+        System.out.printf("signaling restart: %d of %d pings alice → bob answered (10/s)%n", received, highestSeq);
         assertThat(highestSeq - received).as("pings alice → bob lost across the signaling restart (%d received):%n%s",
                 received, out).isLessThanOrEqualTo(1);
         for (MeshPeer p : mesh.peers()) {
