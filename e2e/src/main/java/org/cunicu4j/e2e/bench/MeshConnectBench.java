@@ -110,8 +110,8 @@ public final class MeshConnectBench {
     }
 
     /**
-     * Pings {@code to}'s tunnel address from {@code from} every 50 ms ({@code ping -i 0.05 -c 1
-     * -w SECONDS}, started again whenever it gives up early, as before the interface exists)
+     * Pings {@code to}'s tunnel address from {@code from}'s every 50 ms ({@code ping -I FROM -i 0.05
+     * -c 1 -w SECONDS}, started again whenever it gives up early, as before the interface exists)
      * until one answers; completes with the ms from {@code t0} to that answer, NaN at the deadline.
      */
     private static CompletableFuture<Double> firstPing(MeshPeer from, MeshPeer to, long t0, long deadline) {
@@ -119,10 +119,12 @@ public final class MeshConnectBench {
             while (System.nanoTime() < deadline) {
                 long sent = System.nanoTime();
                 long left = Math.max(1, (deadline - sent) / 1_000_000_000L);
-                // one ping process sends every 50 ms until the first reply; it exits at once (and is
-                // started again) while there is no route, before the daemon has made the interface
+                // one ping process sends every 50 ms until the first reply; from the tunnel address (else it
+                // would pick another source before the interface exists, which the peer's allowed IPs drop),
+                // so it exits at once (and is started again) until the daemon has made the interface
                 Exec.Result r = Exec.run(Duration.ofSeconds(left + 5), List.of("ip", "netns", "exec", from.host().netns(),
-                        "ping", "-n", "-q", "-i", "0.05", "-c", "1", "-w", Long.toString(left), to.tunnelIp()));
+                        "ping", "-n", "-q", "-I", from.tunnelIp(), "-i", "0.05", "-c", "1", "-w", Long.toString(left),
+                        to.tunnelIp()));
                 if (r.ok()) {
                     return (System.nanoTime() - t0) / 1e6;
                 }
