@@ -19,7 +19,7 @@ final class ControlConnect {
     static final String SOCKET_DEFAULT_EXPR = "${env:CUNICU_RPC_SOCKET:-" + DEFAULT_SOCKET + "}";
 
     /** The help text of {@code --socket}. */
-    static final String SOCKET_HELP = "The daemon's control socket (default: $CUNICU_RPC_SOCKET, else " + DEFAULT_SOCKET + "; now ${DEFAULT-VALUE}).";
+    static final String SOCKET_HELP = "The daemon's control socket (default: $CUNICU_RPC_SOCKET, else " + DEFAULT_SOCKET + ").";
 
     static ControlClient connect(Path socket) throws IOException {
         try {

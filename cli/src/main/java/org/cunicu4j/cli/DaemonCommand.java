@@ -59,7 +59,12 @@ final class DaemonCommand implements Callable<Integer> {
                     : ConfigLoader.load(config, System.getenv(), overrides);
             configureLogging(debug ? "debug" : cfg.logLevel());
             Daemon daemon = Daemon.start(cfg, ifnames);
-            Thread hook = Thread.ofPlatform().name("cunicu4j-daemon-shutdown").unstarted(daemon::close);
+            // JUL's own shutdown hook may close the log handler meanwhile: the last line goes to stderr directly
+            Thread hook = Thread.ofPlatform().name("cunicu4j-daemon-shutdown").unstarted(() -> {
+                daemon.close();
+                err.println(java.time.Instant.now() + " INFO  Daemon: cunicu4j daemon stopped");
+                err.flush();
+            });
             Runtime.getRuntime().addShutdownHook(hook);
             daemon.terminated().join();
             try {

@@ -8,7 +8,7 @@ import org.cunicu4j.daemon.api.DaemonEvent;
 /**
  * {@code cunicu4j monitor}'s text form of an event, one line:
  * {@code 2026-11-25T12:00:00.123Z peer_state_changed wg0 AQEBAQEB…: checking → connected (message)}.
- * Stateless.
+ * Control characters are shown escaped ({@link Units#printable}). Stateless.
  */
 final class EventLine {
     private EventLine() {}
@@ -32,6 +32,6 @@ final class EventLine {
         if (e.message() != null && !e.message().isEmpty()) {
             sb.append(e.from() != null || e.to() != null ? " (" + e.message() + ")" : ": " + e.message());
         }
-        return sb.toString().replace('\n', ' ');
+        return Units.printable(sb.toString()); // a message from afar cannot drive the terminal
     }
 }

@@ -62,9 +62,14 @@ final class JsonWriter {
         return this;
     }
 
+    /** A number; a {@link java.math.BigDecimal} without an exponent and trailing zeros ({@code 0.000001}, {@code 12.34}). */
     JsonWriter value(Number n) {
         comma();
-        out.append(n == null ? "null" : n.toString());
+        if (n instanceof java.math.BigDecimal d) {
+            out.append(d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString());
+        } else {
+            out.append(n == null ? "null" : n.toString());
+        }
         needComma = true;
         return this;
     }
@@ -98,8 +103,8 @@ final class JsonWriter {
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
+                    if (Units.needsEscape(c)) { // also DEL, C1, U+2028/2029 and bidi controls: safe to view and to embed in JS
+                        out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
                     } else {
                         out.append(c);
                     }

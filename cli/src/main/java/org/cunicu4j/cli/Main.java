@@ -40,7 +40,8 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main(), new CommandFactory(stdio));
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            err.println(commandLine.getCommandName() + ": " + ex.getMessage());
+            // the text may be the daemon's (from afar): it must not drive the terminal
+            err.println(commandLine.getCommandName() + ": " + Units.printable(String.valueOf(ex.getMessage())));
             err.flush();
             return 1;
         });

@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
  * interfaces.
  */
 @Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Show the daemon's interfaces and peers: connection state, proxy mode and why,",
-            "selected candidate pair, RTT, bytes, last handshake, restarts."})
+        description = {"Show the daemon's interfaces and peers.",
+            "Per peer: connection state, proxy mode and why, selected candidate pair, RTT,",
+            "bytes received and sent, last handshake, restarts."})
 final class StatusCommand implements Callable<Integer> {
 
     @Spec
@@ -64,7 +65,7 @@ final class StatusCommand implements Callable<Integer> {
                 throw new IOException("the daemon has no interface " + iface
                         + (names.isEmpty() ? " (it manages none)" : " (it manages " + String.join(", ", names) + ")"));
             }
-            status = new DaemonStatus(status.version(), status.pid(), status.started(), only);
+            status = new DaemonStatus(status.version(), status.pid(), status.started(), only, status.counters());
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

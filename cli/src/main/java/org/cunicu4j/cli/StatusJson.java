@@ -19,7 +19,8 @@ import org.cunicu4j.wireguard.control.AddressText;
  * times are ISO-8601 UTC strings; keys are base64 public keys (never a private one).
  *
  * <pre>
- * status:  {"version", "pid", "started", "interfaces": [interface...]}
+ * status:  {"version", "pid", "started", "interfaces": [interface...],
+ *           "counters": {name: number...} (sorted; e.g. control_malformed_requests)}
  * interface: {"name", "device", "public_key", "listen_port",
  *             "proxy_mode" (bind|user|raw|nftables|iptables|null), "proxy_reason", "peers": [peer...]}
  * peer:    {"name", "public_key",
@@ -47,7 +48,11 @@ final class StatusJson {
         for (InterfaceStatus i : s.interfaces()) {
             writeInterface(w, i);
         }
-        return w.endArray().endObject().toString();
+        w.endArray().name("counters").beginObject();
+        for (var c : s.counters().entrySet()) {
+            w.field(c.getKey(), c.getValue());
+        }
+        return w.endObject().endObject().toString();
     }
 
     private static void writeInterface(JsonWriter w, InterfaceStatus i) {
@@ -83,7 +88,7 @@ final class StatusJson {
             candidate(w, sp.remoteType(), sp.remote());
             w.field("protocol", sp.protocol()).endObject();
         }
-        w.field("rtt_ms", p.rtt() == null ? null : p.rtt().toNanos() / 1e6)
+        w.field("rtt_ms", p.rtt() == null ? null : java.math.BigDecimal.valueOf(p.rtt().toNanos(), 6)) // exact, never an exponent
                 .field("rx_bytes", p.rxBytes())
                 .field("tx_bytes", p.txBytes())
                 .field("last_handshake", time(p.lastHandshake()))

@@ -17,10 +17,12 @@ import org.cunicu4j.wireguard.Key;
 import org.cunicu4j.wireguard.control.AddressText;
 
 /**
- * {@code cunicu4j status} as text: a line about the daemon, then per interface a header
+ * {@code cunicu4j status} as text: a line about the daemon (and one with its non-zero
+ * counters), then per interface a header
  * (name, device, public key, listen port, proxy mode and why) and an aligned table of its
  * peers (name or short key, state, proxy mode and why, selected pair, RTT, rx/tx, last
- * handshake, restarts; a peer's last error on a line below it). With colour the state is
+ * handshake, restarts; a peer's last error on a line below it). Control characters in
+ * texts are shown escaped ({@link Units#printable}). With colour the state is
  * green (connected), yellow (connecting, checking, disconnected) or red (failed), and names
  * and column titles are bold. Only public keys appear. Stateless.
  */
@@ -37,12 +39,21 @@ final class StatusTable {
 
     static String render(DaemonStatus s, Instant now, boolean color) {
         StringBuilder sb = new StringBuilder();
-        sb.append("cunicu4j daemon ").append(s.version()).append(" (pid ").append(s.pid()).append(')');
+        sb.append("cunicu4j daemon ").append(Units.printable(s.version())).append(" (pid ").append(s.pid()).append(')');
         if (s.started() != null) {
             Duration up = Duration.between(s.started(), now);
             sb.append(", up ").append(up.isNegative() ? "0s" : Units.duration(up));
         }
         sb.append('\n');
+        List<String> nonZero = new ArrayList<>();
+        s.counters().forEach((k, v) -> {
+            if (v != 0) {
+                nonZero.add(Units.printable(k) + " " + v);
+            }
+        });
+        if (!nonZero.isEmpty()) {
+            sb.append("counters: ").append(String.join(", ", nonZero)).append('\n');
+        }
         if (s.interfaces().isEmpty()) {
             sb.append("no interfaces\n");
         }
@@ -54,8 +65,8 @@ final class StatusTable {
     }
 
     private static void appendInterface(StringBuilder sb, InterfaceStatus i, Instant now, boolean color) {
-        sb.append(style("interface " + i.name(), BOLD, color)).append('\n');
-        sb.append("  device:       ").append(i.device()).append('\n');
+        sb.append(style("interface " + Units.printable(i.name()), BOLD, color)).append('\n');
+        sb.append("  device:       ").append(Units.printable(i.device())).append('\n');
         sb.append("  public key:   ").append(i.publicKey() == null ? "(none)" : i.publicKey().toBase64()).append('\n');
         sb.append("  listen port:  ").append(i.listenPort()).append('\n');
         sb.append("  proxy:        ").append(proxy(i.proxyMode(), i.proxyReason())).append('\n');
@@ -66,7 +77,7 @@ final class StatusTable {
         List<String[]> rows = new ArrayList<>();
         for (PeerSessionStatus p : i.peers()) {
             rows.add(new String[] {
-                p.name() != null ? p.name() : shortKey(p.publicKey()),
+                p.name() != null ? Units.printable(p.name()) : shortKey(p.publicKey()),
                 p.state() == null ? "-" : p.state().name().toLowerCase(Locale.ROOT),
                 proxy(p.proxyMode(), p.proxyReason()),
                 pair(p.selectedPair()),
@@ -109,7 +120,7 @@ final class StatusTable {
             }
             sb.append(stripTrailing(line)).append('\n');
             if (p.lastError() != null) {
-                sb.append("  ").append(" ".repeat(width[0] + 2)).append(style("error: " + p.lastError(), RED, color)).append('\n');
+                sb.append("  ").append(" ".repeat(width[0] + 2)).append(style("error: " + Units.printable(p.lastError()), RED, color)).append('\n');
             }
         }
     }
@@ -151,7 +162,7 @@ final class StatusTable {
         if (mode == null) {
             return "-";
         }
-        return reason == null || reason.isEmpty() ? mode.configName() : mode.configName() + " (" + reason + ")";
+        return reason == null || reason.isEmpty() ? mode.configName() : mode.configName() + " (" + Units.printable(reason) + ")";
     }
 
     /** {@code host 10.0.0.1:51820 ↔ srflx 198.51.100.7:40000 (udp)}, or {@code -}. */
@@ -160,7 +171,7 @@ final class StatusTable {
             return "-";
         }
         return type(p.localType()) + " " + address(p.local()) + " ↔ " + type(p.remoteType()) + " " + address(p.remote())
-                + (p.protocol() == null || p.protocol().isEmpty() ? "" : " (" + p.protocol() + ")");
+                + (p.protocol() == null || p.protocol().isEmpty() ? "" : " (" + Units.printable(p.protocol()) + ")");
     }
 
     static String type(CandidateType t) {
@@ -173,7 +184,7 @@ final class StatusTable {
             return "?";
         }
         if (a.getAddress() == null) {
-            return a.getHostString() + ":" + a.getPort();
+            return Units.printable(a.getHostString()) + ":" + a.getPort();
         }
         return AddressText.format(a);
     }

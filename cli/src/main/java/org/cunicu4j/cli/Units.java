@@ -68,4 +68,42 @@ final class Units {
         }
         return String.format(Locale.ROOT, "%.1f ms", rtt.toNanos() / 1e6);
     }
+
+    /**
+     * {@code s} with control characters (C0, DEL, C1) shown as {@code \xNN} and the line and
+     * paragraph separators (U+2028/2029) and bidirectional controls (U+202A..202E,
+     * U+2066..2069) as <code>&#92;uNNNN</code>, so that text from the network (an error, a peer's
+     * name) cannot move the cursor, change colours or reorder what the terminal shows; null
+     * stays null.
+     */
+    static String printable(String s) {
+        if (s == null) {
+            return null;
+        }
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean control = needsEscape(c);
+            if (control && sb == null) {
+                sb = new StringBuilder(s.length() + 8).append(s, 0, i);
+            }
+            if (sb != null) {
+                if (control) {
+                    sb.append(String.format(Locale.ROOT, c <= 0xff ? "\\x%02x" : "\\u%04x", (int) c));
+                } else {
+                    sb.append(c);
+                }
+            }
+        }
+        return sb == null ? s : sb.toString();
+    }
+
+    /**
+     * True for what a terminal or a text viewer would act on rather than show: C0, DEL, C1,
+     * U+2028/2029 and the bidirectional embeddings, overrides and isolates.
+     */
+    static boolean needsEscape(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029
+                || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+    }
 }

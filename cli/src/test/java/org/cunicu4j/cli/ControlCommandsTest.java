@@ -48,9 +48,12 @@ class ControlCommandsTest {
         CliRun r = CliRun.run("status", "--json", "--socket", sock.toString());
         assertThat(r.stderr()).isEmpty();
         assertThat(r.exitCode()).isZero();
-        assertThat(r.stdout()).isEqualTo(StatusJson.render(ControlFixtures.status()) + "\n");
         Map<String, Object> doc = Json.object(Json.parse(r.stdout()));
-        assertThat(Json.array(doc.get("interfaces"))).hasSize(2);
+        assertThat(r.stdout()).endsWith("\n");
+        assertThat(doc.get("interfaces"))
+                .isEqualTo(Json.object(Json.parse(StatusJson.render(ControlFixtures.status()))).get("interfaces"));
+        assertThat(Json.object(doc.get("counters"))).containsEntry("signaling_unknown_sender", new java.math.BigDecimal("3"))
+                .containsEntry("control_malformed_requests", new java.math.BigDecimal("0"));
     }
 
     @Test
@@ -72,10 +75,26 @@ class ControlCommandsTest {
         List<Object> ifaces = Json.array(Json.object(Json.parse(r.stdout())).get("interfaces"));
         assertThat(ifaces).hasSize(1);
         assertThat(Json.object(ifaces.getFirst())).containsEntry("name", "wg1");
+        assertThat(Json.object(Json.object(Json.parse(r.stdout())).get("counters")))
+                .as("one interface keeps the daemon's counters")
+                .containsEntry("signaling_unknown_sender", new java.math.BigDecimal("3"))
+                .containsKey("control_malformed_requests");
+        CliRun table = CliRun.run("status", "--socket", sock.toString(), "wg1");
+        assertThat(table.stdout()).contains("counters: signaling_unknown_sender 3\n").contains("interface wg1\n")
+                .doesNotContain("interface wg0");
         CliRun none = CliRun.run("status", "--socket", sock.toString(), "wg7");
         assertThat(none.exitCode()).isEqualTo(1);
         assertThat(none.stderr()).isEqualTo("status: the daemon has no interface wg7 (it manages wg0, wg1)\n");
         assertThat(none.stdout()).isEmpty();
+    }
+
+    @Test
+    void theDaemonsErrorTextCannotDriveTheTerminal() {
+        api.statusFailure = new IllegalStateException("boom\033[2J\u202egnp.exe");
+        CliRun r = CliRun.run("status", "--socket", sock.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stderr()).isEqualTo("status: status: status failed: boom\\x1b[2J\\u202egnp.exe\n")
+                .doesNotContain("\033").doesNotContain("\u202e");
     }
 
     @Test

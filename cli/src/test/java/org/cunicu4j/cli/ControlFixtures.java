@@ -38,7 +38,8 @@ final class ControlFixtures {
 
     /**
      * wg0 with alice (connected, host ↔ srflx, 12 s since the handshake), bob (checking, relay
-     * pair over TCP, IPv6 host) and an unnamed carol (failed, with an error).
+     * pair over TCP, IPv6 host) and an unnamed carol (failed, with an error); counters: one
+     * non-zero, one zero.
      */
     static DaemonStatus status() {
         PeerSessionStatus alice = new PeerSessionStatus("alice", ALICE, ConnectionState.CONNECTED, ProxyMode.BIND,
@@ -55,7 +56,8 @@ final class ControlFixtures {
                 "our own device: ICE on WireGuard's sockets", List.of(alice, bob, carol));
         InterfaceStatus wg1 = new InterfaceStatus("wg1", "userspace (uapi)", key(5), 51821, ProxyMode.USER,
                 "external device: a loopback socket per peer", List.of());
-        return new DaemonStatus("0.1.0", 4242, NOW.minusSeconds(3600), List.of(wg0, wg1));
+        return new DaemonStatus("0.1.0", 4242, NOW.minusSeconds(3600), List.of(wg0, wg1),
+                java.util.Map.of("signaling_unknown_sender", 3L, "zero", 0L));
     }
 
     /** Serves {@link #status()}, records calls, emits events to watchers on the caller's thread. */
@@ -63,6 +65,8 @@ final class ControlFixtures {
         final Set<Consumer<DaemonEvent>> listeners = ConcurrentHashMap.newKeySet();
         final CountDownLatch watching = new CountDownLatch(1);
         volatile Key restarted;
+        /** When set, status() throws it. */
+        volatile RuntimeException statusFailure;
 
         void emit(DaemonEvent e) {
             listeners.forEach(l -> l.accept(e));
@@ -70,6 +74,10 @@ final class ControlFixtures {
 
         @Override
         public DaemonStatus status() {
+            RuntimeException f = statusFailure;
+            if (f != null) {
+                throw f;
+            }
             return ControlFixtures.status();
         }
 

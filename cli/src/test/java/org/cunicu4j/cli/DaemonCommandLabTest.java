@@ -22,15 +22,18 @@ import org.cunicu4j.testlab.PeerTopologies;
 import org.cunicu4j.testlab.RequiresRoot;
 import org.cunicu4j.testlab.RequiresTools;
 import org.cunicu4j.testlab.Waiter;
+import org.cunicu4j.testlab.WireguardGo;
 import org.cunicu4j.wireguard.Key;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code cunicu4j daemon} as processes: a signaling server ({@code cunicu4j signal}) and a
- * daemon per namespace on one switch, our userspace devices (BindProxy). They reach
- * CONNECTED, ping through the tunnel, follow {@code wg set ... remove}, refuse a second
- * daemon on the interface, and remove interface and control socket on shutdown.
+ * daemon per namespace on one switch, our userspace devices (BindProxy), then the same on
+ * adopted wireguard-go devices (UserspaceProxy). They reach CONNECTED (again after one is
+ * killed with SIGKILL and restarted), ping through the tunnel, follow {@code wg set ... remove},
+ * refuse a second daemon on the interface or the control socket, and remove our interfaces
+ * and the control socket on shutdown (adopted devices keep running).
  */
 @RequiresRoot
 @RequiresTools({"ip", "ping", "wg", "kill"})
@@ -46,6 +49,8 @@ class DaemonCommandLabTest {
     private static List<String> java(String... args) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "-cp", System.getProperty("java.class.path"), "--enable-native-access=ALL-UNNAMED",
+                // small heap, serial GC, C1 only: the JVMs start sooner on a busy machine
+                "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "--sun-misc-unsafe-memory-access=allow", "org.cunicu4j.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;
@@ -53,12 +58,17 @@ class DaemonCommandLabTest {
 
     private Path config(String node, String ifname, Key key, String address, Key peer, String peerAllowed, String signaling)
             throws Exception {
+        return config(node, ifname, key, address, peer, peerAllowed, signaling, "");
+    }
+
+    private Path config(String node, String ifname, Key key, String address, Key peer, String peerAllowed, String signaling,
+            String extra) throws Exception {
         String yaml = """
                 backends:
                 - %s
                 watch_interval: 500ms
                 interfaces:
-                  %s:
+                  %s:%s
                     private_key: %s
                     addresses:
                     - %s
@@ -67,7 +77,7 @@ class DaemonCommandLabTest {
                         public_key: %s
                         allowed_ips:
                         - %s
-                """.formatted(signaling, ifname, key.toBase64(), address, peer.toBase64(), peerAllowed);
+                """.formatted(signaling, ifname, extra, key.toBase64(), address, peer.toBase64(), peerAllowed);
         Path file = dir.resolve(node + ".yaml");
         Files.writeString(file, yaml);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
@@ -119,11 +129,22 @@ class DaemonCommandLabTest {
             Path fa = config("a", ifA, ka, "10.99.0.1/24", kb.publicKey(), "10.99.0.2/32", url);
             Path fb = config("b", ifB, kb, "10.99.0.2/24", ka.publicKey(), "10.99.0.1/32", url);
             LabProcess a = daemon(lan.alice(), fa, sa);
-            LabProcess b = daemon(lan.bob(), fb, sb);
+            LabProcess b0 = daemon(lan.bob(), fb, sb);
             a.awaitOutput("cunicu4j daemon ready", START);
-            b.awaitOutput("cunicu4j daemon ready", START);
-
+            b0.awaitOutput("cunicu4j daemon ready", START);
             Waiter.until("both daemons report CONNECTED", CONNECT, () -> {
+                if (!a.isAlive() || !b0.isAlive()) {
+                    throw new AssertionError("a daemon exited:\n" + a.output() + "\n---\n" + b0.output());
+                }
+                return connected(sa, ifA, kb.publicKey()) && connected(sb, ifB, ka.publicKey());
+            });
+
+            // b killed hard and started again: its stale lock, UAPI and control sockets do not stop it, and it reconnects
+            Exec.run("kill", "-KILL", Long.toString(b0.pid())).orThrow();
+            Waiter.until("daemon b dies", Duration.ofSeconds(10), () -> !b0.isAlive());
+            LabProcess b = daemon(lan.bob(), fb, sb);
+            b.awaitOutput("cunicu4j daemon ready", START);
+            Waiter.until("both daemons report CONNECTED again", CONNECT, () -> {
                 if (!a.isAlive() || !b.isAlive()) {
                     throw new AssertionError("a daemon exited:\n" + a.output() + "\n---\n" + b.output());
                 }
@@ -173,6 +194,54 @@ class DaemonCommandLabTest {
             Waiter.until("daemon b exits", Duration.ofSeconds(20), () -> !b.isAlive());
             assertThat(lan.bob().exec("ip", "link", "show", ifB).ok()).as("interface %s removed", ifB).isFalse();
             assertThat(sb).doesNotExist();
+        }
+    }
+
+    @Test
+    @RequiresTools({"wireguard-go"})
+    void twoDaemonsOnAdoptedWireguardGoDevicesConnectThroughTheUserspaceProxy() throws Exception {
+        Key ka = Key.generatePrivate();
+        Key kb = Key.generatePrivate();
+        Path sa = dir.resolve("ga.sock");
+        Path sb = dir.resolve("gb.sock");
+        try (Lab lab = Lab.open()) {
+            OneLan lan = PeerTopologies.oneLan(lab);
+            WireguardGo ga = WireguardGo.start(lan.alice());
+            WireguardGo gb = WireguardGo.start(lan.bob());
+            String ifA = ga.interfaceName();
+            String ifB = gb.interfaceName();
+            LabProcess signal = lan.alice().start(java("signal", "--listen", PeerTopologies.LAN_ALICE_IP + ":8080")
+                    .toArray(String[]::new));
+            signal.awaitOutput("listening on", START);
+            String url = "grpc://" + PeerTopologies.LAN_ALICE_IP + ":8080?insecure=true";
+            String adopt = "\n    userspace: false\n    listen_port: 51830";
+            Path fa = config("ga", ifA, ka, "10.98.0.1/24", kb.publicKey(), "10.98.0.2/32", url, adopt);
+            Path fb = config("gb", ifB, kb, "10.98.0.2/24", ka.publicKey(), "10.98.0.1/32", url, adopt);
+            LabProcess a = daemon(lan.alice(), fa, sa);
+            LabProcess b = daemon(lan.bob(), fb, sb);
+            a.awaitOutput("cunicu4j daemon ready", START);
+            b.awaitOutput("cunicu4j daemon ready", START);
+            Waiter.until("both daemons report CONNECTED", CONNECT, () -> {
+                if (!a.isAlive() || !b.isAlive()) {
+                    throw new AssertionError("a daemon exited:\n" + a.output() + "\n---\n" + b.output());
+                }
+                return connected(sa, ifA, kb.publicKey()) && connected(sb, ifB, ka.publicKey());
+            });
+            Waiter.until("a ping through the tunnel", Duration.ofSeconds(15),
+                    () -> lan.alice().exec("ping", "-c", "1", "-W", "1", "10.98.0.2").ok());
+            try (ControlClient c = ControlClient.connect(sa)) {
+                InterfaceStatus ia = c.status().interfaces().getFirst();
+                assertThat(ia.device()).isEqualTo("userspace (uapi)");
+                assertThat(ia.proxyMode().configName()).isEqualTo("user");
+                assertThat(ia.listenPort()).isEqualTo(51830);
+            }
+            assertThat(peer(sa, ifA, kb.publicKey()).endpoint()).as("WireGuard talks to the loopback proxy")
+                    .matches("(127\\.0\\.0\\.1|::1|\\[::1\\]):\\d+");
+
+            Exec.run("kill", "-TERM", Long.toString(a.pid())).orThrow();
+            Waiter.until("daemon a exits", Duration.ofSeconds(20), () -> !a.isAlive());
+            assertThat(lan.alice().exec("ip", "link", "show", ifA).ok()).as("an adopted device keeps running").isTrue();
+            assertThat(sa).doesNotExist();
         }
     }
 }

@@ -57,7 +57,7 @@ class LauncherIT {
         assertThat(bad.stderr()).isEqualTo("pubkey: invalid private key on stdin: "
                 + "key must be 44 base64 characters encoding 32 bytes, got 4 characters\n");
 
-        Exec.Result unknown = LauncherTest.launch(env(true), "frobnicate");
+        Exec.Result unknown = LauncherTest.launch(env(true), "xyzzy"); // shares no bigram with a command: usage, not "Did you mean"
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.stderr()).contains("Usage: cunicu4j");
     }

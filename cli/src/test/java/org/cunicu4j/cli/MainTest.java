@@ -87,10 +87,10 @@ class MainTest {
 
     @Test
     void unknownCommandIsAUsageErrorWithExitCode2() {
-        CliRun r = CliRun.run("frobnicate");
+        CliRun r = CliRun.run("xyzzy"); // no bigram in common with any command, so picocli prints the usage, not "Did you mean"
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.stdout()).isEmpty();
-        assertThat(r.stderr()).contains("Unmatched argument at index 0: 'frobnicate'").contains("Usage: cunicu4j");
+        assertThat(r.stderr()).contains("Unmatched argument at index 0: 'xyzzy'").contains("Usage: cunicu4j");
 
         CliRun unknownOption = CliRun.run("wg", "genkey", "--bogus");
         assertThat(unknownOption.exitCode()).isEqualTo(2);

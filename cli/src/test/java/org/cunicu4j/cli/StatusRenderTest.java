@@ -21,6 +21,7 @@ class StatusRenderTest {
         String table = StatusTable.render(ControlFixtures.status(), ControlFixtures.NOW, false);
         assertThat(table).isEqualTo("""
                 cunicu4j daemon 0.1.0 (pid 4242), up 1h0m
+                counters: signaling_unknown_sender 3
 
                 interface wg0
                   device:       cunicu4j
@@ -74,7 +75,9 @@ class StatusRenderTest {
         String json = StatusJson.render(ControlFixtures.status());
         assertThat(json).doesNotContain("\n");
         Map<String, Object> doc = Json.object(Json.parse(json));
-        assertThat(doc).containsOnlyKeys("version", "pid", "started", "interfaces");
+        assertThat(doc).containsOnlyKeys("version", "pid", "started", "interfaces", "counters");
+        assertThat(Json.object(doc.get("counters"))).containsExactly(
+                Map.entry("signaling_unknown_sender", new BigDecimal("3")), Map.entry("zero", new BigDecimal("0")));
         assertThat(doc.get("version")).isEqualTo("0.1.0");
         assertThat(doc.get("pid")).isEqualTo(new BigDecimal("4242"));
         assertThat(doc.get("started")).isEqualTo("2026-11-25T11:00:00Z");
@@ -129,7 +132,7 @@ class StatusRenderTest {
         DaemonStatus none = new DaemonStatus("0.1.0", 1, null, List.of());
         assertThat(StatusTable.render(none, ControlFixtures.NOW, false)).isEqualTo("cunicu4j daemon 0.1.0 (pid 1)\nno interfaces\n");
         assertThat(Json.object(Json.parse(StatusJson.render(none)))).containsEntry("started", null)
-                .containsEntry("interfaces", List.of());
+                .containsEntry("interfaces", List.of()).containsEntry("counters", Map.of());
         InterfaceStatus bare = new InterfaceStatus("wg9", "kernel", null, 0, null, null, List.of());
         assertThat(StatusTable.render(new DaemonStatus("x", 1, null, List.of(bare)), ControlFixtures.NOW, false))
                 .contains("  public key:   (none)\n").contains("  proxy:        -\n");
@@ -173,6 +176,61 @@ class StatusRenderTest {
         assertThat(Units.rtt(null)).isEqualTo("-");
         assertThat(Units.rtt(Duration.ofNanos(850_000))).isEqualTo("0.9 ms");
         assertThat(Units.rtt(Duration.ofNanos(12_340_000))).isEqualTo("12.3 ms");
+    }
+
+    @Test
+    void controlCharactersFromAfarAreEscaped() {
+        assertThat(Units.printable("plain ↔ text")).isEqualTo("plain ↔ text");
+        assertThat(Units.printable("a\033[31mb\nc\u009bd\u007f")).isEqualTo("a\\x1b[31mb\\x0ac\\x9bd\\x7f");
+        DaemonEvent evil = new DaemonEvent(Instant.EPOCH, DaemonEvent.Type.ERROR, "wg0", null, null, null,
+                "signaling said \033[2J\nhello");
+        assertThat(EventLine.render(evil)).isEqualTo("1970-01-01T00:00:00.000Z error wg0: signaling said \\x1b[2J\\x0ahello");
+        var s = ControlFixtures.status();
+        var p = s.interfaces().getFirst().peers().get(2);
+        var evilPeer = new org.cunicu4j.daemon.api.PeerSessionStatus("m\033]0;x\007", p.publicKey(), p.state(), null, null,
+                null, null, 0, 0, null, null, 0, "bad\033[0m");
+        String table = StatusTable.render(new DaemonStatus("v", 1, null, List.of(new InterfaceStatus("wg0", "d", null, 1, null,
+                null, List.of(evilPeer)))), ControlFixtures.NOW, false);
+        assertThat(table).doesNotContain("\033").contains("m\\x1b]0;x\\x07").contains("error: bad\\x1b[0m");
+
+        String sneaky = "a\u0085b\u2028c\u2029d\u202ae\u202ef\u2066g\u2069h\u009bi\u007fj";
+        assertThat(Units.printable(sneaky)).isEqualTo("a\\x85b\\u2028c\\u2029d\\u202ae\\u202ef\\u2066g\\u2069h\\x9bi\\x7fj");
+        assertThat(StatusTable.render(new DaemonStatus("1.0\033[2J\u202e", 1, null, List.of()), ControlFixtures.NOW, false))
+                .as("the version too").startsWith("cunicu4j daemon 1.0\\x1b[2J\\u202e (pid 1)\n");
+
+        // JSON: the same characters as \\uNNNN escapes, never raw; a parser gets the text back
+        var jsonPeer = new org.cunicu4j.daemon.api.PeerSessionStatus(sneaky, p.publicKey(), p.state(), null, null,
+                null, null, 0, 0, null, null, 0, "bad\033[0m");
+        String json = StatusJson.render(new DaemonStatus(sneaky, 1, null, List.of(new InterfaceStatus("wg0", "d", null, 1, null,
+                null, List.of(jsonPeer)))));
+        for (char c : sneaky.toCharArray()) {
+            if (c < 'a' || c > 'z') {
+                assertThat(json).as("U+%04X escaped", (int) c).doesNotContain(String.valueOf(c))
+                        .contains(String.format("\\u%04x", (int) c));
+            }
+        }
+        assertThat(json).doesNotContain("\033").contains("bad\\u001b[0m");
+        Map<String, Object> doc = Json.object(Json.parse(json));
+        assertThat(doc.get("version")).isEqualTo(sneaky);
+        Map<String, Object> peer = Json.object(Json.array(Json.object(Json.array(doc.get("interfaces")).getFirst()).get("peers")).getFirst());
+        assertThat(peer).containsEntry("name", sneaky).containsEntry("last_error", "bad\033[0m");
+        String event = StatusJson.render(new DaemonEvent(Instant.EPOCH, DaemonEvent.Type.ERROR, null, null, null, null, sneaky));
+        assertThat(event).doesNotContain("\u202e").doesNotContain("\u2028");
+        assertThat(Json.object(Json.parse(event))).containsEntry("message", sneaky);
+    }
+
+    @Test
+    void rttMillisecondsAreWrittenWithoutAnExponent() {
+        var p = ControlFixtures.status().interfaces().getFirst().peers().getFirst();
+        for (var c : List.of(Map.entry(Duration.ofNanos(1), "0.000001"), Map.entry(Duration.ofSeconds(100_000_000), "100000000000"),
+                Map.entry(Duration.ofMillis(10), "10"), Map.entry(Duration.ofNanos(12_340_000), "12.34"),
+                Map.entry(Duration.ZERO, "0"))) {
+            var peer = new org.cunicu4j.daemon.api.PeerSessionStatus(p.name(), p.publicKey(), p.state(), null, null, null,
+                    c.getKey(), 0, 0, null, null, 0, null);
+            String json = StatusJson.render(new DaemonStatus("v", 1, null, List.of(new InterfaceStatus("wg0", "d", null, 1,
+                    null, null, List.of(peer)))));
+            assertThat(json).as(c.getKey().toString()).contains("\"rtt_ms\":" + c.getValue() + ",");
+        }
     }
 
     @Test

@@ -112,6 +112,8 @@ public final class Daemon implements DaemonApi, AutoCloseable {
     /** Names that matched a glob but are no WireGuard device we can control: not retried every pass. */
     private final Set<String> notWireGuard = new HashSet<>();
 
+    /** The daemon thread (the executor's only one). */
+    private volatile Thread daemonThread;
     private RtNetlink rt;
     private SignalingBackend backend;
     private AutoCloseable control;
@@ -123,8 +125,11 @@ public final class Daemon implements DaemonApi, AutoCloseable {
     private Daemon(DaemonConfig config, Options options) {
         this.config = config;
         this.options = options;
-        this.thread = new ScheduledThreadPoolExecutor(1,
-                r -> Thread.ofPlatform().name("cunicu4j-daemon").daemon().unstarted(r));
+        this.thread = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = Thread.ofPlatform().name("cunicu4j-daemon").daemon().unstarted(r);
+            daemonThread = t;
+            return t;
+        });
         this.thread.setRemoveOnCancelPolicy(true);
         this.thread.prestartAllCoreThreads(); // created here: inherits the caller's network namespace
     }
@@ -169,8 +174,8 @@ public final class Daemon implements DaemonApi, AutoCloseable {
             try {
                 control = options.control().start(config.rpcSocket(), this);
             } catch (org.cunicu4j.daemon.control.SocketInUseException e) {
-                throw new DaemonException("rpc.socket " + config.rpcSocket() + ": " + e.getMessage()
-                        + " (another cunicu4j daemon answers there; give this one its own with -o rpc.socket=PATH)", e);
+                // the message names the socket and says another daemon serves it
+                throw new DaemonException("rpc.socket " + e.getMessage() + " (e.g. -o rpc.socket=PATH)", e);
             } catch (IOException e) {
                 throw new DaemonException("rpc.socket " + config.rpcSocket() + ": " + e.getMessage(), e);
             }
@@ -500,6 +505,15 @@ public final class Daemon implements DaemonApi, AutoCloseable {
 
     /** Runs {@code task} on the daemon thread and waits (at most {@code timeout}, null: forever). */
     private <T> T call(java.util.concurrent.Callable<T> task, Duration timeout) throws IOException {
+        if (Thread.currentThread() == daemonThread) {
+            try {
+                return task.call(); // already on it (a listener calling back): waiting would deadlock
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+        }
         Future<T> f = thread.submit(task);
         try {
             return timeout == null ? f.get() : f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -128,7 +128,7 @@ class DaemonLifecycleTest {
                         .hasMessageContaining("interface " + ifname + " is already managed by cunicu4j daemon pid " + pid);
                 assertThatThrownBy(() -> start(h, file))
                         .isInstanceOf(DaemonException.class)
-                        .hasMessageContaining("rpc.socket " + socket);
+                        .hasMessageContaining("rpc.socket " + socket + ": another daemon serves it");
                 assertThat(socket).as("the refused daemon left the socket alone").exists();
                 assertThat(lock).as("the refused daemon left the lock alone").exists();
 
@@ -166,6 +166,9 @@ class DaemonLifecycleTest {
                             peers:
                               one: {public_key: %s, allowed_ips: [10.97.0.2/32]}
                         """.formatted(pid, dir.resolve("g.sock"), ifname, key.toBase64(), p1.toBase64()));
+                assertThatThrownBy(() -> start(h, file, "interfaces." + ifname + ".proxy=bind"))
+                        .isInstanceOf(DaemonException.class)
+                        .hasMessageContaining("proxy: bind needs our own device, but " + ifname + " is an existing");
                 try (Daemon d = start(h, file)) {
                     InterfaceStatus st = iface(d, ifname);
                     assertThat(st.device()).isEqualTo("userspace (uapi)");
@@ -209,6 +212,31 @@ class DaemonLifecycleTest {
                         && events.stream().anyMatch(e -> e.type() == DaemonEvent.Type.INTERFACE_REMOVED
                         && ifname.equals(e.iface())));
             }
+        }
+    }
+
+    @Test
+    void ourDeviceWithTheUserProxyForced() throws Exception {
+        Key key = Key.generatePrivate();
+        String ifname = "wgt" + pid + "u";
+        Path file = write("u", """
+                backends: [inprocess:user-%d]
+                rpc: {socket: %s}
+                proxy: user
+                interfaces:
+                  %s:
+                    private_key: %s
+                """.formatted(pid, dir.resolve("u.sock"), ifname, key.toBase64()));
+        try (Lab lab = Lab.open()) {
+            Host h = lab.host("h");
+            try (Daemon d = start(h, file)) {
+                InterfaceStatus st = iface(d, ifname);
+                assertThat(st.device()).isEqualTo("cunicu4j");
+                assertThat(st.proxyMode()).isEqualTo(ProxyMode.USER);
+                assertThat(st.proxyReason()).isEqualTo("forced by proxy: user in " + file);
+                assertThat(st.listenPort()).isBetween(51820, 51899);
+            }
+            assertThat(h.exec("ip", "link", "show", ifname).ok()).as("our interface is removed").isFalse();
         }
     }
 }

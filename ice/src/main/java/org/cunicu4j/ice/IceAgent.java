@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -147,8 +148,23 @@ public final class IceAgent implements AutoCloseable {
     private final AtomicLong sendErrors = new AtomicLong();
     private final AtomicLong ignoredRemoteCandidates = new AtomicLong();
 
-    /** The data route: the selected pair's base and remote address. */
-    private record Route(CheckPair pair, PacketConn base, InetSocketAddress remote) {}
+    /**
+     * The data route: the selected pair's base and remote address, with the remote's raw
+     * address bytes and port cached so that a datagram is addressed and matched without
+     * allocating ({@code InetAddress.getAddress} clones).
+     */
+    private record Route(CheckPair pair, PacketConn base, InetSocketAddress remote, byte[] remoteRaw, int remotePort) {
+        Route(CheckPair pair, PacketConn base, InetSocketAddress remote) {
+            this(pair, base, remote, remote.getAddress().getAddress(), remote.getPort());
+        }
+
+        /** True when the slot's source is this route's remote; does not allocate. */
+        boolean fromRemote(PacketBatch batch, int slot) {
+            int len = remoteRaw.length;
+            return batch.port(slot) == remotePort && batch.addressLength(slot) == len
+                    && Arrays.equals(batch.addressBytes(slot), 0, len, remoteRaw, 0, len);
+        }
+    }
 
     /** A triggered check; {@code nominate} marks the controlling agent's USE-CANDIDATE check. */
     private record Triggered(CheckPair pair, boolean nominate) {}
@@ -441,6 +457,49 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * The peer restarted and we keep our side: {@code credentials} become the remote
+     * credentials; the remote candidates, pairs, checks in flight and peer-reflexive local
+     * candidates (learnt from the old checks) are cleared as by {@link #restart()}, and the
+     * selected pair's route is kept or dropped as there; unlike a restart, the local
+     * credentials and the gathered local candidates stay and nothing is gathered again (send
+     * {@link #localCandidates()} to the peer again). Back to CHECKING if checks were started
+     * (a FAILED agent is alive again), else it stays NEW.
+     */
+    public void resetRemote(IceCredentials credentials) {
+        Objects.requireNonNull(credentials, "credentials");
+        lock.lock();
+        try {
+            requireOpen();
+            long now = clock.nanoTime();
+            remote = credentials;
+            remoteKey = StunCredentials.shortTermKey(credentials.password());
+            remotes.clear();
+            locals.removeIf(e -> e.candidate.type() == CandidateType.PEER_REFLEXIVE);
+            checks.clear();
+            triggered.clear();
+            transactions.clear();
+            nominating = null;
+            remoteEndOfCandidates = false;
+            firstValidAt = -1;
+            boolean hadSelected = selected != null;
+            selected = null;
+            if (state == IceState.FAILED || !hadSelected) {
+                route = null;
+                if (hadSelected) {
+                    events.emit(l -> l.selectedPairChanged(null));
+                }
+            } // else as restart(): data keeps flowing on the old route until a new pair is selected
+            checkingSince = now;
+            if (started) {
+                checks.start();
+                setState(IceState.CHECKING, now);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public List<CandidateStats> candidateStats() {
         lock.lock();
         try {
@@ -651,7 +710,7 @@ public final class IceAgent implements AutoCloseable {
                 return;
             }
             Route r = route;
-            if (r != null && r.base == base && batch.addressEquals(slot, r.remote)) {
+            if (r != null && r.base == base && r.fromRemote(batch, slot)) {
                 int len = buf.remaining();
                 long now = clock.nanoTime();
                 r.pair.traffic.received(len, now);
@@ -1391,7 +1450,7 @@ public final class IceAgent implements AutoCloseable {
         }
         long bytes = 0;
         for (int i = 0; i < n; i++) {
-            batch.setAddress(i, r.remote);
+            batch.setAddress(i, r.remoteRaw, 0, r.remoteRaw.length, r.remotePort);
             bytes += batch.buffer(i).remaining();
         }
         int sent = r.base.send(batch);

@@ -29,7 +29,12 @@ public interface PeerProxy extends AutoCloseable {
     /** Datagrams and bytes this proxy copied or dropped (zeros for modes that copy nothing). */
     ProxyStats stats();
 
-    /** Stops copying and releases per-peer resources; leaves the WireGuard peer as it is; idempotent. */
+    /**
+     * Stops copying and releases per-peer resources; leaves the WireGuard peer as it is;
+     * idempotent. A proxy that reads the agent's data connection ({@code IceAgent.connection()})
+     * closes it here (only closing wakes its reader): attach once per agent, and close the
+     * proxy together with the agent.
+     */
     @Override
     void close();
 }

@@ -2,7 +2,10 @@
  * Module {@code proxy}: how a WireGuard interface's traffic and its peers' ICE agents share
  * UDP ports. A {@link org.cunicu4j.proxy.PortSharing} is made per interface (one of the five
  * modes of ARCHITECTURE.md, {@link org.cunicu4j.proxy.ProxyMode}); it builds the gatherers of
- * each peer's ICE agent and, per peer, a {@link org.cunicu4j.proxy.PeerProxy} that points the
- * WireGuard peer's endpoint at whatever path the agent's selected pair proves.
+ * each peer's ICE agent ({@link org.cunicu4j.proxy.SharedPortGatherers} over the muxes it
+ * shares) and, per peer, a {@link org.cunicu4j.proxy.PeerProxy} that points the WireGuard
+ * peer's endpoint at whatever path the agent's selected pair proves. The modes live in
+ * subpackages: {@code bind} (BindProxy, our own device) and {@code user} (UserspaceProxy, an
+ * external device).
  */
 package org.cunicu4j.proxy;

@@ -69,14 +69,22 @@ public final class IceLink implements AutoCloseable {
     public static IceLink start(IceConfig config, GatherSettings settings,
             PortSharing sharingA, Key peerOfA, Runner runA,
             PortSharing sharingB, Key peerOfB, Runner runB) throws Exception {
+        return start(config, settings, sharingA, peerOfA, runA, config, settings, sharingB, peerOfB, runB);
+    }
+
+    /** As {@link #start(IceConfig, GatherSettings, PortSharing, Key, Runner, PortSharing, Key, Runner)}, each side with its own config and settings. */
+    public static IceLink start(IceConfig configA, GatherSettings settingsA,
+            PortSharing sharingA, Key peerOfA, Runner runA,
+            IceConfig configB, GatherSettings settingsB,
+            PortSharing sharingB, Key peerOfB, Runner runB) throws Exception {
         IceAgent[] agents = new IceAgent[2];
         PeerProxy[] proxies = new PeerProxy[2];
         runA.run(() -> {
-            agents[0] = IceAgent.create(config, IceRole.CONTROLLING, sharingA.gatherers(settings));
+            agents[0] = IceAgent.create(configA, IceRole.CONTROLLING, sharingA.gatherers(settingsA));
             proxies[0] = sharingA.attach(peerOfA, agents[0]);
         });
         runB.run(() -> {
-            agents[1] = IceAgent.create(config, IceRole.CONTROLLED, sharingB.gatherers(settings));
+            agents[1] = IceAgent.create(configB, IceRole.CONTROLLED, sharingB.gatherers(settingsB));
             proxies[1] = sharingB.attach(peerOfB, agents[1]);
         });
         IceLink link = new IceLink(agents[0], agents[1], proxies[0], proxies[1]);

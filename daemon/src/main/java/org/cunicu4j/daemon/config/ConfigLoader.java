@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -34,7 +35,8 @@ public final class ConfigLoader {
      * Loads {@code file} with the overrides.
      *
      * @param env the process environment (only {@code CUNICU_*} variables are looked at; an
-     *     unknown one is an error, but {@code CUNICU_CONFIG} is left to the caller)
+     *     unknown one is ignored with a {@link DaemonConfig#warnings() warning}, and
+     *     {@code CUNICU_CONFIG} is left to the caller)
      * @param overrides {@code key=value} strings from {@code -o}, in command-line order
      * @throws ConfigException naming the file (or variable, or option), line:column, key and
      *     problem; also when the file holds a private key, a preshared key or an ICE password
@@ -91,13 +93,14 @@ public final class ConfigLoader {
 
     private static DaemonConfig build(Tree.MapNode root, Path source, Map<String, String> env, List<String> overrides) {
         Tree.MapNode merged = root;
-        for (Tree.MapNode e : Overrides.fromEnv(env)) {
+        List<String> warnings = new ArrayList<>();
+        for (Tree.MapNode e : Overrides.fromEnv(env, warnings)) {
             merged = merged.mergedWith(e);
         }
         for (String o : overrides) {
             merged = merged.mergedWith(Overrides.fromOption(o));
         }
-        return Schema.daemonConfig(merged, source);
+        return Schema.daemonConfig(merged, source, warnings);
     }
 
     /** The first secret in the tree: a private_key, preshared_key or ice password. */

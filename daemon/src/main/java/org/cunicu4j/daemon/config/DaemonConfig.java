@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * The whole configuration, validated: the daemon-wide settings ({@code backends},
@@ -31,10 +33,17 @@ public final class DaemonConfig {
     private final Tree.MapNode interfaceDefaults;
     /** The {@code interfaces:} entries in file order: pattern and its settings. */
     private final List<Map.Entry<String, Tree.MapNode>> interfaces;
+    /** The keys of {@link #interfaces} compiled, in the same order. */
+    private final List<Pattern> patterns;
     private final InterfaceConfig defaults;
+    private final List<String> warnings;
+    /** {@link #interfaceConfig} by name: the daemon asks on every poll; bounded for safety. */
+    private final Map<String, InterfaceConfig> resolved = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED = 1024;
 
     DaemonConfig(List<String> backends, Duration watchInterval, Path rpcSocket, String logLevel, Path source,
-            Tree.MapNode interfaceDefaults, List<Map.Entry<String, Tree.MapNode>> interfaces) {
+            Tree.MapNode interfaceDefaults, List<Map.Entry<String, Tree.MapNode>> interfaces, List<String> warnings) {
+        this.warnings = List.copyOf(warnings);
         this.backends = List.copyOf(backends);
         this.watchInterval = Objects.requireNonNull(watchInterval, "watchInterval");
         this.rpcSocket = Objects.requireNonNull(rpcSocket, "rpcSocket");
@@ -42,6 +51,7 @@ public final class DaemonConfig {
         this.source = source;
         this.interfaceDefaults = Objects.requireNonNull(interfaceDefaults, "interfaceDefaults");
         this.interfaces = List.copyOf(interfaces);
+        this.patterns = this.interfaces.stream().map(e -> Glob.compile(e.getKey())).toList();
         this.defaults = Schema.interfaceConfig(interfaceDefaults);
     }
 
@@ -63,6 +73,15 @@ public final class DaemonConfig {
     /** {@code log.level}: trace, debug, info (default), warn or error. */
     public String logLevel() {
         return logLevel;
+    }
+
+    /**
+     * Problems that did not stop loading, for the daemon to log at start-up: each names its
+     * source, e.g. an unknown {@code CUNICU_*} environment variable (with a did-you-mean).
+     * Never holds a value.
+     */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /** The file this was loaded from, or null when built from defaults. */
@@ -87,15 +106,37 @@ public final class DaemonConfig {
      */
     public InterfaceConfig interfaceConfig(String ifname) {
         Objects.requireNonNull(ifname, "ifname");
+        InterfaceConfig cached = resolved.get(ifname);
+        if (cached != null) {
+            return cached;
+        }
+        InterfaceConfig c = resolve(ifname);
+        if (resolved.size() < MAX_CACHED) {
+            resolved.putIfAbsent(ifname, c);
+        }
+        return c;
+    }
+
+    private InterfaceConfig resolve(String ifname) {
         Tree.MapNode merged = interfaceDefaults;
-        boolean any = false;
-        for (Map.Entry<String, Tree.MapNode> e : interfaces) {
-            if (Glob.matches(e.getKey(), ifname)) {
+        List<String> matched = new ArrayList<>();
+        for (int i = 0; i < interfaces.size(); i++) {
+            Map.Entry<String, Tree.MapNode> e = interfaces.get(i);
+            if (patterns.get(i).matcher(ifname).matches()) {
                 merged = merged.mergedWith(e.getValue());
-                any = true;
+                matched.add(e.getKey());
             }
         }
-        return any ? Schema.interfaceConfig(merged) : defaults;
+        if (matched.isEmpty()) {
+            return defaults;
+        }
+        try {
+            return Schema.interfaceConfig(merged);
+        } catch (ConfigException e) {
+            // each entry alone was fine at load time: say which combination is not
+            throw new ConfigException(e.source(), e.line(), e.column(), e.keyPath(), e.problem()
+                    + " (in the settings of " + ifname + ", merged from interfaces " + String.join(", ", matched) + ")", e);
+        }
     }
 
     /** The {@code interfaces:} keys that are plain names, not globs, in file order. */

@@ -22,8 +22,10 @@ final class Durations {
     static Duration parse(String text) {
         String s = text.strip();
         if (!s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            if (s.length() > 12) {
-                throw new IllegalArgumentException("'" + text + "' seconds is too long");
+            // the same ten-year cap as the unit syntax
+            if (s.length() > 12 || BigDecimal.valueOf(Long.parseLong(s)).multiply(BigDecimal.valueOf(1_000_000_000L))
+                    .compareTo(MAX_NANOS) > 0) {
+                throw new IllegalArgumentException("'" + text + "' seconds is longer than ten years");
             }
             return Duration.ofSeconds(Long.parseLong(s));
         }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.cunicu4j.ice.CandidateType;
+import org.cunicu4j.ice.IceConfig;
 import org.cunicu4j.ice.gather.InterfaceFilter;
 import org.cunicu4j.proxy.GatherSettings;
 import org.cunicu4j.stun.url.ServerUrl;
@@ -98,6 +99,20 @@ public record IceSettings(
     /** {@link #interfacesInclude()} and {@link #interfacesExclude()} as the host gatherer's filter. */
     public InterfaceFilter interfaceFilter() {
         return new InterfaceFilter(interfacesInclude, interfacesExclude);
+    }
+
+    /**
+     * A builder of the ICE agent's settings with this section's timings and candidate types
+     * (everything else at {@link IceConfig}'s defaults). {@link ConfigLoader} builds it once at
+     * load time, so {@code iceConfig().build()} does not throw for a loaded configuration.
+     */
+    public IceConfig.Builder iceConfig() {
+        return IceConfig.builder()
+                .checkInterval(checkInterval)
+                .disconnectedTimeout(disconnectedTimeout)
+                .failedTimeout(failedTimeout)
+                .keepaliveInterval(keepaliveInterval)
+                .candidateTypes(candidateTypes);
     }
 
     /** The seam record the proxies gather with. */

@@ -38,39 +38,74 @@ final class Overrides {
         return ENV_PREFIX + path.toUpperCase(Locale.ROOT).replace('.', '_');
     }
 
-    /** One tree per {@code CUNICU_*} variable of {@code env}, in name order. */
-    static List<Tree.MapNode> fromEnv(Map<String, String> env) {
+    /**
+     * One tree per {@code CUNICU_*} variable of {@code env}, in name order. A variable with the
+     * prefix that sets no known key does not stop the daemon (the environment is shared with
+     * other programs and scripts): it is ignored with a warning added to {@code warnings}.
+     */
+    static List<Tree.MapNode> fromEnv(Map<String, String> env, List<String> warnings) {
         List<Tree.MapNode> out = new ArrayList<>();
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             String name = e.getKey();
             if (!name.startsWith(ENV_PREFIX) || IGNORED_ENV.contains(name)) {
                 continue;
             }
-            Origin root = Origin.override("environment variable " + name);
             String path = ENV_TO_PATH.get(name);
             if (path == null) {
                 String hint = Suggest.closest(name, List.copyOf(ENV_TO_PATH.keySet()));
-                throw root.error("not a configuration variable" + (hint != null ? " (did you mean " + hint + "?)"
-                        : " (known: " + String.join(", ", new TreeMap<>(ENV_TO_PATH).keySet()) + ")"));
+                warnings.add("environment variable " + name + ": not a configuration variable, ignored"
+                        + (hint != null ? " (did you mean " + hint + "?)" : ""));
+                continue;
             }
-            out.add(chain(path, e.getValue(), root));
+            out.add(chain(path, e.getValue(), Origin.override("environment variable " + name)));
         }
         return out;
     }
 
-    /** The tree of one {@code -o key=value} option. */
+    /**
+     * The tree of one {@code -o key=value} option. Errors name the option by its key alone
+     * ({@code option -o ice.urls}), never by its value, which may hold a secret; when there is
+     * no valid key, by the leading run of key characters only.
+     */
     static Tree.MapNode fromOption(String option) {
         int eq = option.indexOf('=');
-        String key = eq < 0 ? option : option.substring(0, eq).strip();
-        boolean secret = Schema.isSecretKey(key.substring(key.lastIndexOf('.') + 1));
-        Origin root = Origin.override("option -o " + (secret || eq < 0 ? key : option));
         if (eq < 0) {
-            throw root.error("expected key=value (e.g. -o ice.urls=stun:stun.example.org:3478)");
+            throw Origin.override(label(option)).error("expected key=value (e.g. -o ice.urls=stun:stun.example.org:3478)");
         }
+        String key = option.substring(0, eq).strip();
+        if (!isKeyPath(key)) {
+            throw Origin.override(label(key)).error("not a dotted key path (e.g. interfaces.wg0.listen_port)");
+        }
+        return chain(key, option.substring(eq + 1), Origin.override("option -o " + key));
+    }
+
+    /** {@code option -o} and the leading run of {@code [a-z0-9_.*]} of {@code text}. */
+    private static String label(String text) {
+        int n = 0;
+        while (n < text.length() && isSafeLabelChar(text.charAt(n))) {
+            n++;
+        }
+        return n == 0 ? "option -o (no key)" : "option -o " + text.substring(0, n);
+    }
+
+    private static boolean isSafeLabelChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '*';
+    }
+
+    /** Dot-separated non-empty segments of name characters (no spaces, ':', '/', quotes or '='). */
+    private static boolean isKeyPath(String key) {
         if (key.isEmpty() || key.startsWith(".") || key.endsWith(".") || key.contains("..")) {
-            throw root.error("'" + key + "' is not a dotted key path (e.g. interfaces.wg0.listen_port)");
+            return false;
         }
-        return chain(key, option.substring(eq + 1), root);
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || "._-*?[]!^+@%,~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Nested maps along {@code path} ending in {@code value}. */

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.cunicu4j.ice.CandidateType;
+import org.cunicu4j.ice.IceConfig;
 import org.cunicu4j.net.IpPrefix;
 import org.cunicu4j.proxy.ProxyMode;
 import org.cunicu4j.signaling.backend.BackendUrl;
@@ -38,6 +39,9 @@ final class Schema {
     static final List<String> LOG_KEYS = List.of("level");
     static final List<String> PORT_RANGE_KEYS = List.of("min", "max");
     static final List<String> LOG_LEVELS = List.of("trace", "debug", "info", "warn", "error");
+
+    /** The ICE agent's consent-freshness interval, which disconnected_timeout must exceed. */
+    private static final Duration CONSENT_INTERVAL = IceConfig.defaults().consentInterval();
 
     /** Keys of cunīcu's configuration that cunicu4j does not implement. */
     static final Set<String> UNSUPPORTED_CUNICU_KEYS = Set.of("hooks", "fwmark", "routing_table", "sync_routes",
@@ -68,7 +72,7 @@ final class Schema {
 
     // ---------------------------------------------------------------- daemon level
 
-    static DaemonConfig daemonConfig(Tree.MapNode root, Path source) {
+    static DaemonConfig daemonConfig(Tree.MapNode root, Path source, List<String> warnings) {
         List<String> backends = List.of();
         Duration watchInterval = DaemonConfig.DEFAULT_WATCH_INTERVAL;
         Path rpcSocket = DaemonConfig.DEFAULT_RPC_SOCKET;
@@ -133,12 +137,24 @@ final class Schema {
         for (Map.Entry<String, Tree.MapNode> i : interfaces) {
             interfaceConfig(defaultsNode.mergedWith(i.getValue()));
         }
-        return new DaemonConfig(backends, watchInterval, rpcSocket, logLevel, source, defaultsNode, interfaces);
+        DaemonConfig config = new DaemonConfig(backends, watchInterval, rpcSocket, logLevel, source, defaultsNode, interfaces,
+                warnings);
+        // the interfaces named outright get their merged settings checked now as well
+        for (String name : config.explicitInterfaces()) {
+            config.interfaceConfig(name);
+        }
+        return config;
     }
 
     private static Tree.MapNode interfaceEntry(Tree.MapNode ifs, String pattern, Tree v) {
         Origin at = ifs.keyOrigin(pattern);
-        if (!Glob.isGlob(pattern)) {
+        if (Glob.isGlob(pattern)) {
+            try {
+                Glob.compile(pattern);
+            } catch (IllegalArgumentException e) {
+                throw at.error(e.getMessage());
+            }
+        } else {
             if (pattern.length() > 15) {
                 throw at.error("an interface name has at most 15 characters, '" + pattern + "' has " + pattern.length());
             }
@@ -396,11 +412,50 @@ final class Schema {
                 default -> throw new AssertionError(key);
             }
         }
-        if (m.get("failed_timeout") != null && !isNull(m.get("failed_timeout")) && failed.compareTo(disconnected) < 0) {
-            throw m.get("failed_timeout").origin().error("failed_timeout (" + failed + ") must not be shorter than disconnected_timeout ("
-                    + disconnected + ")");
+        IceSettings settings = new IceSettings(urls, types, networks, check, disconnected, failed, keepalive, include, exclude,
+                username, password);
+        checkAgentAccepts(m, settings);
+        return settings;
+    }
+
+    /**
+     * Builds the ICE agent's {@link IceConfig} from {@code s} now, so that timings the agent
+     * refuses are reported at load time at the key that was written, not when a peer connects.
+     */
+    private static void checkAgentAccepts(Tree.MapNode m, IceSettings s) {
+        Duration consent = CONSENT_INTERVAL;
+        if (s.failedTimeout().compareTo(s.disconnectedTimeout()) < 0) {
+            // blame the one written last (a pattern's over the top level's, an override's over the file's)
+            Tree at = !set(m, "failed_timeout") ? m.get("disconnected_timeout")
+                    : !set(m, "disconnected_timeout") ? m.get("failed_timeout")
+                    : writtenAfter(m.get("disconnected_timeout").origin(), m.get("failed_timeout").origin())
+                            ? m.get("disconnected_timeout") : m.get("failed_timeout");
+            throw at.origin().error("failed_timeout (" + s.failedTimeout().toMillis() + "ms" + (set(m, "failed_timeout") ? "" : ", the default")
+                    + ") must not be shorter than disconnected_timeout (" + s.disconnectedTimeout().toMillis() + "ms"
+                    + (set(m, "disconnected_timeout") ? "" : ", the default") + ")");
         }
-        return new IceSettings(urls, types, networks, check, disconnected, failed, keepalive, include, exclude, username, password);
+        if (s.disconnectedTimeout().compareTo(consent) <= 0 && set(m, "disconnected_timeout")) {
+            throw m.get("disconnected_timeout").origin().error("disconnected_timeout (" + s.disconnectedTimeout().toMillis()
+                    + "ms) must be longer than the ICE consent interval (" + consent.toMillis()
+                    + "ms, RFC 7675): every consent check would come too late");
+        }
+        try {
+            s.iceConfig().build();
+        } catch (IllegalArgumentException e) {
+            throw m.origin().error("not accepted by the ICE agent: " + e.getMessage(), e);
+        }
+    }
+
+    /** True when {@code a} was written after {@code b}: an override after the file, a later line of the same file. */
+    private static boolean writtenAfter(Origin a, Origin b) {
+        if (a.override() != b.override()) {
+            return a.override();
+        }
+        return a.source().equals(b.source()) && (a.line() > b.line() || a.line() == b.line() && a.column() > b.column());
+    }
+
+    private static boolean set(Tree.MapNode m, String key) {
+        return m.get(key) != null && !isNull(m.get(key));
     }
 
     private static String iceUrl(Tree t) {
@@ -448,6 +503,11 @@ final class Schema {
         String s = text(t, "an interface name or glob").strip();
         if (s.isEmpty()) {
             throw t.origin().error("expected an interface name or glob, got an empty string");
+        }
+        try {
+            Glob.compile(s);
+        } catch (IllegalArgumentException e) {
+            throw t.origin().error(e.getMessage());
         }
         return s;
     }

@@ -30,6 +30,18 @@ final class YamlTrees {
     static final int MAX_NODES = 100_000;
     private static final int MAX_CODE_POINTS = 4 * 1024 * 1024;
 
+    /**
+     * Immutable and shared: building settings compiles the schema's patterns, which costs far
+     * more than composing a small file. No label: marks are reported through {@link Origin}.
+     */
+    private static final LoadSettings SETTINGS = LoadSettings.builder()
+            .setSchema(new CoreSchema())
+            .setAllowRecursiveKeys(false)
+            .setMaxAliasesForCollections(50)
+            .setCodePointLimit(MAX_CODE_POINTS)
+            .setAllowNonScalarKeys(true) // refused by the converter, with a position
+            .build();
+
     private YamlTrees() {}
 
     /**
@@ -37,17 +49,9 @@ final class YamlTrees {
      * option); an empty document is null.
      */
     static Tree parse(String text, Origin root) {
-        LoadSettings settings = LoadSettings.builder()
-                .setLabel(root.source())
-                .setSchema(new CoreSchema())
-                .setAllowRecursiveKeys(false)
-                .setMaxAliasesForCollections(50)
-                .setCodePointLimit(MAX_CODE_POINTS)
-                .setAllowNonScalarKeys(true) // refused by the converter, with a position
-                .build();
         Optional<Node> node;
         try {
-            node = new Compose(settings).composeString(text);
+            node = new Compose(SETTINGS).composeString(text);
         } catch (MarkedYamlEngineException e) {
             // a position inside an option's value would read as a file position: leave it out
             Mark m = root.override() ? null : e.getProblemMark().or(e::getContextMark).orElse(null);

@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.cunicu4j.daemon.api.DaemonEvent;
@@ -26,6 +27,9 @@ import org.cunicu4j.wireguard.Key;
  * A connection to a daemon's control socket ({@link ControlServer}): what {@code cunicu4j
  * status}, {@code monitor} and {@code restart} use. Requests are answered in order; a
  * request the daemon refuses throws a {@link ControlException} with the daemon's text.
+ *
+ * <p>The daemon closes a connection that sends no request for 30 s: connect per use (as the
+ * CLI does), or expect an {@link IOException} after a long pause and connect again.
  *
  * <p>Owns its connection. Requests are serialised (one at a time per client);
  * {@link #watch} takes the connection over until the stream ends, and {@link #close()} may
@@ -83,7 +87,7 @@ public final class ControlClient implements AutoCloseable {
         }
         try {
             return ControlCodec.decode(r.getStatus());
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | DateTimeException e) { // a field at fault; a time out of Instant's range
             throw new ControlException("the daemon's status does not make sense: " + e.getMessage(), e);
         }
     }
@@ -112,7 +116,7 @@ public final class ControlClient implements AutoCloseable {
                 DaemonEvent e;
                 try {
                     e = ControlCodec.decode(r.getEvent());
-                } catch (IllegalArgumentException ex) {
+                } catch (IllegalArgumentException | DateTimeException ex) {
                     throw new ControlException("an event from the daemon does not make sense: " + ex.getMessage(), ex);
                 }
                 listener.accept(e);

@@ -42,6 +42,7 @@ final class ControlCodec {
         for (InterfaceStatus i : s.interfaces()) {
             b.addInterfaces(encode(i));
         }
+        b.putAllCounters(s.counters());
         return b.build();
     }
 
@@ -116,7 +117,8 @@ final class ControlCodec {
         for (Interface i : s.getInterfacesList()) {
             ifaces.add(decode(i));
         }
-        return new DaemonStatus(s.getVersion(), s.getPid(), s.hasStarted() ? instant(s.getStarted()) : null, ifaces);
+        return new DaemonStatus(s.getVersion(), s.getPid(), s.hasStarted() ? instant(s.getStarted()) : null, ifaces,
+                s.getCountersMap());
     }
 
     private static InterfaceStatus decode(Interface i) {

@@ -8,22 +8,20 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cunicu4j.daemon.api.DaemonApi;
 import org.cunicu4j.daemon.api.DaemonEvent;
@@ -46,7 +44,13 @@ import org.cunicu4j.wireguard.Key;
  * BAD_REQUEST, counted ({@link #malformedRequests()}) and its connection closed; an empty
  * one is answered and the connection kept. A watching client gets its events through a
  * bounded {@link WatchQueue}, so a slow reader never stalls the daemon: it gets an
- * {@code EVENTS_DROPPED} event instead of what it missed.
+ * {@code EVENTS_DROPPED} event instead of what it missed; one that stops reading altogether
+ * (a write blocked for longer than the idle timeout) is closed and gives its slot back. An
+ * event that cannot be encoded (a daemon bug) is logged, counted and skipped; the stream goes
+ * on. The status it serves carries these counters besides the daemon's
+ * ({@code control_malformed_requests}, {@code control_refused_clients},
+ * {@code control_idle_clients_closed} (idle clients and stalled watchers),
+ * {@code control_dropped_events}, {@code control_unencodable_events}).
  *
  * <p>Owns the socket file, the listening socket and the client connections, not the
  * {@code DaemonApi}. Thread-safe; {@link #close()} is idempotent, ends every client stream
@@ -75,11 +79,14 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
+    /** How long {@link #close()} waits for all client threads together. */
+    private static final Duration CLOSE_JOIN = Duration.ofSeconds(2);
+
     /** One connected client and the thread serving it. */
     private record Connection(SocketChannel channel, Thread thread) {}
 
     private final Path socket;
-    private final Object fileKey;
+    private final SocketFiles.Bound bound;
     private final ServerSocketChannel server;
     private final DaemonApi api;
     private final Limits limits;
@@ -92,18 +99,21 @@ public final class ControlServer implements AutoCloseable {
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong timedOut = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong unencodable = new AtomicLong();
     private volatile boolean closed;
 
     private ControlServer(SocketFiles.Bound bound, DaemonApi api, Limits limits, Clock clock) {
         this.socket = bound.path();
-        this.fileKey = bound.fileKey();
+        this.bound = bound;
         this.server = bound.channel();
         this.api = api;
         this.limits = limits;
         this.clock = clock;
         this.slots = new Semaphore(limits.maxClients());
-        this.timer = Executors.newSingleThreadScheduledExecutor(
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name("control-timeout").factory());
+        t.setRemoveOnCancelPolicy(true); // a deadline per request: cancelled ones must not pile up
+        this.timer = t;
         this.acceptor = Thread.ofVirtual().name("control-accept").unstarted(this::acceptLoop);
     }
 
@@ -120,7 +130,14 @@ public final class ControlServer implements AutoCloseable {
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(limits, "limits");
         SocketFiles.Bound bound = SocketFiles.bind(socket);
-        ControlServer s = new ControlServer(bound, api, limits, clock);
+        ControlServer s;
+        try {
+            s = new ControlServer(bound, api, limits, clock);
+        } catch (RuntimeException | Error e) {
+            bound.channel().close();
+            bound.release();
+            throw e;
+        }
         s.acceptor.start();
         LOG.log(Level.DEBUG, "control socket listening on " + s.socket);
         return s;
@@ -149,6 +166,18 @@ public final class ControlServer implements AutoCloseable {
     /** Events dropped for watchers that read too slowly (all watchers together). */
     public long droppedEvents() {
         return dropped.get();
+    }
+
+    /** Events a watcher could not be sent because they could not be encoded (the daemon's bug: logged). */
+    public long unencodableEvents() {
+        return unencodable.get();
+    }
+
+    /** This server's counters as {@code status} adds them to the daemon's. */
+    Map<String, Long> counters() {
+        return Map.of("control_malformed_requests", malformed.get(), "control_refused_clients", refused.get(),
+                "control_idle_clients_closed", timedOut.get(), "control_dropped_events", dropped.get(),
+                "control_unencodable_events", unencodable.get());
     }
 
     private void acceptLoop() {
@@ -185,20 +214,20 @@ public final class ControlServer implements AutoCloseable {
                 closeQuietly(ch);
                 continue;
             }
-            Connection real = new Connection(ch, Thread.ofVirtual().name("control-client").unstarted(() -> serve(ch)));
-            connections.add(real);
-            if (closed) {
-                connections.remove(real);
+            Connection c = new Connection(ch, Thread.ofVirtual().name("control-client").unstarted(() -> serve(ch)));
+            connections.add(c);
+            if (closed) { // close() may have missed it
+                connections.remove(c);
                 slots.release();
                 closeQuietly(ch);
                 return;
             }
-            real.thread().start();
+            c.thread().start();
         }
     }
 
     private void serve(SocketChannel ch) {
-        java.util.concurrent.atomic.AtomicBoolean idle = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean idle = new AtomicBoolean();
         ScheduledFuture<?> deadline = null;
         try {
             while (!closed) {
@@ -234,20 +263,15 @@ public final class ControlServer implements AutoCloseable {
                         watch(ch);
                         return;
                     }
-                    case SHUTDOWN -> {
-                        Frames.write(ch, ok().toByteArray());
-                        LOG.log(Level.INFO, "control socket: shutdown requested");
-                        try {
-                            api.shutdown();
-                        } catch (RuntimeException e) {
-                            LOG.log(Level.WARNING, "control socket: shutdown failed: " + e.getMessage(), e);
-                        }
-                    }
+                    case SHUTDOWN -> Frames.write(ch, shutdown().toByteArray());
                     default -> Frames.write(ch, handle(req).toByteArray());
                 }
             }
         } catch (RejectedExecutionException e) {
             // closing: the timer is shut down
+        } catch (RuntimeException e) {
+            // a bug here must cost this client only, never the slot or the server
+            LOG.log(Level.WARNING, "control socket: serving a client failed: " + e, e);
         } catch (IOException e) {
             if (idle.get()) {
                 LOG.log(Level.DEBUG, "control socket: closed a client idle for " + limits.idleTimeout());
@@ -268,7 +292,7 @@ public final class ControlServer implements AutoCloseable {
     private Response handle(Request req) {
         try {
             return switch (req.getKindCase()) {
-                case STATUS -> Response.newBuilder().setStatus(ControlCodec.encode(api.status())).build();
+                case STATUS -> Response.newBuilder().setStatus(ControlCodec.encode(api.status().withCounters(counters()))).build();
                 case SYNC -> {
                     api.sync();
                     yield ok();
@@ -284,6 +308,18 @@ public final class ControlServer implements AutoCloseable {
             LOG.log(Level.WARNING, "control socket: " + req.getKindCase() + " failed: " + e, e);
             return error(Code.FAILED, req.getKindCase().name().toLowerCase(java.util.Locale.ROOT) + " failed: "
                     + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+        }
+    }
+
+    /** Asks the daemon to shut down; answers OK once it has accepted, FAILED when it threw. */
+    private Response shutdown() {
+        LOG.log(Level.INFO, "control socket: shutdown requested");
+        try {
+            api.shutdown();
+            return ok();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "control socket: shutdown failed: " + e, e);
+            return error(Code.FAILED, "shutdown failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
         }
     }
 
@@ -306,15 +342,23 @@ public final class ControlServer implements AutoCloseable {
         return error(Code.NOT_FOUND, "no peer " + shortKey(peer) + " on " + iface);
     }
 
-    /** Streams events to {@code ch} until the client closes it (or the server closes). */
+    /**
+     * Streams events to {@code ch} until the client closes it (or the server closes). A write
+     * blocked for longer than {@link Limits#idleTimeout()} (a watcher that stopped reading)
+     * closes the connection, so that it gives its slot back.
+     */
     private void watch(SocketChannel ch) throws IOException {
         WatchQueue queue = new WatchQueue(limits.watchQueue(), dropped, clock);
         AutoCloseable handle;
         try {
             handle = api.watch(queue);
+            if (handle == null) {
+                throw new IllegalStateException("the daemon returned no watch handle");
+            }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "control socket: watch failed: " + e, e);
-            Frames.write(ch, error(Code.FAILED, "watch failed: " + e.getMessage()).toByteArray());
+            Frames.write(ch, error(Code.FAILED, "watch failed: "
+                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())).toByteArray());
             return;
         }
         // the client sends nothing more: its EOF (or anything) ends the stream
@@ -326,15 +370,43 @@ public final class ControlServer implements AutoCloseable {
             }
             queue.end();
         });
+        AtomicLong writingSince = new AtomicLong(); // System.nanoTime() when the current write began, 0 between writes
+        AtomicBoolean stalled = new AtomicBoolean();
+        long timeout = limits.idleTimeout().toNanos();
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), timeout / 4);
+        ScheduledFuture<?> stallCheck = null;
         try {
+            stallCheck = timer.scheduleAtFixedRate(() -> {
+                long since = writingSince.get();
+                if (since != 0 && System.nanoTime() - since > timeout && stalled.compareAndSet(false, true)) {
+                    timedOut.incrementAndGet(); // before the close: whoever sees the close sees the count
+                    LOG.log(Level.WARNING, "control socket: closing a watcher that has not read for " + limits.idleTimeout());
+                    queue.end();
+                    closeQuietly(ch);
+                }
+            }, period, period, TimeUnit.NANOSECONDS);
             Frames.write(ch, ok().toByteArray());
             DaemonEvent e;
             while ((e = queue.take()) != null) {
-                Frames.write(ch, Response.newBuilder().setEvent(ControlCodec.encode(e)).build().toByteArray());
+                byte[] frame;
+                try {
+                    frame = Response.newBuilder().setEvent(ControlCodec.encode(e)).build().toByteArray();
+                } catch (RuntimeException bad) {
+                    long n = unencodable.incrementAndGet();
+                    LOG.log(Level.WARNING, "control socket: an event the daemon emitted cannot be sent (" + n
+                            + " so far); skipped: " + bad);
+                    continue;
+                }
+                writingSince.set(Math.max(1, System.nanoTime()));
+                Frames.write(ch, frame);
+                writingSince.set(0);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (stallCheck != null) {
+                stallCheck.cancel(false);
+            }
             queue.end();
             try {
                 handle.close();
@@ -395,22 +467,25 @@ public final class ControlServer implements AutoCloseable {
         for (Connection c : connections) {
             closeQuietly(c.channel());
         }
+        // one deadline for all: a client thread stuck in the daemon's code must not hold close() per client
+        long deadline = System.nanoTime() + CLOSE_JOIN.toNanos();
         try {
-            acceptor.join();
+            acceptor.join(CLOSE_JOIN);
             for (Connection c : connections) {
-                c.thread().join(1000);
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                if (c.thread() != Thread.currentThread()) { // close() called from a request (e.g. shutdown)
+                    c.thread().join(Duration.ofNanos(left));
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         timer.shutdownNow();
         try {
-            Object key = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            if (Objects.equals(key, fileKey)) {
-                Files.deleteIfExists(socket);
-            }
-        } catch (NoSuchFileException e) {
-            // already removed
+            bound.release();
         } catch (IOException e) {
             LOG.log(Level.WARNING, "control socket: could not remove " + socket + ": " + e.getMessage());
         }

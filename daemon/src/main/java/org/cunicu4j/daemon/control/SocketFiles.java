@@ -1,26 +1,36 @@
 package org.cunicu4j.daemon.control;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.cunicu4j.linux.LinuxException;
 
 /**
  * Binds a listening UNIX socket at a path so that it is never reachable with looser
  * permissions than 0600: bound in a fresh private (0700) directory next to the target,
  * chmod 0600, then given its public name with {@code link(2)}, which never replaces a name
- * that exists (a live socket that appeared meanwhile keeps it). A stale socket in the way
- * (connecting is refused: its daemon died) is removed first; a live one or a file that is
- * not a socket is refused with {@link SocketInUseException}. The same scheme as the UAPI
- * server's (whose helpers are specific to {@code /var/run/wireguard}). Stateless.
+ * that exists.
+ *
+ * <p>Two daemons starting at once must not remove each other's socket: the whole
+ * check-stale, remove, link sequence, and later the check-ours-then-remove of
+ * {@link Bound#release()}, run under an exclusive lock on {@code <path>.lock} (opened without
+ * following links, mode 0600, left in place: removing a lock file races with its next
+ * taker). A lock already held means another daemon starts or serves at the path
+ * ({@link SocketInUseException}, live). Under the lock, a stale socket (connecting is
+ * refused, see {@link UnixProbe}) is removed; a live one or a file that is not a socket is
+ * refused. Stateless but for the {@link Bound} it returns.
  */
 final class SocketFiles {
     private SocketFiles() {}
@@ -28,8 +38,33 @@ final class SocketFiles {
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
 
-    /** A listening channel published at {@code path}, and the published file's identity. */
-    record Bound(ServerSocketChannel channel, Path path, Object fileKey) {}
+    /**
+     * A listening channel published at {@code path}, the published file's identity and the
+     * lock that keeps other daemons off the path until {@link #release()}.
+     */
+    record Bound(ServerSocketChannel channel, Path path, Object fileKey, FileChannel lock) {
+        /**
+         * Removes the socket file if it is still the one published (someone may have
+         * re-bound the path meanwhile), then gives up the lock. Closes not the channel.
+         */
+        void release() throws IOException {
+            try {
+                Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+                if (key != null && key.equals(fileKey)) {
+                    Files.deleteIfExists(path);
+                }
+            } catch (NoSuchFileException e) {
+                // already removed
+            } finally {
+                lock.close(); // releases the lock
+            }
+        }
+    }
+
+    /** {@code <path>.lock}. */
+    static Path lockPath(Path socket) {
+        return socket.resolveSibling(socket.getFileName() + ".lock");
+    }
 
     static Bound bind(Path socket) throws IOException {
         Path path = socket.toAbsolutePath();
@@ -41,79 +76,103 @@ final class SocketFiles {
                 // made concurrently
             }
         }
-        refuseUnlessReplaceable(path); // fail early and clearly; publish re-checks on a clash
-        Path privateDir = Files.createTempDirectory(dir, "." + path.getFileName() + ".",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path temp = privateDir.resolve("s");
-        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        FileChannel lock = lock(path);
         try {
-            ch.bind(UnixDomainSocketAddress.of(temp));
-            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
-            publish(temp, path);
-            Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            return new Bound(ch, path, key);
+            refuseUnlessReplaceable(path);
+            Path privateDir = Files.createTempDirectory(dir, ".ctl",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path temp = privateDir.resolve("s");
+            ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                try {
+                    ch.bind(UnixDomainSocketAddress.of(temp));
+                } catch (IOException e) {
+                    throw new IOException("cannot bind the control socket for " + path + " (at " + temp + " first): " + e.getMessage(), e);
+                }
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+                // the link is the same inode: its identity is the temp's, read before anyone else can see it
+                Object key = Files.readAttributes(temp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+                try {
+                    Files.createLink(path, temp);
+                } catch (FileAlreadyExistsException e) {
+                    // only a process not taking the lock can have put it there
+                    throw new SocketInUseException(path, false, "appeared while the control socket was published; refusing to replace it");
+                }
+                return new Bound(ch, path, key, lock);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            } finally {
+                Files.deleteIfExists(temp);
+                Files.deleteIfExists(privateDir);
+            }
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** Opens and locks {@code <path>.lock}; a lock held elsewhere is a live daemon. */
+    private static FileChannel lock(Path path) throws IOException {
+        Path lockFile = lockPath(path);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (IOException e) {
+            throw new IOException("cannot open the control socket's lock file " + lockFile + ": " + e.getMessage(), e);
+        }
+        FileLock l;
+        try {
+            l = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            l = null; // held by another server in this JVM
         } catch (IOException | RuntimeException e) {
             ch.close();
-            throw e;
-        } finally {
-            Files.deleteIfExists(temp);
-            Files.deleteIfExists(privateDir);
+            throw new IOException("cannot lock " + lockFile + ": " + e.getMessage(), e);
         }
+        if (l == null) {
+            ch.close();
+            throw new SocketInUseException(path, true, "another daemon serves it (it holds " + lockFile
+                    + "); stop that daemon first or give another socket path");
+        }
+        return ch;
     }
 
-    /** Links {@code temp} to {@code path}, removing a stale socket in the way (a few tries). */
-    private static void publish(Path temp, Path path) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                Files.createLink(path, temp);
-                return;
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 3) {
-                    throw new SocketInUseException(path, false,
-                            "keeps reappearing while a stale control socket is replaced; refusing to take it");
-                }
-                refuseUnlessReplaceable(path);
-            }
-        }
-    }
-
-    /** Returns when nothing or a stale socket (removed here) holds {@code path}. */
+    /** Returns when nothing or a stale socket (removed here) holds {@code path}; call under the lock. */
     static void refuseUnlessReplaceable(Path path) throws IOException {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        if (!isSocketFile(path)) {
+        boolean socketFile;
+        try {
+            socketFile = isSocketFile(path);
+        } catch (NoSuchFileException e) {
+            return; // removed meanwhile
+        }
+        if (!socketFile) {
             throw new SocketInUseException(path, false, "exists and is not a socket; refusing to replace it");
         }
-        if (isLive(path)) {
-            throw new SocketInUseException(path, true,
-                    "another daemon serves it (the control socket answers); stop that daemon first or give another socket path");
+        UnixProbe.Result r;
+        try {
+            r = UnixProbe.probe(path);
+        } catch (LinuxException | IllegalArgumentException e) {
+            throw new SocketInUseException(path, false, "a socket that cannot be probed (" + e.getMessage() + "); refusing to replace it");
         }
-        Files.deleteIfExists(path); // stale: its daemon died without removing it
+        switch (r) {
+            case LIVE -> throw new SocketInUseException(path, true,
+                    "another daemon serves it (the control socket answers); stop that daemon first or give another socket path");
+            case STALE -> Files.deleteIfExists(path); // its daemon died without removing it
+            case GONE -> {
+                // removed meanwhile
+            }
+        }
     }
 
     /** True when {@code path} is a UNIX socket file (links are not followed). */
     static boolean isSocketFile(Path path) throws IOException {
         int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
         return (mode & S_IFMT) == S_IFSOCK;
-    }
-
-    /**
-     * True when something accepts connections on {@code path}; false when the connection is
-     * refused (stale). Any other failure (e.g. permission denied: someone else's socket)
-     * refuses to take the path.
-     */
-    private static boolean isLive(Path path) throws IOException {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(path));
-            return true;
-        } catch (ConnectException e) {
-            if (String.valueOf(e.getMessage()).contains("refused")) {
-                return false;
-            }
-            throw new SocketInUseException(path, false, "a socket that cannot be probed (" + e.getMessage() + "); refusing to replace it");
-        } catch (IOException e) {
-            throw new SocketInUseException(path, false, "a socket that cannot be probed (" + e.getMessage() + "); refusing to replace it");
-        }
     }
 }

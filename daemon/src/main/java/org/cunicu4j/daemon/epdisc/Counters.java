@@ -13,10 +13,13 @@ final class Counters {
     final LongAdder candidatesSent = new LongAdder();
     final LongAdder publishErrors = new LongAdder();
     final LongAdder restarts = new LongAdder();
+    final LongAdder staleCredentials = new LongAdder();
+    final LongAdder remoteCandidatesDropped = new LongAdder();
 
     EndpointDiscoveryStats snapshot() {
         return new EndpointDiscoveryStats(unknownSender.sum(), malformed.sum(), ignored.sum(),
                 credentialsReceived.sum(), credentialsSent.sum(), candidatesReceived.sum(), candidatesSent.sum(),
-                publishErrors.sum(), restarts.sum());
+                publishErrors.sum(), restarts.sum(), staleCredentials.sum(),
+                remoteCandidatesDropped.sum());
     }
 }

@@ -176,6 +176,30 @@ public final class EndpointDiscovery implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Makes the sessions match {@code peers} (public key → name, the name may be null): starts
+     * the missing ones, renames the existing ones, tears down those not in the map. For a
+     * watcher that diffs the device's peers.
+     *
+     * @return how many sessions were started and removed, as {@code [started, removed]}
+     */
+    public int[] syncPeers(Map<Key, String> peers) {
+        Objects.requireNonNull(peers, "peers");
+        int removed = 0;
+        for (Key k : List.copyOf(sessions.keySet())) {
+            if (!peers.containsKey(k) && removePeer(k)) {
+                removed++;
+            }
+        }
+        int started = 0;
+        for (Map.Entry<Key, String> e : peers.entrySet()) {
+            if (addPeer(e.getKey(), e.getValue())) {
+                started++;
+            }
+        }
+        return new int[] {started, removed};
+    }
+
     /** Restarts {@code peer}'s ICE session (new credentials, sent to the peer); false when there is none. */
     public boolean restartPeer(Key peer) {
         PeerSession s = sessions.get(peer);
@@ -299,6 +323,11 @@ public final class EndpointDiscovery implements AutoCloseable {
 
     InstantSource wallClock() {
         return wallClock;
+    }
+
+    /** {@code peer}'s session, or null (for tests). */
+    PeerSession session(Key peer) {
+        return sessions.get(peer);
     }
 
     Counters counters() {

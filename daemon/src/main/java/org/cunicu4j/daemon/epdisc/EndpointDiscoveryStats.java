@@ -12,6 +12,10 @@ package org.cunicu4j.daemon.epdisc;
  * @param candidatesSent candidates published
  * @param publishErrors publishes the backend refused
  * @param restarts session restarts (local or remote), all peers, including removed ones
+ * @param staleCredentials credentials dropped because the peer had replaced their ufrag since
+ *     (late or duplicated copies)
+ * @param remoteCandidatesDropped remote candidates beyond a session's limit per remote epoch
  */
 public record EndpointDiscoveryStats(long unknownSender, long malformed, long ignored, long credentialsReceived,
-        long credentialsSent, long candidatesReceived, long candidatesSent, long publishErrors, long restarts) {}
+        long credentialsSent, long candidatesReceived, long candidatesSent, long publishErrors, long restarts,
+        long staleCredentials, long remoteCandidatesDropped) {}

@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,19 +47,39 @@ import org.cunicu4j.wireguard.Key;
  *       arrive. The agent gathers and starts checking on the first remote credentials (so
  *       that our candidates trickle to a peer that is listening); local candidates found
  *       while no remote credentials are held (after a restart) wait and go out when they come.</li>
- *   <li>Credentials received: first ones (none held) are taken; {@code need_creds=true} is
- *       answered with ours ({@code need_creds=false}). Credentials that differ from those held
- *       with {@code need_creds=true} mean the remote restarted on its own (a side that
- *       restarts on its own always asks): we restart too (new local credentials), take the
- *       new remote ones and send ours ({@code need_creds=false}). Changed credentials with
- *       {@code need_creds=false} are the remote's answer to our own restart, which found a
- *       stale copy of its credentials here (a late answer from before our restart): they
- *       are adopted without a restart. Every restart clears the remote credentials held, so
- *       the remote's answer to our restart is normally "first" credentials. Together these
- *       rules keep two sides from restarting each other in a loop (the spec's "changed
- *       credentials mean the remote restarted", refined by the flag).</li>
- *   <li>Each local candidate is published as its own {@code Message{candidate}}; each remote
- *       one is added to the agent.</li>
+ *   <li>Credentials received:
+ *     <ul>
+ *       <li>Stale: a ufrag the remote has replaced since (the session remembers the last
+ *           {@value #MAX_RETIRED} replaced remote ufrags, across restarts; the one held at our
+ *           own restart is retired only when the remote comes back with another): a late or
+ *           duplicated copy, dropped and counted ({@code staleCredentials}).</li>
+ *       <li>First ones (none held): taken; {@code need_creds=true} is answered with ours
+ *           ({@code need_creds=false}).</li>
+ *       <li>The same again with {@code need_creds=true}: answered again, and our local
+ *           candidates sent again (the first answer or the candidates may have been lost).</li>
+ *       <li>Changed, {@code need_creds=false}: the remote's answer to our restart, which found a
+ *           stale copy of its credentials here (a late answer from before our restart): adopted
+ *           without a restart: {@link IceAgent#resetRemote} (remote candidates and pairs
+ *           cleared, so old failed pairs are checked again with the new credentials; ours
+ *           kept) and our candidates sent again.</li>
+ *       <li>Changed, {@code need_creds=true}: the remote restarted on its own. If our current
+ *           local credentials have been CONNECTED since our last restart, we restart too (new
+ *           local credentials), take the new remote ones and answer. If not, ours are as fresh
+ *           as a restart would make them: kept ({@link IceAgent#resetRemote}), answered, our
+ *           candidates sent again — a peer that restarts on any change of ours (cunīcu does,
+ *           then asks with {@code need_creds=true}) would otherwise restart again in answer,
+ *           and so on for ever.</li>
+ *     </ul>
+ *     Every restart clears the remote credentials held, so the remote's answer to our restart
+ *     is normally "first" credentials.</li>
+ *   <li>Each local candidate is published as its own {@code Message{candidate}} (one found
+ *       before a restart of the agent whose event arrives after it is dropped: it is no longer
+ *       among the agent's candidates). Each remote one is added to the agent, at most
+ *       {@value #MAX_REMOTE_CANDIDATES} distinct ones per remote epoch (until a restart or
+ *       changed remote credentials); more are dropped and counted
+ *       ({@code remoteCandidatesDropped}).</li>
+ *   <li>Publishes of a session go out in order, one at a time (the next when the previous
+ *       completed), so candidates do not overtake the credentials before them.</li>
  *   <li>Restart rule: at once when the agent reports FAILED (it does after the failed
  *       timeout without consent, and when checks found nothing within it); and, as a
  *       backstop, when the agent has been DISCONNECTED for longer than the failed timeout
@@ -85,6 +109,12 @@ final class PeerSession {
 
     private static final Logger LOG = System.getLogger(PeerSession.class.getName());
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** How many replaced remote ufrags a session remembers (to drop late copies of their credentials). */
+    static final int MAX_RETIRED = 8;
+    /** Remote candidates taken per remote epoch (until a restart or changed remote credentials); more are dropped. */
+    static final int MAX_REMOTE_CANDIDATES = 64;
+    /** Messages waiting to be published; more are dropped (counted as publish errors). */
+    private static final int MAX_OUTBOX = 256;
 
     private final EndpointDiscovery owner;
     private final Key peer;
@@ -99,8 +129,17 @@ final class PeerSession {
 
     // confined to the executor
     private IceCredentials remoteCredentials;
+    /** Remote ufrags replaced by a different one: credentials with these are stale. */
+    private final ArrayDeque<String> retired = new ArrayDeque<>(MAX_RETIRED);
+    /** The current local credentials have been CONNECTED (since the last local restart). */
+    private boolean localConnected;
     private boolean checking;
     private final List<Candidate> pendingLocal = new ArrayList<>();
+    /** The distinct remote candidates taken in this remote epoch (at most {@link #MAX_REMOTE_CANDIDATES}). */
+    private final Set<Candidate> remoteCandidates = new HashSet<>();
+    /** Publishes not yet handed to the backend: one is in flight at a time, in order. */
+    private final ArrayDeque<Message> outbox = new ArrayDeque<>();
+    private boolean publishing;
     private IceScheduler.Cancellable backoffTimer;
     private IceScheduler.Cancellable disconnectedTimer;
     private long epoch;
@@ -113,6 +152,8 @@ final class PeerSession {
     private volatile int restarts;
     private volatile String lastError;
     private volatile boolean closed;
+    /** The last remote ufrag held (kept across local restarts; written on the executor). */
+    private volatile String remoteUfrag;
 
     PeerSession(EndpointDiscovery owner, Key peer, String name) {
         this.owner = owner;
@@ -248,6 +289,11 @@ final class PeerSession {
         return state;
     }
 
+    /** The last remote ufrag taken, or null (for tests). */
+    String remoteUfrag() {
+        return remoteUfrag;
+    }
+
     // ---- on the executor --------------------------------------------------------------
 
     private void submit(Runnable task) {
@@ -304,56 +350,138 @@ final class PeerSession {
         if (a == null) {
             return; // not set up yet; the remote sends again
         }
-        boolean changed = remoteCredentials != null && !remoteCredentials.equals(creds);
-        if (changed && !needCreds) {
-            // The remote restarted in answer to our restart and already holds our current
-            // credentials; ours held a stale copy of its (a late answer). Adopt, do not restart:
-            // restarting here would make the remote restart again, and so on for ever.
-            IceCredentials old = remoteCredentials;
-            LOG.log(Level.INFO, () -> logPrefix + "remote credentials changed (ufrag " + old.ufrag() + " → "
-                    + creds.ufrag() + ") in answer to ours: adopted");
-            remoteCredentials = creds;
-            a.setRemoteCredentials(creds);
+        if (retired.contains(creds.ufrag())) {
+            // a late or duplicated copy of credentials the remote has replaced since
+            owner.counters().staleCredentials.increment();
+            LOG.log(Level.DEBUG, () -> logPrefix + "dropped stale credentials (ufrag " + creds.ufrag()
+                    + ", need_creds=" + needCreds + "): replaced since");
+            return;
+        }
+        IceCredentials held = remoteCredentials;
+        if (held == null) {
+            take(a, creds);
+            if (needCreds) {
+                sendCredentials(false);
+            }
+            flushPending(a);
             updateState();
             return;
         }
-        if (changed) {
-            IceCredentials old = remoteCredentials;
-            LOG.log(Level.INFO, () -> logPrefix + "remote credentials changed (ufrag " + old.ufrag() + " → "
-                    + creds.ufrag() + "): the peer restarted");
-            restart("the peer restarted (new credentials)", true);
+        if (held.equals(creds)) {
+            if (needCreds) {
+                // asked again: our answer (or the candidates after it) may have been lost
+                sendCredentials(false);
+                resendLocalCandidates(a);
+            }
+            return;
         }
-        boolean fresh = remoteCredentials == null;
-        if (fresh) {
-            remoteCredentials = creds;
-            cancel(backoffTimer);
-            backoffTimer = null;
-            a.setRemoteCredentials(creds);
+        if (!needCreds) {
+            // The remote restarted in answer to our restart and already holds our current
+            // credentials; ours held a stale copy of its (a late answer). Adopt, do not restart:
+            // restarting here would make the remote restart again, and so on for ever.
+            LOG.log(Level.INFO, () -> logPrefix + "remote credentials changed (ufrag " + held.ufrag() + " → "
+                    + creds.ufrag() + ") in answer to ours: adopted");
+            replaceRemote(a, creds);
+            resendLocalCandidates(a);
             updateState();
-            for (Candidate c : pendingLocal) {
+            return;
+        }
+        if (!localConnected) {
+            // The remote restarted on its own, and our credentials have not connected yet:
+            // they are as fresh as a restart would make them. Keep them and answer (a peer
+            // that restarts on any change of ours, as cunīcu does, would restart again).
+            LOG.log(Level.INFO, () -> logPrefix + "remote credentials changed (ufrag " + held.ufrag() + " → "
+                    + creds.ufrag() + "): the peer restarted; ours have not connected yet, kept");
+            replaceRemote(a, creds);
+            sendCredentials(false);
+            resendLocalCandidates(a);
+            updateState();
+            return;
+        }
+        LOG.log(Level.INFO, () -> logPrefix + "remote credentials changed (ufrag " + held.ufrag() + " → "
+                + creds.ufrag() + "): the peer restarted");
+        restart("the peer restarted (new credentials)", true);
+        take(a, creds);
+        sendCredentials(false);
+        flushPending(a);
+        updateState();
+    }
+
+    /** First remote credentials of this local epoch (none held): taken; checks begin. */
+    private void take(IceAgent a, IceCredentials creds) {
+        retireIfReplaced(creds);
+        remoteCredentials = creds;
+        remoteUfrag = creds.ufrag();
+        cancel(backoffTimer);
+        backoffTimer = null;
+        a.setRemoteCredentials(creds);
+        if (!checking) {
+            checking = true;
+            a.gather();
+            a.start();
+        }
+    }
+
+    /** After the credentials: the local candidates found while none were held (those still the agent's). */
+    private void flushPending(IceAgent a) {
+        List<Candidate> current = a.localCandidates();
+        for (Candidate c : pendingLocal) {
+            if (current.contains(c)) {
                 publishCandidate(c);
             }
-            pendingLocal.clear();
-            if (!checking) {
-                checking = true;
-                a.gather();
-                a.start();
-            }
         }
-        if (needCreds || changed) {
-            sendCredentials(false);
+        pendingLocal.clear();
+    }
+
+    /** Changed remote credentials taken without a local restart: the agent starts over with the remote. */
+    private void replaceRemote(IceAgent a, IceCredentials creds) {
+        retireIfReplaced(creds);
+        remoteCredentials = creds;
+        remoteUfrag = creds.ufrag();
+        remoteCandidates.clear();
+        a.resetRemote(creds);
+    }
+
+    /** The last remote ufrag held, when {@code next} has another, is never taken again. */
+    private void retireIfReplaced(IceCredentials next) {
+        String last = remoteUfrag;
+        if (last == null || last.equals(next.ufrag()) || retired.contains(last)) {
+            return;
         }
-        updateState();
+        if (retired.size() == MAX_RETIRED) {
+            retired.removeFirst();
+        }
+        retired.addLast(last);
+    }
+
+    private void resendLocalCandidates(IceAgent a) {
+        for (Candidate c : a.localCandidates()) {
+            publishCandidate(c);
+        }
     }
 
     private void onRemoteCandidate(Candidate c) {
         IceAgent a = agent;
-        if (a != null) {
-            a.addRemoteCandidate(c);
+        if (a == null || remoteCandidates.contains(c)) {
+            return; // a duplicate (the agent would ignore it too)
         }
+        if (remoteCandidates.size() >= MAX_REMOTE_CANDIDATES) {
+            owner.counters().remoteCandidatesDropped.increment();
+            LOG.log(Level.DEBUG, () -> logPrefix + "dropped remote candidate " + c + ": already "
+                    + MAX_REMOTE_CANDIDATES + " since the peer's credentials changed");
+            return;
+        }
+        remoteCandidates.add(c);
+        a.addRemoteCandidate(c);
     }
 
     private void onLocalCandidate(Candidate c) {
+        IceAgent a = agent;
+        if (a == null || !a.localCandidates().contains(c)) {
+            // found before a restart of the agent (the event was on its way): not ours any more
+            LOG.log(Level.DEBUG, () -> logPrefix + "dropped local candidate " + c + " of an earlier generation");
+            return;
+        }
         if (remoteCredentials == null) {
             pendingLocal.add(c);
         } else {
@@ -369,6 +497,9 @@ final class PeerSession {
         IceState now = a.state();
         LOG.log(Level.DEBUG, () -> logPrefix + "agent " + from + " → " + to + " (now " + now + ")");
         updateState();
+        if (now == IceState.CONNECTED || now == IceState.COMPLETED) {
+            localConnected = true;
+        }
         if (now == IceState.DISCONNECTED) {
             if (disconnectedTimer == null) {
                 long ep = epoch;
@@ -390,7 +521,6 @@ final class PeerSession {
 
     private void onSelectedPair(IceCandidatePair p) {
         IceCandidatePair old = pair;
-        pair = p;
         PeerProxy px = proxy;
         if (px != null) {
             try {
@@ -403,6 +533,7 @@ final class PeerSession {
         owner.emit(new DaemonEvent(owner.wallClock().instant(), DaemonEvent.Type.SELECTED_PAIR_CHANGED,
                 owner.ifaceName(), peer, old == null ? null : old.toString(), p == null ? null : p.toString(),
                 "peer " + shortKey + ": selected pair " + (p == null ? "none" : p.typeName() + " " + p)));
+        pair = p; // after the proxy and the event
     }
 
     /**
@@ -412,7 +543,7 @@ final class PeerSession {
     private void restart(String reason, boolean remoteInitiated) {
         IceAgent a = agent;
         epoch++;
-        restarts++;
+        int n = restarts + 1;
         owner.counters().restarts.increment();
         cancel(backoffTimer);
         backoffTimer = null;
@@ -421,14 +552,16 @@ final class PeerSession {
         if (remoteCredentials != null) {
             backoff.reset(); // we had contact: ask quickly again; else the schedule goes on growing
         }
-        remoteCredentials = null;
+        remoteCredentials = null; // not retired: the remote may answer with the same ones
+        localConnected = false;
         pendingLocal.clear();
+        remoteCandidates.clear();
         a.restart();
-        int n = restarts;
         LOG.log(Level.INFO, () -> logPrefix + "restart #" + n + ": " + reason + "; new ufrag " + a.localCredentials().ufrag());
         owner.emit(new DaemonEvent(owner.wallClock().instant(), DaemonEvent.Type.PEER_RESTARTED, owner.ifaceName(),
                 peer, Integer.toString(n - 1), Integer.toString(n), "peer " + shortKey + " restarted: " + reason));
         updateState();
+        restarts = n; // last: whoever sees the new count also sees the event and the new state
         if (!remoteInitiated) {
             sendCredentials(true);
             scheduleCredentialsResend();
@@ -463,18 +596,43 @@ final class PeerSession {
         publish(Message.newBuilder().setCandidate(CandidateCodec.encode(c)).build());
     }
 
+    /**
+     * Queues {@code m}; publishes go out one at a time, the next when the previous completed,
+     * so that a candidate never overtakes the credentials sent before it. (The backends
+     * complete every publish: gRPC has a deadline, the others send at once.)
+     */
     private void publish(Message m) {
-        try {
-            owner.backend().publish(m, keys).whenComplete((v, e) -> {
-                if (e != null) {
-                    owner.counters().publishErrors.increment();
-                    LOG.log(Level.DEBUG, () -> logPrefix + "publish failed: " + e);
-                }
-            });
-        } catch (RuntimeException e) {
+        if (outbox.size() >= MAX_OUTBOX) {
             owner.counters().publishErrors.increment();
-            LOG.log(Level.DEBUG, () -> logPrefix + "publish failed: " + e);
+            LOG.log(Level.DEBUG, () -> logPrefix + "publish dropped: " + MAX_OUTBOX + " messages waiting");
+            return;
         }
+        outbox.addLast(m);
+        if (!publishing) {
+            publishNext();
+        }
+    }
+
+    private void publishNext() {
+        Message m = outbox.pollFirst();
+        if (m == null) {
+            publishing = false;
+            return;
+        }
+        publishing = true;
+        CompletableFuture<Void> f;
+        try {
+            f = owner.backend().publish(m, keys);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        f.whenComplete((v, e) -> {
+            if (e != null) {
+                owner.counters().publishErrors.increment();
+                LOG.log(Level.DEBUG, () -> logPrefix + "publish failed: " + e);
+            }
+            submit(this::publishNext);
+        });
     }
 
     private void updateState() {
@@ -483,10 +641,10 @@ final class PeerSession {
         if (next == prev) {
             return;
         }
-        state = next;
         LOG.log(Level.INFO, () -> logPrefix + prev + " → " + next);
         owner.emit(new DaemonEvent(owner.wallClock().instant(), DaemonEvent.Type.PEER_STATE_CHANGED, owner.ifaceName(),
                 peer, prev.name(), next.name(), "peer " + shortKey + " " + prev + " → " + next));
+        state = next; // after the event: whoever sees the state has seen its event
     }
 
     private ConnectionState computeState() {

@@ -77,6 +77,18 @@ class ConfigErrorsTest {
                         "persistent_keepalive", "peers.bob.persistent_keepalive", "not a duration"),
                 Arguments.of("same key twice", "peers:\n  bob: {public_key: \"" + BOB + "\"}\n  bob2: {public_key: \"" + BOB + "\"}\n",
                         "bob2", "peers.bob2.public_key", "the same public key as peer 'bob'"),
+                Arguments.of("disconnected beyond the default failed timeout", "ice:\n  disconnected_timeout: 30s\n",
+                        "disconnected", "ice.disconnected_timeout",
+                        "failed_timeout (25000ms, the default) must not be shorter than disconnected_timeout (30000ms)"),
+                Arguments.of("disconnected within the consent interval", "interfaces:\n  wg0:\n    ice: {disconnected_timeout: 1s}\n",
+                        "disconnected", "interfaces.wg0.ice.disconnected_timeout",
+                        "disconnected_timeout (1000ms) must be longer than the ICE consent interval (2000ms"),
+                Arguments.of("check interval of ten years", "ice:\n  check_interval: 999999999999\n", "check_interval",
+                        "ice.check_interval", "longer than ten years"),
+                Arguments.of("reversed glob range in exclude", "ice:\n  interfaces_exclude: [\"wg*\", \"eth[z-a]\"]\n",
+                        "interfaces_exclude", "ice.interfaces_exclude[1]", "the range z-a is reversed"),
+                Arguments.of("reversed glob range in a key", "interfaces:\n  \"wg[9-0]\": {mtu: 1400}\n", "wg[9-0]",
+                        "interfaces.wg[9-0]", "invalid glob \"wg[9-0]\": the range 9-0 is reversed"),
                 Arguments.of("non-scalar key", "? [a, b]\n: 1\n", "[a, b]", "", "a key must be a plain name"));
     }
 
@@ -134,6 +146,35 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void inconsistentCombinationsOfPatternsAreReported() {
+        String yaml = """
+                interfaces:
+                  "wg*": {listen_port_range: {min: 40000, max: 40010}}
+                  "wg[0-9]": {listen_port_range: {min: 40020}}
+                """;
+        // each entry alone is fine (40020 is below the default max 51899) ...
+        DaemonConfig c = ConfigLoader.parse(yaml, "t.yaml", Map.of(), List.of());
+        assertThat(c.interfaceConfig("wgx").listenPortRange()).isEqualTo(new PortRange(40000, 40010));
+        // ... but an interface both match is not, which is reported when it is asked for
+        assertThatThrownBy(() -> c.interfaceConfig("wg1"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("t.yaml:2:30: interfaces.wg*.listen_port_range: min 40020 is greater than max 40010"
+                        + " (in the settings of wg1, merged from interfaces wg*, wg[0-9])");
+        // and at load time when the interface is named outright
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml + "  wg1: {}\n", "t.yaml", Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("min 40020 is greater than max 40010");
+    }
+
+    @Test
+    void failedTimeoutNotShorterThanDisconnected() {
+        assertThatThrownBy(() -> ConfigLoader.parse("ice:\n  disconnected_timeout: 10s\n  failed_timeout: 5s\n", "t.yaml",
+                Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("t.yaml:3:19: ice.failed_timeout: failed_timeout (5000ms) must not be shorter than disconnected_timeout (10000ms)");
+    }
+
+    @Test
     void aMissingFileIsNamed() {
         Path file = dir.resolve("nope.yaml");
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), List.of()))
@@ -161,5 +202,31 @@ class ConfigErrorsTest {
         assertThatThrownBy(() -> ConfigLoader.parse(yaml.toString(), "t.yaml", Map.of(), List.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("t.yaml:");
+    }
+
+    @Test
+    void loadedIceTimingsAreAcceptedByTheAgent() {
+        DaemonConfig c = ConfigLoader.parse("ice: {disconnected_timeout: 30s, failed_timeout: 40s, check_interval: 50ms}\n",
+                "t.yaml", Map.of(), List.of());
+        org.cunicu4j.ice.IceConfig agent = c.interfaceConfig("wg0").ice().iceConfig().build();
+        assertThat(agent.disconnectedTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(agent.failedTimeout()).isEqualTo(java.time.Duration.ofSeconds(40));
+        assertThat(agent.checkInterval()).isEqualTo(java.time.Duration.ofMillis(50));
+        // a pattern's merged timings are checked the same way
+        assertThatThrownBy(() -> ConfigLoader.parse("ice: {failed_timeout: 40s}\ninterfaces:\n  \"wg*\": {ice: {disconnected_timeout: 41s}}\n",
+                "t.yaml", Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("t.yaml:3:39: interfaces.wg*.ice.disconnected_timeout: failed_timeout (40000ms) must not be shorter"
+                        + " than disconnected_timeout (41000ms)");
+    }
+
+    @Test
+    void globsAreCheckedInEveryPlace() {
+        assertThatThrownBy(() -> ConfigLoader.parse("ice:\n  interfaces_exclude: [\"[z-a]\"]\n", "t.yaml", Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("t.yaml:2:24: ice.interfaces_exclude[0]: invalid glob \"[z-a]\": the range z-a is reversed (write a-z)");
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of("CUNICU_ICE_INTERFACES_INCLUDE", "eth*,en[z-a]"), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("environment variable CUNICU_ICE_INTERFACES_INCLUDE: ice.interfaces_include[1]: invalid glob");
     }
 }

@@ -138,15 +138,12 @@ class ConfigOverridesTest {
         assertThatThrownBy(() -> ConfigLoader.defaults(Map.of("CUNICU_MTU", "big"), List.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("environment variable CUNICU_MTU: mtu: 'big' is not a whole number (expected 576..65535)");
-        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of("CUNICU_ICE_URL", "stun:a"), List.of()))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("environment variable CUNICU_ICE_URL: not a configuration variable (did you mean CUNICU_ICE_URLS?)");
         assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("interfaces.wg0.listen_port=0")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("option -o interfaces.wg0.listen_port=0: interfaces.wg0.listen_port: 0 is out of range (expected 1..65535)");
+                .hasMessage("option -o interfaces.wg0.listen_port: interfaces.wg0.listen_port: 0 is out of range (expected 1..65535)");
         assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("ice.check_intervall=1s")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("option -o ice.check_intervall=1s: ice.check_intervall: unknown key 'check_intervall' (did you mean 'check_interval'?)");
+                .hasMessage("option -o ice.check_intervall: ice.check_intervall: unknown key 'check_intervall' (did you mean 'check_interval'?)");
         assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("listen_port")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("option -o listen_port: expected key=value");
@@ -155,7 +152,7 @@ class ConfigOverridesTest {
                 .hasMessageContaining("not a dotted key path");
         assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("ice.urls=[stun:a")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("option -o ice.urls=[stun:a: ice.urls: not valid YAML");
+                .hasMessageStartingWith("option -o ice.urls: ice.urls: not valid YAML");
     }
 
     @Test
@@ -167,5 +164,48 @@ class ConfigOverridesTest {
         assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("ice.password=[a, b]")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("option -o ice.password: ice.password: expected a TURN password, got a list");
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("ice={password: hunter2, usrname: u}")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("option -o ice: ice.usrname: unknown key 'usrname' (did you mean 'username'?)");
+    }
+
+    @Test
+    void optionsAreNamedByTheirKeyNeverByTheValue() {
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("ice.urls=turn:alice:hunter2@h:3478?transport=tcpx")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("option -o ice.urls: ice.urls[0]: ")
+                .hasMessageContaining("tcpx")
+                .hasMessageNotContaining("hunter2");
+        // no '=': only the leading run of key characters
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("private_key:SECRET")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("option -o private_key: expected key=value")
+                .hasMessageNotContaining("SECRET");
+        // a key that is no key path: the same
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("ice.password:hunter2 x=1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("option -o ice.password: not a dotted key path (e.g. interfaces.wg0.listen_port)");
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("Hunter2")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("option -o (no key): expected key=value")
+                .hasMessageNotContaining("Hunter2");
+    }
+
+    @Test
+    void unknownVariablesAreWarningsButUnknownOptionKeysAreErrors() {
+        DaemonConfig c = ConfigLoader.defaults(Map.of("CUNICU_ICE_URL", "stun:a", "CUNICU_FROBNICATE", "x",
+                "CUNICU_MTU", "1400", "CUNICU_CONFIG", "/etc/x.yaml"), List.of());
+        assertThat(c.interfaceDefaults().mtu()).isEqualTo(1400);
+        assertThat(c.interfaceDefaults().ice().urls()).isEmpty();
+        assertThat(c.warnings()).containsExactly(
+                "environment variable CUNICU_FROBNICATE: not a configuration variable, ignored",
+                "environment variable CUNICU_ICE_URL: not a configuration variable, ignored (did you mean CUNICU_ICE_URLS?)");
+        assertThat(ConfigLoader.defaults(Map.of("CUNICU_MTU", "1400"), List.of()).warnings()).isEmpty();
+        assertThatThrownBy(() -> ConfigLoader.defaults(Map.of(), List.of("ice.url=stun:a:3478")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("option -o ice.url: ice.url: unknown key 'url' (did you mean 'urls'?)");
+        assertThatThrownBy(() -> ConfigLoader.parse("ice:\n  url: [stun:a:3478]\n", "t.yaml", Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown key 'url'");
     }
 }

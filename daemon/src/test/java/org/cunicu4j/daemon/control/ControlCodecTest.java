@@ -19,9 +19,10 @@ class ControlCodecTest {
 
     @Test
     void statusRoundTripsWithAndWithoutOptionalFields() throws Exception {
-        DaemonStatus s = FakeDaemonApi.fixedStatus();
+        DaemonStatus s = FakeDaemonApi.fixedStatus().withCounters(java.util.Map.of("b_count", 2L, "a_count", 1L));
         Status wire = Status.parseFrom(ControlCodec.encode(s).toByteArray());
         assertThat(ControlCodec.decode(wire)).isEqualTo(s);
+        assertThat(ControlCodec.decode(wire).counters().keySet()).containsExactly("a_count", "b_count");
         DaemonStatus bare = new DaemonStatus(null, 1, null,
                 List.of(new InterfaceStatus("wg1", "kernel", null, 0, null, null, List.of())));
         assertThat(ControlCodec.decode(ControlCodec.encode(bare)))

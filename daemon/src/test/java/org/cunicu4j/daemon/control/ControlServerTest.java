@@ -17,12 +17,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.cunicu4j.daemon.api.DaemonEvent;
+import org.cunicu4j.daemon.api.DaemonStatus;
 import org.cunicu4j.daemon.control.proto.Request;
 import org.cunicu4j.daemon.control.proto.Response;
 import org.cunicu4j.daemon.control.proto.StatusRequest;
@@ -71,7 +74,12 @@ class ControlServerTest {
     void statusSyncRestartAndShutdownRoundTrip() throws Exception {
         start();
         try (ControlClient c = ControlClient.connect(sock())) {
-            assertThat(c.status()).isEqualTo(FakeDaemonApi.fixedStatus());
+            DaemonStatus got = c.status();
+            assertThat(got.interfaces()).isEqualTo(FakeDaemonApi.fixedStatus().interfaces());
+            assertThat(got.withCounters(Map.of())).isEqualTo(FakeDaemonApi.fixedStatus().withCounters(got.counters()));
+            assertThat(got.counters()).containsExactlyInAnyOrderEntriesOf(Map.of("control_malformed_requests", 0L,
+                    "control_refused_clients", 0L, "control_idle_clients_closed", 0L, "control_dropped_events", 0L,
+                    "control_unencodable_events", 0L));
             c.sync();
             c.sync();
             assertThat(api.syncs.get()).isEqualTo(2);
@@ -80,7 +88,7 @@ class ControlServerTest {
             assertThat(c.restartPeer("wg0", Key.of(FakeDaemonApi.filled(9), Key.Type.PUBLIC))).isFalse();
             assertThat(api.restarts.get()).isEqualTo(3);
             c.shutdown();
-            assertThat(api.shutdown.await(5, TimeUnit.SECONDS)).as("shutdown reached the daemon").isTrue();
+            assertThat(api.shutdown.getCount()).as("the daemon was asked before the answer").isZero();
             assertThat(c.status().interfaces()).hasSize(1); // the connection keeps serving
         }
     }
@@ -202,7 +210,12 @@ class ControlServerTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock()))).isEqualTo("rw-------");
         assertThat(SocketFiles.isSocketFile(sock())).isTrue();
         try (var files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).as("no private directory left behind").containsExactly("c.sock");
+            assertThat(files.map(p -> p.getFileName().toString())).as("no private directory left behind")
+                    .containsExactlyInAnyOrder("c.sock", "c.sock.lock");
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("c.sock.lock")))).isEqualTo("rw-------");
+        try (var files = Files.list(dir)) {
+            assertThat(files.count()).isEqualTo(2);
         }
     }
 
@@ -280,7 +293,7 @@ class ControlServerTest {
         }
         assertThat(s.malformedRequests()).isEqualTo(1);
         try (ControlClient c = client()) {
-            assertThat(c.status().pid()).isEqualTo(4242);
+            assertThat(c.status().counters()).as("status shows the count").containsEntry("control_malformed_requests", 1L);
         }
     }
 
@@ -341,10 +354,12 @@ class ControlServerTest {
                 }
             }
         }
-        try (ControlClient c = client()) {
-            assertThat(c.status()).as("seed " + seed).isEqualTo(FakeDaemonApi.fixedStatus());
-        }
         assertThat(s.malformedRequests()).as("seed " + seed).isPositive();
+        try (ControlClient c = client()) {
+            DaemonStatus got = c.status();
+            assertThat(got.interfaces()).as("seed " + seed).isEqualTo(FakeDaemonApi.fixedStatus().interfaces());
+            assertThat(got.counters()).as("seed " + seed).containsEntry("control_malformed_requests", s.malformedRequests());
+        }
     }
 
     @Test
@@ -384,6 +399,271 @@ class ControlServerTest {
         assertThatThrownBy(() -> ControlClient.connect(sock()))
                 .isInstanceOf(NoDaemonException.class)
                 .hasMessageStartingWith("no daemon at " + sock() + " (nobody answers on it");
+    }
+
+    private void staleSocket() throws IOException {
+        ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        dead.bind(UnixDomainSocketAddress.of(sock()));
+        dead.close(); // the file stays: a daemon that died
+    }
+
+    @Test
+    void twoDaemonsStartingAtOnceNeverRemoveEachOthersSocket() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            staleSocket();
+            CyclicBarrier barrier = new CyclicBarrier(2);
+            List<java.util.concurrent.Future<ControlServer>> results = new ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                for (int t = 0; t < 2; t++) {
+                    results.add(pool.submit(() -> {
+                        barrier.await();
+                        return ControlServer.start(sock(), new FakeDaemonApi());
+                    }));
+                }
+            }
+            List<ControlServer> started = new ArrayList<>();
+            List<Throwable> refused = new ArrayList<>();
+            for (var f : results) {
+                try {
+                    started.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    refused.add(e.getCause());
+                }
+            }
+            assertThat(started).as("round " + round + ": exactly one starts (refused: " + refused + ")").hasSize(1);
+            assertThat(refused).singleElement().isInstanceOfSatisfying(SocketInUseException.class, e -> {
+                assertThat(e.live()).isTrue();
+                assertThat(e.getMessage()).contains(sock().toString());
+            });
+            try (ControlServer s = started.getFirst(); ControlClient c = ControlClient.connect(sock())) {
+                assertThat(c.status().pid()).as("round " + round + ": the winner's socket answers").isEqualTo(4242);
+            }
+            assertThat(Files.exists(sock())).isFalse();
+        }
+    }
+
+    @Test
+    void closeLeavesASocketSomeoneElseReBoundAtThePath() throws Exception {
+        ControlServer s = start();
+        Files.delete(sock());
+        try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            other.bind(UnixDomainSocketAddress.of(sock()));
+            s.close();
+            assertThat(SocketFiles.isSocketFile(sock())).as("the other socket stays").isTrue();
+            try (SocketChannel ch = raw()) {
+                assertThat(other.accept()).as("it still answers").isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void aListeningDaemonThatNeverAcceptsIsLiveAndProbingDoesNotHang() throws Exception {
+        List<SocketChannel> queued = new ArrayList<>();
+        try (ServerSocketChannel hung = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            hung.bind(UnixDomainSocketAddress.of(sock()), 1);
+            for (int i = 0; i < 64; i++) { // fill the backlog: a blocking connect would now wait forever
+                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                queued.add(ch);
+                ch.configureBlocking(false);
+                try {
+                    ch.connect(UnixDomainSocketAddress.of(sock()));
+                } catch (IOException full) {
+                    break;
+                }
+            }
+            assertThat(UnixProbe.probe(sock())).isEqualTo(UnixProbe.Result.LIVE);
+            assertThatThrownBy(() -> ControlServer.start(sock(), api))
+                    .isInstanceOfSatisfying(SocketInUseException.class, e -> assertThat(e.live()).isTrue())
+                    .hasMessageContaining("another daemon serves it");
+        } finally {
+            for (SocketChannel ch : queued) {
+                ch.close();
+            }
+        }
+        assertThat(UnixProbe.probe(sock())).as("closed, the file left").isEqualTo(UnixProbe.Result.STALE);
+        Files.delete(sock());
+        assertThat(UnixProbe.probe(sock())).as("vanished").isEqualTo(UnixProbe.Result.GONE);
+    }
+
+    @Test
+    void anUnencodableEventIsSkippedCountedAndTheStreamGoesOn() throws Exception {
+        ControlServer s = start();
+        ControlClient c = client();
+        BlockingQueue<DaemonEvent> got = new LinkedBlockingQueue<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                c.watch(got::add);
+            } catch (IOException e) {
+                got.add(new DaemonEvent(null, DaemonEvent.Type.ERROR, null, null, null, null, e.toString()));
+            }
+        });
+        assertThat(api.watching.await(5, TimeUnit.SECONDS)).isTrue();
+        api.emit(new DaemonEvent(null, null, "wg0", null, null, null, "no type"));
+        api.emit(new DaemonEvent(null, DaemonEvent.Type.PEER_ADDED, "wg0",
+                Key.of(FakeDaemonApi.filled(5), Key.Type.PRIVATE), null, null, "a private key"));
+        api.emit(FakeDaemonApi.event(1));
+        assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo(FakeDaemonApi.event(1));
+        assertThat(s.unencodableEvents()).isEqualTo(2);
+        try (ControlClient other = ControlClient.connect(sock())) {
+            assertThat(other.status().counters()).containsEntry("control_unencodable_events", 2L);
+        }
+    }
+
+    @Test
+    void aNullWatchHandleIsAnsweredFailed() throws Exception {
+        api.nullWatchHandle = true;
+        start();
+        try (ControlClient c = client()) {
+            assertThatThrownBy(() -> c.watch(e -> {})).isInstanceOf(ControlException.class)
+                    .hasMessage("watch: watch failed: the daemon returned no watch handle");
+        }
+    }
+
+    @Test
+    void failingSyncRestartAndShutdownAreAnsweredFailed() throws Exception {
+        api.failure = new IllegalStateException("the daemon is broken");
+        start();
+        try (ControlClient c = client()) {
+            assertThatThrownBy(c::sync).isInstanceOf(ControlException.class).hasMessage("sync: sync failed: the daemon is broken");
+            assertThatThrownBy(() -> c.restartPeer("wg0", FakeDaemonApi.PEER_A)).isInstanceOf(ControlException.class)
+                    .hasMessage("restart: restart_peer failed: the daemon is broken");
+            assertThatThrownBy(c::shutdown).isInstanceOf(ControlException.class)
+                    .hasMessage("shutdown: shutdown failed: the daemon is broken");
+            assertThat(api.shutdown.getCount()).as("it was asked").isZero();
+            api.failure = null;
+            assertThat(c.status().pid()).as("the connection keeps serving").isEqualTo(4242);
+        }
+    }
+
+    @Test
+    void aDisconnectedWatcherFreesItsSlot() throws Exception {
+        start(new ControlServer.Limits(1, 1024, Duration.ofSeconds(30), 16));
+        ControlClient watching = client();
+        CountDownLatch ended = new CountDownLatch(1);
+        Thread.ofVirtual().start(() -> {
+            try {
+                watching.watch(e -> {});
+            } catch (IOException ignored) {
+                // closed
+            }
+            ended.countDown();
+        });
+        assertThat(api.watching.await(5, TimeUnit.SECONDS)).isTrue();
+        watching.close();
+        assertThat(ended.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(api.unwatched.await(5, TimeUnit.SECONDS)).as("the server ended the watch").isTrue();
+        assertThat(statusWithin(Duration.ofSeconds(5)).pid()).as("the slot is free again").isEqualTo(4242);
+    }
+
+    @Test
+    void aWatcherThatStopsReadingIsClosedAndFreesItsSlot() throws Exception {
+        ControlServer s = start(new ControlServer.Limits(1, 1024, Duration.ofMillis(300), 16));
+        try (SocketChannel ch = raw()) {
+            Response ok = send(ch, Request.newBuilder().setWatch(org.cunicu4j.daemon.control.proto.WatchRequest.getDefaultInstance()).build());
+            assertThat(ok.getCode()).isEqualTo(Response.Code.OK);
+            assertThat(api.watching.await(5, TimeUnit.SECONDS)).isTrue();
+            // never read again: the server's writes block once the socket buffers are full
+            String big = "x".repeat(8192);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int i = 0;
+            while (s.timedOutClients() == 0) {
+                assertThat(System.nanoTime()).as("the stalled watcher is closed").isLessThan(deadline);
+                api.emit(new DaemonEvent(null, DaemonEvent.Type.SIGNALING, null, null, null, null, big + i++));
+                Thread.yield();
+            }
+            assertThat(api.unwatched.await(5, TimeUnit.SECONDS)).as("the server ended the watch").isTrue();
+            assertThat(statusWithin(Duration.ofSeconds(5)).pid()).as("the slot is free again").isEqualTo(4242);
+        }
+    }
+
+    @Test
+    void aTimeOutOfRangeFromTheDaemonIsAControlException() throws Exception {
+        org.cunicu4j.daemon.control.proto.Time far = org.cunicu4j.daemon.control.proto.Time.newBuilder()
+                .setSeconds(Long.MAX_VALUE).build();
+        try (ServerSocketChannel fake = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            fake.bind(UnixDomainSocketAddress.of(sock()));
+            Thread daemon = Thread.ofVirtual().start(() -> {
+                try (SocketChannel ch = fake.accept()) {
+                    Frames.read(ch, 1 << 20);
+                    Frames.write(ch, Response.newBuilder().setStatus(ControlCodec.encode(FakeDaemonApi.fixedStatus()).toBuilder()
+                            .setStarted(far)).build().toByteArray());
+                    Frames.read(ch, 1 << 20);
+                    Frames.write(ch, Response.getDefaultInstance().toByteArray()); // watch accepted
+                    Frames.write(ch, Response.newBuilder().setEvent(ControlCodec.encode(FakeDaemonApi.event(1)).toBuilder()
+                            .setTime(far)).build().toByteArray());
+                    Frames.read(ch, 1 << 20); // until the client closes
+                } catch (IOException ignored) {
+                    // the client closed
+                }
+            });
+            try (ControlClient c = ControlClient.connect(sock())) {
+                assertThatThrownBy(c::status).isInstanceOf(ControlException.class)
+                        .hasMessageStartingWith("the daemon's status does not make sense: ");
+                assertThatThrownBy(() -> c.watch(e -> {})).isInstanceOf(ControlException.class)
+                        .hasMessageStartingWith("an event from the daemon does not make sense: ");
+            }
+            daemon.join(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void closeWaitsForClientsStuckInTheDaemonUnderOneDeadline() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        api.statusGate = gate; // every status call hangs in the daemon
+        ControlServer s = ControlServer.start(sock(), api);
+        List<SocketChannel> stuck = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                SocketChannel ch = raw();
+                stuck.add(ch);
+                Frames.write(ch, Request.newBuilder().setStatus(StatusRequest.getDefaultInstance()).build().toByteArray());
+            }
+            // 8 clients stuck: a join per client (1 s each) would take 8 s; one deadline takes about 2
+            assertTimeoutPreemptively(Duration.ofSeconds(6), s::close, "close() waited per client");
+            assertThat(Files.exists(sock())).as("the socket is removed all the same").isFalse();
+        } finally {
+            gate.countDown();
+            for (SocketChannel ch : stuck) {
+                ch.close();
+            }
+        }
+    }
+
+    @Test
+    void closeFromARequestsOwnThreadCompletes() throws Exception {
+        ControlServer s = ControlServer.start(sock(), api);
+        CountDownLatch closed = new CountDownLatch(1);
+        api.onShutdown = () -> {
+            s.close(); // the daemon shuts down on the request's thread: close() must not join itself
+            closed.countDown();
+        };
+        try (ControlClient c = ControlClient.connect(sock())) {
+            try {
+                c.shutdown();
+            } catch (IOException expected) {
+                // the server closed before it could answer
+            }
+        }
+        assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.exists(sock())).isFalse();
+        try (ControlServer again = ControlServer.start(sock(), api)) {
+            assertThat(again.socket()).as("the lock was given back").isEqualTo(sock());
+        }
+    }
+
+    /** A status from a fresh client, retried while the server still answers BUSY (a slot is freed asynchronously). */
+    private DaemonStatus statusWithin(Duration d) throws Exception {
+        long deadline = System.nanoTime() + d.toNanos();
+        while (true) {
+            try (ControlClient c = ControlClient.connect(sock())) {
+                return c.status();
+            } catch (ControlException e) {
+                if (!e.getMessage().contains("too many control clients") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.yield();
+            }
+        }
     }
 
     private SocketChannel raw() throws IOException {

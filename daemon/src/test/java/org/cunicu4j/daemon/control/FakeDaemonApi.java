@@ -33,6 +33,14 @@ final class FakeDaemonApi implements DaemonApi {
     volatile CountDownLatch watching = new CountDownLatch(1);
     volatile CountDownLatch unwatched = new CountDownLatch(1);
     volatile DaemonStatus status = fixedStatus();
+    /** When set, sync, restartPeer and shutdown throw it (after counting the call). */
+    volatile RuntimeException failure;
+    /** When set, status() waits for it (a daemon stuck in a call). */
+    volatile CountDownLatch statusGate;
+    /** When set, shutdown() runs it (e.g. closes the server from the request's thread). */
+    volatile Runnable onShutdown;
+    /** When set, watch returns null (a broken daemon). */
+    volatile boolean nullWatchHandle;
 
     static byte[] filled(int b) {
         byte[] k = new byte[32];
@@ -67,11 +75,22 @@ final class FakeDaemonApi implements DaemonApi {
 
     @Override
     public DaemonStatus status() {
+        CountDownLatch gate = statusGate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return status;
     }
 
     @Override
     public AutoCloseable watch(Consumer<DaemonEvent> listener) {
+        if (nullWatchHandle) {
+            return null;
+        }
         listeners.add(listener);
         watching.countDown();
         return () -> {
@@ -83,16 +102,30 @@ final class FakeDaemonApi implements DaemonApi {
     @Override
     public void sync() {
         syncs.incrementAndGet();
+        fail();
     }
 
     @Override
     public boolean restartPeer(String iface, Key peer) {
         restarts.incrementAndGet();
+        fail();
         return iface.equals("wg0") && (peer.equals(PEER_A) || peer.equals(PEER_B));
     }
 
     @Override
     public void shutdown() {
         shutdown.countDown();
+        Runnable r = onShutdown;
+        if (r != null) {
+            r.run();
+        }
+        fail();
+    }
+
+    private void fail() {
+        RuntimeException f = failure;
+        if (f != null) {
+            throw f;
+        }
     }
 }

@@ -17,9 +17,12 @@ final class RecordingProxy implements PeerProxy {
     final List<IceCandidatePair> pairs = new CopyOnWriteArrayList<>();
     final AtomicBoolean closed = new AtomicBoolean();
 
-    RecordingProxy(Key peer, IceAgent agent) {
+    private final boolean fail;
+
+    RecordingProxy(Key peer, IceAgent agent, boolean fail) {
         this.peer = peer;
         this.agent = agent;
+        this.fail = fail;
     }
 
     @Override
@@ -33,8 +36,11 @@ final class RecordingProxy implements PeerProxy {
     }
 
     @Override
-    public void selectedPairChanged(IceCandidatePair pair) {
+    public void selectedPairChanged(IceCandidatePair pair) throws java.io.IOException {
         pairs.add(pair == null ? NONE : pair);
+        if (fail) {
+            throw new java.io.IOException("test: cannot set the endpoint of peer " + peer);
+        }
     }
 
     /** The last pair given, or null. */

@@ -31,6 +31,10 @@ final class ScriptedPeer implements AutoCloseable {
         return received.stream().filter(Message::hasCredentials).toList();
     }
 
+    List<Message> candidates() {
+        return received.stream().filter(Message::hasCandidate).toList();
+    }
+
     @Override
     public void close() {
         subscription.close();

@@ -25,11 +25,12 @@ public final class InterfaceFilter {
     private final List<Pattern> includePatterns;
     private final List<Pattern> excludePatterns;
 
+    /** @throws IllegalArgumentException when a glob is not valid ({@link #compileGlob(String)}) */
     public InterfaceFilter(List<String> include, List<String> exclude) {
         this.include = List.copyOf(include);
         this.exclude = List.copyOf(exclude);
-        this.includePatterns = this.include.stream().map(InterfaceFilter::glob).toList();
-        this.excludePatterns = this.exclude.stream().map(InterfaceFilter::glob).toList();
+        this.includePatterns = this.include.stream().map(InterfaceFilter::compileGlob).toList();
+        this.excludePatterns = this.exclude.stream().map(InterfaceFilter::compileGlob).toList();
     }
 
     public boolean accepts(String ifname) {
@@ -39,8 +40,15 @@ public final class InterfaceFilter {
         return includePatterns.isEmpty() || includePatterns.stream().anyMatch(p -> p.matcher(ifname).matches());
     }
 
-    /** Compiles a glob to an anchored regular expression. */
-    static Pattern glob(String glob) {
+    /**
+     * Compiles one glob as {@code include} and {@code exclude} read it into an anchored pattern
+     * (use {@code matcher(name).matches()}). Public so that other readers of interface globs
+     * (the daemon's configuration) share this one reading. Stateless.
+     *
+     * @throws IllegalArgumentException naming the glob and the problem: a reversed range such
+     *     as {@code [z-a]}, or a set that matches nothing ({@code [!]})
+     */
+    public static Pattern compileGlob(String glob) {
         StringBuilder re = new StringBuilder();
         for (int i = 0; i < glob.length(); i++) {
             char c = glob.charAt(i);
@@ -58,12 +66,26 @@ public final class InterfaceFilter {
                     if (negate) {
                         set = set.substring(1);
                     }
+                    if (set.isEmpty()) {
+                        throw new IllegalArgumentException("invalid glob \"" + glob + "\": the set [" + (negate ? "!" : "")
+                                + "] is empty (a literal '[' or '!' must not open a set)");
+                    }
                     re.append(negate ? "[^" : "[");
-                    for (char s : set.toCharArray()) {
-                        if ("\\[]^&".indexOf(s) >= 0) {
-                            re.append('\\');
+                    for (int k = 0; k < set.length(); k++) {
+                        char lo = set.charAt(k);
+                        if (k + 2 < set.length() && set.charAt(k + 1) == '-') {
+                            char hi = set.charAt(k + 2);
+                            if (lo > hi) {
+                                throw new IllegalArgumentException("invalid glob \"" + glob + "\": the range " + lo + "-" + hi
+                                        + " is reversed (write " + hi + "-" + lo + ")");
+                            }
+                            appendSetChar(re, lo);
+                            re.append('-');
+                            appendSetChar(re, hi);
+                            k += 2;
+                        } else {
+                            appendSetChar(re, lo);
                         }
-                        re.append(s);
                     }
                     re.append(']');
                     i = end;
@@ -72,6 +94,14 @@ public final class InterfaceFilter {
             }
         }
         return Pattern.compile(re.toString());
+    }
+
+    /** A character inside a regex class, literal: every ASCII one but letters and digits escaped. */
+    private static void appendSetChar(StringBuilder re, char c) {
+        if (c < 128 && !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')) {
+            re.append('\\');
+        }
+        re.append(c);
     }
 
     @Override

@@ -33,6 +33,7 @@ final class BindPeerProxy implements PeerProxy {
     private final Consumer<BindPeerProxy> onClose;
     private RelayEndpoint relay; // guarded by this
     private boolean relayed; // guarded by this
+    private Endpoint endpoint; // guarded by this: the last one set on the device
     private boolean closed; // guarded by this
 
     BindPeerProxy(Device device, ProxyBind bind, Key peer, IceAgent agent, Consumer<BindPeerProxy> onClose) {
@@ -81,6 +82,12 @@ final class BindPeerProxy implements PeerProxy {
                     + " failed: " + e.getMessage(), e);
         }
         relayed = viaRelay;
+        endpoint = ep;
+    }
+
+    /** The endpoint last set on the device for the peer (null before the first pair; tests). */
+    synchronized Endpoint endpoint() {
+        return endpoint;
     }
 
     /** {@code a.b.c.d:port} or {@code [v6]:port} (without a scope), as {@code Bind.parseEndpoint} reads it. */

@@ -37,14 +37,19 @@ import org.cunicu4j.wireguard.device.Device;
  *
  * <p>Wiring: {@code ProxyBind bind = new ProxyBind(); Device device = Device.open(tun, bind,
  * options); BindProxy proxy = BindProxy.open(device, bind);} ... then, per peer,
- * {@link #gatherers} → {@code IceAgent.create} → {@link #attach}. Closing: the peers'
- * proxies and agents first, then this, then the device (which closes the Bind).
+ * {@link #gatherers} → {@code IceAgent.create} → {@link #attach}. {@code agent.gather()}
+ * must run in the device's network namespace: the host and server-reflexive candidates
+ * are on the Bind's sockets (already there), but the relay gatherer opens the TURN
+ * sockets of its allocations when it gathers, in the calling thread's namespace. Closing:
+ * the peers' proxies and agents first, then this, then the device (which closes the Bind).
  *
  * <p>Ownership: borrows the device and the Bind; owns the muxes, the pumps and the Bind's
  * shared conns (closed for good by {@link #close()}: one BindProxy per Bind). Threading:
  * thread-safe; two platform pump threads started by {@link #open} (from the calling
  * thread: no sockets are opened there, so any namespace does). A pump never stops on bad
  * input: the mux counts what it cannot route ({@link #muxStats}), the pump its own errors.
+ * {@link #attach} and {@link #close()} are serialised where they meet: a peer attached
+ * while closing is closed, never left open.
  */
 public final class BindProxy implements PortSharing {
     private static final System.Logger LOG = System.getLogger(BindProxy.class.getName());
@@ -147,9 +152,11 @@ public final class BindProxy implements PortSharing {
      */
     @Override
     public PeerProxy attach(Key peer, IceAgent agent) {
-        requireOpen();
         BindPeerProxy p = new BindPeerProxy(device, bind, peer, agent, peers::remove);
-        peers.add(p);
+        synchronized (this) { // against close(): either it sees p in peers or this sees it closed
+            requireOpen();
+            peers.add(p);
+        }
         return p;
     }
 
@@ -185,10 +192,12 @@ public final class BindProxy implements PortSharing {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         for (BindPeerProxy p : List.copyOf(peers)) {
             p.close();
         }

@@ -29,7 +29,11 @@ import org.cunicu4j.wireguard.control.WireGuardControl;
  * both (closing the socket and the agent's connection, which wakes them).
  *
  * <p>The endpoint is set through the control client on every selected pair (so a peer that
- * roamed away is pointed back); a null pair changes nothing. Thread-safe.
+ * roamed away is pointed back); a null pair changes nothing. WireGuard's listen port is not
+ * fixed: it is re-read from {@link WireGuardControl#status()} on every selected pair and set
+ * by {@link #listenPortChanged} (the owner's watcher), and both loops use the new port from
+ * their next batch on. Thread-safe: {@link #selectedPairChanged} and {@link #close()} are
+ * serialised, so no endpoint is set once close has begun.
  */
 final class UserspacePeerProxy implements PeerProxy {
     private static final System.Logger LOG = System.getLogger(UserspacePeerProxy.class.getName());
@@ -42,7 +46,8 @@ final class UserspacePeerProxy implements PeerProxy {
     private final UdpPacketConn loop;
     private final InetSocketAddress loopAddress;
     private final byte[] wgRaw;
-    private final int wgPort;
+    /** WireGuard's listen port on the loopback; read once per batch by the loops. */
+    private volatile int wgPort;
     private final Consumer<UserspacePeerProxy> onClose;
     private final Thread out;
     private final Thread in;
@@ -104,12 +109,33 @@ final class UserspacePeerProxy implements PeerProxy {
         return UserspaceProxy.REASON;
     }
 
+    /**
+     * Points the WireGuard peer at the loopback socket, after re-reading WireGuard's listen
+     * port from the control (a device restarted on another port is followed).
+     */
     @Override
-    public void selectedPairChanged(IceCandidatePair pair) throws IOException {
+    public synchronized void selectedPairChanged(IceCandidatePair pair) throws IOException {
         if (closed || pair == null) {
             return;
         }
+        listenPortChanged(control.status().listenPort());
         control.setEndpoint(peer, loopAddress);
+    }
+
+    /**
+     * WireGuard now listens on {@code port}: both loops use it from their next batch on (what
+     * comes from the loopback's old port is then dropped as a stranger's). A port outside
+     * 1..65535 (0: not listening) is ignored.
+     */
+    void listenPortChanged(int port) {
+        if (port >= 1 && port <= 65535) {
+            wgPort = port;
+        }
+    }
+
+    /** WireGuard's listen port the loops use now. */
+    int listenPort() {
+        return wgPort;
     }
 
     /** WireGuard → ICE. */
@@ -127,8 +153,9 @@ final class UserspacePeerProxy implements PeerProxy {
             }
             int kept = 0;
             long bytes = 0;
+            int port = wgPort;
             for (int i = 0; i < n; i++) {
-                if (!fromWireGuard(batch, i)) {
+                if (!fromWireGuard(batch, i, port)) {
                     dropped.increment();
                     continue;
                 }
@@ -157,8 +184,8 @@ final class UserspacePeerProxy implements PeerProxy {
         }
     }
 
-    private boolean fromWireGuard(PacketBatch batch, int slot) {
-        return batch.port(slot) == wgPort && batch.addressLength(slot) == wgRaw.length
+    private boolean fromWireGuard(PacketBatch batch, int slot, int port) {
+        return batch.port(slot) == port && batch.addressLength(slot) == wgRaw.length
                 && Arrays.equals(batch.addressBytes(slot), 0, wgRaw.length, wgRaw, 0, wgRaw.length);
     }
 
@@ -176,8 +203,9 @@ final class UserspacePeerProxy implements PeerProxy {
                 continue;
             }
             long bytes = 0;
+            int port = wgPort;
             for (int i = 0; i < n; i++) {
-                batch.setAddress(i, wgRaw, 0, wgRaw.length, wgPort);
+                batch.setAddress(i, wgRaw, 0, wgRaw.length, port);
                 bytes += batch.buffer(i).remaining();
             }
             try {
@@ -206,7 +234,7 @@ final class UserspacePeerProxy implements PeerProxy {
     /** Closes the loopback socket and the agent's connection, waits for both loops. Idempotent. */
     @Override
     public void close() {
-        synchronized (this) {
+        synchronized (this) { // after this block no selectedPairChanged is running or will set an endpoint
             if (closed) {
                 return;
             }

@@ -37,7 +37,8 @@ import org.cunicu4j.wireguard.control.WireGuardControl;
  * this; the control client and the device stay the caller's.
  *
  * <p>Ownership: owns the muxes (and their sockets and reader threads); borrows the control.
- * Thread-safe.
+ * Thread-safe: {@link #attach}, {@link #listenPortChanged} and {@link #close()} are
+ * serialised where they meet (a peer attached while closing is closed, never left open).
  */
 public final class UserspaceProxy implements PortSharing {
     private static final System.Logger LOG = System.getLogger(UserspaceProxy.class.getName());
@@ -45,7 +46,7 @@ public final class UserspaceProxy implements PortSharing {
     public static final String REASON = "external device: ICE on its own sockets, a loopback socket per peer copies to and from WireGuard";
 
     private final WireGuardControl control;
-    private final int listenPort;
+    private volatile int listenPort;
     private final List<UdpMux> muxes;
     private final Set<UserspacePeerProxy> peers = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -62,14 +63,13 @@ public final class UserspaceProxy implements PortSharing {
      * namespace.
      *
      * @param control the external device (borrowed)
-     * @param listenPort the device's UDP listen port (where the loopback sockets send)
+     * @param listenPort the device's UDP listen port (where the loopback sockets send; later
+     *     changes: {@link #listenPortChanged})
      * @throws IOException when neither family can be opened
      */
     public static UserspaceProxy open(WireGuardControl control, int listenPort) throws IOException {
         Objects.requireNonNull(control, "control");
-        if (listenPort < 1 || listenPort > 65535) {
-            throw new IllegalArgumentException("the listen port of " + control.name() + " must be 1..65535, got " + listenPort);
-        }
+        checkPort(control, listenPort);
         List<UdpMux> muxes = new ArrayList<>(2);
         IOException first = null;
         try {
@@ -90,6 +90,12 @@ public final class UserspaceProxy implements PortSharing {
             throw new IOException("UserspaceProxy of " + control.name() + ": no ICE socket could be opened", first);
         }
         return new UserspaceProxy(control, listenPort, muxes);
+    }
+
+    private static void checkPort(WireGuardControl control, int listenPort) {
+        if (listenPort < 1 || listenPort > 65535) {
+            throw new IllegalArgumentException("the listen port of " + control.name() + " must be 1..65535, got " + listenPort);
+        }
     }
 
     private static UdpPacketConn openV6Only() throws IOException {
@@ -143,8 +149,39 @@ public final class UserspaceProxy implements PortSharing {
     public PeerProxy attach(Key peer, IceAgent agent) throws IOException {
         requireOpen();
         UserspacePeerProxy p = UserspacePeerProxy.open(control, listenPort, peer, agent.connection(), peers::remove);
-        peers.add(p);
+        boolean closedMeanwhile;
+        synchronized (this) { // against close() and listenPortChanged: either they see p or p sees them
+            closedMeanwhile = closed;
+            if (!closedMeanwhile) {
+                peers.add(p);
+                p.listenPortChanged(listenPort);
+            }
+        }
+        if (closedMeanwhile) {
+            p.close();
+            throw new IllegalStateException("UserspaceProxy of " + control.name() + " was closed while peer " + peer + " was attached");
+        }
         return p;
+    }
+
+    /**
+     * The device now listens on {@code port} (a restart, a {@code listen-port} change): every
+     * peer's loopback socket sends there and accepts only what comes from there from now on.
+     * Called by whoever watches the device (the daemon); any thread.
+     *
+     * @throws IllegalArgumentException when the port is not 1..65535
+     */
+    public synchronized void listenPortChanged(int port) {
+        checkPort(control, port);
+        listenPort = port;
+        for (UserspacePeerProxy p : peers) {
+            p.listenPortChanged(port);
+        }
+    }
+
+    /** The device's listen port the peers' loopback sockets use. */
+    public int listenPort() {
+        return listenPort;
     }
 
     private void requireOpen() {
@@ -156,10 +193,12 @@ public final class UserspaceProxy implements PortSharing {
     /** Closes the peers' proxies still open and the muxes (every agent's conn on them). Idempotent. */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         for (UserspacePeerProxy p : List.copyOf(peers)) {
             p.close();
         }

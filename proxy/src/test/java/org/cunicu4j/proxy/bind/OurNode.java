@@ -39,7 +39,7 @@ final class OurNode implements AutoCloseable {
     /** The device's endpoint for {@code peer}, or null. */
     InetSocketAddress endpointOf(Key peer) {
         return device.status().peers().stream().filter(p -> p.publicKey().equals(peer))
-                .map(PeerStatus::endpoint).findFirst().orElse(null);
+                .findFirst().map(PeerStatus::endpoint).orElse(null); // no endpoint yet: null, not an NPE in findFirst
     }
 
     @Override

@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,7 +43,7 @@ class UserspacePeerProxyTest {
             wg.bind(new InetSocketAddress(lo, 0));
             stranger.bind(new InetSocketAddress(lo, 0));
             int wgPort = ((InetSocketAddress) wg.getLocalAddress()).getPort();
-            StubControl control = new StubControl();
+            StubControl control = new StubControl(wgPort);
             StubIce ice = new StubIce();
             Key peer = Key.generatePrivate().publicKey();
             UserspacePeerProxy proxy = UserspacePeerProxy.open(control, wgPort, peer, ice, p -> { });
@@ -87,16 +89,106 @@ class UserspacePeerProxyTest {
         }
     }
 
+    @Test
+    void followsWireGuardToANewListenPort() throws Exception {
+        InetAddress lo = InetAddress.getByName("127.0.0.1");
+        DatagramChannel wg = DatagramChannel.open().bind(new InetSocketAddress(lo, 0));
+        int firstPort = ((InetSocketAddress) wg.getLocalAddress()).getPort();
+        StubControl control = new StubControl(firstPort);
+        StubIce ice = new StubIce();
+        UserspacePeerProxy proxy = UserspacePeerProxy.open(control, firstPort, Key.generatePrivate().publicKey(), ice, p -> { });
+        ByteBuffer out = ByteBuffer.allocateDirect(200);
+        ByteBuffer in = ByteBuffer.allocateDirect(2048);
+        try {
+            InetSocketAddress target = proxy.loopbackAddress();
+            roundTrips(wg, ice, target, out, in, 3);
+
+            // WireGuard restarts on another port; the owner's watcher reports it
+            DatagramChannel wg2 = DatagramChannel.open().bind(new InetSocketAddress(lo, 0));
+            wg.close();
+            wg = wg2;
+            int secondPort = ((InetSocketAddress) wg.getLocalAddress()).getPort();
+            assertThat(secondPort).isNotEqualTo(firstPort);
+            proxy.listenPortChanged(secondPort);
+            assertThat(proxy.listenPort()).isEqualTo(secondPort);
+            roundTrips(wg, ice, target, out, in, 3);
+
+            // and once more, learnt this time from the control's status on a selected pair
+            DatagramChannel wg3 = DatagramChannel.open().bind(new InetSocketAddress(lo, 0));
+            wg.close();
+            wg = wg3;
+            int thirdPort = ((InetSocketAddress) wg.getLocalAddress()).getPort();
+            control.listenPort = thirdPort;
+            proxy.selectedPairChanged(new org.cunicu4j.ice.IceCandidatePair(candidate(), candidate()));
+            assertThat(proxy.listenPort()).isEqualTo(thirdPort);
+            roundTrips(wg, ice, target, out, in, 3);
+
+            // a status without a port (0: not listening) changes nothing
+            control.listenPort = 0;
+            proxy.selectedPairChanged(new org.cunicu4j.ice.IceCandidatePair(candidate(), candidate()));
+            assertThat(proxy.listenPort()).isEqualTo(thirdPort);
+
+            ProxyStats s = proxy.stats();
+            assertThat(s.txPackets()).isEqualTo(9);
+            assertThat(s.rxPackets()).isEqualTo(9);
+            assertThat(s.dropped()).isZero();
+        } finally {
+            proxy.close();
+            wg.close();
+        }
+    }
+
+    @Test
+    void aBurstMixingStrangersAndWireGuardForwardsExactlyWireGuardsBytes() throws Exception {
+        try (DatagramChannel wg = DatagramChannel.open();
+                DatagramChannel stranger = DatagramChannel.open()) {
+            InetAddress lo = InetAddress.getByName("127.0.0.1");
+            wg.bind(new InetSocketAddress(lo, 0));
+            stranger.bind(new InetSocketAddress(lo, 0));
+            int wgPort = ((InetSocketAddress) wg.getLocalAddress()).getPort();
+            StubIce ice = new StubIce();
+            UserspacePeerProxy proxy = UserspacePeerProxy.open(new StubControl(wgPort), wgPort, Key.generatePrivate().publicKey(), ice, p -> { });
+            try {
+                InetSocketAddress target = proxy.loopbackAddress();
+                // hold the out loop in its send so the burst waits in the socket and is read as one batch
+                ice.hold = true;
+                wg.send(ByteBuffer.allocate(10), target);
+                Waiter.until("the out loop is held in its send", WAIT, () -> ice.holding);
+                stranger.send(ByteBuffer.allocate(300), target);
+                wg.send(ByteBuffer.allocate(120), target);
+                stranger.send(ByteBuffer.allocate(301), target);
+                wg.send(ByteBuffer.allocate(130), target);
+                ice.hold = false;
+                Waiter.until("the ICE side got the three WireGuard datagrams", WAIT, () -> ice.sent.get() == 3);
+                Waiter.until("both strangers are dropped", WAIT, () -> proxy.stats().dropped() == 2);
+                assertThat(ice.sentBytes.get()).isEqualTo(10 + 120 + 130);
+                assertThat(ice.sends.get()).as("the burst went out in one send").isEqualTo(2);
+                ProxyStats s = proxy.stats();
+                assertThat(s.txPackets()).isEqualTo(3);
+                assertThat(s.txBytes()).isEqualTo(10 + 120 + 130);
+            } finally {
+                proxy.close();
+            }
+        }
+    }
+
     /** n datagrams WireGuard → proxy → ICE and n ICE → proxy → WireGuard, one after another. */
     private static void roundTrips(DatagramChannel wg, StubIce ice, InetSocketAddress target, ByteBuffer out,
             ByteBuffer in, int n) throws IOException {
         long sentBefore = ice.sent.get();
-        for (int i = 0; i < n; i++) {
-            wg.send(out.clear().limit(100), target);
-            ice.allow.incrementAndGet();
-            in.clear();
-            wg.receive(in);
-            assertThat(in.position()).isEqualTo(64);
+        wg.configureBlocking(false);
+        try (Selector sel = Selector.open()) {
+            wg.register(sel, SelectionKey.OP_READ);
+            for (int i = 0; i < n; i++) {
+                wg.send(out.clear().limit(100), target);
+                ice.allow.incrementAndGet();
+                in.clear();
+                while (wg.receive(in) == null) {
+                    assertThat(sel.select(WAIT.toMillis())).as("WireGuard's socket got datagram %d of %d within %s", i, n, WAIT).isPositive();
+                    sel.selectedKeys().clear();
+                }
+                assertThat(in.position()).isEqualTo(64);
+            }
         }
         Waiter.until("the ICE side got every datagram", WAIT, () -> ice.sent.get() == sentBefore + n);
     }
@@ -120,10 +212,17 @@ class UserspacePeerProxyTest {
                 org.cunicu4j.ice.CandidateType.HOST, null, null);
     }
 
-    /** Counts sends; receive hands out one 64-byte datagram per {@link #allow} step, parking (no allocation) in between. */
+    /**
+     * Counts sends (a send parks while {@link #hold} is set); receive hands out one 64-byte
+     * datagram per {@link #allow} step, parking (no allocation) in between.
+     */
     private static final class StubIce implements PacketConn {
         final AtomicLong sent = new AtomicLong();
+        final AtomicLong sentBytes = new AtomicLong();
+        final AtomicLong sends = new AtomicLong();
         final AtomicLong allow = new AtomicLong();
+        volatile boolean hold;
+        volatile boolean holding;
         private long given;
         private volatile boolean closed;
 
@@ -143,6 +242,17 @@ class UserspacePeerProxyTest {
 
         @Override
         public int send(PacketBatch batch) {
+            while (hold && !closed) {
+                holding = true;
+                LockSupport.parkNanos(50_000);
+            }
+            holding = false;
+            long bytes = 0;
+            for (int i = 0; i < batch.count(); i++) {
+                bytes += batch.buffer(i).remaining();
+            }
+            sentBytes.addAndGet(bytes);
+            sends.incrementAndGet();
             sent.addAndGet(batch.count());
             return batch.count();
         }
@@ -160,6 +270,11 @@ class UserspacePeerProxyTest {
 
     private static final class StubControl implements WireGuardControl {
         final List<InetSocketAddress> endpoints = new CopyOnWriteArrayList<>();
+        volatile int listenPort;
+
+        StubControl(int listenPort) {
+            this.listenPort = listenPort;
+        }
 
         @Override
         public String name() {
@@ -168,7 +283,7 @@ class UserspacePeerProxyTest {
 
         @Override
         public DeviceStatus status() {
-            throw new UnsupportedOperationException();
+            return new DeviceStatus(null, listenPort, 0, List.of());
         }
 
         @Override
