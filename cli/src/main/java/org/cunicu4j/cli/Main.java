@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionInfo.class,
         description = "A zero-configuration peer-to-peer mesh VPN: WireGuard plus ICE on shared ports.",
         subcommands = {VersionCommand.class, WgCommand.class, NetcheckCommand.class, SignalCommand.class, DaemonCommand.class,
-            StatusCommand.class, MonitorCommand.class, RestartCommand.class})
+            StatusCommand.class, MonitorCommand.class, RestartCommand.class,
+            DemoCommand.class})
 public final class Main implements Runnable {
 
     @Spec

@@ -52,6 +52,28 @@ public record Launcher(List<String> prefix) {
         return java(String.join(java.io.File.pathSeparator, parts), jvmOptions);
     }
 
+    /**
+     * This launcher with JVM options added right after the java executable, when the prefix
+     * starts with one ({@code .../java}); else this launcher unchanged.
+     */
+    public Launcher withJvmOptions(String... options) {
+        String first = Path.of(prefix.getFirst()).getFileName().toString();
+        if (!first.equals("java")) {
+            return this;
+        }
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(1, List.of(options));
+        return new Launcher(cmd);
+    }
+
+    /**
+     * For short-lived commands such as {@code status}: C1 only, the serial collector and a
+     * small heap, so that starting the JVM costs less CPU (where the prefix starts with java).
+     */
+    public Launcher quick() {
+        return withJvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-Xshare:auto");
+    }
+
     /** The prefix followed by {@code args}. */
     public List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(prefix);

@@ -91,6 +91,7 @@ public final class MeshLab implements AutoCloseable {
     private static final Duration SERVER_STARTUP = Duration.ofSeconds(60);
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration POLL = Duration.ofMillis(300);
+    private static final int FALLBACK_POLL_SECONDS = 15;
     private static final List<MeshLab> OPEN = Collections.synchronizedList(new ArrayList<>());
 
     static {
@@ -269,9 +270,13 @@ public final class MeshLab implements AutoCloseable {
     // ---------------------------------------------------------------- observing
 
     /**
-     * Polls every peer's {@code status --json} until every peer sees both others CONNECTED;
-     * reports each pair once when both its ends are connected ({@code "alice ↔ bob connected
-     * (srflx ↔ srflx)"}). Fails fast when a daemon exits.
+     * Waits until every peer sees both others CONNECTED; reports each daemon once it is
+     * ready and each pair once both its ends are connected ({@code "alice ↔ bob connected
+     * (srflx ↔ srflx)"}). Follows each daemon's events with a {@code cunicu4j monitor --json}
+     * process (started once the daemon is ready, again after a restart), asks
+     * {@code status --json} of every peer when a monitor was restarted, every
+     * 15 s, and to confirm: it returns only when a status round
+     * shows every session CONNECTED. Fails fast when a daemon exits.
      *
      * @throws AssertionError after {@code timeout}, with every peer's status and daemon log
      * @throws LabException when a daemon exits, with its log
@@ -279,49 +284,118 @@ public final class MeshLab implements AutoCloseable {
     public void awaitConnected(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<String> announced = new HashSet<>();
+        Map<MeshPeer, List<SessionView>> polled = Map.of();
+        long lastPoll = System.nanoTime();
+        boolean pollNow = false;
         while (true) {
             for (MeshPeer p : peers) {
-                if (!p.daemonAlive()) {
-                    throw new LabException(p.name() + "'s daemon " + (p.daemon() == null ? "never started" : "exited")
+                LabProcess d = p.daemon();
+                if (d == null || !d.isAlive()) {
+                    throw new LabException(p.name() + "'s daemon " + (d == null ? "never started" : "exited")
                             + ":\n" + p.daemonLog());
                 }
-                if (!announced.contains(p.name()) && p.daemon().output().contains(READY)) {
-                    announced.add(p.name());
+                if (!d.output().contains(READY)) {
+                    continue;
+                }
+                if (announced.add(p.name() + "@" + d.pid())) {
                     progress.accept(p.name() + ": daemon ready (" + p.ifname() + " up, control socket answers)");
                 }
+                MonitorFeed m = p.monitor();
+                if (m == null || m.daemonRun() != d || (!m.alive() && System.nanoTime() - lastPoll > POLL.toNanos() * 10)) {
+                    if (m != null) {
+                        m.process().close();
+                        pollNow = true; // a restarted daemon or monitor: the events so far are lost
+                    }
+                    p.monitor(new MonitorFeed(p.host().start(launcher.quick()
+                            .command("monitor", "--json", STATUS_SOCKET_OPTION, p.socket().toString())
+                            .toArray(String[]::new)), d));
+                }
             }
-            Map<MeshPeer, List<SessionView>> views = statusesQuietly();
+            boolean fresh = false;
+            for (MeshPeer p : peers) {
+                MonitorFeed m = p.monitor();
+                if (m != null && m.refresh()) {
+                    fresh = true;
+                }
+            }
+            if (pollNow || System.nanoTime() - lastPoll > Duration.ofSeconds(FALLBACK_POLL_SECONDS).toNanos()) {
+                polled = statusesQuietly();
+                lastPoll = System.nanoTime();
+                pollNow = false;
+            }
             boolean all = true;
             for (int i = 0; i < peers.size(); i++) {
                 for (int j = i + 1; j < peers.size(); j++) {
                     MeshPeer a = peers.get(i);
                     MeshPeer b = peers.get(j);
-                    SessionView ab = session(views.get(a), b);
-                    SessionView ba = session(views.get(b), a);
-                    if (ab != null && ab.connected() && ba != null && ba.connected()) {
+                    String ab = connectedPair(a, b, polled);
+                    String ba = connectedPair(b, a, polled);
+                    if (ab != null && ba != null) {
                         if (announced.add(a.name() + b.name())) {
-                            progress.accept(a.name() + " ↔ " + b.name() + " connected (" + ab.pairTypes() + ")");
+                            progress.accept(a.name() + " ↔ " + b.name() + " connected (" + ab + ")");
                         }
                     } else {
                         all = false;
+                        announced.remove(a.name() + b.name());
                     }
                 }
             }
             if (all) {
-                return;
+                if (allConnected(polled)) {
+                    return;
+                }
+                polled = statusesQuietly(); // the events say so: confirm
+                lastPoll = System.nanoTime();
+                if (allConnected(polled)) {
+                    return;
+                }
             }
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("timed out after " + timeout + " waiting until every peer sees the others"
                         + " CONNECTED\n" + diagnostics());
             }
-            pause(POLL);
+            if (!fresh) {
+                pause(POLL);
+            }
         }
+    }
+
+    /**
+     * The pair types when {@code from} has its session with {@code to} CONNECTED, by its
+     * monitor's events or else by the last status round; null when not connected.
+     */
+    private static String connectedPair(MeshPeer from, MeshPeer to, Map<MeshPeer, List<SessionView>> polled) {
+        MonitorFeed m = from.monitor();
+        String state = m == null ? null : m.state(to.publicKey());
+        SessionView v = session(polled.get(from), to);
+        if (state != null) {
+            if (!"CONNECTED".equals(state)) {
+                return null;
+            }
+            String pair = m.pair(to.publicKey());
+            return pair != null ? pair : v != null && v.localType() != null ? v.pairTypes() : "pair unknown";
+        }
+        return v != null && v.connected() ? v.pairTypes() : null;
+    }
+
+    private boolean allConnected(Map<MeshPeer, List<SessionView>> polled) {
+        for (MeshPeer a : peers) {
+            for (MeshPeer b : peers) {
+                if (a != b) {
+                    SessionView v = session(polled.get(a), b);
+                    if (v == null || !v.connected()) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     /** What {@code cunicu4j status --json} prints for {@code p}; throws when the command fails. */
     public String statusJson(MeshPeer p) {
         Exec.Result r = Exec.run(STATUS_TIMEOUT,
-                launcher.command("status", "--json", STATUS_SOCKET_OPTION, p.socket().toString()));
+                launcher.quick().command("status", "--json", STATUS_SOCKET_OPTION, p.socket().toString()));
         if (!r.ok()) {
             throw new LabException("cunicu4j status --json for " + p.name() + ": exit " + r.exitCode() + ": "
                     + r.stderr().strip());
@@ -332,7 +406,7 @@ public final class MeshLab implements AutoCloseable {
     /** What {@code cunicu4j status} prints for {@code p} (the table); throws when the command fails. */
     public String statusText(MeshPeer p) {
         Exec.Result r = Exec.run(STATUS_TIMEOUT,
-                launcher.command("status", STATUS_SOCKET_OPTION, p.socket().toString()));
+                launcher.quick().command("status", STATUS_SOCKET_OPTION, p.socket().toString()));
         if (!r.ok()) {
             throw new LabException("cunicu4j status for " + p.name() + ": exit " + r.exitCode() + ": "
                     + r.stderr().strip());
@@ -506,18 +580,23 @@ public final class MeshLab implements AutoCloseable {
     /**
      * Stops the daemons (in parallel), wireguard-go and the servers by PID, copies the logs
      * to {@link Builder#keepLogsIn} when set, removes the UAPI sockets of this mesh's
-     * interface names and closes the lab. Idempotent.
+     * interface names and closes the lab. Idempotent; a concurrent call returns when the first is done.
      */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+    public synchronized void close() {
+        // synchronized throughout: a second caller (a shutdown hook) returns only once it is all gone
+        if (closed) {
+            return;
         }
+        closed = true;
         try {
             List<Callable<Void>> stops = new ArrayList<>();
+            for (MeshPeer p : peers) {
+                MonitorFeed m = p.monitor();
+                if (m != null) {
+                    m.process().close();
+                }
+            }
             for (MeshPeer p : peers) {
                 for (LabProcess d : p.daemonRuns()) {
                     stops.add(() -> {

@@ -28,6 +28,7 @@ public final class MeshPeer {
     private final int listenPort;
     private final List<LabProcess> runs = new ArrayList<>();
     private volatile WireguardGo wireguardGo;
+    private volatile MonitorFeed monitor;
 
     MeshPeer(String name, int index, Host host, NatRouter nat, String ifname, String tunnelIp, String tunnelIp6,
             MeshKeys keys, Path configFile, Path socket, int listenPort) {
@@ -110,6 +111,14 @@ public final class MeshPeer {
 
     void wireguardGo(WireguardGo wg) {
         this.wireguardGo = wg;
+    }
+
+    MonitorFeed monitor() {
+        return monitor;
+    }
+
+    void monitor(MonitorFeed m) {
+        this.monitor = m;
     }
 
     /** The current (last started) daemon process, or null before the first start. */

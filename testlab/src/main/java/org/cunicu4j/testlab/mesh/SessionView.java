@@ -6,8 +6,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One peer session as {@code cunicu4j status --json} reports it, read leniently (snake_case
- * or camelCase keys, states in any case). Immutable.
+ * One peer session as {@code cunicu4j status --json} reports it ({@code interfaces[].peers[]}
+ * with {@code state}, {@code proxy_mode}, {@code selected_pair.local.type} and
+ * {@code .remote.type}, {@code restarts}), read leniently (camelCase keys and flat
+ * {@code local_type} too, states in any case). Immutable.
  *
  * @param iface the local interface
  * @param name the remote peer's name from the config, or null
@@ -16,7 +18,7 @@ import java.util.Map;
  * @param localType the selected pair's local candidate type in lower case ({@code host}, {@code srflx},
  *     {@code prflx}, {@code relay}), or null
  * @param remoteType the remote candidate type, or null
- * @param proxyMode the proxy mode in lower case, or null
+ * @param proxyMode the proxy mode in lower case (the peer's, else its interface's), or null
  * @param restarts the session's restart counter, or -1 when not reported
  */
 public record SessionView(String iface, String name, String publicKey, String state, String localType,
@@ -46,16 +48,29 @@ public record SessionView(String iface, String name, String publicKey, String st
             for (Object p : list(field(i, "peers"))) {
                 Object pair = field(p, "selected_pair", "selectedPair", "pair");
                 Object restarts = field(p, "restarts");
+                Object mode = field(p, "proxy_mode", "proxyMode");
+                if (mode == null) {
+                    mode = field(i, "proxy_mode", "proxyMode");
+                }
                 out.add(new SessionView(iface, text(field(p, "name")),
                         text(field(p, "public_key", "publicKey")),
                         upper(text(field(p, "state", "connection_state", "connectionState"))),
-                        lower(text(field(pair, "local_type", "localType"))),
-                        lower(text(field(pair, "remote_type", "remoteType"))),
-                        lower(text(field(p, "proxy_mode", "proxyMode"))),
+                        lower(candidateType(pair, "local")),
+                        lower(candidateType(pair, "remote")),
+                        lower(text(mode)),
                         restarts instanceof Number n ? n.longValue() : -1));
             }
         }
         return out;
+    }
+
+    /** {@code pair.local.type} (the CLI's layout), else {@code pair.local_type} / {@code localType}. */
+    private static String candidateType(Object pair, String end) {
+        Object c = field(pair, end);
+        if (c instanceof Map<?, ?>) {
+            return text(field(c, "type"));
+        }
+        return text(field(pair, end + "_type", end + "Type"));
     }
 
     private static Object field(Object obj, String... keys) {

@@ -49,10 +49,17 @@ class MeshLabTest {
               printf '{"interfaces":[{"name":"x","peers":['
               sep=
               for k in $(sed -n 's/^        public_key: "\\(.*\\)"$/\\1/p' "$sock"); do
-                printf '%s{"public_key":"%s","state":"connected","selected_pair":{"local_type":"host","remote_type":"srflx"}}' "$sep" "$k"
+                printf '%s{"public_key":"%s","state":"connected","selected_pair":{"local":{"type":"host"},"remote":{"type":"srflx"}}}' "$sep" "$k"
                 sep=,
               done
               printf ']}]}\\n' ;;
+            monitor)
+              sock=$3
+              for k in $(sed -n 's/^        public_key: "\\(.*\\)"$/\\1/p' "$sock"); do
+                printf '{"type":"selected_pair_changed","peer":"%s","to":"/10.0.0.1:1 (prflx) <-> /10.0.0.2:2 (relay)"}\\n' "$k"
+                printf '{"type":"peer_state_changed","peer":"%s","from":"CHECKING","to":"CONNECTED"}\\n' "$k"
+              done
+              exec sleep 600 ;;
             *) echo "unknown command $cmd" >&2; exit 2 ;;
             esac
             """;
@@ -136,8 +143,14 @@ class MeshLabTest {
             mesh.awaitConnected(Duration.ofSeconds(30));
             assertThat(progress).anyMatch(l -> l.startsWith("signaling server up"))
                     .anyMatch(l -> l.startsWith("carol: daemon ready"))
-                    .anyMatch(l -> l.equals("alice ↔ bob connected (host ↔ srflx)"))
-                    .anyMatch(l -> l.equals("bob ↔ carol connected (host ↔ srflx)"));
+                    .anyMatch(l -> l.matches("alice ↔ bob connected \\((prflx ↔ relay|host ↔ srflx)\\)"))
+                    .anyMatch(l -> l.matches("bob ↔ carol connected \\((prflx ↔ relay|host ↔ srflx)\\)"));
+            MonitorFeed aliceEvents = mesh.peer("alice").monitor();
+            org.cunicu4j.testlab.Waiter.until("alice's monitor saw bob connected", Duration.ofSeconds(10), () -> {
+                aliceEvents.refresh();
+                return "CONNECTED".equals(aliceEvents.state(mesh.peer("bob").publicKey()));
+            });
+            assertThat(aliceEvents.pair(mesh.peer("carol").publicKey())).isEqualTo("prflx ↔ relay");
             MeshPeer bob = mesh.peer("bob");
             assertThat(bob.daemonLog()).contains("fake daemon on " + bob.configFile()).contains("-o ice.failed_timeout=10s");
             assertThat(mesh.session(mesh.peer("alice"), bob).connected()).isTrue();

@@ -67,6 +67,20 @@ class MeshUnitsTest {
     }
 
     @Test
+    void sessionViewsReadTheCliLayout() {
+        String cli = "{\"version\":\"0.1.0\",\"pid\":12,\"interfaces\":[{\"name\":\"c4j1m1a\",\"device\":\"cunicu4j\","
+                + "\"public_key\":\"A=\",\"listen_port\":51820,\"proxy_mode\":\"bind\",\"proxy_reason\":\"auto\",\"peers\":["
+                + "{\"name\":\"carol\",\"public_key\":\"C=\",\"state\":\"connected\",\"proxy_mode\":null,"
+                + "\"selected_pair\":{\"local\":{\"type\":\"srflx\",\"ip\":\"198.18.1.1\",\"port\":51820},"
+                + "\"remote\":{\"type\":\"relay\",\"ip\":\"198.18.0.10\",\"port\":50000},\"protocol\":\"udp\"},"
+                + "\"rtt_ms\":1.5,\"rx_bytes\":10,\"tx_bytes\":20,\"last_handshake\":null,\"endpoint\":null,"
+                + "\"restarts\":0,\"last_error\":null}]}]}";
+        SessionView v = SessionView.parse(cli).getFirst();
+        assertThat(v).isEqualTo(new SessionView("c4j1m1a", "carol", "C=", "CONNECTED", "srflx", "relay", "bind", 0));
+        assertThat(v.relayed()).isTrue();
+    }
+
+    @Test
     void pingMatrixNamesItsFailuresAndFormatsATable() {
         PingMatrix m = new PingMatrix(List.of("alice", "bob"), new double[][] {{0, 1.234}, {-1, 0}});
         assertThat(m.allOk()).isFalse();
@@ -74,6 +88,39 @@ class MeshUnitsTest {
         assertThat(m.format()).contains("1.23 ms").contains("FAIL").startsWith("from \\ to");
         PingMatrix ok = new PingMatrix(List.of("a", "b"), new double[][] {{0, 1}, {2, 0}});
         assertThat(ok.allOk()).isTrue();
+    }
+
+    @Test
+    void monitorEventsGiveTheLastStateAndPairPerPeer() {
+        MonitorFeed f = new MonitorFeed(null, null);
+        f.accept("{\"time\":\"t\",\"type\":\"peer_state_changed\",\"interface\":\"i\",\"peer\":\"B=\",\"from\":\"IDLE\","
+                + "\"to\":\"CONNECTING\",\"message\":\"m\"}");
+        assertThat(f.state("B=")).isEqualTo("CONNECTING");
+        f.accept("{\"type\":\"selected_pair_changed\",\"peer\":\"B=\",\"from\":null,"
+                + "\"to\":\"/198.18.1.1:51820 (srflx) <-> /198.18.2.1:51820 (srflx)\"}");
+        f.accept("{\"type\":\"peer_state_changed\",\"peer\":\"B=\",\"to\":\"connected\"}");
+        assertThat(f.state("B=")).isEqualTo("CONNECTED");
+        assertThat(f.pair("B=")).isEqualTo("srflx ↔ srflx");
+        f.accept("not json");
+        f.accept("{\"type\":\"signaling\",\"peer\":null}");
+        f.accept("{\"type\":\"peer_removed\",\"peer\":\"B=\"}");
+        assertThat(f.state("B=")).isNull();
+        assertThat(f.pair("B=")).isNull();
+        assertThat(MonitorFeed.pairTypes("[fd00::1]:1 (relay) <-> 1.2.3.4:5 (prflx)")).isEqualTo("relay ↔ prflx");
+        assertThat(MonitorFeed.pairTypes("none")).isNull();
+    }
+
+    @Test
+    void launcherAddsJvmOptionsOnlyToAJavaCommand() {
+        Launcher java = Launcher.java("/x/c.jar");
+        assertThat(java.command("status")).endsWith("-cp", "/x/c.jar", Launcher.MAIN_CLASS, "status");
+        Launcher quick = java.quick();
+        assertThat(quick.prefix().get(1)).isEqualTo("-XX:TieredStopAtLevel=1");
+        assertThat(quick.prefix()).endsWith("-cp", "/x/c.jar", Launcher.MAIN_CLASS);
+        Launcher script = new Launcher(List.of("/usr/local/bin/cunicu4j"));
+        assertThat(script.quick()).isEqualTo(script);
+        assertThat(Launcher.currentClassPath().prefix().get(Launcher.currentClassPath().prefix().indexOf("-cp") + 1))
+                .startsWith("/");
     }
 
     @Test
