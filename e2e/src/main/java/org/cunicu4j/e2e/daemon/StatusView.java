@@ -127,6 +127,16 @@ public final class StatusView {
             return pairField("remoteType");
         }
 
+        /** The selected pair's remote address ({@code selected_pair.remote.ip}), or null. */
+        @SuppressWarnings("unchecked")
+        public String remoteIp() {
+            if (get(raw, "selectedPair") instanceof Map<?, ?> pair
+                    && ((Map<String, Object>) pair).get("remote") instanceof Map<?, ?> remote) {
+                return string((Map<String, Object>) remote, "ip");
+            }
+            return null;
+        }
+
         public long restarts() {
             return get(raw, "restarts") instanceof Number n ? n.longValue() : 0;
         }

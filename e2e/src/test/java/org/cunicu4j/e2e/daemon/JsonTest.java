@@ -35,6 +35,8 @@ class JsonTest {
         assertThat(carol.publicKey()).isEqualTo("k2=");
         assertThat(carol.localType()).isEqualTo("prflx");
         assertThat(carol.remoteType()).isEqualTo("relay");
+        assertThat(carol.remoteIp()).isEqualTo("198.18.0.10");
+        assertThat(bob.remoteIp()).isNull();
         assertThat(s.findNumber("unknownSenders")).contains(3L);
         assertThat(s.findNumber("pid")).contains(42L);
     }
