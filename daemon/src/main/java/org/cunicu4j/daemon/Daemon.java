@@ -1,5 +1,7 @@
 package org.cunicu4j.daemon;
 
+import org.cunicu4j.daemon.epdisc.EndpointDiscoveryStats;
+import java.util.TreeMap;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
@@ -175,7 +177,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
                 control = options.control().start(config.rpcSocket(), this);
             } catch (org.cunicu4j.daemon.control.SocketInUseException e) {
                 // the message names the socket and says another daemon serves it
-                throw new DaemonException("rpc.socket " + e.getMessage() + " (e.g. -o rpc.socket=PATH)", e);
+                throw new DaemonException("rpc.socket " + e.getMessage() + " (-o rpc.socket=PATH gives this daemon its own)", e);
             } catch (IOException e) {
                 throw new DaemonException("rpc.socket " + config.rpcSocket() + ": " + e.getMessage(), e);
             }
@@ -232,7 +234,34 @@ public final class Daemon implements DaemonApi, AutoCloseable {
             out.add(status(mi));
         }
         out.sort((a, b) -> a.name().compareTo(b.name()));
-        return new DaemonStatus(Version.get(), ProcessHandle.current().pid(), started, out);
+        return new DaemonStatus(Version.get(), ProcessHandle.current().pid(), started, out, counters());
+    }
+
+    /** Endpoint discovery's counters summed over the interfaces, by snake_case name. */
+    private Map<String, Long> counters() {
+        long unknown = 0, malformed = 0, ignored = 0, stale = 0, dropped = 0, publishErrors = 0, restarts = 0;
+        for (ManagedInterface mi : List.copyOf(interfaces.values())) {
+            if (mi.epdisc == null) {
+                continue;
+            }
+            EndpointDiscoveryStats st = mi.epdisc.stats();
+            unknown += st.unknownSender();
+            malformed += st.malformed();
+            ignored += st.ignored();
+            stale += st.staleCredentials();
+            dropped += st.remoteCandidatesDropped();
+            publishErrors += st.publishErrors();
+            restarts += st.restarts();
+        }
+        Map<String, Long> c = new TreeMap<>();
+        c.put("signaling_unknown_sender", unknown);
+        c.put("signaling_malformed", malformed);
+        c.put("signaling_ignored", ignored);
+        c.put("signaling_stale_credentials", stale);
+        c.put("signaling_remote_candidates_dropped", dropped);
+        c.put("signaling_publish_errors", publishErrors);
+        c.put("session_restarts", restarts);
+        return c;
     }
 
     private InterfaceStatus status(ManagedInterface mi) {

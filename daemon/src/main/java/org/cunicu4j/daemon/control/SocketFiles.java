@@ -135,7 +135,7 @@ final class SocketFiles {
         if (l == null) {
             ch.close();
             throw new SocketInUseException(path, true, "another daemon serves it (it holds " + lockFile
-                    + "); stop that daemon first or give another socket path");
+                    + "); stop that daemon first");
         }
         return ch;
     }
@@ -162,7 +162,7 @@ final class SocketFiles {
         }
         switch (r) {
             case LIVE -> throw new SocketInUseException(path, true,
-                    "another daemon serves it (the control socket answers); stop that daemon first or give another socket path");
+                    "another daemon serves it (the control socket answers); stop that daemon first");
             case STALE -> Files.deleteIfExists(path); // its daemon died without removing it
             case GONE -> {
                 // removed meanwhile
