@@ -3,7 +3,6 @@ package org.cunicu4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -11,6 +10,7 @@ import java.util.Map;
 import org.cunicu4j.daemon.api.DaemonEvent;
 import org.cunicu4j.daemon.api.DaemonStatus;
 import org.cunicu4j.daemon.api.InterfaceStatus;
+import org.cunicu4j.testlab.mesh.Json;
 import org.junit.jupiter.api.Test;
 
 /** The status table, its colours, the JSON document, monitor lines and the human units. */
@@ -77,9 +77,9 @@ class StatusRenderTest {
         Map<String, Object> doc = Json.object(Json.parse(json));
         assertThat(doc).containsOnlyKeys("version", "pid", "started", "interfaces", "counters");
         assertThat(Json.object(doc.get("counters"))).containsExactly(
-                Map.entry("signaling_unknown_sender", new BigDecimal("3")), Map.entry("zero", new BigDecimal("0")));
+                Map.entry("signaling_unknown_sender", 3L), Map.entry("zero", 0L));
         assertThat(doc.get("version")).isEqualTo("0.1.0");
-        assertThat(doc.get("pid")).isEqualTo(new BigDecimal("4242"));
+        assertThat(doc.get("pid")).isEqualTo(4242L);
         assertThat(doc.get("started")).isEqualTo("2026-11-25T11:00:00Z");
         List<Object> ifaces = Json.array(doc.get("interfaces"));
         assertThat(ifaces).hasSize(2);
@@ -87,7 +87,7 @@ class StatusRenderTest {
         assertThat(wg0).containsOnlyKeys("name", "device", "public_key", "listen_port", "proxy_mode", "proxy_reason", "peers");
         assertThat(wg0).containsEntry("name", "wg0").containsEntry("device", "cunicu4j")
                 .containsEntry("public_key", ControlFixtures.IFACE_KEY.toBase64())
-                .containsEntry("listen_port", new BigDecimal("51820"))
+                .containsEntry("listen_port", 51820L)
                 .containsEntry("proxy_mode", "bind")
                 .containsEntry("proxy_reason", "our own device: ICE on WireGuard's sockets");
         List<Object> peers = Json.array(wg0.get("peers"));
@@ -99,28 +99,28 @@ class StatusRenderTest {
         assertThat(alice).containsEntry("name", "alice").containsEntry("public_key", ControlFixtures.ALICE.toBase64())
                 .containsEntry("state", "connected").containsEntry("proxy_mode", "bind")
                 .containsEntry("proxy_reason", "our own device")
-                .containsEntry("rx_bytes", new BigDecimal("1234567")).containsEntry("tx_bytes", new BigDecimal("2048"))
+                .containsEntry("rx_bytes", 1234567L).containsEntry("tx_bytes", 2048L)
                 .containsEntry("last_handshake", "2026-11-25T11:59:48Z").containsEntry("endpoint", "198.51.100.7:40000")
-                .containsEntry("restarts", new BigDecimal("2")).containsEntry("last_error", null);
-        assertThat((BigDecimal) alice.get("rtt_ms")).isEqualByComparingTo("12.34");
+                .containsEntry("restarts", 2L).containsEntry("last_error", null);
+        assertThat(alice.get("rtt_ms")).isEqualTo(12.34);
         Map<String, Object> pair = Json.object(alice.get("selected_pair"));
         assertThat(pair).containsOnlyKeys("local", "remote", "protocol").containsEntry("protocol", "udp");
         assertThat(Json.object(pair.get("local"))).containsExactlyInAnyOrderEntriesOf(
-                Map.of("type", "host", "ip", "10.0.0.1", "port", new BigDecimal("51820")));
+                Map.of("type", "host", "ip", "10.0.0.1", "port", 51820L));
         assertThat(Json.object(pair.get("remote"))).containsExactlyInAnyOrderEntriesOf(
-                Map.of("type", "srflx", "ip", "198.51.100.7", "port", new BigDecimal("40000")));
+                Map.of("type", "srflx", "ip", "198.51.100.7", "port", 40000L));
 
         Map<String, Object> bob = Json.object(peers.get(1));
         Map<String, Object> bobPair = Json.object(bob.get("selected_pair"));
         assertThat(Json.object(bobPair.get("local"))).containsEntry("type", "relay");
         assertThat(Json.object(bobPair.get("remote"))).containsEntry("type", "prflx").containsEntry("ip", "fd00::2");
         assertThat(bobPair).containsEntry("protocol", "tcp");
-        assertThat(bob).containsEntry("state", "checking").containsEntry("rx_bytes", new BigDecimal(5L << 30));
+        assertThat(bob).containsEntry("state", "checking").containsEntry("rx_bytes", 5L << 30);
 
         Map<String, Object> carol = Json.object(peers.get(2));
         assertThat(carol).containsEntry("name", null).containsEntry("state", "failed").containsEntry("proxy_mode", null)
                 .containsEntry("selected_pair", null).containsEntry("rtt_ms", null).containsEntry("last_handshake", null)
-                .containsEntry("restarts", new BigDecimal("7")).containsEntry("last_error", "no candidate pair succeeded");
+                .containsEntry("restarts", 7L).containsEntry("last_error", "no candidate pair succeeded");
 
         Map<String, Object> wg1 = Json.object(ifaces.get(1));
         assertThat(wg1).containsEntry("proxy_mode", "user").containsEntry("device", "userspace (uapi)");

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.cunicu4j.testlab.mesh.Json;
 
 /**
  * What a test reads from {@code cunicu4j status --json}: the interfaces and, per peer, its

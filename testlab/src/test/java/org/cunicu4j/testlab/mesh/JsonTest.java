@@ -34,6 +34,32 @@ class JsonTest {
     }
 
     @Test
+    void parsesEveryKindOfValue() {
+        Object v = Json.parse(" [1, -2, 3.5, 1e3, \"a\\n\\u00e9\\\"\", true, false, null, {}, [], 12345678901234567890] ");
+        assertThat(v).isEqualTo(java.util.Arrays.asList(1L, -2L, 3.5, 1000.0, "a\né\"", true, false, null, Map.of(),
+                List.of(), 1.2345678901234567e19));
+    }
+
+    @Test
+    void rejectsMalformedTextNamingWhatWasExpected() {
+        assertThatThrownBy(() -> Json.parse("{\"a\": 1,}")).hasMessageContaining("offset 8");
+        assertThatThrownBy(() -> Json.parse("[01]")).hasMessageContaining("a number");
+        assertThatThrownBy(() -> Json.parse("\"abc")).hasMessageContaining("closing");
+        assertThatThrownBy(() -> Json.parse("{} x")).hasMessageContaining("end of input");
+        assertThatThrownBy(() -> Json.parse("\"a\tb\"")).hasMessageContaining("control character");
+        assertThatThrownBy(() -> Json.parse("{\"a\": 1, \"a\": 2}")).hasMessageContaining("repeated member name \"a\"")
+                .hasMessageContaining("offset 9");
+    }
+
+    @Test
+    void objectAndArrayCastOrNameWhatTheyGot() {
+        assertThat(Json.object(Json.parse("{\"k\": [true]}")).get("k")).isEqualTo(List.of(true));
+        assertThat(Json.array(Json.parse("[1]"))).containsExactly(1L);
+        assertThatThrownBy(() -> Json.object(List.of())).hasMessageContaining("expected an object");
+        assertThatThrownBy(() -> Json.array(null)).hasMessageContaining("expected an array, got null");
+    }
+
+    @Test
     void randomCutsAndFlipsOfAValidDocumentNeverThrowAnythingElse() {
         String doc = "{\"interfaces\":[{\"name\":\"c4j1m1a\",\"peers\":[{\"public_key\":\"abc=\",\"state\":\"CONNECTED\","
                 + "\"restarts\":2,\"rtt_ms\":0.5,\"selected_pair\":null}]}]}";
@@ -48,7 +74,8 @@ class JsonTest {
             try {
                 Json.parse(s);
             } catch (IllegalArgumentException expected) {
-                // malformed: fine
+                assertThat(expected.getMessage()).as("seed %d, input %s", seed, s).startsWith("JSON: expected")
+                        .contains("offset");
             } catch (RuntimeException e) {
                 throw new AssertionError("seed " + seed + ", input " + s, e);
             }
