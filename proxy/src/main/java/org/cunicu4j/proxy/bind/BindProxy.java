@@ -6,8 +6,6 @@ import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.cunicu4j.ice.Gatherer;
 import org.cunicu4j.ice.IceAgent;
@@ -16,6 +14,7 @@ import org.cunicu4j.ice.mux.UdpMuxStats;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.PacketConn;
 import org.cunicu4j.proxy.GatherSettings;
+import org.cunicu4j.proxy.PeerProxies;
 import org.cunicu4j.proxy.PeerProxy;
 import org.cunicu4j.proxy.PortSharing;
 import org.cunicu4j.proxy.ProxyMode;
@@ -65,13 +64,13 @@ public final class BindProxy implements PortSharing {
     private final UdpMux mux4;
     private final UdpMux mux6;
     private final List<Thread> pumps = new ArrayList<>(2);
-    private final Set<BindPeerProxy> peers = ConcurrentHashMap.newKeySet();
+    private final PeerProxies<BindPeerProxy> peers;
     private final LongAdder pumpErrors = new LongAdder();
-    private volatile boolean closed;
 
     private BindProxy(Device device, ProxyBind bind) {
         this.device = device;
         this.bind = bind;
+        this.peers = new PeerProxies<>("BindProxy of " + device.name());
         this.mux4 = UdpMux.builder(bind.sharedConn(StandardProtocolFamily.INET)).ownsConn(false).serverReflexive().fed();
         this.mux6 = UdpMux.builder(bind.sharedConn(StandardProtocolFamily.INET6)).ownsConn(false).serverReflexive().fed();
     }
@@ -104,7 +103,7 @@ public final class BindProxy implements PortSharing {
 
     private void pump(PacketConn conn, UdpMux mux) {
         PacketBatch batch = new PacketBatch(PUMP_BATCH, PUMP_SLOT);
-        while (!closed) {
+        while (!peers.closed()) {
             int n;
             try {
                 n = conn.receive(batch);
@@ -134,7 +133,7 @@ public final class BindProxy implements PortSharing {
     /** Host (on the WireGuard port), server-reflexive and relay gatherers as the settings say; the agent owns them. */
     @Override
     public List<Gatherer> gatherers(GatherSettings settings) {
-        requireOpen();
+        peers.requireOpen();
         List<UdpMux> muxes = new ArrayList<>(2);
         if (settings.ipv4()) {
             muxes.add(mux4);
@@ -152,12 +151,8 @@ public final class BindProxy implements PortSharing {
      */
     @Override
     public PeerProxy attach(Key peer, IceAgent agent) {
-        BindPeerProxy p = new BindPeerProxy(device, bind, peer, agent, peers::remove);
-        synchronized (this) { // against close(): either it sees p in peers or this sees it closed
-            requireOpen();
-            peers.add(p);
-        }
-        return p;
+        peers.requireOpen();
+        return peers.add(new BindPeerProxy(device, bind, peer, agent, peers::remove), peer, p -> {});
     }
 
     /** The mux of {@code family} (counters, tests). */
@@ -177,13 +172,7 @@ public final class BindProxy implements PortSharing {
 
     /** True while both pumps run. */
     public boolean pumping() {
-        return !closed && pumps.stream().allMatch(Thread::isAlive);
-    }
-
-    private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("BindProxy of " + device.name() + " is closed");
-        }
+        return !peers.closed() && pumps.stream().allMatch(Thread::isAlive);
     }
 
     /**
@@ -192,14 +181,8 @@ public final class BindProxy implements PortSharing {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        for (BindPeerProxy p : List.copyOf(peers)) {
-            p.close();
+        if (!peers.close()) {
+            return;
         }
         mux4.close();
         mux6.close();
@@ -217,6 +200,6 @@ public final class BindProxy implements PortSharing {
 
     @Override
     public String toString() {
-        return "BindProxy[" + device.name() + " port " + bind.port() + ", " + peers.size() + " peers" + (closed ? ", closed" : "") + "]";
+        return "BindProxy[" + device.name() + " port " + bind.port() + ", " + peers.size() + " peers" + (peers.closed() ? ", closed" : "") + "]";
     }
 }

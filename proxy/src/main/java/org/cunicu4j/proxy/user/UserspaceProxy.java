@@ -6,8 +6,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.cunicu4j.ice.Gatherer;
 import org.cunicu4j.ice.IceAgent;
 import org.cunicu4j.ice.mux.UdpMux;
@@ -15,6 +13,7 @@ import org.cunicu4j.linux.socket.SocketConstants;
 import org.cunicu4j.linux.socket.UdpSocket;
 import org.cunicu4j.net.udp.UdpPacketConn;
 import org.cunicu4j.proxy.GatherSettings;
+import org.cunicu4j.proxy.PeerProxies;
 import org.cunicu4j.proxy.PeerProxy;
 import org.cunicu4j.proxy.PortSharing;
 import org.cunicu4j.proxy.ProxyMode;
@@ -48,13 +47,13 @@ public final class UserspaceProxy implements PortSharing {
     private final WireGuardControl control;
     private volatile int listenPort;
     private final List<UdpMux> muxes;
-    private final Set<UserspacePeerProxy> peers = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
+    private final PeerProxies<UserspacePeerProxy> peers;
 
     private UserspaceProxy(WireGuardControl control, int listenPort, List<UdpMux> muxes) {
         this.control = control;
         this.listenPort = listenPort;
         this.muxes = List.copyOf(muxes);
+        this.peers = new PeerProxies<>("UserspaceProxy of " + control.name());
     }
 
     /**
@@ -127,7 +126,7 @@ public final class UserspaceProxy implements PortSharing {
 
     @Override
     public List<Gatherer> gatherers(GatherSettings settings) {
-        requireOpen();
+        peers.requireOpen();
         List<UdpMux> use = new ArrayList<>(2);
         for (UdpMux m : muxes) {
             boolean v4 = m.localAddress().getAddress() instanceof java.net.Inet4Address;
@@ -147,21 +146,10 @@ public final class UserspaceProxy implements PortSharing {
      */
     @Override
     public PeerProxy attach(Key peer, IceAgent agent) throws IOException {
-        requireOpen();
+        peers.requireOpen();
         UserspacePeerProxy p = UserspacePeerProxy.open(control, listenPort, peer, agent.connection(), peers::remove);
-        boolean closedMeanwhile;
-        synchronized (this) { // against close() and listenPortChanged: either they see p or p sees them
-            closedMeanwhile = closed;
-            if (!closedMeanwhile) {
-                peers.add(p);
-                p.listenPortChanged(listenPort);
-            }
-        }
-        if (closedMeanwhile) {
-            p.close();
-            throw new IllegalStateException("UserspaceProxy of " + control.name() + " was closed while peer " + peer + " was attached");
-        }
-        return p;
+        // under the peers' monitor, as listenPortChanged: either it sees p or p sees the new port
+        return peers.add(p, peer, q -> q.listenPortChanged(listenPort));
     }
 
     /**
@@ -171,11 +159,11 @@ public final class UserspaceProxy implements PortSharing {
      *
      * @throws IllegalArgumentException when the port is not 1..65535
      */
-    public synchronized void listenPortChanged(int port) {
+    public void listenPortChanged(int port) {
         checkPort(control, port);
-        listenPort = port;
-        for (UserspacePeerProxy p : peers) {
-            p.listenPortChanged(port);
+        synchronized (peers) {
+            listenPort = port;
+            peers.forEach(p -> p.listenPortChanged(port));
         }
     }
 
@@ -184,23 +172,11 @@ public final class UserspaceProxy implements PortSharing {
         return listenPort;
     }
 
-    private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("UserspaceProxy of " + control.name() + " is closed");
-        }
-    }
-
     /** Closes the peers' proxies still open and the muxes (every agent's conn on them). Idempotent. */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        for (UserspacePeerProxy p : List.copyOf(peers)) {
-            p.close();
+        if (!peers.close()) {
+            return;
         }
         for (UdpMux m : muxes) {
             m.close();
