@@ -2,20 +2,15 @@ package org.cunicu4j.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.cunicu4j.daemon.DaemonTests.iface;
+import static org.cunicu4j.daemon.DaemonTests.peer;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.cunicu4j.daemon.api.DaemonEvent;
 import org.cunicu4j.daemon.api.InterfaceStatus;
-import org.cunicu4j.daemon.api.PeerSessionStatus;
-import org.cunicu4j.daemon.config.ConfigLoader;
-import org.cunicu4j.daemon.config.DaemonConfig;
-import org.cunicu4j.linux.NetNs;
 import org.cunicu4j.proxy.ProxyMode;
 import org.cunicu4j.testlab.Host;
 import org.cunicu4j.testlab.Lab;
@@ -46,25 +41,11 @@ class DaemonLifecycleTest {
     private final long pid = ProcessHandle.current().pid();
 
     private Path write(String name, String yaml) throws Exception {
-        Path file = dir.resolve(name + ".yaml");
-        Files.writeString(file, yaml);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return file;
+        return DaemonTests.writeConfig(dir, name, yaml);
     }
 
     private Daemon start(Host host, Path file, String... overrides) throws Exception {
-        DaemonConfig cfg = ConfigLoader.load(file, Map.of(), List.of(overrides));
-        return NetNs.call(host.netns(), () -> Daemon.start(cfg, List.of(),
-                Daemon.Options.defaults().withLockDirectory(dir.resolve("locks"))));
-    }
-
-    private static InterfaceStatus iface(Daemon d, String name) {
-        return d.status().interfaces().stream().filter(i -> i.name().equals(name)).findFirst().orElse(null);
-    }
-
-    private static PeerSessionStatus peer(Daemon d, String ifname, Key k) {
-        InterfaceStatus i = iface(d, ifname);
-        return i == null ? null : i.peers().stream().filter(p -> p.publicKey().equals(k)).findFirst().orElse(null);
+        return DaemonTests.start(host, file, dir.resolve("locks"), overrides);
     }
 
     @Test

@@ -3,13 +3,7 @@ package org.cunicu4j.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
-import java.util.Map;
-import org.cunicu4j.daemon.config.ConfigLoader;
-import org.cunicu4j.daemon.config.DaemonConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,15 +16,11 @@ class DaemonStartErrorsTest {
     private final long pid = ProcessHandle.current().pid();
 
     private Path write(String yaml) throws Exception {
-        Path file = dir.resolve("c.yaml");
-        Files.writeString(file, yaml);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return file;
+        return DaemonTests.writeConfig(dir, "c", yaml);
     }
 
     private Daemon start(Path file) throws Exception {
-        DaemonConfig cfg = ConfigLoader.load(file, Map.of(), List.of());
-        return Daemon.start(cfg, List.of(), Daemon.Options.defaults().withLockDirectory(dir.resolve("locks")));
+        return DaemonTests.start(file, dir.resolve("locks"));
     }
 
     @Test

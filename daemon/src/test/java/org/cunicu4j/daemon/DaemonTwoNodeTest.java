@@ -2,20 +2,13 @@ package org.cunicu4j.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.cunicu4j.daemon.DaemonTests.peer;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.cunicu4j.daemon.api.ConnectionState;
 import org.cunicu4j.daemon.api.InterfaceStatus;
 import org.cunicu4j.daemon.api.PeerSessionStatus;
-import org.cunicu4j.daemon.config.ConfigLoader;
-import org.cunicu4j.daemon.config.DaemonConfig;
-import org.cunicu4j.linux.NetNs;
-import org.cunicu4j.testlab.Host;
 import org.cunicu4j.testlab.Lab;
 import org.cunicu4j.testlab.OneLan;
 import org.cunicu4j.testlab.PeerTopologies;
@@ -62,33 +55,11 @@ class DaemonTwoNodeTest {
                         allowed_ips:
                         - %s
                 """.formatted(pid, dir.resolve(name + ".sock"), ifname, key.toBase64(), address, peer.toBase64(), peerAllowed);
-        Path file = dir.resolve(name + ".yaml");
-        Files.writeString(file, yaml);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return file;
-    }
-
-    private Daemon start(Host host, Path file, Path lockDir, String... overrides) throws Exception {
-        DaemonConfig cfg = ConfigLoader.load(file, Map.of(), List.of(overrides));
-        return NetNs.call(host.netns(), () -> Daemon.start(cfg, List.of(),
-                Daemon.Options.defaults().withLockDirectory(lockDir)));
-    }
-
-    private static PeerSessionStatus peerOf(Daemon d, String ifname, Key peer) {
-        for (InterfaceStatus i : d.status().interfaces()) {
-            if (i.name().equals(ifname)) {
-                for (PeerSessionStatus p : i.peers()) {
-                    if (p.publicKey().equals(peer)) {
-                        return p;
-                    }
-                }
-            }
-        }
-        return null;
+        return DaemonTests.writeConfig(dir, name, yaml);
     }
 
     private static boolean connected(Daemon d, String ifname, Key peer) {
-        PeerSessionStatus p = peerOf(d, ifname, peer);
+        PeerSessionStatus p = peer(d, ifname, peer);
         return p != null && p.state() == ConnectionState.CONNECTED;
     }
 
@@ -103,7 +74,7 @@ class DaemonTwoNodeTest {
             OneLan lan = PeerTopologies.oneLan(lab);
             Path fa = config("a", ifA, ka, "10.99.0.1/24", kb.publicKey(), "10.99.0.2/32");
             Path fb = config("b", ifB, kb, "10.99.0.2/24", ka.publicKey(), "10.99.0.1/32");
-            try (Daemon a = start(lan.alice(), fa, locks); Daemon b = start(lan.bob(), fb, locks)) {
+            try (Daemon a = DaemonTests.start(lan.alice(), fa, locks); Daemon b = DaemonTests.start(lan.bob(), fb, locks)) {
                 assertThat(a.interfaceNames()).containsExactly(ifA);
                 InterfaceStatus sa = a.status().interfaces().getFirst();
                 assertThat(sa.device()).isEqualTo("cunicu4j");
@@ -113,19 +84,19 @@ class DaemonTwoNodeTest {
                 Waiter.until("both daemons report CONNECTED", CONNECT,
                         () -> connected(a, ifA, kb.publicKey()) && connected(b, ifB, ka.publicKey()));
                 lan.alice().run("ping", "-c", "3", "-i", "0.2", "-W", "5", "10.99.0.2");
-                PeerSessionStatus pa = peerOf(a, ifA, kb.publicKey());
+                PeerSessionStatus pa = peer(a, ifA, kb.publicKey());
                 assertThat(pa.selectedPair()).isNotNull();
                 assertThat(pa.rxBytes()).isPositive();
                 assertThat(pa.lastHandshake()).isNotNull();
 
                 // a second daemon on the same interface is refused
-                assertThatThrownBy(() -> start(lan.alice(), fa, locks, "rpc.socket=" + dir.resolve("a2.sock")))
+                assertThatThrownBy(() -> DaemonTests.start(lan.alice(), fa, locks, "rpc.socket=" + dir.resolve("a2.sock")))
                         .hasMessageContaining("interface " + ifA + " is already managed by cunicu4j daemon pid " + pid);
 
                 // a peer removed with wg goes away from status
                 lan.alice().run("wg", "set", ifA, "peer", kb.publicKey().toBase64(), "remove");
                 Waiter.until("the removed peer leaves the status", Duration.ofSeconds(10),
-                        () -> peerOf(a, ifA, kb.publicKey()) == null);
+                        () -> peer(a, ifA, kb.publicKey()) == null);
             }
             // shutdown removed our interfaces and the lock files
             assertThat(lan.alice().run("ip", "link", "show").stdout()).doesNotContain(ifA);
