@@ -1,8 +1,6 @@
 package org.cunicu4j.daemon.control;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -13,15 +11,15 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.cunicu4j.linux.LinuxException;
+import org.cunicu4j.wireguard.uapi.PrivateSockets;
 
 /**
  * Binds a listening UNIX socket at a path so that it is never reachable with looser
  * permissions than 0600: bound in a fresh private (0700) directory next to the target,
  * chmod 0600, then given its public name with {@code link(2)}, which never replaces a name
- * that exists.
+ * that exists (wireguard's {@link PrivateSockets}, which the UAPI server uses too).
  *
  * <p>Two daemons starting at once must not remove each other's socket: the whole
  * check-stale, remove, link sequence, and later the check-ours-then-remove of
@@ -49,12 +47,7 @@ final class SocketFiles {
          */
         void release() throws IOException {
             try {
-                Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-                if (key != null && key.equals(fileKey)) {
-                    Files.deleteIfExists(path);
-                }
-            } catch (NoSuchFileException e) {
-                // already removed
+                PrivateSockets.removeIfSame(path, fileKey);
             } finally {
                 lock.close(); // releases the lock
             }
@@ -79,33 +72,15 @@ final class SocketFiles {
         FileChannel lock = lock(path);
         try {
             refuseUnlessReplaceable(path);
-            Path privateDir = Files.createTempDirectory(dir, ".ctl",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Path temp = privateDir.resolve("s");
-            ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                try {
-                    ch.bind(UnixDomainSocketAddress.of(temp));
-                } catch (IOException e) {
-                    throw new IOException("cannot bind the control socket for " + path + " (at " + temp + " first): " + e.getMessage(), e);
-                }
-                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
-                // the link is the same inode: its identity is the temp's, read before anyone else can see it
-                Object key = Files.readAttributes(temp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            PrivateSockets.Published p = PrivateSockets.bind(path, ".ctl", temp -> {
                 try {
                     Files.createLink(path, temp);
                 } catch (FileAlreadyExistsException e) {
                     // only a process not taking the lock can have put it there
                     throw new SocketInUseException(path, false, "appeared while the control socket was published; refusing to replace it");
                 }
-                return new Bound(ch, path, key, lock);
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
-            } finally {
-                Files.deleteIfExists(temp);
-                Files.deleteIfExists(privateDir);
-            }
+            });
+            return new Bound(p.channel(), path, p.fileKey(), lock);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;

@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
@@ -15,10 +13,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.LinkOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,24 +149,15 @@ public final class UapiServer implements AutoCloseable {
         checkDirectory(dir);
         refuseUnlessReplaceable(name, socket); // fail early and clearly; publish() re-checks atomically
         // bound inside a fresh 0700 directory: nobody can connect before the socket is 0600
-        Path privateDir = Files.createTempDirectory(dir, "." + socket.getFileName() + ".",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path temp = privateDir.resolve("s");
-        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        PrivateSockets.Published p = PrivateSockets.bind(socket, "." + socket.getFileName() + ".",
+                temp -> publish(name, temp, socket));
         try {
-            ch.bind(UnixDomainSocketAddress.of(temp));
-            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
-            publish(name, temp, socket);
-            Object key = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            UapiServer s = new UapiServer(name, socket, key, ch, target, limits);
+            UapiServer s = new UapiServer(name, socket, p.fileKey(), p.channel(), target, limits);
             s.acceptor.start();
             return s;
-        } catch (IOException | RuntimeException e) {
-            ch.close();
+        } catch (RuntimeException e) {
+            p.channel().close();
             throw e;
-        } finally {
-            Files.deleteIfExists(temp);
-            Files.deleteIfExists(privateDir);
         }
     }
 
@@ -481,12 +468,7 @@ public final class UapiServer implements AutoCloseable {
         }
         timer.shutdownNow();
         try {
-            Object key = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            if (Objects.equals(key, fileKey)) {
-                Files.deleteIfExists(socket);
-            }
-        } catch (NoSuchFileException e) {
-            // already removed
+            PrivateSockets.removeIfSame(socket, fileKey);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "uapi " + name + ": could not remove " + socket + ": " + e.getMessage());
         }
