@@ -46,11 +46,20 @@ import org.cunicu4j.stun.TransactionId;
  *       {@link IceConfig#maxRto()}, {@link IceConfig#maxCheckTransmissions()} sends.</li>
  *   <li>Nomination: <b>regular</b> (§8.1.1). The controlling agent nominates its best valid
  *       pair with a USE-CANDIDATE check once no higher-priority pair is still pending, or
- *       {@link IceConfig#nominationWait()} after the first valid pair. The controlled agent
- *       selects a nominated pair when it has none, when it is of higher priority, or when
- *       the current one has had no consent response for half the disconnected timeout.
+ *       {@link IceConfig#nominationWait()} after the first valid pair and, for a pair
+ *       involving a server-/peer-reflexive or relayed candidate, its acceptance wait
+ *       ({@link IceConfig#srflxAcceptanceWait()}, {@link IceConfig#relayAcceptanceWait()})
+ *       after the first check: a NAT drops the first checks of a direct pair, which then
+ *       validates a little after the relayed one. It nominates once (again only for
+ *       failover, or when a nomination check failed). The controlled agent selects the pair
+ *       nominated most recently, whatever its priority, so both agents use the same pair.
  *       Failover: a controlling agent whose selected pair went DISCONNECTED probes its other
  *       valid pairs and re-nominates one that answers, so the selected pair switches.</li>
+ *   <li>Data (non-STUN) is delivered to {@link #connection()} when it comes from the remote
+ *       of any valid pair on that pair's base (RFC 8445 §12), not only the selected one;
+ *       data over a non-selected valid pair is counted
+ *       ({@link IceCounters#dataFromOtherValidPair()}), other data dropped and counted.
+ *       Data is sent on the selected pair only.</li>
  *   <li>While CHECKING, the agent fails when every pair has failed after end-of-candidates
  *       on both sides, or when no pair is left to check and nothing new (candidate,
  *       credentials) arrived for {@link IceConfig#failedTimeout()} &mdash; valid pairs or not:
@@ -123,6 +132,10 @@ public final class IceAgent implements AutoCloseable {
     /** When checks began or the last candidate or credentials arrived: the failed timeout of CHECKING runs from here. */
     private long checkingSince;
     private long firstValidAt = -1;
+    /** When the first connectivity check of this generation went out (-1: none yet); acceptance waits run from here. */
+    private long checksStartedAt = -1;
+    /** Controlled agent: the pair the latest USE-CANDIDATE request arrived on (RFC 8445 §8.1.1: it follows the latest nomination). */
+    private CheckPair peerNominated;
     private long nextConsentAt;
     private int probeIndex;
     private int prflxCount;
@@ -135,12 +148,15 @@ public final class IceAgent implements AutoCloseable {
     /** Messages waiting in the outbox (written under lock). */
     private volatile int outboxSize;
     private volatile Route route;
+    /** Every valid pair as a route (rebuilt under lock when the valid list changes): data is accepted on any (RFC 8445 §12). */
+    private volatile Route[] validRoutes = new Route[0];
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong badIntegrity = new AtomicLong();
     private final AtomicLong wrongUfrag = new AtomicLong();
     private final AtomicLong unknownTransaction = new AtomicLong();
     private final AtomicLong unexpectedStun = new AtomicLong();
     private final AtomicLong unexpectedData = new AtomicLong();
+    private final AtomicLong dataFromOtherValidPair = new AtomicLong();
     private final AtomicLong dataDroppedNoRoute = new AtomicLong();
     private final AtomicLong dataDroppedQueueFull = new AtomicLong();
     private final AtomicLong roleConflicts = new AtomicLong();
@@ -430,8 +446,11 @@ public final class IceAgent implements AutoCloseable {
             triggered.clear();
             transactions.clear();
             nominating = null;
+            peerNominated = null;
             remoteEndOfCandidates = false;
             firstValidAt = -1;
+            checksStartedAt = -1;
+            refreshValidRoutes();
             boolean hadSelected = selected != null;
             selected = null;
             if (state == IceState.FAILED || !hadSelected) {
@@ -481,8 +500,11 @@ public final class IceAgent implements AutoCloseable {
             triggered.clear();
             transactions.clear();
             nominating = null;
+            peerNominated = null;
             remoteEndOfCandidates = false;
             firstValidAt = -1;
+            checksStartedAt = -1;
+            refreshValidRoutes();
             boolean hadSelected = selected != null;
             selected = null;
             if (state == IceState.FAILED || !hadSelected) {
@@ -533,7 +555,7 @@ public final class IceAgent implements AutoCloseable {
 
     public IceCounters counters() {
         return new IceCounters(malformed.get(), badIntegrity.get(), wrongUfrag.get(), unknownTransaction.get(),
-                unexpectedStun.get(), unexpectedData.get(), dataDroppedNoRoute.get(), dataDroppedQueueFull.get(),
+                unexpectedStun.get(), unexpectedData.get(), dataFromOtherValidPair.get(), dataDroppedNoRoute.get(), dataDroppedQueueFull.get(),
                 roleConflicts.get(), readerErrors.get(), sendErrors.get(), ignoredRemoteCandidates.get());
     }
 
@@ -554,6 +576,7 @@ public final class IceAgent implements AutoCloseable {
                 tick.cancel();
             }
             route = null;
+            validRoutes = new Route[0];
             setState(IceState.CLOSED, clock.nanoTime());
         } finally {
             lock.unlock();
@@ -721,12 +744,51 @@ public final class IceAgent implements AutoCloseable {
                     dataDroppedQueueFull.incrementAndGet();
                 }
             } else {
-                unexpectedData.incrementAndGet();
+                onOtherData(base, batch, slot);
             }
         } catch (RuntimeException e) {
             malformed.incrementAndGet();
             LOG.log(System.Logger.Level.DEBUG, () -> "dropped a datagram that failed handling: " + e);
         }
+    }
+
+    /**
+     * Data not from the selected route: delivered when it came from the remote of another
+     * valid pair on its base (RFC 8445 §12: the peer may have selected that pair), else
+     * dropped and counted. A linear scan of the snapshot; does not allocate.
+     */
+    private void onOtherData(PacketConn base, PacketBatch batch, int slot) {
+        Route[] valid = validRoutes;
+        for (Route v : valid) {
+            if (v.base == base && v.fromRemote(batch, slot)) {
+                int len = batch.buffer(slot).remaining();
+                long now = clock.nanoTime();
+                v.pair.traffic.received(len, now);
+                v.pair.local.traffic.received(len, now);
+                v.pair.remote.traffic.received(len, now);
+                dataFromOtherValidPair.incrementAndGet();
+                if (!connection.offer(batch, slot)) {
+                    dataDroppedQueueFull.incrementAndGet();
+                }
+                return;
+            }
+        }
+        unexpectedData.incrementAndGet();
+    }
+
+    /** Rebuilds {@link #validRoutes} from the check list's valid pairs (under lock). */
+    private void refreshValidRoutes() {
+        if (closed || state == IceState.FAILED) {
+            validRoutes = new Route[0];
+            return;
+        }
+        List<Route> out = new ArrayList<>();
+        for (CheckPair p : checks.pairs()) {
+            if (p.valid) {
+                out.add(new Route(p, p.local.base, p.remote.candidate.address()));
+            }
+        }
+        validRoutes = out.toArray(new Route[0]);
     }
 
     private void onStunDatagram(PacketConn base, PacketBatch batch, int slot) {
@@ -890,6 +952,7 @@ public final class IceAgent implements AutoCloseable {
             case IN_PROGRESS, SUCCEEDED -> { }
         }
         if (msg.useCandidate() && role == IceRole.CONTROLLED) {
+            peerNominated = pair;
             if (pair.state == CandidatePairState.SUCCEEDED) {
                 nominatedByPeer(pair.validPair != null ? pair.validPair : pair, now);
             } else {
@@ -944,6 +1007,7 @@ public final class IceAgent implements AutoCloseable {
     private void switchRole(IceRole newRole) {
         role = newRole;
         checks.setRole(newRole);
+        peerNominated = null;
         if (newRole == IceRole.CONTROLLED) {
             nominating = null;
             triggered.removeIf(Triggered::nominate);
@@ -1016,6 +1080,7 @@ public final class IceAgent implements AutoCloseable {
             }
             pair.valid = false;
             pair.state = CandidatePairState.FAILED;
+            refreshValidRoutes();
         } else if (pair.state == CandidatePairState.IN_PROGRESS) {
             pair.state = CandidatePairState.FAILED;
         }
@@ -1055,6 +1120,7 @@ public final class IceAgent implements AutoCloseable {
         if (firstValidAt < 0) {
             firstValidAt = now;
         }
+        refreshValidRoutes();
         checks.unfreeze(pair.foundation());
         if (t.useCandidate && role == IceRole.CONTROLLING && t.roleSent == IceRole.CONTROLLING) {
             if (nominating == pair) {
@@ -1064,7 +1130,11 @@ public final class IceAgent implements AutoCloseable {
             select(valid, now);
         } else if (pair.nominateOnSuccess && role == IceRole.CONTROLLED) {
             pair.nominateOnSuccess = false;
-            nominatedByPeer(valid, now);
+            if (pair == peerNominated) {
+                nominatedByPeer(valid, now);
+            } else {
+                valid.nominated = true; // nominated earlier; a later nomination of another pair stands
+            }
         }
     }
 
@@ -1073,14 +1143,10 @@ public final class IceAgent implements AutoCloseable {
             return;
         }
         valid.nominated = true;
-        if (selected == null || valid == selected) {
-            select(valid, now);
-            return;
-        }
-        boolean stale = now - selected.lastConsentNanos >= disconnectedNanos / 2;
-        if (Long.compareUnsigned(valid.priority, selected.priority) > 0 || stale) {
-            select(valid, now);
-        }
+        // RFC 8445 §8.1.1: the controlling agent decides; the latest nomination wins whatever the priority
+        // (priorities computed on the two sides can differ, e.g. for peer-reflexive candidates), so both
+        // agents send on the same pair
+        select(valid, now);
     }
 
     private void select(CheckPair pair, long now) {
@@ -1201,6 +1267,9 @@ public final class IceAgent implements AutoCloseable {
         Transaction t = request(pair, Transaction.Kind.CHECK, useCandidate, rto);
         transactions.put(t.id, t);
         transmit(t, now);
+        if (checksStartedAt < 0) {
+            checksStartedAt = now;
+        }
         if (!useCandidate) {
             pair.state = CandidatePairState.IN_PROGRESS;
         }
@@ -1245,7 +1314,8 @@ public final class IceAgent implements AutoCloseable {
             if (best == null) {
                 return;
             }
-            if (!checks.betterPending(best) || now - firstValidAt >= config.nominationWait().toNanos()) {
+            if (!checks.betterPending(best) || (now - firstValidAt >= config.nominationWait().toNanos()
+                    && checksStartedAt >= 0 && now - checksStartedAt >= acceptanceWait(best))) {
                 nominate(best);
             }
         } else if (state == IceState.DISCONNECTED) {
@@ -1256,6 +1326,19 @@ public final class IceAgent implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** How long after the first check a pair of this kind may be nominated while a better one is still pending. */
+    private long acceptanceWait(CheckPair p) {
+        CandidateType l = p.local.candidate.type();
+        CandidateType r = p.remote.candidate.type();
+        if (l == CandidateType.RELAY || r == CandidateType.RELAY) {
+            return config.relayAcceptanceWait().toNanos();
+        }
+        if (l == CandidateType.HOST && r == CandidateType.HOST) {
+            return 0;
+        }
+        return config.srflxAcceptanceWait().toNanos();
     }
 
     private void nominate(CheckPair p) {
@@ -1350,6 +1433,7 @@ public final class IceAgent implements AutoCloseable {
             triggered.clear();
             transactions.clear();
             route = null;
+            validRoutes = new Route[0];
         }
         LOG.log(System.Logger.Level.DEBUG, () -> "ICE agent " + local.ufrag() + ": " + old + " -> " + next);
         events.emit(l -> l.stateChanged(old, next));

@@ -22,7 +22,14 @@ import java.util.random.RandomGenerator;
  * @param candidateTypes the local candidate types the agent uses; others from its gatherers are ignored
  * @param nominationWait the controlling agent nominates its best valid pair at once when no
  *     higher-priority pair is still being checked, else after waiting this long from the first valid pair
- *     (regular nomination, RFC 8445 §8.1.1)
+ *     (regular nomination, RFC 8445 §8.1.1); while a higher-priority pair is still being checked, a pair
+ *     also waits out its acceptance wait ({@code srflxAcceptanceWait}, {@code relayAcceptanceWait})
+ * @param srflxAcceptanceWait while a higher-priority pair is still being checked, the controlling agent
+ *     nominates a valid pair involving a server- or peer-reflexive candidate (and no relayed one) only
+ *     this long after its first check went out (default 500 ms: a NAT drops the first checks until the
+ *     other side has sent, so a better pair may validate a little later); host-host pairs wait 0
+ * @param relayAcceptanceWait the same for a pair involving a relayed candidate (default 2 s), so a
+ *     direct pair that validates a few hundred ms after a relayed one is nominated instead
  * @param maxCheckTransmissions transmissions of one check before its pair fails (RFC 8489 Rc)
  * @param maxRto upper bound of a check's doubling retransmission timeout (keeps a dead pair's
  *     failure within a few seconds instead of RFC 8489's 39.5 s)
@@ -43,6 +50,8 @@ public record IceConfig(
         Duration consentInterval,
         Set<CandidateType> candidateTypes,
         Duration nominationWait,
+        Duration srflxAcceptanceWait,
+        Duration relayAcceptanceWait,
         int maxCheckTransmissions,
         Duration maxRto,
         int maxPairs,
@@ -59,10 +68,9 @@ public record IceConfig(
         positive(keepaliveInterval, "keepaliveInterval");
         positive(consentInterval, "consentInterval");
         positive(maxRto, "maxRto");
-        Objects.requireNonNull(nominationWait, "nominationWait");
-        if (nominationWait.isNegative()) {
-            throw new IllegalArgumentException("nominationWait must not be negative, got " + nominationWait);
-        }
+        notNegative(nominationWait, "nominationWait");
+        notNegative(srflxAcceptanceWait, "srflxAcceptanceWait");
+        notNegative(relayAcceptanceWait, "relayAcceptanceWait");
         if (consentInterval.compareTo(disconnectedTimeout) >= 0) {
             throw new IllegalArgumentException("consentInterval " + consentInterval
                     + " must be shorter than disconnectedTimeout " + disconnectedTimeout
@@ -92,6 +100,13 @@ public record IceConfig(
         }
     }
 
+    private static void notNegative(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, got " + d);
+        }
+    }
+
     private static void positive(Duration d, String name) {
         Objects.requireNonNull(d, name);
         if (d.isNegative() || d.isZero()) {
@@ -117,6 +132,8 @@ public record IceConfig(
         b.consentInterval = consentInterval;
         b.candidateTypes = EnumSet.copyOf(candidateTypes);
         b.nominationWait = nominationWait;
+        b.srflxAcceptanceWait = srflxAcceptanceWait;
+        b.relayAcceptanceWait = relayAcceptanceWait;
         b.maxCheckTransmissions = maxCheckTransmissions;
         b.maxRto = maxRto;
         b.maxPairs = maxPairs;
@@ -137,6 +154,8 @@ public record IceConfig(
         private Duration consentInterval = Duration.ofSeconds(2);
         private Set<CandidateType> candidateTypes = EnumSet.allOf(CandidateType.class);
         private Duration nominationWait = Duration.ofMillis(400);
+        private Duration srflxAcceptanceWait = Duration.ofMillis(500);
+        private Duration relayAcceptanceWait = Duration.ofSeconds(2);
         private int maxCheckTransmissions = 7;
         private Duration maxRto = Duration.ofMillis(1600);
         private int maxPairs = 100;
@@ -155,6 +174,8 @@ public record IceConfig(
         public Builder consentInterval(Duration v) { consentInterval = v; return this; }
         public Builder candidateTypes(Set<CandidateType> v) { candidateTypes = v; return this; }
         public Builder nominationWait(Duration v) { nominationWait = v; return this; }
+        public Builder srflxAcceptanceWait(Duration v) { srflxAcceptanceWait = v; return this; }
+        public Builder relayAcceptanceWait(Duration v) { relayAcceptanceWait = v; return this; }
         public Builder maxCheckTransmissions(int v) { maxCheckTransmissions = v; return this; }
         public Builder maxRto(Duration v) { maxRto = v; return this; }
         public Builder maxPairs(int v) { maxPairs = v; return this; }
@@ -166,7 +187,7 @@ public record IceConfig(
 
         public IceConfig build() {
             return new IceConfig(checkInterval, disconnectedTimeout, failedTimeout, keepaliveInterval, consentInterval,
-                    candidateTypes, nominationWait, maxCheckTransmissions, maxRto, maxPairs, component, scheduler, listenerExecutor,
+                    candidateTypes, nominationWait, srflxAcceptanceWait, relayAcceptanceWait, maxCheckTransmissions, maxRto, maxPairs, component, scheduler, listenerExecutor,
                     random, receiveBufferSize);
         }
     }

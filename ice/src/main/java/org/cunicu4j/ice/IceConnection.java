@@ -11,7 +11,9 @@ import org.cunicu4j.net.PacketQueue;
 /**
  * The agent's selected pair as a data connection: {@link #send} goes to the selected
  * remote candidate through the selected local candidate's base, {@link #receive} yields
- * the non-STUN datagrams that arrive on that base from that remote. It follows the
+ * the non-STUN datagrams that arrive on that base from that remote, and those from the
+ * remote of any other valid pair on its base (RFC 8445 §12: the peer may send on the pair
+ * it selected; each slot's address is the sender's). It follows the
  * selected pair: after a switch (or a restart that finds a new pair) it sends and
  * receives on the new one without being reopened.
  *
@@ -37,7 +39,7 @@ public final class IceConnection implements PacketConn {
     }
 
     /**
-     * Called by a reader for a data datagram from the selected remote; false when it was
+     * Called by a reader for a data datagram from the remote of a valid pair; false when it was
      * dropped (queue full or closed, or longer than a slot: never delivered cut short).
      */
     boolean offer(PacketBatch batch, int slot) {

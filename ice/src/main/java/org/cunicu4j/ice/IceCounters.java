@@ -8,7 +8,10 @@ package org.cunicu4j.ice;
  * @param wrongUfrag requests whose USERNAME named another agent's (or an old) ufrag
  * @param unknownTransaction responses matching no outstanding request
  * @param unexpectedStun well-formed STUN the agent does not handle (other methods, classes)
- * @param unexpectedData non-STUN datagrams not from the selected pair's remote on its base
+ * @param unexpectedData non-STUN datagrams from an address of no valid pair on the base they came in on
+ * @param dataFromOtherValidPair non-STUN datagrams delivered although they came over a valid pair other
+ *     than the selected one (RFC 8445 §12: data is accepted on any valid pair; many mean the peers'
+ *     selected pairs differ)
  * @param dataDroppedNoRoute datagrams sent through {@link IceConnection} while no pair was selected
  * @param dataDroppedQueueFull data datagrams dropped because the {@link IceConnection} receiver fell behind
  * @param roleConflicts role conflicts seen (487 sent or received, or a role switched on a request)
@@ -23,6 +26,7 @@ public record IceCounters(
         long unknownTransaction,
         long unexpectedStun,
         long unexpectedData,
+        long dataFromOtherValidPair,
         long dataDroppedNoRoute,
         long dataDroppedQueueFull,
         long roleConflicts,
