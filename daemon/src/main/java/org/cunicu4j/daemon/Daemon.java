@@ -380,6 +380,13 @@ public final class Daemon implements DaemonApi, AutoCloseable {
             if (st == null) {
                 continue;
             }
+            if (Proxies.unwrap(mi.sharing) instanceof org.cunicu4j.proxy.user.UserspaceProxy up && st.listenPort() != 0
+                    && st.listenPort() != up.listenPort()) {
+                // the external device listens elsewhere now (wg set listen-port, a restart): the copy loops follow
+                LOG.log(System.Logger.Level.INFO, "{0} listens on port {1} now (was {2}): the user-space proxy follows",
+                        mi.name, String.valueOf(st.listenPort()), String.valueOf(up.listenPort()));
+                up.listenPortChanged(st.listenPort());
+            }
             Set<Key> now = new HashSet<>();
             for (PeerStatus p : st.peers()) {
                 now.add(p.publicKey());
@@ -526,6 +533,12 @@ public final class Daemon implements DaemonApi, AutoCloseable {
     private String name(ManagedInterface mi, Key k) {
         String n = mi.peerName(k);
         return n != null ? n + " (" + k.toBase64().substring(0, 8) + "…)" : k.toBase64().substring(0, 8) + "…";
+    }
+
+    /** The port sharing of interface {@code iface}, or null (tests). */
+    org.cunicu4j.proxy.PortSharing sharing(String iface) {
+        ManagedInterface mi = interfaces.get(iface);
+        return mi == null ? null : Proxies.unwrap(mi.sharing);
     }
 
     private void emit(DaemonEvent.Type type, String iface, Key peer, String message) {

@@ -68,6 +68,11 @@ final class Proxies {
         return new Reasoned(sharing, reason);
     }
 
+    /** The port sharing itself, without the wrapper that gives its reason. */
+    static PortSharing unwrap(PortSharing sharing) {
+        return sharing instanceof Reasoned r ? r.delegate() : sharing;
+    }
+
     /** A port sharing whose {@link #reason()} says how the mode was chosen. */
     private record Reasoned(PortSharing delegate, String reason) implements PortSharing {
         @Override

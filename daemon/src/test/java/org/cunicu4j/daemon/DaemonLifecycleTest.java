@@ -157,6 +157,14 @@ class DaemonLifecycleTest {
                     assertThat(st.listenPort()).isEqualTo(51998);
                     assertThat(peer(d, ifname, p1)).isNotNull();
                     assertThat(wgo.wg("show", ifname, "dump").stdout()).contains(key.toBase64(), p1.toBase64());
+
+                    // the adopted device moves to another port: the user-space proxy's copy loops follow
+                    assertThat(wgo.wg("set", ifname, "listen-port", "51997").ok()).isTrue();
+                    d.sync();
+                    org.cunicu4j.proxy.user.UserspaceProxy up = (org.cunicu4j.proxy.user.UserspaceProxy) d.sharing(ifname);
+                    Waiter.until("the user-space proxy follows the new listen port", java.time.Duration.ofSeconds(20),
+                            () -> up.listenPort() == 51997);
+                    assertThat(iface(d, ifname).listenPort()).isEqualTo(51997);
                 }
                 assertThat(h.exec("ip", "link", "show", ifname).ok()).as("an adopted device keeps running").isTrue();
                 assertThat(wgo.socket()).exists();
