@@ -440,25 +440,8 @@ public final class IceAgent implements AutoCloseable {
             setLocalCredentials(IceCredentials.random(config.random()));
             remote = null;
             remoteKey = null;
-            remotes.clear();
             locals.clear();
-            checks.clear();
-            triggered.clear();
-            transactions.clear();
-            nominating = null;
-            peerNominated = null;
-            remoteEndOfCandidates = false;
-            firstValidAt = -1;
-            checksStartedAt = -1;
-            refreshValidRoutes();
-            boolean hadSelected = selected != null;
-            selected = null;
-            if (state == IceState.FAILED || !hadSelected) {
-                route = null;
-                if (hadSelected) {
-                    events.emit(l -> l.selectedPairChanged(null));
-                }
-            } // else RFC 8445 §9: data keeps flowing on the old route until a new pair is selected
+            clearRemoteSide();
             regather = gatheringStarted;
             gatheringStarted = false;
             gatheringDone = false;
@@ -494,25 +477,8 @@ public final class IceAgent implements AutoCloseable {
             long now = clock.nanoTime();
             remote = credentials;
             remoteKey = StunCredentials.shortTermKey(credentials.password());
-            remotes.clear();
             locals.removeIf(e -> e.candidate.type() == CandidateType.PEER_REFLEXIVE);
-            checks.clear();
-            triggered.clear();
-            transactions.clear();
-            nominating = null;
-            peerNominated = null;
-            remoteEndOfCandidates = false;
-            firstValidAt = -1;
-            checksStartedAt = -1;
-            refreshValidRoutes();
-            boolean hadSelected = selected != null;
-            selected = null;
-            if (state == IceState.FAILED || !hadSelected) {
-                route = null;
-                if (hadSelected) {
-                    events.emit(l -> l.selectedPairChanged(null));
-                }
-            } // else as restart(): data keeps flowing on the old route until a new pair is selected
+            clearRemoteSide();
             checkingSince = now;
             if (started) {
                 checks.start();
@@ -520,6 +486,33 @@ public final class IceAgent implements AutoCloseable {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * What {@link #restart()} and {@link #resetRemote} both clear, under the lock: the remote
+     * candidates, pairs, checks in flight and nomination state, and the selected pair. Its
+     * route is dropped when the agent was FAILED or nothing was selected; otherwise data
+     * keeps flowing on it until a new pair is selected (RFC 8445 §9).
+     */
+    private void clearRemoteSide() {
+        remotes.clear();
+        checks.clear();
+        triggered.clear();
+        transactions.clear();
+        nominating = null;
+        peerNominated = null;
+        remoteEndOfCandidates = false;
+        firstValidAt = -1;
+        checksStartedAt = -1;
+        refreshValidRoutes();
+        boolean hadSelected = selected != null;
+        selected = null;
+        if (state == IceState.FAILED || !hadSelected) {
+            route = null;
+            if (hadSelected) {
+                events.emit(l -> l.selectedPairChanged(null));
+            }
         }
     }
 
