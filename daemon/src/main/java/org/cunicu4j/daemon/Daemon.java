@@ -380,10 +380,10 @@ public final class Daemon implements DaemonApi, AutoCloseable {
             if (st == null) {
                 continue;
             }
-            if (Proxies.unwrap(mi.sharing) instanceof org.cunicu4j.proxy.user.UserspaceProxy up && st.listenPort() != 0
+            if (Proxies.unwrap(mi.sharing) instanceof org.cunicu4j.proxy.ExternalPortSharing up && st.listenPort() != 0
                     && st.listenPort() != up.listenPort()) {
                 // the external device listens elsewhere now (wg set listen-port, a restart): the copy loops follow
-                LOG.log(System.Logger.Level.INFO, "{0} listens on port {1} now (was {2}): the user-space proxy follows",
+                LOG.log(System.Logger.Level.INFO, "{0} listens on port {1} now (was {2}): the port sharing follows",
                         mi.name, String.valueOf(st.listenPort()), String.valueOf(up.listenPort()));
                 up.listenPortChanged(st.listenPort());
             }

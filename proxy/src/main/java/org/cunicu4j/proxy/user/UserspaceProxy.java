@@ -15,7 +15,7 @@ import org.cunicu4j.net.udp.UdpPacketConn;
 import org.cunicu4j.proxy.GatherSettings;
 import org.cunicu4j.proxy.PeerProxies;
 import org.cunicu4j.proxy.PeerProxy;
-import org.cunicu4j.proxy.PortSharing;
+import org.cunicu4j.proxy.ExternalPortSharing;
 import org.cunicu4j.proxy.ProxyMode;
 import org.cunicu4j.proxy.SharedPortGatherers;
 import org.cunicu4j.wireguard.Key;
@@ -39,7 +39,7 @@ import org.cunicu4j.wireguard.control.WireGuardControl;
  * Thread-safe: {@link #attach}, {@link #listenPortChanged} and {@link #close()} are
  * serialised where they meet (a peer attached while closing is closed, never left open).
  */
-public final class UserspaceProxy implements PortSharing {
+public final class UserspaceProxy implements ExternalPortSharing {
     private static final System.Logger LOG = System.getLogger(UserspaceProxy.class.getName());
     /** Why this mode serves an external device. */
     public static final String REASON = "external device: ICE on its own sockets, a loopback socket per peer copies to and from WireGuard";
@@ -159,6 +159,7 @@ public final class UserspaceProxy implements PortSharing {
      *
      * @throws IllegalArgumentException when the port is not 1..65535
      */
+    @Override
     public void listenPortChanged(int port) {
         checkPort(control, port);
         synchronized (peers) {
@@ -168,6 +169,7 @@ public final class UserspaceProxy implements PortSharing {
     }
 
     /** The device's listen port the peers' loopback sockets use. */
+    @Override
     public int listenPort() {
         return listenPort;
     }
