@@ -558,6 +558,8 @@ class EndpointDiscoveryTest {
         Key p2 = Key.generatePrivate().publicKey();
         Key p3 = Key.generatePrivate().publicKey();
         assertThat(a.epd.syncPeers(java.util.Map.of(p1, "one", p2, "two"))).containsExactly(2, 0);
+        // sessions set up on their worker threads: wait until p1's is attached, so its removal must close it
+        Waiter.until("p1's session attached its proxy", WAIT, () -> a.sharing.proxyOf(p1) != null);
         java.util.Map<Key, String> next = new java.util.HashMap<>();
         next.put(p2, "deux");
         next.put(p3, null);
