@@ -994,10 +994,10 @@ public final class Device implements WireGuardControl {
                 p.endpoint = source;
             }
         }
-        if (kp == p.next && receivedWithKeypair(p, kp)) {
+        boolean confirmed = kp == p.next && receivedWithKeypair(p, kp);
+        if (confirmed) {
             p.timers.handshakeComplete();
-            handshakesCompleted.increment();
-            sendStaged(p, ctx);
+            handshakeCompleted(p);
         }
         if (kp.initiator && !p.timers.sentLastMinuteHandshake
                 && now - kp.createdNanos >= timing.rejectAfterTime().toNanos() - timing.keepaliveTimeout().toNanos() - timing.rekeyTimeout().toNanos()) {
@@ -1008,9 +1008,18 @@ public final class Device implements WireGuardControl {
         p.timers.anyAuthenticatedPacketTraversal(now);
         p.rxBytes.add(len);
         transportReceived.increment();
-        if (n == 0) {
-            return; // keepalive
+        if (n > 0) {
+            deliverInner(ctx, p, n, now);
         }
+        if (confirmed) {
+            // after the packet left ctx.scratch: sealing the staged packets reuses it
+            sendStaged(p, ctx);
+        }
+    }
+
+    /** Writes the decrypted packet of {@code n} bytes in {@code ctx.scratch} from {@code p} to the TUN, or drops it. */
+    private void deliverInner(SendContext ctx, Peer p, int n, long now) {
+        byte[] s = ctx.scratch;
         p.timers.dataReceived(now);
         int version = (s[0] & 0xff) >>> 4;
         int plen;
@@ -1199,6 +1208,10 @@ public final class Device implements WireGuardControl {
             drop(DropReason.HANDSHAKE_INVALID);
             return;
         }
+        if (crossesOurInitiation(p, id, now)) {
+            drop(DropReason.HANDSHAKE_CROSSED);
+            return;
+        }
         Handshake.Refusal r = p.handshake.finishConsumingInitiation(start, msg, now, timing.handshakeInitiationRate().toNanos());
         if (r != Handshake.Refusal.NONE) {
             drop(DropReason.HANDSHAKE_INVALID);
@@ -1249,6 +1262,37 @@ public final class Device implements WireGuardControl {
         }
     }
 
+    /**
+     * Whether an initiation from {@code p} crossed ours and we keep ours ({@link DropReason#HANDSHAKE_CROSSED}):
+     * ours is still awaiting its response (sent less than REKEY_TIMEOUT ago), our public key is
+     * the greater (unsigned, byte by byte), so the peer answers ours instead, and we have not
+     * dropped one since the last completed handshake. That last condition covers a path that
+     * works towards us only: our initiations are lost, the peer's first is dropped, its retry
+     * is answered, so it costs one REKEY_TIMEOUT. A peer that never breaks the tie
+     * (wireguard-go, the kernel) answers ours as the other end does here.
+     */
+    private boolean crossesOurInitiation(Peer p, StaticIdentity id, long now) {
+        if (p.handshake.state() != Handshake.State.INITIATION_CREATED
+                || java.util.Arrays.compareUnsigned(id.publicKey(), p.publicKey.bytes()) <= 0) {
+            return false;
+        }
+        synchronized (p) {
+            if (p.droppedCrossing || now - p.lastSentHandshake >= timing.rekeyTimeout().toNanos()) {
+                return false;
+            }
+            p.droppedCrossing = true;
+            return true;
+        }
+    }
+
+    /** A handshake with {@code p} completed (either role): count it, and break the next crossing again. */
+    private void handshakeCompleted(Peer p) {
+        synchronized (p) {
+            p.droppedCrossing = false;
+        }
+        handshakesCompleted.increment();
+    }
+
     private void consumeResponse(SendContext ctx, HandshakeJob job, long now) {
         byte[] msg = job.msg();
         IndexTable.Entry e = indices.get(getIntLE(msg, RESP_RECEIVER));
@@ -1281,7 +1325,7 @@ public final class Device implements WireGuardControl {
         p.timers.handshakeComplete();
         p.timers.anyAuthenticatedPacketTraversal(now);
         p.timers.anyAuthenticatedPacketReceived();
-        handshakesCompleted.increment();
+        handshakeCompleted(p);
         if (p.stagedCount() > 0) {
             sendStaged(p, ctx);
         } else {

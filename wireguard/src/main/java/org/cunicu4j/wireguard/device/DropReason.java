@@ -12,6 +12,14 @@ public enum DropReason {
     RATE_LIMITED,
     /** A handshake message that authenticated badly or named an unknown peer. */
     HANDSHAKE_INVALID,
+    /**
+     * An initiation that crossed our own, still awaiting its response: both ends sent one at
+     * once. Each end keeps one handshake per peer, so answering both would make each end drop
+     * the other's response and no session would confirm (until a retry, which crosses again
+     * when both sides' traffic is in step). The end whose public key is greater keeps its own
+     * initiation and drops the peer's; the other answers as usual.
+     */
+    HANDSHAKE_CROSSED,
     /** A cookie reply that did not decrypt or matched no handshake. */
     COOKIE_INVALID,
     /** A transport message for a receiver index the device does not know (or no longer knows). */

@@ -41,6 +41,12 @@ final class Peer {
 
     /** Handshake send bookkeeping, under {@link #handshake}'s lock... kept simple: under this peer's lock. */
     long lastSentHandshake;
+    /**
+     * A crossed initiation of this peer was dropped since the last completed handshake
+     * (guarded by this): the next one is answered even if ours is outstanding, in case ours
+     * are the ones lost (a path that works one way only).
+     */
+    boolean droppedCrossing;
 
     private final ArrayDeque<byte[]> staged = new ArrayDeque<>();
 

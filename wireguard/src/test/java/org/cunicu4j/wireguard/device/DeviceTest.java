@@ -9,6 +9,8 @@ import org.cunicu4j.wireguard.control.DeviceUpdate;
 import org.cunicu4j.wireguard.control.PeerStatus;
 import org.cunicu4j.wireguard.control.PeerUpdate;
 import org.cunicu4j.testlab.Waiter;
+import org.cunicu4j.wireguard.conn.testing.MemoryNetwork;
+import org.cunicu4j.wireguard.tun.MemoryTun;
 import org.junit.jupiter.api.Test;
 
 /** Device against device in one process: memory TUNs over a memory network. */
@@ -54,6 +56,103 @@ class DeviceTest {
             assertThat(p.b.counters().totalDropped()).isZero();
             assertThat(sa.privateKey()).isEqualTo(p.keyA);
             assertThat(sa.toString()).doesNotContain(p.keyA.toBase64());
+        }
+    }
+
+    /**
+     * Both ends start sending at once (as two daemons whose ICE sessions connect together do):
+     * their initiations cross. Each end keeps one handshake per peer, so if both answered, each
+     * would drop the response to its own and nothing would confirm until a retry, which crosses
+     * again when the traffic of both is in step. The end with the greater key keeps its own.
+     */
+    @Test
+    void crossedInitiationsConfirmOneSessionWithoutARetry() throws Exception {
+        try (DevicePair p = new DevicePair()) {
+            p.b.setEndpoint(p.keyA.publicKey(), p.bindA.endpoint());
+            // hold the first initiation of each side until both have sent one
+            p.network.setImpairment((from, to, d) -> d.get(0) == 1 ? MemoryNetwork.Verdict.HOLD : MemoryNetwork.Verdict.DELIVER);
+            byte[] ping = Packets.ipv4("10.0.0.1", "10.0.0.2", Packets.payload(84, 1));
+            byte[] pong = Packets.ipv4("10.0.0.2", "10.0.0.1", Packets.payload(84, 2));
+            p.tunA.inject(ping);
+            p.tunB.inject(pong);
+            Waiter.until("both initiations held", WAIT, () -> p.network.heldCount() == 2);
+            p.network.setImpairment(null);
+            p.network.releaseHeld();
+
+            assertThat(p.tunB.take(WAIT)).as(() -> "A " + p.a.counters() + "\nB " + p.b.counters()).isEqualTo(ping);
+            assertThat(p.tunA.take(WAIT)).as(() -> "A " + p.a.counters() + "\nB " + p.b.counters()).isEqualTo(pong);
+            Device winner = java.util.Arrays.compareUnsigned(p.keyA.publicKey().bytes(), p.keyB.publicKey().bytes()) > 0 ? p.a : p.b;
+            Device loser = winner == p.a ? p.b : p.a;
+            assertThat(winner.counters().dropped(DropReason.HANDSHAKE_CROSSED)).isEqualTo(1);
+            assertThat(loser.counters().dropped(DropReason.HANDSHAKE_CROSSED)).isZero();
+            // one session, confirmed without a second initiation from either side
+            assertThat(winner.counters().handshakesCompleted()).isEqualTo(1);
+            assertThat(p.a.counters().handshakeInitiationsSent()).isEqualTo(1);
+            assertThat(p.b.counters().handshakeInitiationsSent()).isEqualTo(1);
+            assertThat(p.a.counters().dropped(DropReason.HANDSHAKE_INVALID) + p.b.counters().dropped(DropReason.HANDSHAKE_INVALID)).isZero();
+        }
+    }
+
+    /** Which of the pair's devices breaks a tie of crossed initiations (its key is the greater). */
+    private static boolean aWinsTies(DevicePair p) {
+        return java.util.Arrays.compareUnsigned(p.keyA.publicKey().bytes(), p.keyB.publicKey().bytes()) > 0;
+    }
+
+    /**
+     * The responder has packets staged (its own initiation was lost): the first packet that
+     * confirms its session must reach its TUN intact although sending the staged ones follows
+     * at once on the same thread. The responder is the end that does not win ties, so it
+     * answers at once.
+     */
+    @Test
+    void firstPacketConfirmingAResponderWithStagedPacketsIsDelivered() throws Exception {
+        try (DevicePair p = new DevicePair()) {
+            p.b.setEndpoint(p.keyA.publicKey(), p.bindA.endpoint());
+            boolean aResponds = !aWinsTies(p);
+            Device responder = aResponds ? p.a : p.b;
+            MemoryTun responderTun = aResponds ? p.tunA : p.tunB;
+            MemoryTun initiatorTun = aResponds ? p.tunB : p.tunA;
+            var responderEndpoint = aResponds ? p.bindA.endpoint() : p.bindB.endpoint();
+            p.network.setImpairment((from, to, d) -> from.equals(responderEndpoint) && d.get(0) == 1
+                    ? MemoryNetwork.Verdict.DROP : MemoryNetwork.Verdict.DELIVER);
+            byte[] fromResponder = Packets.ipv4(aResponds ? "10.0.0.1" : "10.0.0.2", aResponds ? "10.0.0.2" : "10.0.0.1", Packets.payload(84, 2));
+            responderTun.inject(fromResponder);
+            Waiter.until("the responder's initiation lost", WAIT, () -> p.network.dropped() == 1);
+            byte[] fromInitiator = Packets.ipv4(aResponds ? "10.0.0.2" : "10.0.0.1", aResponds ? "10.0.0.1" : "10.0.0.2", Packets.payload(84, 1));
+            initiatorTun.inject(fromInitiator);
+
+            assertThat(responderTun.take(WAIT)).as(() -> "responder " + responder.counters()).isEqualTo(fromInitiator);
+            assertThat(initiatorTun.take(WAIT)).isEqualTo(fromResponder);
+            assertThat(responder.counters().totalDropped()).isZero();
+        }
+    }
+
+    /**
+     * A path that works one way only: the initiations of the end that wins ties are lost. It
+     * drops the other's first initiation as crossed, answers its retry, and the tunnel comes up.
+     */
+    @Test
+    void theEndThatWinsTiesStillAnswersWhenItsOwnInitiationsAreLost() throws Exception {
+        Timing quick = Timing.DEFAULT.withRekeyTimeout(Duration.ofMillis(500));
+        try (DevicePair p = new DevicePair(DeviceOptions.defaults().withTiming(quick))) {
+            p.b.setEndpoint(p.keyA.publicKey(), p.bindA.endpoint());
+            boolean aWins = aWinsTies(p);
+            Device winner = aWins ? p.a : p.b;
+            MemoryTun winnerTun = aWins ? p.tunA : p.tunB;
+            MemoryTun loserTun = aWins ? p.tunB : p.tunA;
+            var winnerEndpoint = aWins ? p.bindA.endpoint() : p.bindB.endpoint();
+            p.network.setImpairment((from, to, d) -> from.equals(winnerEndpoint) && d.get(0) == 1
+                    ? MemoryNetwork.Verdict.DROP : MemoryNetwork.Verdict.DELIVER);
+            byte[] fromWinner = Packets.ipv4(aWins ? "10.0.0.1" : "10.0.0.2", aWins ? "10.0.0.2" : "10.0.0.1", Packets.payload(84, 2));
+            winnerTun.inject(fromWinner);
+            Waiter.until("the winner's initiation lost", WAIT, () -> p.network.dropped() >= 1);
+            byte[] fromLoser = Packets.ipv4(aWins ? "10.0.0.2" : "10.0.0.1", aWins ? "10.0.0.1" : "10.0.0.2", Packets.payload(84, 1));
+            loserTun.inject(fromLoser);
+
+            assertThat(winnerTun.take(WAIT)).as(() -> "winner " + winner.counters()).isEqualTo(fromLoser);
+            assertThat(loserTun.take(WAIT)).isEqualTo(fromWinner);
+            // at most one crossed initiation dropped (none if the loser's first came after the winner's window)
+            assertThat(winner.counters().dropped(DropReason.HANDSHAKE_CROSSED)).isLessThanOrEqualTo(1);
         }
     }
 
