@@ -1,0 +1,181 @@
+package org.cunicu4j.daemon.autocfg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.cunicu4j.daemon.config.PortRange;
+import org.cunicu4j.linux.netlink.RtNetlink;
+import org.cunicu4j.net.IpPrefix;
+import org.cunicu4j.wireguard.Key;
+import org.cunicu4j.wireguard.control.DeviceStatus;
+import org.cunicu4j.wireguard.control.DeviceUpdate;
+import org.cunicu4j.wireguard.control.PeerUpdate;
+import org.cunicu4j.wireguard.control.WireGuardControl;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What AutoConfig decides without touching a link: keys, ports, device updates, peers' allowed IPs, the MTU rule. */
+class AutoConfigTest {
+    private RtNetlink rt; // opened, never asked anything in these tests
+
+    @BeforeEach
+    void open() throws Exception {
+        rt = RtNetlink.open();
+    }
+
+    @AfterEach
+    void close() {
+        rt.close();
+    }
+
+    @Test
+    void aConfiguredKeyWinsThenTheDevicesThenANewOne() {
+        Key configured = Key.generatePrivate();
+        Key onDevice = Key.generatePrivate();
+        AutoConfig withKey = new AutoConfig(AutoConfig.Settings.DEFAULT.withPrivateKey(configured), rt);
+        AutoConfig without = new AutoConfig(AutoConfig.Settings.DEFAULT, rt);
+
+        assertThat(withKey.privateKey("wg0", onDevice)).isSameAs(configured);
+        assertThat(without.privateKey("wg0", onDevice)).isSameAs(onDevice);
+        Key a = without.privateKey("wg0", null);
+        Key b = without.privateKey("wg0", null);
+        assertThat(a.type()).isEqualTo(Key.Type.PRIVATE);
+        assertThat(a).isNotEqualTo(b);
+        assertThat(a.bytes()[0] & 7).as("clamped").isZero();
+    }
+
+    @Test
+    void aConfiguredPortWinsThenTheDevicesThenTheRange() {
+        AutoConfig fixed = new AutoConfig(AutoConfig.Settings.DEFAULT.withListenPort(51999), rt);
+        AutoConfig ranged = new AutoConfig(AutoConfig.Settings.DEFAULT, rt);
+        assertThat(fixed.listenPort(0)).isEqualTo(51999);
+        assertThat(fixed.listenPort(40000)).isEqualTo(51999);
+        assertThat(ranged.listenPort(40000)).isEqualTo(40000);
+    }
+
+    @Test
+    void settingsAreCheckedAndNeverShowTheKey() {
+        Key k = Key.generatePrivate();
+        AutoConfig.Settings s = AutoConfig.Settings.DEFAULT.withPrivateKey(k);
+        assertThat(s.toString()).contains("privateKey=***").doesNotContain(k.toBase64())
+                .contains("prefixes=[fc2f:9a4d:0:0:0:0:0:0/32, 10.237.0.0/16]").contains("mtu=detect");
+        assertThatThrownBy(() -> AutoConfig.Settings.DEFAULT.withPrivateKey(k.publicKey()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("private_key must be a private key, got a PUBLIC key");
+        assertThatThrownBy(() -> AutoConfig.Settings.DEFAULT.withMtu(100))
+                .hasMessage("mtu must be 576..65535, got 100");
+        assertThatThrownBy(() -> AutoConfig.Settings.DEFAULT.withListenPort(70000))
+                .hasMessage("listen_port must be 1..65535, got 70000");
+    }
+
+    @Test
+    void anAdoptedDeviceWithoutKeyOrPortGetsBothInOneUpdate() throws Exception {
+        FakeControl control = new FakeControl(new DeviceStatus(null, 0, 0, List.of()));
+        AutoConfig ac = new AutoConfig(AutoConfig.Settings.DEFAULT.withListenPort(51830), rt);
+
+        Key pub = ac.configureDevice(control);
+
+        assertThat(control.updates).singleElement().satisfies(u -> {
+            assertThat(u.privateKey()).isNotNull();
+            assertThat(u.privateKey().publicKey()).isEqualTo(pub);
+            assertThat(u.listenPort()).isEqualTo(51830);
+            assertThat(u.peers()).isEmpty();
+        });
+    }
+
+    @Test
+    void anAdoptedDeviceThatHasEverythingIsLeftAlone() throws Exception {
+        Key k = Key.generatePrivate();
+        FakeControl control = new FakeControl(new DeviceStatus(k, 51820, 0, List.of()));
+        AutoConfig ac = new AutoConfig(AutoConfig.Settings.DEFAULT, rt);
+
+        assertThat(ac.configureDevice(control)).isEqualTo(k.publicKey());
+        assertThat(control.updates).isEmpty();
+
+        // a configured key that differs replaces the device's; the port stays
+        Key configured = Key.generatePrivate();
+        new AutoConfig(AutoConfig.Settings.DEFAULT.withPrivateKey(configured), rt).configureDevice(control);
+        assertThat(control.updates).singleElement().satisfies(u -> {
+            assertThat(u.privateKey()).isEqualTo(configured);
+            assertThat(u.listenPort()).isNull();
+        });
+    }
+
+    @Test
+    void aPeersDerivedHostAddressesGoIntoItsAllowedIpsAsAnUpdateOnly() throws Exception {
+        FakeControl control = new FakeControl(new DeviceStatus(null, 0, 0, List.of()));
+        Key peer = Key.generatePrivate().publicKey();
+        AutoConfig ac = new AutoConfig(AutoConfig.Settings.DEFAULT, rt);
+
+        List<IpPrefix> added = ac.peerAdded(control, peer);
+
+        List<IpPrefix> derived = DerivedAddresses.addresses(peer, DerivedAddresses.DEFAULT_PREFIXES);
+        assertThat(added).containsExactly(new IpPrefix(derived.get(0).address(), 128),
+                new IpPrefix(derived.get(1).address(), 32));
+        PeerUpdate u = control.updates.getFirst().peers().getFirst();
+        assertThat(u.publicKey()).isEqualTo(peer);
+        assertThat(u.updateOnly()).as("a peer removed meanwhile is not re-created").isTrue();
+        assertThat(u.replaceAllowedIps()).as("the peer's other allowed IPs stay").isFalse();
+        assertThat(u.remove()).isFalse();
+        assertThat(u.endpoint()).isNull();
+        assertThat(u.allowedIps()).isEqualTo(added);
+
+        // no prefixes: nothing to add, nothing applied
+        FakeControl none = new FakeControl(new DeviceStatus(null, 0, 0, List.of()));
+        assertThat(new AutoConfig(AutoConfig.Settings.DEFAULT.withPrefixes(List.of()), rt).peerAdded(none, peer)).isEmpty();
+        assertThat(none.updates).isEmpty();
+    }
+
+    @Test
+    void theMtuRuleIsWgQuicks() {
+        assertThat(MtuDetection.choose(1500, "x").mtu()).isEqualTo(1420);
+        assertThat(MtuDetection.choose(9000, "x").mtu()).isEqualTo(8920);
+        assertThat(MtuDetection.choose(1360, "x").mtu()).isEqualTo(1280);
+        MtuDetection.Detected low = MtuDetection.choose(1300, "route to endpoint 192.0.2.1 has mtu 1300");
+        assertThat(low.mtu()).isEqualTo(1280);
+        assertThat(low.reason()).isEqualTo("route to endpoint 192.0.2.1 has mtu 1300, minus 80 is below 1280: raised to 1280");
+    }
+
+    @Test
+    void aConfiguredMtuIsUsedWithoutLookingAtRoutes() throws Exception {
+        AutoConfig ac = new AutoConfig(AutoConfig.Settings.DEFAULT.withMtu(1380), rt);
+        assertThat(ac.mtu(List.of(new InetSocketAddress("192.0.2.1", 1).getAddress()))).isEqualTo(1380);
+    }
+
+    @Test
+    void theRangeDefaultsToCunicu4jsAndIsKept() {
+        assertThat(AutoConfig.Settings.DEFAULT.listenPortRange()).isEqualTo(PortRange.DEFAULT);
+        assertThat(AutoConfig.Settings.DEFAULT.withListenPortRange(new PortRange(40000, 40010)).listenPortRange().min())
+                .isEqualTo(40000);
+    }
+
+    /** A WireGuardControl that records updates and reports a fixed status. */
+    static final class FakeControl implements WireGuardControl {
+        final List<DeviceUpdate> updates = new ArrayList<>();
+        private final DeviceStatus status;
+
+        FakeControl(DeviceStatus status) {
+            this.status = status;
+        }
+
+        @Override
+        public String name() {
+            return "fake0";
+        }
+
+        @Override
+        public DeviceStatus status() {
+            return status;
+        }
+
+        @Override
+        public void apply(DeviceUpdate update) throws IOException {
+            updates.add(update);
+        }
+    }
+}
