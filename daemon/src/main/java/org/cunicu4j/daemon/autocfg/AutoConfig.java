@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.cunicu4j.daemon.ListenPorts;
+import org.cunicu4j.daemon.config.InterfaceConfig;
 import org.cunicu4j.daemon.config.PortRange;
 import org.cunicu4j.linux.Errno;
 import org.cunicu4j.linux.LinuxException;
@@ -71,6 +72,15 @@ public final class AutoConfig {
                 throw new IllegalArgumentException("mtu must be 576..65535, got " + mtu);
             }
             Objects.requireNonNull(source, "source");
+        }
+
+        /**
+         * The settings of an interface's configuration: its {@code private_key},
+         * {@code listen_port}, {@code listen_port_range} and {@code mtu}, with {@code prefixes}
+         * (which {@link InterfaceConfig} does not hold yet).
+         */
+        public static Settings from(InterfaceConfig cfg, List<IpPrefix> prefixes, String source) {
+            return new Settings(cfg.privateKey(), cfg.listenPort(), cfg.listenPortRange(), prefixes, cfg.mtu(), source);
         }
 
         public Settings withPrivateKey(Key v) {

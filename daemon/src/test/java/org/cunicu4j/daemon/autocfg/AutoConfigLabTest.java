@@ -8,6 +8,7 @@ import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.util.List;
 import java.util.OptionalInt;
+import org.cunicu4j.daemon.config.PortRange;
 import org.cunicu4j.linux.NetNs;
 import org.cunicu4j.linux.netlink.RtNetlink;
 import org.cunicu4j.net.IpPrefix;
@@ -177,7 +178,7 @@ class AutoConfigLabTest {
             return ch;
         })) {
             AutoConfig ranged = new AutoConfig(ac.settings().withListenPortRange(
-                    new org.cunicu4j.daemon.config.PortRange(51900, 51905)), rt);
+                    new PortRange(51900, 51905)), rt);
             assertThat(NetNs.call(host.netns(), () -> ranged.listenPort(0))).isEqualTo(51901);
         }
     }

@@ -7,6 +7,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.cunicu4j.daemon.config.IceSettings;
+import org.cunicu4j.daemon.config.InterfaceConfig;
 import org.cunicu4j.daemon.config.PortRange;
 import org.cunicu4j.linux.netlink.RtNetlink;
 import org.cunicu4j.net.IpPrefix;
@@ -145,6 +149,18 @@ class AutoConfigTest {
     void aConfiguredMtuIsUsedWithoutLookingAtRoutes() throws Exception {
         AutoConfig ac = new AutoConfig(AutoConfig.Settings.DEFAULT.withMtu(1380), rt);
         assertThat(ac.mtu(List.of(new InetSocketAddress("192.0.2.1", 1).getAddress()))).isEqualTo(1380);
+    }
+
+    @Test
+    void settingsComeFromAnInterfaceConfig() {
+        Key k = Key.generatePrivate();
+        InterfaceConfig cfg = new InterfaceConfig(k, 51900, new PortRange(51900, 51910), true, 1380, List.of(), Map.of(),
+                IceSettings.DEFAULT, Optional.empty());
+        AutoConfig.Settings s = AutoConfig.Settings.from(cfg, List.of(IpPrefix.parse("10.1.0.0/16")), "/etc/cunicu4j.yaml");
+        assertThat(s).isEqualTo(new AutoConfig.Settings(k, 51900, new PortRange(51900, 51910),
+                List.of(IpPrefix.parse("10.1.0.0/16")), 1380, "/etc/cunicu4j.yaml"));
+        assertThat(AutoConfig.Settings.from(InterfaceConfig.DEFAULT, DerivedAddresses.DEFAULT_PREFIXES, "defaults"))
+                .isEqualTo(AutoConfig.Settings.DEFAULT);
     }
 
     @Test
