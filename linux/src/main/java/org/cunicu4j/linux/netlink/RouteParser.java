@@ -19,7 +19,10 @@ final class RouteParser {
 
     private RouteParser() {}
 
-    /** The route in an RTM_NEWROUTE message, or null if malformed or not IPv4/IPv6. */
+    /**
+     * The route in an RTM_NEWROUTE message, or null if malformed (including an address,
+     * interface or table attribute of the wrong length) or not IPv4/IPv6.
+     */
     static RouteEntry route(MessageCursor m, AttrCursor attrs) {
         if (m.payloadLength() < Nl.RTMSG_LEN) {
             return null;
@@ -39,19 +42,38 @@ final class RouteParser {
         byte[] prefsrc = null;
         byte[] metrics = null;
         int oif = 0;
+        boolean wrongLength = false;
         attrs.reset(buf, p + Nl.RTMSG_LEN, m.payloadEnd());
-        while (attrs.next()) {
-            switch (attrs.type()) {
-                case Nl.RTA_DST -> dst = addressOrNull(attrs, expected);
-                case Nl.RTA_GATEWAY -> gateway = addressOrNull(attrs, expected);
-                case RTA_PREFSRC -> prefsrc = addressOrNull(attrs, expected);
-                case Nl.RTA_OIF -> oif = attrs.intValue(0);
-                case Nl.RTA_TABLE -> table = Integer.toUnsignedLong(attrs.intValue((int) table));
+        while (attrs.next() && !wrongLength) {
+            int t = attrs.type();
+            switch (t) {
+                case Nl.RTA_DST, Nl.RTA_GATEWAY, RTA_PREFSRC -> {
+                    // a wrong-length address would silently change the route's meaning (a default
+                    // route, no gateway): the message is malformed instead
+                    if (attrs.valueLength() != expected) {
+                        wrongLength = true;
+                    } else if (t == Nl.RTA_DST) {
+                        dst = attrs.bytesValue();
+                    } else if (t == Nl.RTA_GATEWAY) {
+                        gateway = attrs.bytesValue();
+                    } else {
+                        prefsrc = attrs.bytesValue();
+                    }
+                }
+                case Nl.RTA_OIF, Nl.RTA_TABLE -> {
+                    if (attrs.valueLength() != 4) {
+                        wrongLength = true;
+                    } else if (t == Nl.RTA_OIF) {
+                        oif = attrs.intValue(0);
+                    } else {
+                        table = Integer.toUnsignedLong(attrs.intValue(0));
+                    }
+                }
                 case RTA_METRICS -> metrics = attrs.bytesValue();
                 default -> { }
             }
         }
-        if (attrs.malformed() || dstLen > expected * 8 || table == 0 || oif < 0) {
+        if (wrongLength || attrs.malformed() || dstLen > expected * 8 || table == 0 || oif < 0) {
             return null;
         }
         int mtu = metrics == null ? 0 : metricsMtu(metrics, attrs);
@@ -77,10 +99,6 @@ final class RouteParser {
             }
         }
         return attrs.malformed() || mtu < 0 ? -1 : mtu;
-    }
-
-    private static byte[] addressOrNull(AttrCursor attrs, int expected) {
-        return attrs.valueLength() == expected ? attrs.bytesValue() : null;
     }
 
     private static InetAddress address(byte[] b) {

@@ -8,7 +8,9 @@ import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.HashSet;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The RTM_NEWROUTE decoder: valid messages round-trip; truncated, mutated or random input is refused, never thrown. */
@@ -51,18 +53,77 @@ class RouteParserTest {
     }
 
     @Test
-    void everyTruncationIsRefusedOrParsedNeverThrown() {
+    void everyTruncationInsideTheHeaderOrAnAttributeIsRefusedNeverThrown() {
         MemorySegment valid = arena.allocate(1024, 8);
         int len = ipv4Route(valid);
-        int refused = 0;
+        // where each attribute ends: a cut there leaves a shorter but well-formed message
+        Set<Integer> boundaries = new HashSet<>();
+        int header = Nl.NLMSGHDR_LEN + Nl.RTMSG_LEN;
+        AttrCursor walk = new AttrCursor().reset(valid, header, len);
+        long pos = header;
+        while (walk.next()) {
+            pos += Nl.align(Nl.RTATTR_LEN + walk.valueLength());
+            boundaries.add((int) pos);
+        }
+        assertThat(boundaries).contains(len).hasSize(6);
+        int parsed = 0;
         for (int cut = 0; cut < len; cut++) {
-            MemorySegment slice = valid.asSlice(0, cut);
-            // a slice exactly as long as the cut: a read past it throws instead of reading stale bytes
-            if (parseFirst(slice, cut) == null) {
-                refused++;
+            // a copy exactly as long as the cut (a read past it throws instead of reading stale
+            // bytes) whose nlmsg_len says the cut, so the parser really sees a short message
+            MemorySegment copy = arena.allocate(Math.max(cut, 1), 8);
+            MemorySegment.copy(valid, 0, copy, 0, cut);
+            if (cut >= 4) {
+                copy.set(ValueLayout.JAVA_INT_UNALIGNED, Nl.NLMSG_LEN, cut);
+            }
+            RouteEntry r;
+            try {
+                r = parseFirst(copy.asSlice(0, cut), cut);
+            } catch (RuntimeException e) {
+                throw new AssertionError("cut at " + cut + " of " + len + ": the parser threw", e);
+            }
+            if (cut < header || !boundaries.contains(cut)) {
+                assertThat(r).as("cut at %d of %d: inside the header or an attribute", cut, len).isNull();
+            } else {
+                // every boundary is at or after RTA_TABLE's end (the header's table is RT_TABLE_UNSPEC): a route with fewer attributes
+                assertThat(r).as("cut at %d of %d: at an attribute's end", cut, len).isNotNull();
+                assertThat(r.route().table()).isEqualTo(1234);
+                parsed++;
             }
         }
-        assertThat(refused).as("cuts inside the header or an attribute are refused").isGreaterThan(len / 2);
+        assertThat(parsed).isEqualTo(5);
+    }
+
+    @Test
+    void anAddressInterfaceOrTableOfTheWrongLengthMakesTheMessageMalformed() {
+        byte[] v6 = InetAddress.ofLiteral("fe80::1").getAddress();
+        byte[] v4 = InetAddress.ofLiteral("10.1.0.1").getAddress();
+        byte[] shortInt = {7, 0};
+        byte[] longInt = {7, 0, 0, 0, 0, 0, 0, 0};
+        assertThat(withExtraAttribute(Nl.RTA_GATEWAY, v4)).as("a well-formed control").isNotNull();
+        assertThat(withExtraAttribute(Nl.RTA_GATEWAY, v6)).as("a 16-byte gateway in an IPv4 route").isNull();
+        assertThat(withExtraAttribute(Nl.RTA_GATEWAY, new byte[0])).as("an empty gateway").isNull();
+        assertThat(withExtraAttribute(Nl.RTA_DST, new byte[] {10, 80})).as("a 2-byte destination").isNull();
+        assertThat(withExtraAttribute(RouteParser.RTA_PREFSRC, v6)).as("a 16-byte source").isNull();
+        assertThat(withExtraAttribute(Nl.RTA_OIF, shortInt)).as("a 2-byte interface").isNull();
+        assertThat(withExtraAttribute(Nl.RTA_OIF, longInt)).as("an 8-byte interface").isNull();
+        assertThat(withExtraAttribute(Nl.RTA_TABLE, shortInt)).as("a 2-byte table").isNull();
+    }
+
+    /** An IPv4 route 10.80.0.0/16 dev 7 in the main table plus one more attribute, parsed. */
+    private RouteEntry withExtraAttribute(int type, byte[] value) {
+        MemorySegment buf = arena.allocate(1024, 8);
+        MessageWriter w = new MessageWriter(buf);
+        w.begin(Nl.RTM_NEWROUTE, (short) 0, 0);
+        long rtm = w.reserve(Nl.RTMSG_LEN);
+        w.putByte(rtm + Nl.RTM_FAMILY, Nl.AF_INET);
+        w.putByte(rtm + Nl.RTM_DST_LEN, 16);
+        w.putByte(rtm + Nl.RTM_TABLE, 254);
+        w.putByte(rtm + Nl.RTM_TYPE, RouteEntry.UNICAST);
+        w.attr(Nl.RTA_DST, InetAddress.ofLiteral("10.80.0.0").getAddress());
+        w.attrInt(Nl.RTA_OIF, 7);
+        w.attr(type, value);
+        int len = w.finish();
+        return parseFirst(buf.asSlice(0, len), len);
     }
 
     @Test
