@@ -15,6 +15,7 @@ final class RouteParser {
     static final short RTM_GETROUTE = 26;
     static final int RTA_PREFSRC = 7;
     static final int RTA_METRICS = 8;
+    static final int RTA_MARK = 16;
     static final int RTAX_MTU = 2;
 
     private RouteParser() {}

@@ -1,11 +1,14 @@
 package org.cunicu4j.linux.netlink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.net.StandardProtocolFamily;
 import java.util.List;
 import java.util.Optional;
+import org.cunicu4j.linux.Errno;
+import org.cunicu4j.linux.LinuxException;
 import org.cunicu4j.linux.NetNs;
 import org.cunicu4j.linux.tun.TunDevice;
 import org.cunicu4j.testlab.Host;
@@ -80,6 +83,51 @@ class RouteLookupTest {
         assertThat(rt.routeGet(InetAddress.ofLiteral("192.0.2.1"))).isEmpty();
         Optional<RouteEntry> v6 = rt.routeGet(InetAddress.ofLiteral("2001:db8::1"));
         assertThat(v6.filter(RouteEntry::isUnicast)).isEmpty();
+    }
+
+    @Test
+    void aMarkGoesThroughThePolicyRulesThatMatchIt() throws Exception {
+        host.run("ip", "rule", "add", "fwmark", "0x51", "lookup", "100");
+        host.run("ip", "route", "add", "10.93.0.0/16", "dev", "tun0", "mtu", "1311", "table", "100");
+        host.run("ip", "route", "add", "10.93.0.0/16", "dev", "tun0");
+        host.run("ip", "-6", "rule", "add", "fwmark", "0x51", "lookup", "100");
+        host.run("ip", "-6", "route", "add", "fd93::/48", "dev", "tun0", "mtu", "1312", "table", "100");
+        host.run("ip", "-6", "route", "add", "fd93::/48", "dev", "tun0");
+
+        RouteEntry marked = rt.routeGet(InetAddress.ofLiteral("10.93.1.1"), 0x51).orElseThrow();
+        assertThat(marked.mtu()).as("table 100's route (the answer does not name the table)").isEqualTo(1311);
+        RouteEntry plain = rt.routeGet(InetAddress.ofLiteral("10.93.1.1")).orElseThrow();
+        assertThat(plain.mtu()).isZero();
+        assertThat(rt.routeGet(InetAddress.ofLiteral("fd93::1"), 0x51).orElseThrow().mtu()).isEqualTo(1312);
+        assertThat(rt.routeGet(InetAddress.ofLiteral("fd93::1"), 0x52).orElseThrow().mtu()).isZero();
+    }
+
+    @Test
+    void blackholeAndProhibitRoutesAreRefusedWithTheirErrno() throws Exception {
+        host.run("ip", "route", "add", "blackhole", "10.94.0.0/16");
+        host.run("ip", "route", "add", "prohibit", "10.95.0.0/16");
+        host.run("ip", "route", "add", "unreachable", "10.96.0.0/16");
+
+        assertThatThrownBy(() -> rt.routeGet(InetAddress.ofLiteral("10.94.0.1")))
+                .isInstanceOfSatisfying(LinuxException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EINVAL))
+                .hasMessageStartingWith("RTM_GETROUTE(10.94.0.1): EINVAL");
+        assertThatThrownBy(() -> rt.routeGet(InetAddress.ofLiteral("10.95.0.1"), 7))
+                .isInstanceOfSatisfying(LinuxException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EACCES))
+                .hasMessageStartingWith("RTM_GETROUTE(10.95.0.1, mark 0x7): EACCES");
+        assertThat(rt.routeGet(InetAddress.ofLiteral("10.96.0.1"))).isEmpty();
+    }
+
+    @Test
+    void routesOfOneTable() throws Exception {
+        host.run("ip", "route", "add", "10.97.0.0/16", "dev", "tun0", "table", "1234");
+        host.run("ip", "route", "add", "10.98.0.0/16", "dev", "tun0", "table", "1234");
+
+        assertThat(rt.routes(StandardProtocolFamily.INET, 1234)).extracting(r -> r.route().toString())
+                .containsExactlyInAnyOrder("10.97.0.0/16 dev " + dev + " table 1234", "10.98.0.0/16 dev " + dev + " table 1234");
+        assertThat(rt.routes(StandardProtocolFamily.INET, Route.TABLE_MAIN))
+                .isNotEmpty()
+                .allMatch(r -> r.route().table() == Route.TABLE_MAIN);
+        assertThat(rt.malformedMessages()).isZero();
     }
 
     @Test
