@@ -35,7 +35,8 @@ import org.cunicu4j.wireguard.control.WireGuardControl;
  * <p>The daemon owns it, one per interface, and calls it in order: {@link #privateKey} and
  * {@link #listenPort} (or {@link #configureDevice} for an existing device) before or when the
  * device is created, {@link #configureLink} once the link exists, {@link #peerAdded} for each
- * peer, {@link #publicKeyChanged} when our key changes. Link changes go through the
+ * peer, {@link #publicKeyChanged} when our key changes (also after {@link #configureDevice}
+ * replaced a device's key: {@link DeviceKeys#changed()}). Link changes go through the
  * {@link RtNetlink} it is given, so they happen in that socket's namespace; the port probe
  * binds in the calling thread's namespace. Thread-safe: it holds no mutable state.
  */
@@ -50,7 +51,8 @@ public final class AutoConfig {
      * @param listenPortRange {@code listen_port_range}
      * @param prefixes        {@code prefixes}: one derived address per prefix (default
      *                        {@link DerivedAddresses#DEFAULT_PREFIXES}); empty assigns none
-     * @param mtu             {@code mtu}, or null: detect it
+     * @param mtu             {@code mtu}, or null: detect it; at least 1280 when {@code prefixes}
+     *                        has an IPv6 prefix (the kernel drops IPv6 addresses below it)
      * @param source          where the settings came from (a file), named in errors
      */
     public record Settings(Key privateKey, Integer listenPort, PortRange listenPortRange, List<IpPrefix> prefixes,
@@ -72,6 +74,15 @@ public final class AutoConfig {
                 throw new IllegalArgumentException("mtu must be 576..65535, got " + mtu);
             }
             Objects.requireNonNull(source, "source");
+            if (mtu != null && mtu < MtuDetection.MINIMUM) {
+                for (IpPrefix p : prefixes) {
+                    if (!p.isIpv4()) {
+                        throw new IllegalArgumentException("mtu must be at least " + MtuDetection.MINIMUM
+                                + " when prefixes has an IPv6 prefix (" + p + "): the kernel removes a link's IPv6 "
+                                + "addresses below it; got mtu " + mtu + " (" + source + ")");
+                    }
+                }
+            }
         }
 
         /**
@@ -125,6 +136,27 @@ public final class AutoConfig {
         public LinkResult {
             addresses = List.copyOf(addresses);
             added = List.copyOf(added);
+        }
+    }
+
+    /**
+     * What {@link #configureDevice} left on the device.
+     *
+     * @param previousPublicKey the device's public key before, or null when it had no key
+     * @param publicKey         our public key now
+     */
+    public record DeviceKeys(Key previousPublicKey, Key publicKey) {
+        public DeviceKeys {
+            Objects.requireNonNull(publicKey, "publicKey");
+        }
+
+        /**
+         * True when the device had another key before: the caller must move the derived
+         * addresses with {@link #publicKeyChanged(String, Key, Key) publicKeyChanged(ifname,
+         * previousPublicKey, publicKey)} (and tell peers of the new key).
+         */
+        public boolean changed() {
+            return previousPublicKey != null && !previousPublicKey.equals(publicKey);
         }
     }
 
@@ -183,9 +215,9 @@ public final class AutoConfig {
      * For a device that exists already (adopted): gives it a private key and a listen port
      * where it lacks them or they differ from the configured ones, in one update.
      *
-     * @return our public key
+     * @return the device's public key before and ours now; see {@link DeviceKeys#changed()}
      */
-    public Key configureDevice(WireGuardControl control) throws IOException {
+    public DeviceKeys configureDevice(WireGuardControl control) throws IOException {
         DeviceStatus st = control.status();
         Key key = privateKey(control.name(), st.privateKey());
         int port = listenPort(st.listenPort());
@@ -194,34 +226,51 @@ public final class AutoConfig {
         if (newKey != null || newPort != null) {
             control.apply(new DeviceUpdate(newKey, newPort, null, false, List.of()));
         }
-        return key.publicKey();
+        return new DeviceKeys(st.publicKey(), key.publicKey());
     }
 
     // ---- link
 
     /**
      * The MTU the link should get: the configured {@code mtu}, else detected from the routes
-     * to {@code endpoints} (peers' endpoint addresses) as {@code wg-quick} does.
+     * to {@code endpoints} (peers' endpoint addresses) as {@code wg-quick} does — for a
+     * device that does not exist yet and has no fwmark.
      */
     public int mtu(Collection<InetAddress> endpoints) throws IOException {
-        return mtuWithReason(endpoints).mtu();
-    }
-
-    private MtuDetection.Detected mtuWithReason(Collection<InetAddress> endpoints) throws IOException {
-        if (settings.mtu() != null) {
-            return new MtuDetection.Detected(settings.mtu(), "mtu from " + settings.source());
-        }
-        return MtuDetection.detect(rt, endpoints);
+        return mtu(endpoints, 0, 0);
     }
 
     /**
-     * Assigns our derived addresses (those present are kept), sets the MTU
-     * ({@link #mtu(Collection)} of the peers' {@code endpoints}; unresolved ones are skipped)
-     * and brings the link up.
+     * {@link #mtu(Collection)} for an existing device: routes through {@code ownLink} (its
+     * interface index) are ignored, lookups carry its {@code fwmark} (0: none).
+     */
+    public int mtu(Collection<InetAddress> endpoints, int ownLink, int fwmark) throws IOException {
+        return mtuWithReason(endpoints, ownLink, fwmark).mtu();
+    }
+
+    private MtuDetection.Detected mtuWithReason(Collection<InetAddress> endpoints, int ownLink, int fwmark)
+            throws IOException {
+        if (settings.mtu() != null) {
+            return new MtuDetection.Detected(settings.mtu(), "mtu from " + settings.source());
+        }
+        return MtuDetection.detect(rt, endpoints, ownLink, fwmark);
+    }
+
+    /** {@link #configureLink(String, Key, int, Collection)} for a device without fwmark. */
+    public LinkResult configureLink(String ifname, Key publicKey, Collection<InetSocketAddress> endpoints)
+            throws IOException {
+        return configureLink(ifname, publicKey, 0, endpoints);
+    }
+
+    /**
+     * Sets the MTU ({@link #mtu(Collection, int, int)} of the peers' {@code endpoints}, looked
+     * up with the device's {@code fwmark}; unresolved endpoints are skipped), then assigns our
+     * derived addresses (those present are kept) and brings the link up. The MTU comes first:
+     * below 1280 the kernel would refuse or drop the IPv6 addresses.
      *
      * @throws IOException naming the interface and what failed
      */
-    public LinkResult configureLink(String ifname, Key publicKey, Collection<InetSocketAddress> endpoints)
+    public LinkResult configureLink(String ifname, Key publicKey, int fwmark, Collection<InetSocketAddress> endpoints)
             throws IOException {
         List<InetAddress> hosts = new ArrayList<>();
         for (InetSocketAddress e : endpoints) {
@@ -229,8 +278,9 @@ public final class AutoConfig {
                 hosts.add(e.getAddress());
             }
         }
-        MtuDetection.Detected mtu = mtuWithReason(hosts);
-        return configureLink(ifname, publicKey, OptionalInt.of(mtu.mtu()), mtu.reason());
+        Link link = findLink(ifname);
+        MtuDetection.Detected mtu = mtuWithReason(hosts, link.index(), fwmark);
+        return configureLink(ifname, link, publicKey, OptionalInt.of(mtu.mtu()), mtu.reason());
     }
 
     /**
@@ -238,14 +288,18 @@ public final class AutoConfig {
      * leave it) — for our own device, whose MTU is fixed when it is created.
      */
     public LinkResult configureLink(String ifname, Key publicKey, OptionalInt mtu) throws IOException {
-        return configureLink(ifname, publicKey, mtu, mtu.isPresent() ? "given by the daemon" : "unchanged");
+        return configureLink(ifname, findLink(ifname), publicKey, mtu,
+                mtu.isPresent() ? "given by the daemon" : "unchanged");
     }
 
-    private LinkResult configureLink(String ifname, Key publicKey, OptionalInt mtu, String reason) throws IOException {
-        Link link = rt.findLink(ifname).orElseThrow(() -> new IOException(
+    private Link findLink(String ifname) throws IOException {
+        return rt.findLink(ifname).orElseThrow(() -> new IOException(
                 "autocfg: interface " + ifname + " does not exist in this network namespace"));
+    }
+
+    private LinkResult configureLink(String ifname, Link link, Key publicKey, OptionalInt mtu, String reason)
+            throws IOException {
         List<IpPrefix> ours = DerivedAddresses.addresses(publicKey, settings.prefixes());
-        List<IpPrefix> added = addAddresses(ifname, link.index(), ours);
         int now = link.mtu();
         if (mtu.isPresent() && mtu.getAsInt() != link.mtu()) {
             try {
@@ -255,6 +309,7 @@ public final class AutoConfig {
             }
             now = mtu.getAsInt();
         }
+        List<IpPrefix> added = addAddresses(ifname, link.index(), ours);
         if (!link.up()) {
             try {
                 rt.setUp(link.index(), true);
@@ -273,8 +328,7 @@ public final class AutoConfig {
      * @return the new addresses
      */
     public List<IpPrefix> publicKeyChanged(String ifname, Key oldPublic, Key newPublic) throws IOException {
-        Link link = rt.findLink(ifname).orElseThrow(() -> new IOException(
-                "autocfg: interface " + ifname + " does not exist in this network namespace"));
+        Link link = findLink(ifname);
         List<IpPrefix> fresh = DerivedAddresses.addresses(newPublic, settings.prefixes());
         if (oldPublic != null) {
             Set<IpPrefix> keep = new HashSet<>(fresh);

@@ -126,6 +126,82 @@ class AutoConfigLabTest {
     }
 
     @Test
+    void anEndpointBehindABlackholeOrProhibitRouteGivesNoMtuInsteadOfFailing() throws Exception {
+        host.run("ip", "route", "add", "blackhole", "10.66.0.0/16");
+        host.run("ip", "route", "add", "prohibit", "10.67.0.0/16");
+        InetAddress blackhole = InetAddress.ofLiteral("10.66.0.1");
+        InetAddress prohibit = InetAddress.ofLiteral("10.67.0.1");
+        InetAddress jumbo = InetAddress.ofLiteral("198.51.100.7");
+
+        assertThat(ac.mtu(List.of(blackhole, prohibit, jumbo))).as("the usable endpoint").isEqualTo(9000 - 80);
+        assertThat(ac.mtu(List.of(blackhole, prohibit))).as("none usable: the default route's device").isEqualTo(1400 - 80);
+        AutoConfig.LinkResult r = ac.configureLink(ifname, privateKey.publicKey(),
+                List.of(new InetSocketAddress(blackhole, 51820), new InetSocketAddress(prohibit, 51820)));
+        assertThat(r.mtu()).isEqualTo(1400 - 80);
+        assertThat(r.mtuReason()).isEqualTo("default route has mtu 1400, minus 80");
+    }
+
+    @Test
+    void aLocalEndpointIsNotARouteToMeasure() throws Exception {
+        // ip route get 192.0.2.1 (our own address): "local ... dev lo", whose MTU 65536 would give 65456
+        assertThat(ac.mtu(List.of(InetAddress.ofLiteral("192.0.2.1")))).isEqualTo(1400 - 80);
+    }
+
+    @Test
+    void routesThroughOurOwnInterfaceAreIgnoredSoTheMtuCannotShrinkItself() throws Exception {
+        int own = rt.findLink(ifname).orElseThrow().index();
+        rt.setMtu(own, 8000);
+        host.run("ip", "route", "add", "10.77.0.0/16", "dev", ifname); // an rtsync route to a peer's network
+        InetAddress behindUs = InetAddress.ofLiteral("10.77.0.5");
+        assertThat(ac.mtu(List.of(behindUs))).as("not knowing our interface: its own MTU counts").isEqualTo(8000 - 80);
+        assertThat(ac.mtu(List.of(behindUs), own, 0)).isEqualTo(1400 - 80);
+
+        AutoConfig.LinkResult first = ac.configureLink(ifname, privateKey.publicKey(),
+                List.of(new InetSocketAddress(behindUs, 51820)));
+        AutoConfig.LinkResult second = ac.configureLink(ifname, privateKey.publicKey(),
+                List.of(new InetSocketAddress(behindUs, 51820)));
+        assertThat(first.mtu()).isEqualTo(1400 - 80);
+        assertThat(second.mtu()).as("again: no shrinking").isEqualTo(1400 - 80);
+
+        // an exit peer: the default route through us
+        host.run("ip", "route", "replace", "default", "dev", ifname);
+        assertThat(ac.mtu(List.of(), own, 0)).as("our default route is skipped: 1500").isEqualTo(1500 - 80);
+        assertThat(ac.mtu(List.of())).as("not knowing our interface: its mtu 1320 minus 80, raised").isEqualTo(1280);
+    }
+
+    @Test
+    void theLookupCarriesTheDevicesFwmark() throws Exception {
+        int own = rt.findLink(ifname).orElseThrow().index();
+        // as wg-quick sets it up: the tunnel's packets (marked) use table 200, everything else goes through us
+        host.run("ip", "rule", "add", "fwmark", "0x77", "lookup", "200");
+        host.run("ip", "route", "add", "10.78.0.0/16", "via", "198.51.100.254", "dev", "v1", "table", "200");
+        host.run("ip", "route", "add", "10.78.0.0/16", "dev", ifname);
+        InetAddress endpoint = InetAddress.ofLiteral("10.78.0.5");
+
+        assertThat(ac.mtu(List.of(endpoint), own, 0x77)).isEqualTo(9000 - 80);
+        assertThat(ac.mtu(List.of(endpoint), own, 0)).as("unmarked: through us, skipped").isEqualTo(1400 - 80);
+        AutoConfig.LinkResult r = ac.configureLink(ifname, privateKey.publicKey(), 0x77,
+                List.of(new InetSocketAddress(endpoint, 51820)));
+        assertThat(r.mtu()).isEqualTo(9000 - 80);
+        assertThat(r.mtuReason()).isEqualTo("route to endpoint 10.78.0.5 has mtu 9000, minus 80");
+    }
+
+    @Test
+    void theMtuIsSetBeforeTheAddressesSoTheIpv6OneIsKept() throws Exception {
+        host.run("ip", "link", "set", ifname, "mtu", "1200"); // the kernel drops IPv6 from the link
+        Key pub = privateKey.publicKey();
+
+        AutoConfig.LinkResult r = ac.configureLink(ifname, pub, OptionalInt.of(1380));
+
+        assertThat(r.added()).isEqualTo(DerivedAddresses.addresses(pub, DerivedAddresses.DEFAULT_PREFIXES));
+        String addr = host.run("ip", "-j", "addr", "show", "dev", ifname).stdout();
+        IpPrefix v6 = r.addresses().getFirst();
+        assertThat(v6.isIpv4()).isFalse();
+        assertThat(addr).contains("\"local\":\"" + AddressText.format(v6.address()) + "\",\"prefixlen\":" + v6.bits());
+        assertThat(linkJson()).contains("\"mtu\":1380");
+    }
+
+    @Test
     void aCallerChosenMtuIsSetAndEmptyLeavesIt() throws Exception {
         host.run("ip", "link", "set", ifname, "down");
         ac.configureLink(ifname, privateKey.publicKey(), OptionalInt.empty());

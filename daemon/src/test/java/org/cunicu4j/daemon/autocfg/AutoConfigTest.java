@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.cunicu4j.daemon.DaemonException;
 import org.cunicu4j.daemon.config.IceSettings;
 import org.cunicu4j.daemon.config.InterfaceConfig;
 import org.cunicu4j.daemon.config.PortRange;
@@ -54,12 +58,30 @@ class AutoConfigTest {
     }
 
     @Test
-    void aConfiguredPortWinsThenTheDevicesThenTheRange() {
+    void aConfiguredPortWinsThenTheDevicesThenTheRange() throws Exception {
         AutoConfig fixed = new AutoConfig(AutoConfig.Settings.DEFAULT.withListenPort(51999), rt);
         AutoConfig ranged = new AutoConfig(AutoConfig.Settings.DEFAULT, rt);
         assertThat(fixed.listenPort(0)).isEqualTo(51999);
         assertThat(fixed.listenPort(40000)).isEqualTo(51999);
         assertThat(ranged.listenPort(40000)).isEqualTo(40000);
+
+        // the range, in this (shared) namespace: one-port ranges of an ephemeral port that is
+        // held (taken) and of one just released (free), so other processes do not interfere
+        try (DatagramChannel held = DatagramChannel.open(StandardProtocolFamily.INET6)) {
+            held.bind(new InetSocketAddress(InetAddress.ofLiteral("::"), 0));
+            int taken = ((InetSocketAddress) held.getLocalAddress()).getPort();
+            int free;
+            try (DatagramChannel released = DatagramChannel.open(StandardProtocolFamily.INET6)) {
+                released.bind(new InetSocketAddress(InetAddress.ofLiteral("::"), 0));
+                free = ((InetSocketAddress) released.getLocalAddress()).getPort();
+            }
+            AutoConfig onFree = new AutoConfig(AutoConfig.Settings.DEFAULT.withListenPortRange(new PortRange(free, free)), rt);
+            assertThat(onFree.listenPort(0)).as("a device without a port gets the range's free port").isEqualTo(free);
+            AutoConfig onTaken = new AutoConfig(new AutoConfig.Settings(null, null, new PortRange(taken, taken),
+                    DerivedAddresses.DEFAULT_PREFIXES, null, "test.yaml"), rt);
+            assertThatThrownBy(() -> onTaken.listenPort(0)).isInstanceOf(DaemonException.class)
+                    .hasMessage("no free UDP port in listen_port_range " + taken + "-" + taken + " (test.yaml)");
+        }
     }
 
     @Test
@@ -78,15 +100,30 @@ class AutoConfigTest {
     }
 
     @Test
+    void anMtuBelow1280IsRefusedWhenAPrefixIsIpv6() {
+        assertThatThrownBy(() -> AutoConfig.Settings.DEFAULT.withMtu(1279))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("mtu must be at least 1280 when prefixes has an IPv6 prefix (fc2f:9a4d:0:0:0:0:0:0/32): "
+                        + "the kernel removes a link's IPv6 addresses below it; got mtu 1279 (defaults)");
+        AutoConfig.Settings v4only = AutoConfig.Settings.DEFAULT.withPrefixes(List.of(IpPrefix.parse("10.237.0.0/16")));
+        assertThat(v4only.withMtu(1200).mtu()).isEqualTo(1200);
+        assertThat(AutoConfig.Settings.DEFAULT.withMtu(1280).mtu()).isEqualTo(1280);
+        assertThatThrownBy(() -> v4only.withMtu(1200).withPrefixes(DerivedAddresses.DEFAULT_PREFIXES))
+                .hasMessageStartingWith("mtu must be at least 1280");
+    }
+
+    @Test
     void anAdoptedDeviceWithoutKeyOrPortGetsBothInOneUpdate() throws Exception {
         FakeControl control = new FakeControl(new DeviceStatus(null, 0, 0, List.of()));
         AutoConfig ac = new AutoConfig(AutoConfig.Settings.DEFAULT.withListenPort(51830), rt);
 
-        Key pub = ac.configureDevice(control);
+        AutoConfig.DeviceKeys keys = ac.configureDevice(control);
 
+        assertThat(keys.previousPublicKey()).isNull();
+        assertThat(keys.changed()).as("no key before: no addresses to move").isFalse();
         assertThat(control.updates).singleElement().satisfies(u -> {
             assertThat(u.privateKey()).isNotNull();
-            assertThat(u.privateKey().publicKey()).isEqualTo(pub);
+            assertThat(u.privateKey().publicKey()).isEqualTo(keys.publicKey());
             assertThat(u.listenPort()).isEqualTo(51830);
             assertThat(u.peers()).isEmpty();
         });
@@ -98,12 +135,17 @@ class AutoConfigTest {
         FakeControl control = new FakeControl(new DeviceStatus(k, 51820, 0, List.of()));
         AutoConfig ac = new AutoConfig(AutoConfig.Settings.DEFAULT, rt);
 
-        assertThat(ac.configureDevice(control)).isEqualTo(k.publicKey());
+        AutoConfig.DeviceKeys same = ac.configureDevice(control);
+        assertThat(same).isEqualTo(new AutoConfig.DeviceKeys(k.publicKey(), k.publicKey()));
+        assertThat(same.changed()).isFalse();
         assertThat(control.updates).isEmpty();
 
-        // a configured key that differs replaces the device's; the port stays
+        // a configured key that differs replaces the device's (the caller moves the addresses); the port stays
         Key configured = Key.generatePrivate();
-        new AutoConfig(AutoConfig.Settings.DEFAULT.withPrivateKey(configured), rt).configureDevice(control);
+        AutoConfig.DeviceKeys replaced = new AutoConfig(AutoConfig.Settings.DEFAULT.withPrivateKey(configured), rt)
+                .configureDevice(control);
+        assertThat(replaced).isEqualTo(new AutoConfig.DeviceKeys(k.publicKey(), configured.publicKey()));
+        assertThat(replaced.changed()).isTrue();
         assertThat(control.updates).singleElement().satisfies(u -> {
             assertThat(u.privateKey()).isEqualTo(configured);
             assertThat(u.listenPort()).isNull();
@@ -136,7 +178,7 @@ class AutoConfigTest {
     }
 
     @Test
-    void theMtuRuleIsWgQuicks() {
+    void theMtuRuleIsWgQuicksButNeverBelow1280UnlikeWgQuick() {
         assertThat(MtuDetection.choose(1500, "x").mtu()).isEqualTo(1420);
         assertThat(MtuDetection.choose(9000, "x").mtu()).isEqualTo(8920);
         assertThat(MtuDetection.choose(1360, "x").mtu()).isEqualTo(1280);
@@ -160,14 +202,8 @@ class AutoConfigTest {
         assertThat(s).isEqualTo(new AutoConfig.Settings(k, 51900, new PortRange(51900, 51910),
                 List.of(IpPrefix.parse("10.1.0.0/16")), 1380, "/etc/cunicu4j.yaml"));
         assertThat(AutoConfig.Settings.from(InterfaceConfig.DEFAULT, DerivedAddresses.DEFAULT_PREFIXES, "defaults"))
-                .isEqualTo(AutoConfig.Settings.DEFAULT);
-    }
-
-    @Test
-    void theRangeDefaultsToCunicu4jsAndIsKept() {
+                .as("cunicu4j's default listen_port_range and prefixes").isEqualTo(AutoConfig.Settings.DEFAULT);
         assertThat(AutoConfig.Settings.DEFAULT.listenPortRange()).isEqualTo(PortRange.DEFAULT);
-        assertThat(AutoConfig.Settings.DEFAULT.withListenPortRange(new PortRange(40000, 40010)).listenPortRange().min())
-                .isEqualTo(40000);
     }
 
     /** A WireGuardControl that records updates and reports a fixed status. */

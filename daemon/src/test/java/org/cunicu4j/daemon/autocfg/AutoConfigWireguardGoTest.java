@@ -39,14 +39,17 @@ class AutoConfigWireguardGoTest {
                 String ownPort = wgo.wg("show", ifname, "listen-port").stdout().strip(); // wireguard-go picks one
                 AutoConfig ac = new AutoConfig(AutoConfig.Settings.DEFAULT, rt);
 
-                Key pub = NetNs.call(h.netns(), () -> ac.configureDevice(control));
+                AutoConfig.DeviceKeys keys = NetNs.call(h.netns(), () -> ac.configureDevice(control));
+                assertThat(keys.previousPublicKey()).as("wireguard-go starts without a key").isNull();
+                Key pub = keys.publicKey();
 
                 assertThat(wgo.wg("show", ifname, "public-key").stdout().strip()).isEqualTo(pub.toBase64());
                 assertThat(wgo.wg("show", ifname, "listen-port").stdout().strip()).as("the device's port is kept")
                         .isEqualTo(ownPort);
-                assertThat(NetNs.call(h.netns(), () -> ac.configureDevice(control))).as("idempotent").isEqualTo(pub);
+                assertThat(NetNs.call(h.netns(), () -> ac.configureDevice(control))).as("idempotent")
+                        .isEqualTo(new AutoConfig.DeviceKeys(pub, pub));
                 AutoConfig configured = new AutoConfig(AutoConfig.Settings.DEFAULT.withListenPort(51830), rt);
-                assertThat(NetNs.call(h.netns(), () -> configured.configureDevice(control))).isEqualTo(pub);
+                assertThat(NetNs.call(h.netns(), () -> configured.configureDevice(control)).publicKey()).isEqualTo(pub);
                 assertThat(wgo.wg("show", ifname, "listen-port").stdout().strip()).isEqualTo("51830");
 
                 Key peer = Key.generatePrivate().publicKey();
