@@ -23,6 +23,9 @@ final class CommandFactory implements CommandLine.IFactory {
         if (cls == GenKeyCommand.class) {
             return cls.cast(new GenKeyCommand(stdio));
         }
+        if (cls == AddressesCommand.class) {
+            return cls.cast(new AddressesCommand(stdio));
+        }
         if (cls == GenPskCommand.class) {
             return cls.cast(new GenPskCommand(stdio));
         }

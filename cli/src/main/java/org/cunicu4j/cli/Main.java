@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         description = "A zero-configuration peer-to-peer mesh VPN: WireGuard plus ICE on shared ports.",
         subcommands = {VersionCommand.class, WgCommand.class, NetcheckCommand.class, SignalCommand.class, DaemonCommand.class,
             StatusCommand.class, MonitorCommand.class, RestartCommand.class,
-            DemoCommand.class})
+            DemoCommand.class, AddressesCommand.class})
 public final class Main implements Runnable {
 
     @Spec

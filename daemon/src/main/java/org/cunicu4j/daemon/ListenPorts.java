@@ -9,9 +9,10 @@ import java.nio.channels.DatagramChannel;
 /**
  * Picks a WireGuard listen port: the configured {@code listen_port}, else the first port of
  * {@code listen_port_range} free for UDP on IPv4 and IPv6 (probed by binding and closing a
- * socket, in the calling thread's namespace), else 0 (the device chooses). Stateless.
+ * socket, in the calling thread's namespace), else 0 (the device chooses). Stateless; public
+ * for {@code autocfg.AutoConfig}.
  */
-final class ListenPorts {
+public final class ListenPorts {
     private ListenPorts() {}
 
     /**
@@ -21,7 +22,7 @@ final class ListenPorts {
      * @param source names the keys and file for the error
      * @throws DaemonException when every port of the range is taken
      */
-    static int choose(Integer port, int min, int max, String source) {
+    public static int choose(Integer port, int min, int max, String source) {
         if (port != null && port > 0) {
             return port;
         }
@@ -40,7 +41,7 @@ final class ListenPorts {
      * Whether UDP port {@code port} can be bound: on the IPv6 wildcard (dual stack, so it
      * checks IPv4 too), or on IPv4 alone where there is no IPv6.
      */
-    static boolean free(int port) {
+    public static boolean free(int port) {
         try (DatagramChannel v6 = DatagramChannel.open(StandardProtocolFamily.INET6)) {
             v6.bind(new InetSocketAddress(InetAddress.getByName("::"), port));
             return true;
