@@ -20,8 +20,6 @@ public enum RawDrop {
     FRAGMENT,
     /** The UDP length is below 8 or beyond the bytes there. */
     BAD_UDP_LENGTH,
-    /** A UDP checksum that does not verify (IPv4), or zero (IPv6, where it is mandatory). */
-    BAD_CHECKSUM,
     /** To another port than WireGuard's (queued under the previous filter, before a port change). */
     WRONG_PORT,
     /** Source port 0: nobody to answer. */

@@ -20,7 +20,6 @@ import org.cunicu4j.ice.IceAgent;
 import org.cunicu4j.ice.mux.UdpMux;
 import org.cunicu4j.linux.Errno;
 import org.cunicu4j.linux.LinuxException;
-import org.cunicu4j.linux.socket.SocketConstants;
 import org.cunicu4j.proxy.ExternalPortSharing;
 import org.cunicu4j.proxy.GatherSettings;
 import org.cunicu4j.proxy.PeerProxies;
@@ -110,7 +109,7 @@ public final class RawSocketProxy implements ExternalPortSharing {
         List<String> reasons = new ArrayList<>(2);
         try {
             for (int family : new int[] {AF_INET, AF_INET6}) {
-                String fam = SocketConstants.familyName(family);
+                String fam = RawUdpConn.familyName(family);
                 RawUdpConn conn;
                 try {
                     conn = RawUdpConn.open(family, listenPort, fwmark, owner);
@@ -142,7 +141,7 @@ public final class RawSocketProxy implements ExternalPortSharing {
         }
         if (!reasons.isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "{0}: serving {1} only; {2}", owner,
-                    conns.stream().map(c -> SocketConstants.familyName(c.family())).toList(), String.join("; ", reasons));
+                    conns.stream().map(c -> RawUdpConn.familyName(c.family())).toList(), String.join("; ", reasons));
         }
         return new RawSocketProxy(control, owner, listenPort, conns, muxes, reasons);
     }
@@ -295,6 +294,6 @@ public final class RawSocketProxy implements ExternalPortSharing {
     @Override
     public String toString() {
         return "RawSocketProxy[" + control.name() + " port " + listenPort + ", "
-                + conns.stream().map(c -> SocketConstants.familyName(c.family())).toList() + "]";
+                + conns.stream().map(c -> RawUdpConn.familyName(c.family())).toList() + "]";
     }
 }

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.cunicu4j.linux.Errno;
 import org.cunicu4j.linux.rawsock.BpfFilters;
 import org.cunicu4j.linux.rawsock.RawSocket;
-import org.cunicu4j.linux.socket.SocketConstants;
+import org.cunicu4j.linux.socket.SockAddr;
 import org.cunicu4j.net.PacketBatch;
 import org.cunicu4j.net.PacketConn;
 
@@ -31,7 +31,7 @@ import org.cunicu4j.net.PacketConn;
  *
  * <h2>Receiving</h2>
  * Each datagram the filter let through is parsed ({@link UdpHeaders}: lengths, protocol,
- * fragments, destination port, the IPv4 UDP checksum); a malformed one is counted by its
+ * fragments, destination and source port; checksums: see {@link UdpHeaders}); a malformed one is counted by its
  * {@link RawDrop} reason and skipped, never thrown. The payload is copied into the batch's
  * slot with the source address and port. After the first datagram (blocking), more are
  * taken without blocking while the batch has room.
@@ -319,9 +319,10 @@ public final class RawUdpConn implements PacketConn {
             synchronized (sendLock) {
                 rc = sendOne(b, 0);
             }
-            String to = self.getHostAddress() + " port " + port;
+            byte[] raw = self.getAddress();
+            String to = SockAddr.formatAddress(raw, 0, raw.length) + " port " + port;
             if (rc == NO_ROUTE) {
-                return "no route to " + self.getHostAddress() + " for the self-test";
+                return "no route to " + SockAddr.formatAddress(raw, 0, raw.length) + " for the self-test";
             }
             if (rc < 0) {
                 return "the self-test STUN datagram to " + to + " was refused: " + Errno.name(-rc) + " ("
@@ -332,7 +333,7 @@ public final class RawUdpConn implements PacketConn {
                 arrived.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 return null;
             } catch (TimeoutException e) {
-                return "a STUN datagram sent to " + to + " did not reach the " + SocketConstants.familyName(family)
+                return "a STUN datagram sent to " + to + " did not reach the " + familyName(family)
                         + " raw socket within " + timeout.toMillis() + " ms (a firewall rule dropping it, or a kernel"
                         + " without raw delivery?)";
             } catch (ExecutionException e) {
@@ -345,6 +346,11 @@ public final class RawUdpConn implements PacketConn {
             probeTxid = null;
             probeArrived = null;
         }
+    }
+
+    /** "IPv4" or "IPv6", as messages for users say it. */
+    static String familyName(int family) {
+        return family == AF_INET ? "IPv4" : "IPv6";
     }
 
     /** Counters now. */
@@ -382,6 +388,6 @@ public final class RawUdpConn implements PacketConn {
 
     @Override
     public String toString() {
-        return "RawUdpConn[" + owner + ", " + SocketConstants.familyName(family) + " port " + port + "]";
+        return "RawUdpConn[" + owner + ", " + familyName(family) + " port " + port + "]";
     }
 }

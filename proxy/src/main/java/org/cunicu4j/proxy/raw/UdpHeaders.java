@@ -8,6 +8,13 @@ import java.nio.ByteBuffer;
  * IPv4 header, a UDP header and the payload; AF_INET6: a UDP header and the payload), with
  * the Internet checksums of RFC 791/768 and RFC 8200 §8.1.
  *
+ * <p>Received checksums are not verified here: a datagram sent from this host or a
+ * neighbouring namespace over loopback or veth carries only a partial checksum (checksum
+ * offload, {@code CHECKSUM_PARTIAL}) that the kernel's UDP layer knows to trust and a raw
+ * socket cannot tell apart from a wrong one; IPv6 raw sockets with {@code IPV6_CHECKSUM}
+ * have the kernel verify, which knows. What passes here is STUN, whose FINGERPRINT and
+ * MESSAGE-INTEGRITY the ICE agent checks.
+ *
  * <p>Every length is checked against the bytes really there before anything is read, so
  * parsing never throws on network input: it returns the {@link RawDrop} reason, or null
  * with the result in a caller-owned {@link Parsed}. Nothing here allocates. Stateless and
@@ -36,7 +43,7 @@ final class UdpHeaders {
      * Parses an IPv4 packet (header, UDP header, payload) of {@code len} bytes at {@code off}
      * of {@code pkt} (absolute indexes; position and limit are ignored). Checks version,
      * header length, total length, protocol, that it is no fragment, the UDP length, the
-     * destination port and a non-zero UDP checksum (0 means "none" in IPv4).
+     * destination port and the source port (not 0); not the checksum (see the class comment).
      *
      * @return null when it is a well-formed UDP datagram to {@code port} (then {@code out}
      *     holds it), else why it is dropped
@@ -72,12 +79,6 @@ final class UdpHeaders {
         if (common != null) {
             return common;
         }
-        if (u16(pkt, udp + 6) != 0) {
-            int sum = pseudoSum(pkt, off + 12, 4, udpLen);
-            if (fold(sum(pkt, udp, udpLen, sum)) != 0xffff) {
-                return RawDrop.BAD_CHECKSUM;
-            }
-        }
         for (int i = 0; i < 4; i++) {
             out.source[i] = pkt.get(off + 12 + i);
         }
@@ -88,8 +89,7 @@ final class UdpHeaders {
     /**
      * Parses a UDP datagram (header and payload, no IP header: what an AF_INET6 raw socket
      * reads) of {@code len} bytes at {@code off}, from IPv6 address {@code source16}. The
-     * kernel has verified the checksum already ({@code IPV6_CHECKSUM} on the socket); a zero
-     * checksum, illegal in IPv6, is dropped here.
+     * kernel has verified the checksum already ({@code IPV6_CHECKSUM} on the socket).
      */
     static RawDrop parseUdp6(ByteBuffer pkt, int off, int len, byte[] source16, int port, Parsed out) {
         if (len < UDP_HEADER) {
@@ -102,9 +102,6 @@ final class UdpHeaders {
         RawDrop common = udpCommon(pkt, off, udpLen, port, out);
         if (common != null) {
             return common;
-        }
-        if (u16(pkt, off + 6) == 0) {
-            return RawDrop.BAD_CHECKSUM;
         }
         System.arraycopy(source16, 0, out.source, 0, 16);
         out.sourceLength = 16;
