@@ -119,6 +119,35 @@ class RawSocketProxyLabTest {
     }
 
     @Test
+    void overAnIpv6OnlyLanTheHostPairOnTheWireGuardPortCarriesTheTunnel() throws Exception {
+        try (Lab lab = Lab.open()) {
+            OneLan lan = PeerTopologies.oneLanIpv6(lab);
+            GatherSettings v6 = GatherSettings.hostOnly().withFamilies(false, true);
+            try (Devices d = Devices.start(lab, lan.alice(), lan.bob());
+                    RawSocketProxy proxyA = NetNs.call(lan.alice().netns(), () -> RawSocketProxy.open(d.controlA, PORT));
+                    RawSocketProxy proxyB = NetNs.call(lan.bob().netns(), () -> RawSocketProxy.open(d.controlB, PORT));
+                    IceLink link = IceLink.start(IceLink.fastConfig(v6).build(), v6,
+                            proxyA, d.keyB.publicKey(), in(lan.alice()), proxyB, d.keyA.publicKey(), in(lan.bob()))) {
+                link.awaitConnected(WAIT);
+                IceCandidatePair pairA = link.pairA();
+                assertThat(pairA.local().type()).isEqualTo(CandidateType.HOST);
+                assertThat(pairA.local().address()).isEqualTo(new InetSocketAddress(PeerTopologies.LAN6_ALICE_IP, PORT));
+                assertThat(pairA.remote().address()).isEqualTo(new InetSocketAddress(PeerTopologies.LAN6_BOB_IP, PORT));
+                Waiter.until("alice's WireGuard peer points at bob's WireGuard port", WAIT,
+                        () -> pairA.remote().address().equals(endpointAddress(d.wgA)));
+                Waiter.until("alice pings bob through the tunnel", WAIT,
+                        () -> lan.alice().exec("ping", "-c", "1", "-W", "1", "10.10.0.2").ok());
+                assertThat(lan.bob().exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "10.10.0.1").ok()).isTrue();
+                assertThat(link.proxyB.mode()).isEqualTo(ProxyMode.RAW);
+                RawConnStats s = proxyA.connStats().getLast();
+                assertThat(s.delivered()).as("STUN over IPv6 reached ICE: " + s).isPositive();
+                assertThat(s.receiveDrops()).as(s.toString()).isZero();
+                assertThat(link.errors).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void aRelayPairFallsBackToTheUserspaceProxyWithTheReason() throws Exception {
         try (Lab lab = Lab.open()) {
             OneLan lan = PeerTopologies.oneLan(lab);
@@ -207,6 +236,17 @@ class RawSocketProxyLabTest {
 
     private static String text(InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    /** {@code wg show}'s endpoint ({@code [v6]:port} or {@code v4:port}), null when none. */
+    private static InetSocketAddress endpointAddress(WireguardGo wg) {
+        String e = endpoint(wg);
+        int colon = e.lastIndexOf(':');
+        if (colon < 0) {
+            return null;
+        }
+        String host = e.substring(0, colon).replace("[", "").replace("]", "");
+        return new InetSocketAddress(host, Integer.parseInt(e.substring(colon + 1)));
     }
 
     private static String endpoint(WireguardGo wg) {
