@@ -63,8 +63,8 @@ import org.cunicu4j.net.PacketConn;
  *
  * <p>Ownership: owns the raw socket. Threading: one thread receives (the mux's reader), any
  * number send (serialised on one preallocated buffer); {@link #setListenPort} and
- * {@link #close()} from any thread. Allocation: none per datagram received or sent, except
- * the route lookup per IPv4 send (STUN only: control plane).
+ * {@link #close()} from any thread. Allocation: none per datagram received or sent (an IPv4
+ * send costs a route lookup, three system calls: STUN only, the control plane).
  */
 public final class RawUdpConn implements PacketConn {
     private static final System.Logger LOG = System.getLogger(RawUdpConn.class.getName());
@@ -122,7 +122,7 @@ public final class RawUdpConn implements PacketConn {
         try {
             if (family == AF_INET) {
                 s.setHeaderIncluded(true);
-                routes = SourceRoutes.open();
+                routes = SourceRoutes.open(fwmark);
             }
             if (fwmark != 0) {
                 try {
