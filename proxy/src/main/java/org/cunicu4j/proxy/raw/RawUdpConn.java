@@ -196,41 +196,52 @@ public final class RawUdpConn implements PacketConn {
                 }
             }
             received.increment();
-            int p = port;
-            RawDrop why = family == AF_INET
-                    ? UdpHeaders.parseIpv4(recv, 0, len, p, parsed)
-                    : UdpHeaders.parseUdp6(recv, 0, len, recvSource, p, parsed);
-            if (why != null) {
-                drops[why.ordinal()].increment();
-                continue;
-            }
-            if (isProbe()) {
-                continue;
-            }
-            ByteBuffer slot = batch.buffer(n);
-            if (parsed.payloadLength > slot.capacity()) {
-                drops[RawDrop.TOO_LONG_FOR_SLOT.ordinal()].increment();
-                continue;
-            }
-            slot.clear();
-            slot.put(0, recv, parsed.payloadOffset, parsed.payloadLength);
-            slot.limit(parsed.payloadLength);
-            batch.setAddress(n, parsed.source, 0, parsed.sourceLength, parsed.sourcePort);
-            n++;
-            delivered.increment();
+            n += accept(recv, len, recvSource, batch, n);
         }
         batch.setCount(n);
         return n;
     }
 
-    private boolean isProbe() {
+    /**
+     * Parses the datagram of {@code len} bytes at the start of {@code packet} (from
+     * {@code source}, the AF_INET6 socket's view) and, when it is well-formed and no
+     * self-test probe, copies its payload and source into {@code batch}'s slot {@code n}.
+     *
+     * @return 1 when delivered into the slot, 0 when dropped (counted) or consumed as the probe
+     */
+    int accept(ByteBuffer packet, int len, byte[] source, PacketBatch batch, int n) {
+        int p = port;
+        RawDrop why = family == AF_INET
+                ? UdpHeaders.parseIpv4(packet, 0, len, p, parsed)
+                : UdpHeaders.parseUdp6(packet, 0, len, source, p, parsed);
+        if (why != null) {
+            drops[why.ordinal()].increment();
+            return 0;
+        }
+        if (isProbe(packet)) {
+            return 0;
+        }
+        ByteBuffer slot = batch.buffer(n);
+        if (parsed.payloadLength > slot.capacity()) {
+            drops[RawDrop.TOO_LONG_FOR_SLOT.ordinal()].increment();
+            return 0;
+        }
+        slot.clear();
+        slot.put(0, packet, parsed.payloadOffset, parsed.payloadLength);
+        slot.limit(parsed.payloadLength);
+        batch.setAddress(n, parsed.source, 0, parsed.sourceLength, parsed.sourcePort);
+        delivered.increment();
+        return 1;
+    }
+
+    private boolean isProbe(ByteBuffer packet) {
         byte[] t = probeTxid;
         if (t == null || parsed.payloadLength < 20) {
             return false;
         }
         int at = parsed.payloadOffset + 8;
         for (int i = 0; i < t.length; i++) {
-            if (recv.get(at + i) != t[i]) {
+            if (packet.get(at + i) != t[i]) {
                 return false;
             }
         }
@@ -269,6 +280,21 @@ public final class RawUdpConn implements PacketConn {
 
     /** Under {@link #sendLock}: the bytes sent, -errno, or {@link #NO_ROUTE}/{@link #WRONG_FAMILY}. */
     private int sendOne(PacketBatch batch, int slot) throws IOException {
+        int built = build(batch, slot);
+        if (built < 0) {
+            return built;
+        }
+        return socket.send(out, family == AF_INET ? dst4 : dst16);
+    }
+
+    /**
+     * Under {@link #sendLock}: builds slot {@code slot} of {@code batch} into the send buffer
+     * (IPv4: header with the route's source address; IPv6: UDP header only) and its destination
+     * into {@code dst4}/{@code dst16}.
+     *
+     * @return the length built, or {@link #NO_ROUTE}, {@link #WRONG_FAMILY}, {@code -EMSGSIZE}
+     */
+    int build(PacketBatch batch, int slot) {
         int alen = batch.addressLength(slot);
         byte[] addr = batch.addressBytes(slot);
         ByteBuffer payload = batch.buffer(slot);
@@ -282,18 +308,21 @@ public final class RawUdpConn implements PacketConn {
                 if (!routes.source(dst4, src4)) {
                     return NO_ROUTE;
                 }
-                UdpHeaders.writeIpv4(out, src4, dst4, port, dport, payload, payload.position(), payload.remaining());
-                return socket.send(out, dst4);
+                return UdpHeaders.writeIpv4(out, src4, dst4, port, dport, payload, payload.position(), payload.remaining());
             }
             if (alen != 16) {
                 return WRONG_FAMILY;
             }
             System.arraycopy(addr, 0, dst16, 0, 16);
-            UdpHeaders.writeUdp6(out, null, null, port, dport, payload, payload.position(), payload.remaining());
-            return socket.send(out, dst16);
+            return UdpHeaders.writeUdp6(out, null, null, port, dport, payload, payload.position(), payload.remaining());
         } catch (IllegalArgumentException tooBig) {
             return -Errno.EMSGSIZE;
         }
+    }
+
+    /** The send buffer as {@link #build} left it (tests). */
+    ByteBuffer sendBuffer() {
+        return out;
     }
 
     /**
