@@ -66,9 +66,11 @@ import org.cunicu4j.net.PacketConn;
  * {@link #close()} from any thread. Allocation: none per datagram received or sent (an IPv4
  * send costs a route lookup, three system calls: STUN only, the control plane).
  */
-public final class RawUdpConn implements PacketConn {
+final class RawUdpConn implements PacketConn {
     private static final System.Logger LOG = System.getLogger(RawUdpConn.class.getName());
     private static final int BUFFER = 65535;
+    /** In a self-test's reason when the datagram was sent but never came back. */
+    static final String DID_NOT_ARRIVE = "did not reach";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final RawSocket socket;
@@ -362,7 +364,7 @@ public final class RawUdpConn implements PacketConn {
                 arrived.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 return null;
             } catch (TimeoutException e) {
-                return "a STUN datagram sent to " + to + " did not reach the " + familyName(family)
+                return "a STUN datagram sent to " + to + " " + DID_NOT_ARRIVE + " the " + familyName(family)
                         + " raw socket within " + timeout.toMillis() + " ms (a firewall rule dropping it, or a kernel"
                         + " without raw delivery?)";
             } catch (ExecutionException e) {
