@@ -203,7 +203,7 @@ class RawSocketProxyLabTest {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws java.io.IOException {
             controlA.close();
             controlB.close();
         }
