@@ -1,6 +1,7 @@
 package org.cunicu4j.proxy.raw;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.cunicu4j.linux.socket.SocketConstants.AF_INET;
 
 import java.lang.management.ManagementFactory;
@@ -30,7 +31,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * receiving kernel's UDP, so the checksums hold); and the per-datagram work of its receive
  * and send paths ({@link RawUdpConn#accept}, {@link RawUdpConn#build} with the IPv4 route
  * lookup) allocates nothing once compiled, measured with the JVM's per-thread allocation
- * counter after a warm-up long enough for C2 (the FFM downcalls allocate until then).
+ * counter after a warm-up long enough for C2 (the FFM downcalls allocate until then). After
+ * a port change, what is still queued for the old port is counted stale, not malformed; a
+ * failed change keeps the old port.
  */
 @RequiresRoot
 @RequiresTools("ip")
@@ -128,6 +131,53 @@ class RawUdpConnTest {
             }
             return null;
         });
+    }
+
+    @ParameterizedTest(name = "family {0}")
+    @ValueSource(ints = {SocketConstants.AF_INET, SocketConstants.AF_INET6})
+    void afterAPortChangeWhatIsStillQueuedForTheOldPortIsStaleNotMalformed(int family) throws Exception {
+        NetNs.call(host.netns(), () -> {
+            int oldPort = 43000 + family;
+            int newPort = oldPort + 100;
+            InetAddress lo = loopback(family);
+            byte[] loBytes = lo.getAddress();
+            byte[] source = new byte[16];
+            System.arraycopy(loBytes, 0, source, 0, loBytes.length);
+            ByteBuffer packet = ByteBuffer.allocateDirect(2048);
+            PacketBatch batch = new PacketBatch(1, 2048);
+            RawUdpConn conn = RawUdpConn.open(family, oldPort, 0, "test");
+            try {
+                conn.setListenPort(newPort);
+                assertThat(conn.listenPort()).isEqualTo(newPort);
+                assertThat(conn.localAddress().getPort()).isEqualTo(newPort);
+
+                assertThat(conn.accept(packet, forge(family, packet, loBytes, oldPort), source, batch, 0))
+                        .as("queued for the old port before the change").isZero();
+                assertThat(conn.accept(packet, forge(family, packet, loBytes, newPort), source, batch, 0))
+                        .as("to the new port").isEqualTo(1);
+                assertThat(conn.accept(packet, forge(family, packet, loBytes, oldPort + 1), source, batch, 0))
+                        .as("to a port never ours").isZero();
+                RawConnStats stats = conn.stats();
+                assertThat(stats.dropped(RawDrop.STALE_PORT)).as(stats.toString()).isEqualTo(1);
+                assertThat(stats.dropped(RawDrop.WRONG_PORT)).as(stats.toString()).isEqualTo(1);
+                assertThat(stats.receiveDrops()).as("a stale datagram is no malformed one: " + stats).isEqualTo(1);
+                assertThat(stats.delivered()).isEqualTo(1);
+            } finally {
+                conn.close();
+            }
+            assertThatThrownBy(() -> conn.setListenPort(newPort + 1)).isInstanceOf(ClosedChannelException.class);
+            assertThat(conn.listenPort()).as("a failed change leaves the port as it was").isEqualTo(newPort);
+            assertThat(conn.localAddress().getPort()).isEqualTo(newPort);
+            return null;
+        });
+    }
+
+    /** A STUN datagram from {@code lo} port 5555 to {@code lo} port {@code port} as the family's raw socket reads it. */
+    private static int forge(int family, ByteBuffer packet, byte[] lo, int port) {
+        ByteBuffer payload = stun(port);
+        return family == AF_INET
+                ? UdpHeaders.writeIpv4(packet, lo, lo, 5555, port, payload, 0, 20)
+                : UdpHeaders.writeUdp6(packet, lo, lo, 5555, port, payload, 0, 20);
     }
 
     @ParameterizedTest(name = "family {0}")
