@@ -305,13 +305,17 @@ public final class RawSocketProxy implements ExternalPortSharing {
             if (!causes.isEmpty()) {
                 Exception first = causes.getFirst();
                 UncheckedIOException e = new UncheckedIOException(owner + ": the BPF filter of " + String.join(" and ", failed)
-                        + " could not follow port " + port + " (" + first.getMessage() + ")"
+                        + " could not follow port " + port + " (" + describe(first) + ")"
                         + (followed.isEmpty() ? "" : "; " + String.join(" and ", followed) + " did"),
                         first instanceof IOException io ? io : new IOException(first));
                 causes.subList(1, causes.size()).forEach(e::addSuppressed);
                 throw e;
             }
         }
+    }
+
+    private static String describe(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     @Override

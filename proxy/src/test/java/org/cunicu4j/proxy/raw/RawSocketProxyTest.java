@@ -381,7 +381,8 @@ class RawSocketProxyTest {
                 control.listenPort = newPort;
                 assertThatThrownBy(() -> proxy.listenPortChanged(newPort))
                         .isInstanceOf(UncheckedIOException.class)
-                        .hasMessageContaining("the BPF filter of IPv4 could not follow port " + newPort)
+                        .hasMessageContaining("the BPF filter of IPv4 could not follow port " + newPort
+                                + " (ClosedChannelException)")
                         .hasMessageContaining("IPv6 did")
                         .hasCauseInstanceOf(ClosedChannelException.class);
                 assertThat(proxy.listenPort()).as("the device's port, whatever failed").isEqualTo(newPort);
