@@ -165,7 +165,9 @@ public final class IptablesProxy implements ExternalPortSharing {
         }
         for (Family f : families) {
             try {
-                removeStale(runner, tools, f, iface);
+                if (removeStale(runner, tools, f, iface)) {
+                    LOG.log(System.Logger.Level.INFO, "iptables of {0}: removed the chains of an earlier run ({1})", iface, f);
+                }
             } catch (IOException e) {
                 if (f == Family.V4) {
                     throw new ProxyUnavailableException(ProxyMode.IPTABLES, "the iptables tools fail here: " + e.getMessage(), e);
@@ -286,13 +288,17 @@ public final class IptablesProxy implements ExternalPortSharing {
         return List.of((f == Family.V4 ? tools.save4() : tools.save6()).toString());
     }
 
-    /** Deletes the jumps to {@code iface}'s chains (each duplicate) and the chains, as {@code iptables-save} shows them. */
-    private static void removeStale(ToolRunner runner, IptablesTools tools, Family f, String iface) throws IOException {
+    /**
+     * Deletes the jumps to {@code iface}'s chains (each duplicate) and the chains, as
+     * {@code iptables-save} shows them; false when there were none.
+     */
+    private static boolean removeStale(ToolRunner runner, IptablesTools tools, Family f, String iface) throws IOException {
         String removal = IptablesRules.removal(runner.run(save(tools, f), null), iface);
-        if (!removal.isEmpty()) {
-            LOG.log(System.Logger.Level.INFO, "iptables of {0}: removing chains of an earlier run ({1})", iface, f);
-            runner.run(restore(tools, f), removal);
+        if (removal.isEmpty()) {
+            return false;
         }
+        runner.run(restore(tools, f), removal);
+        return true;
     }
 
     private static void quietlyRemove(ToolRunner runner, IptablesTools tools, Family f, String iface) {
