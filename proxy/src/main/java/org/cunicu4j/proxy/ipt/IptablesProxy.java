@@ -206,6 +206,14 @@ public final class IptablesProxy implements ExternalPortSharing {
                 }
             }
         }
+        for (Family f : installed.keySet()) {
+            try {
+                // an earlier run's translations (to its ICE port) would outlive its rules while refreshed
+                Conntrack.delete(f.af, c -> translated(c, listenPort));
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "iptables of {0}: earlier connections not reset: {1}", iface, e.getMessage());
+            }
+        }
         if (installed.isEmpty()) {
             String why = first != null ? "the rules could not be installed: " + first.getMessage()
                     : "no address family has both an ICE socket and the iptables tools: " + String.join("; ", notes);
@@ -430,13 +438,32 @@ public final class IptablesProxy implements ExternalPortSharing {
             }
             int wg = listenPort;
             int ice = muxes.get(f).localAddress().getPort();
-            int n = Conntrack.delete(f.af, c -> (c.origSrc().getPort() == wg && c.origDst().equals(remote) && c.replyDst().getPort() != ice)
-                    || (c.origSrc().equals(remote) && c.origDst().getPort() == wg));
+            int n = Conntrack.delete(f.af, c -> bypasses(c, remote, wg, ice));
             if (n > 0) {
                 LOG.log(System.Logger.Level.DEBUG, "iptables of {0}: {1} connections to {2} reset", iface, n, remote);
             }
             return null;
         });
+    }
+
+    /**
+     * Whether {@code c} connects WireGuard's port {@code wg} with {@code remote} other than
+     * through ICE port {@code ice}: WireGuard's packets to the remote not translated to the
+     * ICE port (tracked before the rule, or through an earlier run's port), or the remote's
+     * packets delivered to WireGuard that did not arrive at the ICE port (sent to WireGuard's
+     * port directly, or redirected from an earlier run's ICE port). Either would carry
+     * WireGuard's packets to the remote from the wrong port.
+     */
+    static boolean bypasses(Conntrack.Flow c, InetSocketAddress remote, int wg, int ice) {
+        boolean outbound = c.origSrc().getPort() == wg && c.origDst().equals(remote) && c.replyDst().getPort() != ice;
+        boolean inbound = c.origSrc().equals(remote) && c.replySrc().getPort() == wg && c.origDst().getPort() != ice;
+        return outbound || inbound;
+    }
+
+    /** Whether {@code c} is WireGuard's (port {@code wg}) and translated to or from another port. */
+    static boolean translated(Conntrack.Flow c, int wg) {
+        return (c.origSrc().getPort() == wg && c.replyDst().getPort() != wg)
+                || (c.replySrc().getPort() == wg && c.origDst().getPort() != wg);
     }
 
     /** {@code p} has no direct pair any more: its rule goes. */

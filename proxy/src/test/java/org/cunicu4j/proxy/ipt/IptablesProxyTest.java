@@ -127,6 +127,64 @@ class IptablesProxyTest {
     }
 
     @Test
+    void aRunStartedAfterACrashTranslatesToItsOwnIcePort() throws Exception {
+        try (Lab lab = Lab.open()) {
+            OneLan lan = PeerTopologies.oneLan(lab);
+            Host alice = lan.alice();
+            String iface = "ipt" + ProcessHandle.current().pid() + "r";
+            DatagramSocket wg = NetNs.call(alice.netns(), IptablesProxyTest::socket);
+            DatagramSocket remote = NetNs.call(lan.bob().netns(), IptablesProxyTest::socket);
+            InetSocketAddress bobAt = new InetSocketAddress(InetAddress.getByName(PeerTopologies.LAN_BOB_IP), remote.getLocalPort());
+            InetAddress aliceIp = InetAddress.getByName(PeerTopologies.LAN_ALICE_IP);
+            StubControl control = new StubControl(iface, wg.getLocalPort());
+            Key peer = Key.generatePrivate().publicKey();
+            IptablesProxy crashed = NetNs.call(alice.netns(), () -> IptablesProxy.open(control, wg.getLocalPort()));
+            IceAgent agent1 = NetNs.call(alice.netns(), () -> IceAgent.create(IceConfig.defaults(), IceRole.CONTROLLING, List.of()));
+            IptablesProxy restarted = null;
+            IceAgent agent2 = null;
+            try {
+                int ice1 = crashed.iceAddresses().getFirst().getPort();
+                PeerProxy p1 = NetNs.call(alice.netns(), () -> crashed.attach(peer, agent1));
+                p1.selectedPairChanged(pair(new InetSocketAddress(aliceIp, ice1), bobAt));
+                send(remote, "in", new InetSocketAddress(aliceIp, ice1));
+                assertThat(receive(wg)).isEqualTo(bobAt);
+                send(wg, "out", bobAt);
+                assertThat(receive(remote).getPort()).isEqualTo(ice1);
+
+                // the daemon died (nothing closed) and starts again: new ICE port, same WireGuard and remote
+                restarted = NetNs.call(alice.netns(), () -> IptablesProxy.open(control, wg.getLocalPort()));
+                IptablesProxy r = restarted;
+                int ice2 = r.iceAddresses().getFirst().getPort();
+                assertThat(ice2).isNotEqualTo(ice1);
+                assertThat(IptablesRules.linesOf(save(alice), iface)).as("one set of chains, the new run's")
+                        .hasSize(4 + 4 + 3).noneMatch(l -> l.contains(":" + ice1) || l.contains(" " + ice1 + " "));
+                agent2 = NetNs.call(alice.netns(), () -> IceAgent.create(IceConfig.defaults(), IceRole.CONTROLLING, List.of()));
+                IceAgent a2 = agent2;
+                PeerProxy p2 = NetNs.call(alice.netns(), () -> r.attach(peer, a2));
+                p2.selectedPairChanged(pair(new InetSocketAddress(aliceIp, ice2), bobAt));
+                send(wg, "out again", bobAt);
+                DatagramPacket got = receiveFull(remote);
+                assertThat(text(got)).isEqualTo("out again");
+                assertThat(got.getPort()).as("from the new ICE port, not the crashed run's").isEqualTo(ice2);
+                send(remote, "in again", new InetSocketAddress(aliceIp, ice2));
+                assertThat(text(receiveFull(wg))).isEqualTo("in again");
+            } finally {
+                if (restarted != null) {
+                    restarted.close();
+                }
+                crashed.close();
+                agent1.close();
+                if (agent2 != null) {
+                    agent2.close();
+                }
+                wg.close();
+                remote.close();
+            }
+            assertThat(IptablesRules.linesOf(save(alice), iface)).isEmpty();
+        }
+    }
+
+    @Test
     void aCrashedRunsChainsAreRemovedAtOpenAndNoDuplicatesRemain() throws Exception {
         try (Lab lab = Lab.open()) {
             Host h = lab.host("h");
