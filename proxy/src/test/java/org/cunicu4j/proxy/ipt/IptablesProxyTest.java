@@ -3,6 +3,8 @@ package org.cunicu4j.proxy.ipt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.DatagramPacket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -33,6 +35,7 @@ import org.cunicu4j.wireguard.control.DeviceStatus;
 import org.cunicu4j.wireguard.control.DeviceUpdate;
 import org.cunicu4j.wireguard.control.WireGuardControl;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * IptablesProxy's rules and connection resets in two namespaces on one switch, with plain UDP
@@ -47,21 +50,36 @@ class IptablesProxyTest {
 
     @Test
     void wireGuardsTrafficFollowsThePairAndTheListenPortIncludingConnectionsTrackedBefore() throws Exception {
+        followsPairAndPort(IptablesTools.defaultSearchPath(), "iptables-save", "nf_tables backend", "a");
+    }
+
+    @Test
+    @RequiresTools({"iptables-legacy-save", "iptables-legacy-restore"})
+    void theLegacyBackendDoesTheSame(@TempDir Path tools) throws Exception {
+        for (String name : List.of("iptables-legacy-save", "iptables-legacy-restore")) {
+            Path wrapper = tools.resolve(name); // only the legacy tools are found there
+            Files.writeString(wrapper, "#!/bin/sh\nexec " + name + " \"$@\"\n");
+            Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        followsPairAndPort(List.of(tools), "iptables-legacy-save", "legacy backend", "l");
+    }
+
+    private static void followsPairAndPort(List<Path> toolDirs, String saveTool, String backend, String suffix) throws Exception {
         try (Lab lab = Lab.open()) {
             OneLan lan = PeerTopologies.oneLan(lab);
             Host alice = lan.alice();
             Host bob = lan.bob();
-            String iface = "ipt" + ProcessHandle.current().pid() + "a";
+            String iface = "ipt" + ProcessHandle.current().pid() + suffix;
             DatagramSocket wg = NetNs.call(alice.netns(), IptablesProxyTest::socket);
             DatagramSocket remote = NetNs.call(bob.netns(), IptablesProxyTest::socket);
             InetSocketAddress bobAt = new InetSocketAddress(InetAddress.getByName(PeerTopologies.LAN_BOB_IP), remote.getLocalPort());
             StubControl control = new StubControl(iface, wg.getLocalPort());
-            IptablesProxy proxy = NetNs.call(alice.netns(), () -> IptablesProxy.open(control, wg.getLocalPort()));
+            IptablesProxy proxy = NetNs.call(alice.netns(), () -> IptablesProxy.open(control, wg.getLocalPort(), toolDirs));
             DatagramSocket wg2 = null;
             try {
                 int ice = proxy.iceAddresses().getFirst().getPort();
                 assertThat(proxy.mode()).isEqualTo(ProxyMode.IPTABLES);
-                assertThat(proxy.reason()).contains("nf_tables backend").contains("c4j-" + iface + "-*");
+                assertThat(proxy.reason()).contains(backend).contains("c4j-" + iface + "-*");
 
                 // WireGuard talks to the remote before any pair: tracked untranslated
                 send(wg, "early", bobAt);
@@ -74,7 +92,7 @@ class IptablesProxyTest {
                 p.selectedPairChanged(pair(new InetSocketAddress(InetAddress.getByName(PeerTopologies.LAN_ALICE_IP), ice), bobAt));
                 assertThat(control.endpoints).containsExactly(bobAt);
                 assertThat(p.mode()).isEqualTo(ProxyMode.IPTABLES);
-                assertThat(IptablesRules.rules(save(alice), "nat", IptablesRules.natPost(iface)))
+                assertThat(IptablesRules.rules(alice.run(saveTool).stdout(), "nat", IptablesRules.natPost(iface)))
                         .singleElement().asString()
                         .contains("-d 10.0.0.3/32 -p udp -m udp --sport " + wg.getLocalPort() + " --dport " + remote.getLocalPort())
                         .contains("--comment \"cunicu4j " + iface + " peer " + peer.toBase64().substring(0, 8) + "\"")
@@ -104,8 +122,8 @@ class IptablesProxyTest {
                 assertThat(receive(remote).getPort()).isEqualTo(ice);
 
                 p.selectedPairChanged(null);
-                assertThat(IptablesRules.rules(save(alice), "nat", IptablesRules.natPost(iface))).as("no pair, no rule").isEmpty();
-                assertThat(IptablesRules.rules(save(alice), "nat", IptablesRules.natPre(iface))).singleElement().asString()
+                assertThat(IptablesRules.rules(alice.run(saveTool).stdout(), "nat", IptablesRules.natPost(iface))).as("no pair, no rule").isEmpty();
+                assertThat(IptablesRules.rules(alice.run(saveTool).stdout(), "nat", IptablesRules.natPre(iface))).singleElement().asString()
                         .contains("--to-ports " + wg2.getLocalPort());
                 p.close();
                 agent.close();
@@ -118,7 +136,7 @@ class IptablesProxyTest {
                     wg2.close();
                 }
             }
-            assertThat(IptablesRules.linesOf(save(alice), iface)).as("nothing left after close").isEmpty();
+            assertThat(IptablesRules.linesOf(alice.run(saveTool).stdout(), iface)).as("nothing left after close").isEmpty();
             int ice = proxy.iceAddresses().getFirst().getPort();
             List<Conntrack.Flow> left = NetNs.call(alice.netns(), () -> Conntrack.list(SocketConstants.AF_INET));
             assertThat(left).as("no connection translated through the ICE port is left")
