@@ -20,6 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.cunicu4j.ice.Gatherer;
 import org.cunicu4j.ice.IceAgent;
 import org.cunicu4j.ice.mux.UdpMux;
@@ -76,6 +78,7 @@ public final class IptablesProxy implements ExternalPortSharing {
     private static final System.Logger LOG = System.getLogger(IptablesProxy.class.getName());
     /** How long one tool may run. */
     static final Duration TOOL_TIMEOUT = Duration.ofSeconds(15);
+    private static final Pattern FAILED_LINE = Pattern.compile("line (\\d{1,6}) failed");
 
     private final WireGuardControl control;
     private final String iface;
@@ -195,7 +198,7 @@ public final class IptablesProxy implements ExternalPortSharing {
             }
             int icePort = e.getValue().localAddress().getPort();
             try {
-                runner.run(restore(tools, f), IptablesRules.install(f, iface, icePort, listenPort, List.of()));
+                restore(runner, tools, f, IptablesRules.install(f, iface, icePort, listenPort, List.of()));
                 installed.put(f, e.getValue());
             } catch (IOException ex) {
                 quietlyRemove(runner, tools, f, iface);
@@ -292,6 +295,26 @@ public final class IptablesProxy implements ExternalPortSharing {
         return List.of(p.toString(), "--noflush", "--wait", "5");
     }
 
+    /**
+     * Runs {@code iptables-restore --noflush} with {@code input}; when the tool names the line
+     * that failed ({@code "line 4 failed"}), the message quotes it.
+     */
+    private static void restore(ToolRunner runner, IptablesTools tools, Family f, String input) throws IOException {
+        try {
+            runner.run(restore(tools, f), input);
+        } catch (IOException e) {
+            Matcher m = FAILED_LINE.matcher(String.valueOf(e.getMessage()));
+            String[] lines = input.split("\n");
+            if (m.find()) {
+                int n = Integer.parseInt(m.group(1));
+                if (n >= 1 && n <= lines.length) {
+                    throw new IOException(e.getMessage() + " (line " + n + ": " + lines[n - 1] + ")", e);
+                }
+            }
+            throw e;
+        }
+    }
+
     private static List<String> save(IptablesTools tools, Family f) {
         return List.of((f == Family.V4 ? tools.save4() : tools.save6()).toString());
     }
@@ -305,7 +328,7 @@ public final class IptablesProxy implements ExternalPortSharing {
         if (removal.isEmpty()) {
             return false;
         }
-        runner.run(restore(tools, f), removal);
+        restore(runner, tools, f, removal);
         return true;
     }
 
@@ -486,7 +509,7 @@ public final class IptablesProxy implements ExternalPortSharing {
         if (m == null) {
             return;
         }
-        runner.run(restore(tools, f), IptablesRules.nat(f, iface, m.localAddress().getPort(), listenPort, pairs.values()));
+        restore(runner, tools, f, IptablesRules.nat(f, iface, m.localAddress().getPort(), listenPort, pairs.values()));
     }
 
     /** On the worker: deletes every connection translated to or from an ICE port. */

@@ -1,6 +1,7 @@
 package org.cunicu4j.proxy.ipt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.DatagramPacket;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import org.cunicu4j.linux.NetNs;
 import org.cunicu4j.linux.socket.SocketConstants;
 import org.cunicu4j.proxy.PeerProxy;
 import org.cunicu4j.proxy.ProxyMode;
+import org.cunicu4j.proxy.ProxyUnavailableException;
 import org.cunicu4j.testlab.Exec;
 import org.cunicu4j.testlab.Host;
 import org.cunicu4j.testlab.Lab;
@@ -200,6 +202,29 @@ class IptablesProxyTest {
             }
             assertThat(IptablesRules.linesOf(save(alice), iface)).isEmpty();
         }
+    }
+
+    @Test
+    void aRuleTheToolRefusesMakesTheModeUnavailableQuotingTheLine(@TempDir Path tools) throws Exception {
+        // iptables-save shows nothing; iptables-restore refuses the fourth line (the first rule), as it does for a missing match
+        script(tools, "iptables-save", "[ \"$1\" = --version ] && echo 'iptables-save v1.8.9 (nf_tables)'; exit 0");
+        script(tools, "iptables-restore", "cat >/dev/null; echo 'iptables-restore v1.8.9 (nf_tables): Couldn'\\''t load match `u32'\\'':No such file or directory' >&2;"
+                + " echo 'Error occurred at line: 4' >&2; echo 'iptables-restore: line 4 failed' >&2; exit 2");
+        try (Lab lab = Lab.open()) {
+            Host h = lab.host("h");
+            String iface = "ipt" + ProcessHandle.current().pid() + "f";
+            assertThatThrownBy(() -> NetNs.call(h.netns(), () -> IptablesProxy.open(new StubControl(iface, 51820), 51820, List.of(tools))))
+                    .isInstanceOfSatisfying(ProxyUnavailableException.class, e -> assertThat(e.mode()).isEqualTo(ProxyMode.IPTABLES))
+                    .hasMessageContaining("the rules could not be installed")
+                    .hasMessageContaining("Couldn't load match `u32'")
+                    .hasMessageContaining("(line 4: -A c4j-" + iface + "-pre -p udp -m udp --dport ");
+        }
+    }
+
+    private static void script(Path dir, String name, String body) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     @Test
