@@ -454,9 +454,19 @@ public final class IptablesProxy implements ExternalPortSharing {
             PairRule rule = new PairRule(p.tag(), remote);
             PairRule old = pairs.put(p, rule);
             if (!rule.equals(old)) {
-                applyNat(f);
-                if (old != null && Family.of(old.remote().getAddress()) != f) {
-                    applyNat(Family.of(old.remote().getAddress()));
+                try {
+                    applyNat(f);
+                    if (old != null && Family.of(old.remote().getAddress()) != f) {
+                        applyNat(Family.of(old.remote().getAddress()));
+                    }
+                } catch (IOException e) {
+                    // the rules in force are the old ones (each restore is one transaction)
+                    if (old == null) {
+                        pairs.remove(p);
+                    } else {
+                        pairs.put(p, old);
+                    }
+                    throw e;
                 }
             }
             int wg = listenPort;
