@@ -28,10 +28,13 @@ import org.cunicu4j.proxy.ProxyUnavailableException;
 import org.cunicu4j.testlab.Exec;
 import org.cunicu4j.testlab.Host;
 import org.cunicu4j.testlab.Lab;
+import org.cunicu4j.testlab.NatRouter;
+import org.cunicu4j.testlab.NatType;
 import org.cunicu4j.testlab.OneLan;
 import org.cunicu4j.testlab.PeerTopologies;
 import org.cunicu4j.testlab.RequiresRoot;
 import org.cunicu4j.testlab.RequiresTools;
+import org.cunicu4j.testlab.Topology;
 import org.cunicu4j.wireguard.Key;
 import org.cunicu4j.wireguard.control.DeviceStatus;
 import org.cunicu4j.wireguard.control.DeviceUpdate;
@@ -143,6 +146,63 @@ class IptablesProxyTest {
             List<Conntrack.Flow> left = NetNs.call(alice.netns(), () -> Conntrack.list(SocketConstants.AF_INET));
             assertThat(left).as("no connection translated through the ICE port is left")
                     .noneMatch(c -> c.origDst().getPort() == ice || c.replyDst().getPort() == ice);
+        }
+    }
+
+    @Test
+    void aRouterLeavesForwardedTrafficToItsIcePortAlone() throws Exception {
+        try (Lab lab = Lab.open()) {
+            Host server = lab.publicHost("server", Topology.SERVER_IP + "/15");
+            NatRouter nat = lab.natRouter("nata", NatType.ENDPOINT_INDEPENDENT, "10.1.0.1/24", Topology.NAT_A_OUTSIDE_IP + "/15",
+                    lab.internet());
+            Host alice = nat.privateHost("alice", Topology.ALICE_IP + "/24");
+            Host router = nat.host();
+            String iface = "ipt" + ProcessHandle.current().pid() + "g";
+            int wgPort = 51820;
+            IptablesProxy proxy = NetNs.call(router.netns(), () -> IptablesProxy.open(new StubControl(iface, wgPort), wgPort));
+            IceAgent agent = NetNs.call(router.netns(), () -> IceAgent.create(IceConfig.defaults(), IceRole.CONTROLLING, List.of()));
+            DatagramSocket onServer = null;
+            DatagramSocket aliceWg = null;
+            DatagramSocket aliceIce = null;
+            try {
+                int ice = proxy.icePort(InetAddress.getByName(Topology.SERVER_IP));
+                DatagramSocket srv = NetNs.call(server.netns(), () -> socket(ice));
+                onServer = srv;
+                InetSocketAddress serverAt = new InetSocketAddress(InetAddress.getByName(Topology.SERVER_IP), ice);
+                // the router's own WireGuard (port 51820) has a pair towards the server's socket
+                PeerProxy p = NetNs.call(router.netns(), () -> proxy.attach(Key.generatePrivate().publicKey(), agent));
+                p.selectedPairChanged(pair(new InetSocketAddress(InetAddress.getByName(Topology.NAT_A_OUTSIDE_IP), ice), serverAt));
+
+                // alice, behind the router, sends from the same port numbers to the server
+                aliceWg = NetNs.call(alice.netns(), () -> socket(wgPort));
+                send(aliceWg, "forwarded", serverAt);
+                DatagramPacket got = receiveFull(srv);
+                assertThat(text(got)).as("not redirected to the router's WireGuard port").isEqualTo("forwarded");
+                assertThat(got.getSocketAddress()).as("masqueraded only (port kept), not translated to the router's ICE port")
+                        .isEqualTo(new InetSocketAddress(InetAddress.getByName(Topology.NAT_A_OUTSIDE_IP), wgPort));
+                aliceIce = NetNs.call(alice.netns(), () -> socket(0));
+                aliceIce.send(new DatagramPacket(STUN, STUN.length, serverAt));
+                got = receiveFull(srv);
+                assertThat(got.getLength()).isEqualTo(STUN.length);
+                assertThat(got.getAddress().getHostAddress()).as("alice's STUN is tracked, so masqueraded")
+                        .isEqualTo(Topology.NAT_A_OUTSIDE_IP);
+                String rules = router.run("iptables-save").stdout();
+                assertThat(IptablesRules.rules(rules, "nat", IptablesRules.natPre(iface))).singleElement().asString()
+                        .contains("-m addrtype --dst-type LOCAL");
+                assertThat(IptablesRules.rules(rules, "raw", IptablesRules.rawPre(iface))).singleElement().asString()
+                        .contains("-m addrtype --dst-type LOCAL");
+                assertThat(IptablesRules.rules(rules, "nat", IptablesRules.natPost(iface))).singleElement().asString()
+                        .contains("-m addrtype --src-type LOCAL");
+            } finally {
+                proxy.close();
+                agent.close();
+                for (DatagramSocket s : new DatagramSocket[] {onServer, aliceWg, aliceIce}) {
+                    if (s != null) {
+                        s.close();
+                    }
+                }
+            }
+            assertThat(IptablesRules.linesOf(router.run("iptables-save").stdout(), iface)).isEmpty();
         }
     }
 
@@ -304,7 +364,11 @@ class IptablesProxyTest {
     }
 
     private static DatagramSocket socket() throws Exception {
-        DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
+        return socket(0);
+    }
+
+    private static DatagramSocket socket(int port) throws Exception {
+        DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port));
         s.setSoTimeout(5000);
         return s;
     }

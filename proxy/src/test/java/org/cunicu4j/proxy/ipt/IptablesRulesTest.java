@@ -53,11 +53,11 @@ class IptablesRulesTest {
                 List.of(new PairRule("AbCd+/12", new InetSocketAddress(InetAddress.getByName("198.18.2.1"), 3333)),
                         new PairRule("v6peer00", new InetSocketAddress(InetAddress.getByName("fd00::3"), 4444))));
         assertThat(text).contains("*raw\n:c4j-wg0-pre - [0:0]\n:c4j-wg0-out - [0:0]\n")
-                .contains("-A c4j-wg0-pre -p udp -m udp --dport 40000 -m u32 --u32 \"0>>22&0x3C@12=0x2112A442\" -m comment --comment \"cunicu4j wg0\" -j CT --notrack\n")
+                .contains("-A c4j-wg0-pre -p udp -m udp --dport 40000 -m addrtype --dst-type LOCAL -m u32 --u32 \"0>>22&0x3C@12=0x2112A442\" -m comment --comment \"cunicu4j wg0\" -j CT --notrack\n")
                 .contains("-A c4j-wg0-out -p udp -m udp --sport 40000 -m comment --comment \"cunicu4j wg0\" -j CT --notrack\n")
                 .contains("-I PREROUTING 1 -m comment --comment \"cunicu4j wg0\" -j c4j-wg0-pre\n")
-                .contains("-A c4j-wg0-pre -p udp -m udp --dport 40000 -m u32 ! --u32 \"0>>22&0x3C@12=0x2112A442\" -m comment --comment \"cunicu4j wg0\" -j REDIRECT --to-ports 51820\n")
-                .contains("-A c4j-wg0-post -d 198.18.2.1/32 -p udp -m udp --sport 51820 --dport 3333 -m comment --comment \"cunicu4j wg0 peer AbCd+/12\" -j SNAT --to-source :40000\n")
+                .contains("-A c4j-wg0-pre -p udp -m udp --dport 40000 -m addrtype --dst-type LOCAL -m u32 ! --u32 \"0>>22&0x3C@12=0x2112A442\" -m comment --comment \"cunicu4j wg0\" -j REDIRECT --to-ports 51820\n")
+                .contains("-A c4j-wg0-post -d 198.18.2.1/32 -p udp -m udp --sport 51820 --dport 3333 -m addrtype --src-type LOCAL -m comment --comment \"cunicu4j wg0 peer AbCd+/12\" -j SNAT --to-source :40000\n")
                 .contains("-I POSTROUTING 1 -m comment --comment \"cunicu4j wg0\" -j c4j-wg0-post\nCOMMIT\n")
                 .doesNotContain("fd00::3");
         assertThat(text.split("COMMIT\n", -1)).hasSize(3);
@@ -65,7 +65,7 @@ class IptablesRulesTest {
                 List.of(new PairRule("v6peer00", new InetSocketAddress(InetAddress.getByName("fd00::3"), 4444))));
         assertThat(v6).startsWith("*nat\n:c4j-wg0-pre - [0:0]\n:c4j-wg0-post - [0:0]\n")
                 .contains("--u32 \"52=0x2112A442\"")
-                .contains("-A c4j-wg0-post -d fd00:0:0:0:0:0:0:3/128 -p udp -m udp --sport 51820 --dport 4444")
+                .contains("-A c4j-wg0-post -d fd00:0:0:0:0:0:0:3/128 -p udp -m udp --sport 51820 --dport 4444 -m addrtype --src-type LOCAL ")
                 .doesNotContain("-I ").endsWith("COMMIT\n");
     }
 
