@@ -37,6 +37,7 @@ import org.cunicu4j.proxy.ProxyUnavailableException;
 import org.cunicu4j.proxy.SharedPortGatherers;
 import org.cunicu4j.proxy.ipt.IptablesRules.Family;
 import org.cunicu4j.proxy.ipt.IptablesRules.PairRule;
+import org.cunicu4j.proxy.ipt.IptablesRules.Redirect;
 import org.cunicu4j.proxy.user.RelayFallback;
 import org.cunicu4j.wireguard.Key;
 import org.cunicu4j.wireguard.control.WireGuardControl;
@@ -166,9 +167,12 @@ public final class IptablesProxy implements ExternalPortSharing {
         if (tools.hasIpv6()) {
             families.add(Family.V6);
         }
+        Map<Family, List<Redirect>> earlier = new EnumMap<>(Family.class);
         for (Family f : families) {
             try {
-                if (removeStale(runner, tools, f, iface)) {
+                List<Redirect> stale = removeStale(runner, tools, f, iface);
+                if (stale != null) {
+                    earlier.put(f, stale);
                     LOG.log(System.Logger.Level.INFO, "iptables of {0}: removed the chains of an earlier run ({1})", iface, f);
                 }
             } catch (IOException e) {
@@ -210,9 +214,13 @@ public final class IptablesProxy implements ExternalPortSharing {
             }
         }
         for (Family f : installed.keySet()) {
+            List<Redirect> stale = earlier.getOrDefault(f, List.of());
+            if (stale.isEmpty()) {
+                continue;
+            }
             try {
                 // an earlier run's translations (to its ICE port) would outlive its rules while refreshed
-                Conntrack.delete(f.af, c -> translated(c, listenPort));
+                Conntrack.delete(f.af, c -> stale.stream().anyMatch(r -> ours(c, r.icePort(), r.wgPort())));
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "iptables of {0}: earlier connections not reset: {1}", iface, e.getMessage());
             }
@@ -321,15 +329,19 @@ public final class IptablesProxy implements ExternalPortSharing {
 
     /**
      * Deletes the jumps to {@code iface}'s chains (each duplicate) and the chains, as
-     * {@code iptables-save} shows them; false when there were none.
+     * {@code iptables-save} shows them.
+     *
+     * @return the redirects the chains held (their ports name the connections they
+     *     translated), or null when there was nothing
      */
-    private static boolean removeStale(ToolRunner runner, IptablesTools tools, Family f, String iface) throws IOException {
-        String removal = IptablesRules.removal(runner.run(save(tools, f), null), iface);
+    private static List<Redirect> removeStale(ToolRunner runner, IptablesTools tools, Family f, String iface) throws IOException {
+        String save = runner.run(save(tools, f), null);
+        String removal = IptablesRules.removal(save, iface);
         if (removal.isEmpty()) {
-            return false;
+            return null;
         }
         restore(runner, tools, f, removal);
-        return true;
+        return IptablesRules.redirects(save, iface);
     }
 
     private static void quietlyRemove(ToolRunner runner, IptablesTools tools, Family f, String iface) {
@@ -485,18 +497,27 @@ public final class IptablesProxy implements ExternalPortSharing {
      * ICE port (tracked before the rule, or through an earlier run's port), or the remote's
      * packets delivered to WireGuard that did not arrive at the ICE port (sent to WireGuard's
      * port directly, or redirected from an earlier run's ICE port). Either would carry
-     * WireGuard's packets to the remote from the wrong port.
+     * WireGuard's packets to the remote from the wrong port. Outbound, the source address is
+     * kept (our SNAT changes the port only): a forwarded host's flow masqueraded to this
+     * host's address is not WireGuard's.
      */
     static boolean bypasses(Conntrack.Flow c, InetSocketAddress remote, int wg, int ice) {
-        boolean outbound = c.origSrc().getPort() == wg && c.origDst().equals(remote) && c.replyDst().getPort() != ice;
+        boolean outbound = c.origSrc().getPort() == wg && c.origDst().equals(remote) && c.replyDst().getPort() != ice
+                && c.replyDst().getAddress().equals(c.origSrc().getAddress());
         boolean inbound = c.origSrc().equals(remote) && c.replySrc().getPort() == wg && c.origDst().getPort() != ice;
         return outbound || inbound;
     }
 
-    /** Whether {@code c} is WireGuard's (port {@code wg}) and translated to or from another port. */
-    static boolean translated(Conntrack.Flow c, int wg) {
-        return (c.origSrc().getPort() == wg && c.replyDst().getPort() != wg)
-                || (c.replySrc().getPort() == wg && c.origDst().getPort() != wg);
+    /**
+     * Whether {@code c} is one of our translations between ICE port {@code ice} and WireGuard's
+     * port {@code wg}: redirected from the ICE port to WireGuard, or WireGuard's packets
+     * translated to leave from the ICE port. Other connections with either port (a DNAT port
+     * forward to WireGuard's port, a masqueraded LAN host's flow, another socket's traffic to
+     * a port numbered like the ICE port) are not ours.
+     */
+    static boolean ours(Conntrack.Flow c, int ice, int wg) {
+        return (c.origDst().getPort() == ice && c.replySrc().getPort() == wg)
+                || (c.origSrc().getPort() == wg && c.replyDst().getPort() == ice);
     }
 
     /** {@code p} has no direct pair any more: its rule goes. */
@@ -522,12 +543,12 @@ public final class IptablesProxy implements ExternalPortSharing {
         restore(runner, tools, f, IptablesRules.nat(f, iface, m.localAddress().getPort(), listenPort, pairs.values()));
     }
 
-    /** On the worker: deletes every connection translated to or from an ICE port. */
-    private int resetConnections() throws IOException {
+    /** On the worker: deletes our translations between the ICE ports and WireGuard's port {@code wg}. */
+    private int resetConnections(int wg) throws IOException {
         int n = 0;
         for (Map.Entry<Family, UdpMux> e : muxes.entrySet()) {
             int ice = e.getValue().localAddress().getPort();
-            n += Conntrack.delete(e.getKey().af, c -> c.origDst().getPort() == ice || c.replyDst().getPort() == ice);
+            n += Conntrack.delete(e.getKey().af, c -> ours(c, ice, wg));
         }
         return n;
     }
@@ -551,11 +572,12 @@ public final class IptablesProxy implements ExternalPortSharing {
                     if (port == listenPort) {
                         return null;
                     }
+                    int old = listenPort;
                     listenPort = port;
                     for (Family f : muxes.keySet()) {
                         applyNat(f);
                     }
-                    resetConnections();
+                    resetConnections(old);
                     return null;
                 });
             } catch (IOException e) {
@@ -594,7 +616,7 @@ public final class IptablesProxy implements ExternalPortSharing {
                     quietlyRemove(runner, tools, Family.V6, iface);
                 }
                 try {
-                    resetConnections();
+                    resetConnections(listenPort);
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, "iptables of {0}: connections not reset: {1}", iface, e.getMessage());
                 }

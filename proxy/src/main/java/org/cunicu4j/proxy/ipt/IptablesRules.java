@@ -10,6 +10,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.cunicu4j.linux.socket.SocketConstants;
 
 /**
@@ -214,6 +216,30 @@ public final class IptablesRules {
             b.append("COMMIT\n");
         }
         return b.toString();
+    }
+
+    /** What an earlier run's redirect rule translated: non-STUN to {@code icePort} went to {@code wgPort}. */
+    record Redirect(int icePort, int wgPort) {}
+
+    private static final Pattern REDIRECT = Pattern.compile(" --dport (\\d{1,5}) .*-j REDIRECT --to-ports (\\d{1,5})(?: |$)");
+
+    /**
+     * The redirects in {@code iface}'s nat chain of {@code iptables-save} output (a crashed
+     * run's ICE and WireGuard ports: its connections are recognised by them), each once.
+     */
+    static List<Redirect> redirects(String save, String iface) {
+        Set<Redirect> out = new LinkedHashSet<>();
+        for (String line : rules(save, "nat", natPre(iface))) {
+            Matcher m = REDIRECT.matcher(line);
+            if (m.find()) {
+                int ice = Integer.parseInt(m.group(1));
+                int wg = Integer.parseInt(m.group(2));
+                if (ice >= 1 && ice <= 65535 && wg >= 1 && wg <= 65535) {
+                    out.add(new Redirect(ice, wg));
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** The word after {@code -j} or {@code -g}, or null. */
