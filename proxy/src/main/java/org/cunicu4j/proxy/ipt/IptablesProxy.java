@@ -448,28 +448,39 @@ public final class IptablesProxy implements ExternalPortSharing {
     /**
      * {@code p}'s pair towards {@code remote} is selected: its rule replaces the one it had,
      * then the connections between WireGuard's port and the remote that bypass the ICE port
-     * are deleted. The listen port is re-read from the control first.
+     * are deleted. The listen port is re-read from the control first (a change whose rules
+     * failed earlier is retried).
+     *
+     * @return false when close has begun (nothing was changed: the endpoint is not to be set)
+     * @throws IOException when the rules could not be changed (the old ones stay in force)
      */
-    void setPair(IptablesPeerProxy p, InetSocketAddress remote) throws IOException {
+    boolean setPair(IptablesPeerProxy p, InetSocketAddress remote) throws IOException {
+        if (closing) {
+            return false;
+        }
         int now = control.status().listenPort();
         if (now >= 1 && now <= 65535 && now != listenPort) {
-            listenPortChanged(now);
+            try {
+                listenPortChanged(now);
+            } catch (UncheckedIOException e) {
+                throw new IOException(e.getMessage(), e.getCause());
+            }
         }
         Family f = Family.of(remote.getAddress());
         if (!muxes.containsKey(f)) {
             throw new IOException("IptablesProxy of " + iface + ": no rules for the family of " + remote);
         }
-        onWorker(() -> {
+        return onWorker(() -> {
             if (closing) {
-                return null;
+                return false;
             }
             PairRule rule = new PairRule(p.tag(), remote);
             PairRule old = pairs.put(p, rule);
             if (!rule.equals(old)) {
                 try {
-                    applyNat(f);
+                    applyNat(f, listenPort);
                     if (old != null && Family.of(old.remote().getAddress()) != f) {
-                        applyNat(Family.of(old.remote().getAddress()));
+                        applyNat(Family.of(old.remote().getAddress()), listenPort);
                     }
                 } catch (IOException e) {
                     // the rules in force are the old ones (each restore is one transaction)
@@ -487,7 +498,7 @@ public final class IptablesProxy implements ExternalPortSharing {
             if (n > 0) {
                 LOG.log(System.Logger.Level.DEBUG, "iptables of {0}: {1} connections to {2} reset", iface, n, remote);
             }
-            return null;
+            return true;
         });
     }
 
@@ -528,19 +539,19 @@ public final class IptablesProxy implements ExternalPortSharing {
         onWorker(() -> {
             PairRule old = pairs.remove(p);
             if (old != null && !closing) {
-                applyNat(Family.of(old.remote().getAddress()));
+                applyNat(Family.of(old.remote().getAddress()), listenPort);
             }
             return null;
         });
     }
 
-    /** On the worker: the nat chains of {@code f} from the current state. */
-    private void applyNat(Family f) throws IOException {
+    /** On the worker: the nat chains of {@code f} from the pairs, naming WireGuard's port {@code wg}. */
+    private void applyNat(Family f, int wg) throws IOException {
         UdpMux m = muxes.get(f);
         if (m == null) {
             return;
         }
-        restore(runner, tools, f, IptablesRules.nat(f, iface, m.localAddress().getPort(), listenPort, pairs.values()));
+        restore(runner, tools, f, IptablesRules.nat(f, iface, m.localAddress().getPort(), wg, pairs.values()));
     }
 
     /** On the worker: deletes our translations between the ICE ports and WireGuard's port {@code wg}. */
@@ -554,9 +565,11 @@ public final class IptablesProxy implements ExternalPortSharing {
     }
 
     /**
-     * The device now listens on {@code port}: the redirect and every pair's rule name it from
-     * now on, the connections translated to the old port are deleted, and the relay
-     * fallbacks send there.
+     * The device now listens on {@code port}: the relay fallbacks send there, the redirect and
+     * every pair's rule name it from now on, and our connections translated to the old port
+     * are deleted. {@link #listenPort()} says {@code port} only once the rules of every family
+     * name it; until then a call with the same port (or a pair change, which compares with the
+     * control's port) tries again.
      *
      * @throws UncheckedIOException when the rules could not be rewritten (the tool's error)
      */
@@ -567,23 +580,28 @@ public final class IptablesProxy implements ExternalPortSharing {
             if (peers.closed()) {
                 return;
             }
+            peers.forEach(p -> p.listenPortChanged(port));
             try {
                 onWorker(() -> {
-                    if (port == listenPort) {
+                    int old = listenPort;
+                    if (port == old) {
                         return null;
                     }
-                    int old = listenPort;
-                    listenPort = port;
                     for (Family f : muxes.keySet()) {
-                        applyNat(f);
+                        applyNat(f, port);
                     }
-                    resetConnections(old);
+                    listenPort = port;
+                    try {
+                        resetConnections(old);
+                    } catch (IOException e) {
+                        LOG.log(System.Logger.Level.WARNING, "iptables of {0}: connections to the old listen port {1} not reset: {2}",
+                                iface, old, e.getMessage());
+                    }
                     return null;
                 });
             } catch (IOException e) {
                 throw new UncheckedIOException("IptablesProxy of " + iface + ": rules for listen port " + port + " not set: " + e.getMessage(), e);
             }
-            peers.forEach(p -> p.listenPortChanged(port));
         }
     }
 

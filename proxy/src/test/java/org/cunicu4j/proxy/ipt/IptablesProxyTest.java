@@ -3,6 +3,7 @@ package org.cunicu4j.proxy.ipt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -203,6 +204,65 @@ class IptablesProxyTest {
                 }
             }
             assertThat(IptablesRules.linesOf(router.run("iptables-save").stdout(), iface)).isEmpty();
+        }
+    }
+
+    @Test
+    void aListenPortChangeIsCommittedOnlyOnceEveryFamilyHasItAndAPairChangeRetriesIt(@TempDir Path tools) throws Exception {
+        Path refuse = tools.resolve("refuse6");
+        for (String name : List.of("iptables-save", "iptables-restore", "ip6tables-save")) {
+            script(tools, name, "exec " + name + " \"$@\"");
+        }
+        script(tools, "ip6tables-restore", "if [ -e " + refuse + " ]; then cat >/dev/null; echo 'ip6tables-restore: refused by the test' >&2; exit 1; fi;"
+                + " exec ip6tables-restore \"$@\"");
+        try (Lab lab = Lab.open()) {
+            Host h = lab.host("h");
+            String iface = "ipt" + ProcessHandle.current().pid() + "p";
+            StubControl control = new StubControl(iface, 51820);
+            IptablesProxy proxy = NetNs.call(h.netns(), () -> IptablesProxy.open(control, 51820, List.of(tools)));
+            IceAgent agent = NetNs.call(h.netns(), () -> IceAgent.create(IceConfig.defaults(), IceRole.CONTROLLING, List.of()));
+            try {
+                assertThat(proxy.iceAddresses()).as("an IPv4 and an IPv6 ICE socket").hasSize(2);
+                Files.createFile(refuse);
+                assertThatThrownBy(() -> proxy.listenPortChanged(51821)).isInstanceOf(UncheckedIOException.class)
+                        .hasMessageContaining("rules for listen port 51821 not set").hasMessageContaining("refused by the test");
+                assertThat(proxy.listenPort()).as("not committed: IPv6 still redirects to the old port").isEqualTo(51820);
+                assertThat(IptablesRules.rules(save6(h), "nat", IptablesRules.natPre(iface))).singleElement().asString()
+                        .endsWith("--to-ports 51820");
+
+                // the device is on 51821: a pair change retries, and fails as an IOException (nothing set)
+                control.listenPort = 51821;
+                PeerProxy p = NetNs.call(h.netns(), () -> proxy.attach(Key.generatePrivate().publicKey(), agent));
+                InetSocketAddress remote = new InetSocketAddress(InetAddress.getByName("198.18.2.1"), 3333);
+                IceCandidatePair pair = pair(new InetSocketAddress(InetAddress.getByName("198.18.1.1"), 1), remote);
+                assertThatThrownBy(() -> p.selectedPairChanged(pair)).isExactlyInstanceOf(java.io.IOException.class)
+                        .hasMessageContaining("refused by the test");
+                assertThat(control.endpoints).isEmpty();
+                assertThat(IptablesRules.rules(save(h), "nat", IptablesRules.natPost(iface))).isEmpty();
+
+                Files.delete(refuse);
+                p.selectedPairChanged(pair);
+                assertThat(proxy.listenPort()).isEqualTo(51821);
+                assertThat(control.endpoints).containsExactly(remote);
+                assertThat(IptablesRules.rules(save6(h), "nat", IptablesRules.natPre(iface))).singleElement().asString()
+                        .endsWith("--to-ports 51821");
+                assertThat(IptablesRules.rules(save(h), "nat", IptablesRules.natPre(iface))).singleElement().asString()
+                        .endsWith("--to-ports 51821");
+                assertThat(IptablesRules.rules(save(h), "nat", IptablesRules.natPost(iface))).singleElement().asString()
+                        .contains("--sport 51821 --dport 3333");
+
+                // a pair selected once close has begun changes nothing and sets no endpoint
+                proxy.close();
+                assertThat(proxy.setPair((IptablesPeerProxy) p, new InetSocketAddress(InetAddress.getByName("198.18.2.1"), 4444))).isFalse();
+                p.selectedPairChanged(pair(new InetSocketAddress(InetAddress.getByName("198.18.1.1"), 1),
+                        new InetSocketAddress(InetAddress.getByName("198.18.2.1"), 4444)));
+                assertThat(control.endpoints).containsExactly(remote);
+            } finally {
+                proxy.close();
+                agent.close();
+            }
+            assertThat(IptablesRules.linesOf(save(h), iface)).isEmpty();
+            assertThat(IptablesRules.linesOf(save6(h), iface)).isEmpty();
         }
     }
 

@@ -95,6 +95,24 @@ class IptablesRulesTest {
     }
 
     @Test
+    void aCrashedRunsPortsAreReadFromItsRedirectRules() {
+        String save = """
+                *nat
+                :c4j-wg0-pre - [0:0]
+                :c4j-wg0x-pre - [0:0]
+                -A c4j-wg0-pre -p udp -m udp --dport 40000 -m addrtype --dst-type LOCAL -m u32 ! --u32 "0x0>>0x16&0x3c@0xc=0x2112a442" -m comment --comment "cunicu4j wg0" -j REDIRECT --to-ports 51820
+                -A c4j-wg0-pre -p udp -m udp --dport 4000 -j REDIRECT --to-ports 5182
+                -A c4j-wg0-pre -p udp -m udp --dport 4000 -j REDIRECT --to-ports 5182
+                -A c4j-wg0x-pre -p udp -m udp --dport 41000 -j REDIRECT --to-ports 51821
+                -A c4j-wg0-pre -p udp -m udp --dport 42000 -j REDIRECT --to-ports 51822-51823
+                COMMIT
+                """;
+        assertThat(IptablesRules.redirects(save, "wg0")).containsExactly(
+                new IptablesRules.Redirect(40000, 51820), new IptablesRules.Redirect(4000, 5182));
+        assertThat(IptablesRules.redirects(SAVE_WITH_STALE, "wg0")).isEmpty();
+    }
+
+    @Test
     void interfaceNamesThatCannotNameChainsAreRefused() {
         IptablesRules.checkInterface("wgl123456n12");
         IptablesRules.checkInterface("c4j99999m1a");
