@@ -1,6 +1,7 @@
 package org.cunicu4j.proxy.ipt;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -20,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cunicu4j.ice.Gatherer;
@@ -79,6 +81,8 @@ public final class IptablesProxy implements ExternalPortSharing {
     private static final System.Logger LOG = System.getLogger(IptablesProxy.class.getName());
     /** How long one tool may run. */
     static final Duration TOOL_TIMEOUT = Duration.ofSeconds(15);
+    /** How long an interrupted open or a close waits for the worker (a set-up runs up to seven tools). */
+    static final Duration SETUP_BOUND = TOOL_TIMEOUT.multipliedBy(8);
     private static final Pattern FAILED_LINE = Pattern.compile("line (\\d{1,6}) failed");
 
     private final WireGuardControl control;
@@ -147,13 +151,38 @@ public final class IptablesProxy implements ExternalPortSharing {
             Map<Family, UdpMux> opened = openMuxes(iface);
             try {
                 Future<IptablesProxy> f = worker.submit(() -> setUp(control, listenPort, tools, runner, worker, thread[0], opened));
-                return get(f);
+                return awaitSetUp(f, iface);
             } catch (IOException | RuntimeException e) {
                 opened.values().forEach(UdpMux::close);
                 throw e;
             }
         } catch (IOException | RuntimeException e) {
             worker.shutdownNow();
+            throw e;
+        }
+    }
+
+    /**
+     * The set-up's result. When the calling thread is interrupted meanwhile the worker goes on
+     * (a tool killed halfway could leave rules behind): its end is awaited, uninterruptibly
+     * and at most {@link #SETUP_BOUND}, a proxy it returned is closed, and the interrupt
+     * stands as an {@link InterruptedIOException} with the thread's interrupt status set.
+     */
+    private static IptablesProxy awaitSetUp(Future<IptablesProxy> f, String iface) throws IOException {
+        try {
+            return get(f, false);
+        } catch (InterruptedIOException e) {
+            IptablesProxy done = null;
+            try {
+                done = get(f, true);
+            } catch (IOException | RuntimeException ex) {
+                e.addSuppressed(ex); // the set-up failed and undid its own work, or took too long
+            }
+            if (done != null) {
+                done.close();
+                e.addSuppressed(new IOException("the rules installed meanwhile were removed"));
+            }
+            Thread.currentThread().interrupt();
             throw e;
         }
     }
@@ -205,7 +234,15 @@ public final class IptablesProxy implements ExternalPortSharing {
                 restore(runner, tools, f, IptablesRules.install(f, iface, icePort, listenPort, List.of()));
                 installed.put(f, e.getValue());
             } catch (IOException ex) {
-                quietlyRemove(runner, tools, f, iface);
+                // a tool interrupted (by shutdownNow) sets the flag, which would fail the removal at once
+                boolean interrupted = Thread.interrupted();
+                try {
+                    quietlyRemove(runner, tools, f, iface);
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 e.getValue().close();
                 notes.add("no " + (f == Family.V4 ? "IPv4" : "IPv6") + " rules (" + ex.getMessage() + ")");
                 if (first == null) {
@@ -353,11 +390,34 @@ public final class IptablesProxy implements ExternalPortSharing {
     }
 
     private static <T> T get(Future<T> f) throws IOException {
+        return get(f, false);
+    }
+
+    /**
+     * The result of {@code f}; {@code uninterruptibly}: ignoring interrupts (the status is
+     * restored after) and waiting at most {@link #SETUP_BOUND}.
+     *
+     * @throws InterruptedIOException when interrupted (the status set)
+     */
+    private static <T> T get(Future<T> f, boolean uninterruptibly) throws IOException {
+        long deadline = System.nanoTime() + SETUP_BOUND.toNanos();
+        boolean interrupted = false;
         try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the iptables worker", e);
+            while (true) {
+                try {
+                    return uninterruptibly ? f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) : f.get();
+                } catch (InterruptedException e) {
+                    if (!uninterruptibly) {
+                        Thread.currentThread().interrupt();
+                        InterruptedIOException io = new InterruptedIOException("interrupted while waiting for the iptables worker");
+                        io.initCause(e);
+                        throw io;
+                    }
+                    interrupted = true;
+                } catch (TimeoutException e) {
+                    throw new IOException("the iptables worker did not finish within " + SETUP_BOUND.toSeconds() + " s", e);
+                }
+            }
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof IOException io) {
@@ -367,6 +427,10 @@ public final class IptablesProxy implements ExternalPortSharing {
                 throw re;
             }
             throw new IOException(c);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -627,7 +691,8 @@ public final class IptablesProxy implements ExternalPortSharing {
             return;
         }
         try {
-            onWorker(() -> {
+            // uninterruptibly: a close from an interrupted thread still removes the rules
+            get(worker.submit(() -> {
                 pairs.clear();
                 quietlyRemove(runner, tools, Family.V4, iface);
                 if (tools.hasIpv6()) {
@@ -639,8 +704,8 @@ public final class IptablesProxy implements ExternalPortSharing {
                     LOG.log(System.Logger.Level.WARNING, "iptables of {0}: connections not reset: {1}", iface, e.getMessage());
                 }
                 return null;
-            });
-        } catch (IOException e) {
+            }), true);
+        } catch (IOException | RejectedExecutionException e) {
             LOG.log(System.Logger.Level.WARNING, "IptablesProxy of {0}: close: {1}", iface, e.getMessage());
         } finally {
             muxes.values().forEach(UdpMux::close);

@@ -3,6 +3,7 @@ package org.cunicu4j.proxy.ipt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.nio.file.Files;
@@ -15,6 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.cunicu4j.ice.Candidate;
 import org.cunicu4j.ice.CandidateType;
 import org.cunicu4j.ice.IceAgent;
@@ -36,6 +39,7 @@ import org.cunicu4j.testlab.PeerTopologies;
 import org.cunicu4j.testlab.RequiresRoot;
 import org.cunicu4j.testlab.RequiresTools;
 import org.cunicu4j.testlab.Topology;
+import org.cunicu4j.testlab.Waiter;
 import org.cunicu4j.wireguard.Key;
 import org.cunicu4j.wireguard.control.DeviceStatus;
 import org.cunicu4j.wireguard.control.DeviceUpdate;
@@ -263,6 +267,45 @@ class IptablesProxyTest {
             }
             assertThat(IptablesRules.linesOf(save(h), iface)).isEmpty();
             assertThat(IptablesRules.linesOf(save6(h), iface)).isEmpty();
+        }
+    }
+
+    @Test
+    void anOpenInterruptedWhileTheRulesGoInLeavesNothingInstalled(@TempDir Path tools) throws Exception {
+        Path installed = tools.resolve("installed");
+        for (String name : List.of("iptables-save", "ip6tables-save", "ip6tables-restore")) {
+            script(tools, name, "exec " + name + " \"$@\"");
+        }
+        // the IPv4 install goes in, then the tool lingers: the opener is interrupted meanwhile
+        script(tools, "iptables-restore", "in=$(cat); printf '%s\\n' \"$in\" | iptables-restore \"$@\" || exit $?;"
+                + " case \"$in\" in *'-I PREROUTING'*) touch " + installed + "; sleep 2;; esac");
+        try (Lab lab = Lab.open()) {
+            Host h = lab.host("h");
+            String iface = "ipt" + ProcessHandle.current().pid() + "i";
+            AtomicReference<Object> outcome = new AtomicReference<>();
+            AtomicBoolean interruptedAfter = new AtomicBoolean();
+            Thread opener = Thread.ofPlatform().name("opener").start(() -> {
+                try {
+                    NetNs.enter(h.netns());
+                    outcome.set(IptablesProxy.open(new StubControl(iface, 51820), 51820, List.of(tools)));
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+                interruptedAfter.set(Thread.currentThread().isInterrupted());
+            });
+            Waiter.until("the IPv4 rules are installed", Duration.ofSeconds(20), () -> Files.exists(installed));
+            opener.interrupt();
+            opener.join(Duration.ofSeconds(60));
+            if (outcome.get() instanceof IptablesProxy leaked) {
+                leaked.close();
+            }
+            assertThat(opener.isAlive()).isFalse();
+            assertThat(IptablesRules.linesOf(save(h), iface)).as("nothing left installed").isEmpty();
+            assertThat(IptablesRules.linesOf(save6(h), iface)).isEmpty();
+            assertThat(outcome.get()).isInstanceOf(InterruptedIOException.class);
+            assertThat(interruptedAfter).as("the interrupt stands").isTrue();
+            Waiter.until("the worker ends", Duration.ofSeconds(20),
+                    () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("iptables " + iface) && t.isAlive()));
         }
     }
 
