@@ -257,7 +257,8 @@ public final class IptablesProxy implements ExternalPortSharing {
             }
             try {
                 // an earlier run's translations (to its ICE port) would outlive its rules while refreshed
-                Conntrack.delete(f.af, c -> stale.stream().anyMatch(r -> ours(c, r.icePort(), r.wgPort())));
+                int[] stalePorts = stale.stream().mapToInt(Redirect::icePort).toArray();
+                Conntrack.delete(f.af, stalePorts, c -> stale.stream().anyMatch(r -> ours(c, r.icePort(), r.wgPort())));
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "iptables of {0}: earlier connections not reset: {1}", iface, e.getMessage());
             }
@@ -558,7 +559,7 @@ public final class IptablesProxy implements ExternalPortSharing {
             }
             int wg = listenPort;
             int ice = muxes.get(f).localAddress().getPort();
-            int n = Conntrack.delete(f.af, c -> bypasses(c, remote, wg, ice));
+            int n = Conntrack.delete(f.af, new int[] {wg}, c -> bypasses(c, remote, wg, ice));
             if (n > 0) {
                 LOG.log(System.Logger.Level.DEBUG, "iptables of {0}: {1} connections to {2} reset", iface, n, remote);
             }
@@ -623,7 +624,7 @@ public final class IptablesProxy implements ExternalPortSharing {
         int n = 0;
         for (Map.Entry<Family, UdpMux> e : muxes.entrySet()) {
             int ice = e.getValue().localAddress().getPort();
-            n += Conntrack.delete(e.getKey().af, c -> ours(c, ice, wg));
+            n += Conntrack.delete(e.getKey().af, new int[] {ice}, c -> ours(c, ice, wg));
         }
         return n;
     }

@@ -143,6 +143,32 @@ class IptablesRulesTest {
     }
 
     @Test
+    void aDumpIsFilteredOnFamilyAndPortsBeforeDecodingAndTheDeleteTupleIsMarkedNested() throws Exception {
+        ByteBuffer msg = ctNew(7, new byte[] {10, 0, 0, 3}, 5555, new byte[] {10, 0, 0, 2}, 40000,
+                new byte[] {10, 0, 0, 2}, 51820, new byte[] {10, 0, 0, 3}, 5555, 17);
+        msg.putShort(16 + 4 + 2, (short) 1); // the kernel left the nested flag off the orig tuple
+        int inet = 2;
+        int inet6 = 10;
+        for (int port : new int[] {5555, 40000, 51820}) {
+            List<Conntrack.Flow> out = new ArrayList<>();
+            Conntrack.parse(msg.duplicate().order(ByteOrder.nativeOrder()), 7, inet, new int[] {1, port}, out);
+            assertThat(out).as("port %d of either tuple", port).hasSize(1);
+            ByteBuffer attrs = ByteBuffer.wrap(out.getFirst().deleteAttrs()).order(ByteOrder.nativeOrder());
+            assertThat(attrs.getShort(2)).as("CTA_TUPLE_ORIG | NLA_F_NESTED in host order").isEqualTo((short) 0x8001);
+            assertThat(attrs.getShort(0)).as("its length").isEqualTo((short) (4 + 20 + 28));
+        }
+        List<Conntrack.Flow> none = new ArrayList<>();
+        Conntrack.parse(msg.duplicate().order(ByteOrder.nativeOrder()), 7, inet, new int[] {4000, 51821}, none);
+        Conntrack.parse(msg.duplicate().order(ByteOrder.nativeOrder()), 7, inet, new int[0], none);
+        Conntrack.parse(msg.duplicate().order(ByteOrder.nativeOrder()), 7, inet6, null, none);
+        assertThat(none).as("other ports, no ports, another family").isEmpty();
+        ByteBuffer tcp = ctNew(7, new byte[] {10, 0, 0, 3}, 5555, new byte[] {10, 0, 0, 2}, 40000,
+                new byte[] {10, 0, 0, 2}, 40000, new byte[] {10, 0, 0, 3}, 5555, 6);
+        Conntrack.parse(tcp, 7, inet, new int[] {40000}, none);
+        assertThat(none).as("TCP with the port").isEmpty();
+    }
+
+    @Test
     void malformedDumpsAreSkippedNeverThrowOtherwise() throws Exception {
         long seed = new Random().nextLong();
         Random r = new Random(seed);
@@ -167,6 +193,7 @@ class IptablesRulesTest {
             List<Conntrack.Flow> out = new ArrayList<>();
             try {
                 Conntrack.parse(ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()), 3, out);
+                Conntrack.parse(ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()), 3, 2, new int[] {1, 2}, out);
             } catch (LinuxException e) {
                 // an error message for our sequence number: a valid outcome
             } catch (RuntimeException e) {
