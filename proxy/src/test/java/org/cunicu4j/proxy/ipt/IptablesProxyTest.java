@@ -56,6 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
 @RequiresRoot
 @RequiresTools({"ip", "iptables-save", "iptables-restore", "ip6tables-save", "ip6tables-restore"})
 class IptablesProxyTest {
+    /** The crashed run's ICE port 4000 in a rule (not 40001 or 14000, which an ephemeral port may be). */
+    private static final java.util.regex.Pattern OLD_ICE_PORT = java.util.regex.Pattern.compile("--dport 4000 |:4000\\b");
     private static final byte[] STUN = {0, 1, 0, 0, 0x21, 0x12, (byte) 0xA4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
 
     @Test
@@ -429,11 +431,11 @@ class IptablesProxyTest {
                 for (String jump : List.of("raw -A PREROUTING ", "raw -A OUTPUT ", "nat -A PREROUTING ", "nat -A POSTROUTING ")) {
                     assertThat(ours.stream().filter(l -> l.startsWith(jump))).as(jump + "jumps once").hasSize(1);
                 }
-                assertThat(ours).noneMatch(l -> l.contains("4000")).anyMatch(l -> l.contains("--dport " + ice));
+                assertThat(ours).noneMatch(l -> OLD_ICE_PORT.matcher(l).find()).anyMatch(l -> l.contains("--dport " + ice + " "));
                 assertThat(ours.stream().filter(l -> l.contains(" -A c4j-"))).as("the rules of this run only")
                         .hasSize(3);
                 List<String> ours6 = IptablesRules.linesOf(save6(h), iface);
-                assertThat(ours6).as("IPv6 too").noneMatch(l -> l.contains("4000"));
+                assertThat(ours6).as("IPv6 too").noneMatch(l -> OLD_ICE_PORT.matcher(l).find());
                 assertThat(ours6.stream().filter(l -> l.startsWith("nat -A POSTROUTING ")))
                         .as("one IPv6 jump when there is an IPv6 ICE socket, else none").hasSize(proxy.iceAddresses().size() - 1);
                 assertThat(IptablesRules.linesOf(save(h), other)).as("another interface's chains stay").hasSize(13);
