@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.StandardProtocolFamily;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -183,6 +184,56 @@ public final class RtNetlink implements AutoCloseable {
     /** Removes a route; ESRCH if the table has no such route. */
     public synchronized void removeRoute(Route route) throws IOException {
         route(Nl.RTM_DELROUTE, Nl.NLM_F_ACK, route);
+    }
+
+    /**
+     * The route the kernel would use for a packet to {@code destination}, as
+     * {@code ip route get} shows it (in the main routing decision, no source or mark given);
+     * empty when there is none (ENETUNREACH, EHOSTUNREACH).
+     */
+    public synchronized Optional<RouteEntry> routeGet(InetAddress destination) throws IOException {
+        boolean v4 = destination instanceof Inet4Address;
+        writer.begin(RouteParser.RTM_GETROUTE, (short) (Nl.NLM_F_REQUEST | Nl.NLM_F_ACK), ++seq);
+        long rtm = writer.reserve(Nl.RTMSG_LEN);
+        writer.putByte(rtm + Nl.RTM_FAMILY, v4 ? Nl.AF_INET : Nl.AF_INET6);
+        writer.putByte(rtm + Nl.RTM_DST_LEN, v4 ? 32 : 128);
+        writer.attr(Nl.RTA_DST, destination.getAddress());
+        List<RouteEntry> found = new ArrayList<>(1);
+        try {
+            exchange("RTM_GETROUTE(" + destination.getHostAddress() + ")", null, false, m -> {
+                if (m.type() == Nl.RTM_NEWROUTE) {
+                    addOrCount(found, RouteParser.route(m, attrs));
+                }
+            });
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.ENETUNREACH || e.errno() == Errno.EHOSTUNREACH) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
+    }
+
+    /**
+     * Every route of {@code family} in every table ({@code ip route show table all}), in the
+     * kernel's order; local and broadcast routes included (see {@link RouteEntry#type()}).
+     */
+    public synchronized List<RouteEntry> routes(StandardProtocolFamily family) throws IOException {
+        boolean v4 = switch (family) {
+            case INET -> true;
+            case INET6 -> false;
+            default -> throw new IllegalArgumentException("routes exist for INET and INET6, not " + family);
+        };
+        writer.begin(RouteParser.RTM_GETROUTE, (short) (Nl.NLM_F_REQUEST | Nl.NLM_F_DUMP), ++seq);
+        long rtm = writer.reserve(Nl.RTMSG_LEN);
+        writer.putByte(rtm + Nl.RTM_FAMILY, v4 ? Nl.AF_INET : Nl.AF_INET6);
+        List<RouteEntry> found = new ArrayList<>();
+        exchange("RTM_GETROUTE(dump " + (v4 ? "inet" : "inet6") + ")", null, true, m -> {
+            if (m.type() == Nl.RTM_NEWROUTE) {
+                addOrCount(found, RouteParser.route(m, attrs));
+            }
+        });
+        return found;
     }
 
     private void route(short type, short flags, Route r) throws IOException {
