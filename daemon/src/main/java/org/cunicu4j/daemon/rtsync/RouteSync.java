@@ -315,7 +315,7 @@ public final class RouteSync implements AutoCloseable {
             routes.remove(r);
             LOG.log(System.Logger.Level.DEBUG, "rtsync {0}: removed {1}", ifname, r);
         } catch (LinuxException e) {
-            if (e.errno() != Errno.ESRCH) { // gone already (the link went down, someone removed it)
+            if (e.errno() != Errno.ESRCH && e.errno() != Errno.ENODEV) { // gone already (link deleted, someone removed it)
                 errors.incrementAndGet();
                 LOG.log(System.Logger.Level.WARNING, "rtsync {0}: {1}", ifname, e.getMessage());
             }
