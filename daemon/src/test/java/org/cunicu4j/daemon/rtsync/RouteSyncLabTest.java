@@ -129,6 +129,13 @@ class RouteSyncLabTest {
         assertThat(routes()).contains("192.168.70.0/24 dev rs0 scope link"); // left alone, not replaced
         assertThat(rs.errors()).isZero();
 
+        rs.peerUpdated(A, addrs("10.237.5.9"), prefixes("10.237.5.9/32", "192.168.60.0/24")); // a new key: a new address
+        assertThat(routes()).containsExactly(
+                "10.237.5.9 dev rs0 proto 98 scope link",
+                "10.237.6.6 dev rs0 proto 98 scope link",
+                "192.168.60.0/24 via 10.237.5.9 dev rs0 proto 98",
+                "192.168.70.0/24 dev rs0 scope link");
+
         rs.peerRemoved(A);
         assertThat(routes()).containsExactly("10.237.6.6 dev rs0 proto 98 scope link", "192.168.70.0/24 dev rs0 scope link");
         rs.close();
