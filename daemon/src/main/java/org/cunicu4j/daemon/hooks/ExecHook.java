@@ -1,23 +1,35 @@
 package org.cunicu4j.daemon.hooks;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.cunicu4j.daemon.api.DaemonEvent;
 
 /**
  * An {@code exec} hook: runs {@code command args... EVENT_ARGS...} ({@link EventArgs}) with the
- * daemon's environment plus the configured variables, the event's JSON and a newline on stdin
- * (or {@code /dev/null} when stdin is off), stdout and stderr merged and logged line by line at
- * INFO (at most {@link #MAX_LOGGED_LINES} lines per run; the rest is read and counted).
+ * daemon's environment less its {@code CUNICU_*} variables (the daemon's own settings, which may
+ * carry secrets) plus the configured variables, and the event's JSON and a newline on stdin (or
+ * {@code /dev/null} when stdin is off).
+ *
+ * <p>stdin and the merged stdout and stderr are temporary files (mode 0600), not pipes: nothing
+ * the hook does can block the worker on a pipe, and no reader thread outlives the run — a
+ * background child the hook leaves behind ({@code sleep 30 &}) keeps writing into an
+ * already-deleted file. After the hook exits (or is killed) the first {@link #MAX_LOGGED_BYTES}
+ * bytes of its output are logged at INFO, line by line (at most {@link #MAX_LOGGED_LINES} lines,
+ * each cut at {@value #MAX_LINE} characters), the size of the rest is logged, and the files are
+ * deleted. The output's size is bounded only by the disk: a hook writing without end is stopped
+ * by its timeout.
  *
  * <p>A run that has not ended after the timeout, or whose worker is interrupted (the daemon
  * closing), is killed by PID: the process and the descendants it has at that moment get
@@ -29,6 +41,9 @@ final class ExecHook implements HookRunner {
     private static final System.Logger LOG = System.getLogger(ExecHook.class.getName());
     static final Duration KILL_GRACE = Duration.ofSeconds(1);
     static final int MAX_LOGGED_LINES = 100;
+    static final int MAX_LOGGED_BYTES = 16 * 1024;
+    static final String ENV_PREFIX = "CUNICU_";
+    static final String TEMP_PREFIX = "cunicu4j-hook-";
     private static final int MAX_LINE = 1000;
 
     private final Hooks.Exec settings;
@@ -51,52 +66,76 @@ final class ExecHook implements HookRunner {
         cmd.addAll(settings.args());
         cmd.addAll(EventArgs.of(event));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().putAll(settings.env());
-        if (!settings.stdin()) {
-            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        }
-        Process p;
+        environment(pb.environment(), settings.env());
+        Path in = null;
+        Path out = null;
         try {
-            p = pb.start();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "hook {0}: cannot start it for {1}: {2}", name, what(event), e.getMessage());
-            return Outcome.FAILED;
-        }
-        long pid = p.pid();
-        Thread reader = Thread.ofVirtual().name("hook-output-" + pid).start(() -> logOutput(p.getInputStream(), pid));
-        try {
-            if (settings.stdin()) {
-                writeStdin(p, json);
+            try {
+                out = Files.createTempFile(TEMP_PREFIX, ".out"); // 0600
+                pb.redirectOutput(ProcessBuilder.Redirect.to(out.toFile()));
+                if (settings.stdin()) {
+                    in = Files.createTempFile(TEMP_PREFIX, ".in");
+                    Files.writeString(in, json + "\n", StandardCharsets.UTF_8);
+                    pb.redirectInput(ProcessBuilder.Redirect.from(in.toFile()));
+                } else {
+                    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                }
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "hook {0}: cannot create its temporary files for {1}: {2}", name,
+                        what(event), e.toString());
+                return Outcome.FAILED;
             }
-            if (!p.waitFor(settings.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
+            Process p;
+            try {
+                p = pb.start();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "hook {0}: cannot start it for {1}: {2}", name, what(event), e.getMessage());
+                return Outcome.FAILED;
+            }
+            long pid = p.pid();
+            try {
+                if (!p.waitFor(settings.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                    kill(p);
+                    logOutput(out, pid);
+                    LOG.log(System.Logger.Level.WARNING, "hook {0} (pid {1}) did not finish within {2} for {3}: killed",
+                            name, Long.toString(pid), settings.timeout(), what(event));
+                    return Outcome.TIMED_OUT;
+                }
+            } catch (InterruptedException e) {
                 kill(p);
-                LOG.log(System.Logger.Level.WARNING, "hook {0} (pid {1}) did not finish within {2} for {3}: killed",
-                        name, Long.toString(pid), settings.timeout(), what(event));
-                return Outcome.TIMED_OUT;
+                logOutput(out, pid);
+                LOG.log(System.Logger.Level.WARNING, "hook {0} (pid {1}) killed: the daemon is closing", name, Long.toString(pid));
+                throw e;
             }
-        } catch (InterruptedException e) {
-            kill(p);
-            LOG.log(System.Logger.Level.WARNING, "hook {0} (pid {1}) killed: the daemon is closing", name, Long.toString(pid));
-            throw e;
+            logOutput(out, pid);
+            int code = p.exitValue();
+            if (code != 0) {
+                LOG.log(System.Logger.Level.WARNING, "hook {0} (pid {1}) exited with code {2} for {3}",
+                        name, Long.toString(pid), code, what(event));
+                return Outcome.FAILED;
+            }
+            LOG.log(System.Logger.Level.DEBUG, "hook {0} (pid {1}) ran for {2}", name, Long.toString(pid), what(event));
+            return Outcome.OK;
         } finally {
-            reader.join(KILL_GRACE); // the output of a run stays together in the log
+            delete(in);
+            delete(out);
         }
-        int code = p.exitValue();
-        if (code != 0) {
-            LOG.log(System.Logger.Level.WARNING, "hook {0} (pid {1}) exited with code {2} for {3}",
-                    name, Long.toString(pid), code, what(event));
-            return Outcome.FAILED;
-        }
-        LOG.log(System.Logger.Level.DEBUG, "hook {0} (pid {1}) ran for {2}", name, Long.toString(pid), what(event));
-        return Outcome.OK;
     }
 
-    private void writeStdin(Process p, String json) {
-        try (OutputStream os = p.getOutputStream()) {
-            os.write((json + "\n").getBytes(StandardCharsets.UTF_8)); // a few hundred bytes: fits the pipe, never blocks
+    /** The daemon's environment less {@code CUNICU_*}, then the hook's configured variables. */
+    static void environment(Map<String, String> env, Map<String, String> configured) {
+        env.keySet().removeIf(k -> k.startsWith(ENV_PREFIX));
+        env.putAll(configured);
+    }
+
+    private void delete(Path p) {
+        if (p == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(p);
         } catch (IOException e) {
-            // the hook exited without reading its stdin: its business
-            LOG.log(System.Logger.Level.DEBUG, "hook {0}: stdin not read: {1}", name, e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "hook {0}: cannot delete {1}: {2}", name, p, e.toString());
         }
     }
 
@@ -137,23 +176,38 @@ final class ExecHook implements HookRunner {
         }
     }
 
-    private void logOutput(InputStream in, long pid) {
-        long lines = 0;
-        long skipped = 0;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (++lines <= MAX_LOGGED_LINES) {
-                    LOG.log(System.Logger.Level.INFO, "hook {0} (pid {1}): {2}", name, Long.toString(pid), printable(line));
-                } else {
-                    skipped++;
-                }
+    /** Logs the first {@link #MAX_LOGGED_BYTES} of the output, line by line, and how much was left out. */
+    private void logOutput(Path out, long pid) {
+        byte[] head;
+        long size;
+        try (FileChannel ch = FileChannel.open(out, StandardOpenOption.READ)) {
+            size = ch.size();
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(size, MAX_LOGGED_BYTES));
+            while (buf.hasRemaining() && ch.read(buf) > 0) {
+                // a file: reads until the buffer is full
             }
+            head = Arrays.copyOf(buf.array(), buf.position());
         } catch (IOException e) {
-            // the stream closed under us (process killed): nothing more to log
+            LOG.log(System.Logger.Level.WARNING, "hook {0} (pid {1}): cannot read its output: {2}", name, Long.toString(pid),
+                    e.toString());
+            return;
         }
-        if (skipped > 0) {
-            LOG.log(System.Logger.Level.INFO, "hook {0} (pid {1}): {2} more line(s) not logged", name, Long.toString(pid), skipped);
+        int lines = 0;
+        int start = 0;
+        while (start < head.length && lines < MAX_LOGGED_LINES) {
+            int end = start;
+            while (end < head.length && head[end] != '\n') {
+                end++;
+            }
+            String line = new String(head, start, end - start, StandardCharsets.UTF_8);
+            LOG.log(System.Logger.Level.INFO, "hook {0} (pid {1}): {2}", name, Long.toString(pid), printable(line));
+            lines++;
+            start = Math.min(end + 1, head.length);
+        }
+        long rest = size - start;
+        if (rest > 0) {
+            LOG.log(System.Logger.Level.INFO, "hook {0} (pid {1}): {2} more byte(s) of output not logged", name,
+                    Long.toString(pid), Long.toString(rest));
         }
     }
 

@@ -71,7 +71,7 @@ public final class Hooks implements Consumer<DaemonEvent>, AutoCloseable {
      * @param url an http or https URL
      * @param method the HTTP method (null: POST)
      * @param headers request headers (the values are never logged)
-     * @param timeout for connecting and for the response headers
+     * @param timeout for the whole exchange: connecting, the response headers and its body
      */
     public record Web(URI url, String method, Map<String, String> headers, Duration timeout) implements Hook {
         /** @throws IllegalArgumentException naming what is wrong (a bad URL, method or header) */

@@ -26,7 +26,7 @@ import java.util.function.Predicate;
  * Read-modify-write of a hosts file: {@link #update} drops the lines a predicate claims,
  * appends new ones and writes the result only when it differs from what is there. Every
  * other line is kept byte for byte (including {@code \r}, trailing blanks, comments, its
- * position); only a missing newline after the last foreign line is added when lines follow.
+ * position, its bytes whatever their encoding); only a missing newline after the last foreign line is added when lines follow.
  *
  * <p>The write is atomic where it can be: a temporary file in the same directory with the
  * original's mode, owner and group, flushed to disk and renamed over it (a symlinked file is
@@ -78,12 +78,14 @@ final class HostsFile {
                 }
                 old = new byte[0];
             }
-            String before = new String(old, StandardCharsets.UTF_8);
+            // ISO-8859-1 maps each byte to one char and back: other lines' bytes (any encoding, even
+            // invalid UTF-8) survive untouched; our lines are ASCII (HostNames, addresses, base64)
+            String before = new String(old, StandardCharsets.ISO_8859_1);
             String after = rewrite(before, ours, add);
             if (after.equals(before)) {
                 return lastWrite = HostsSync.WriteMode.UNCHANGED;
             }
-            return lastWrite = write(target, after.getBytes(StandardCharsets.UTF_8));
+            return lastWrite = write(target, after.getBytes(StandardCharsets.ISO_8859_1));
         }
     }
 

@@ -163,6 +163,85 @@ class HooksTest {
         }
     }
 
+    private static java.util.Set<Path> hookTempFiles() throws Exception {
+        try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.filter(f -> f.getFileName().toString().startsWith(ExecHook.TEMP_PREFIX))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    @Test
+    void aHookWritingALotWithoutNewlinesIsLoggedBoundedAndItsFilesAreDeleted() throws Exception {
+        java.util.Set<Path> before = hookTempFiles();
+        Path flood = script("flood.sh", "head -c 20000000 /dev/zero | tr '\\0' x\necho\necho done");
+        try (LogCapture logs = new LogCapture();
+             Hooks hooks = new Hooks(Hooks.Settings.of(Hooks.Exec.of(flood.toString())), null)) {
+            hooks.accept(event(Type.INTERFACE_ADDED, "wg0", null, null, null, "a"));
+            Waiter.until("the run ends", WAIT, () -> stats(hooks, 0).runs() == 1);
+            assertThat(stats(hooks, 0).failures()).isZero();
+            Waiter.until("the output is logged", WAIT, () -> logs.has("INFO", "more byte(s) of output not logged"));
+            // one line cut at MAX_LINE characters, then the size of what was not read: 20 000 006 - 16 KiB
+            assertThat(logs.lines).anyMatch(l -> l.startsWith("INFO ") && l.endsWith(": " + "x".repeat(1000) + "…"));
+            assertThat(logs.has("INFO", ": " + (20_000_006L - ExecHook.MAX_LOGGED_BYTES) + " more byte(s)")).isTrue();
+            assertThat(logs.lines).noneMatch(l -> l.contains("x".repeat(1001)));
+        }
+        java.util.Set<Path> left = hookTempFiles();
+        left.removeAll(before);
+        assertThat(left).as("temporary files left behind").isEmpty();
+    }
+
+    @Test
+    void aBackgroundChildHoldingStdoutDoesNotHoldTheRunNorGetLogged() throws Exception {
+        Path bg = script("bg.sh", """
+                if [ "$1" = added ]; then
+                  echo first
+                  (sleep 0.3; echo late; touch "$OUT/late"; exec sleep 30) &
+                  echo $! > "$OUT/child"
+                else
+                  echo second
+                fi
+                exit 0""");
+        Hooks.Exec exec = new Hooks.Exec(bg.toString(), List.of(), Map.of("OUT", dir.toString()), true, Duration.ofSeconds(10));
+        try (LogCapture logs = new LogCapture(); Hooks hooks = new Hooks(Hooks.Settings.of(exec), null)) {
+            hooks.accept(event(Type.INTERFACE_ADDED, "wg0", null, null, null, "a"));
+            Waiter.until("the first run ends", WAIT, () -> stats(hooks, 0).runs() == 1);
+            Waiter.until("the child wrote its late line", WAIT, () -> Files.exists(dir.resolve("late")));
+            hooks.accept(event(Type.INTERFACE_REMOVED, "wg0", null, null, null, "b"));
+            Waiter.until("the second run is logged", WAIT, () -> logs.has("INFO", ": second"));
+            assertThat(stats(hooks, 0)).isEqualTo(new Hooks.Stats("exec " + bg, 2, 0, 0, 0));
+            assertThat(logs.has("INFO", ": first")).isTrue();
+            // the output was read once the hook exited; what its child writes later goes nowhere
+            assertThat(logs.lines).noneMatch(l -> l.contains("late"));
+        } finally {
+            Path child = dir.resolve("child");
+            if (Files.exists(child)) {
+                long pid = Long.parseLong(Files.readString(child).strip());
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    @Test
+    void aLongEventOnStdinOfAHookThatNeverReadsItStillTimesOut() throws Exception {
+        Path deaf = script("deaf.sh", "exec sleep 60");
+        Hooks.Exec exec = new Hooks.Exec(deaf.toString(), List.of(), Map.of(), true, Duration.ofMillis(300));
+        try (LogCapture logs = new LogCapture(); Hooks hooks = new Hooks(Hooks.Settings.of(exec), null)) {
+            // 1 MB of JSON: more than a pipe holds, so writing it to a pipe would block until the hook exits
+            hooks.accept(event(Type.PEER_ADDED, "wg0", PEER, null, null, "m".repeat(1 << 20)));
+            Waiter.until("the run timed out", WAIT, () -> stats(hooks, 0).timeouts() == 1);
+            assertThat(logs.has("WARNING", "did not finish within PT0.3S")).isTrue();
+        }
+    }
+
+    @Test
+    void theDaemonsCunicuVariablesAreNotPassedOnButConfiguredOnesAre() {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("PATH", "/bin", "CUNICU_TOKEN", "s3cret",
+                "CUNICU_CONFIG", "/etc/cunicu.yaml", "XCUNICU_KEEP", "1"));
+        ExecHook.environment(env, Map.of("CUNICU_MINE", "ok", "TAG", "t"));
+        assertThat(env).containsOnly(Map.entry("PATH", "/bin"), Map.entry("XCUNICU_KEEP", "1"),
+                Map.entry("CUNICU_MINE", "ok"), Map.entry("TAG", "t"));
+    }
+
     private static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(h -> !ExecHook.gone(h)).orElse(false);
     }
@@ -243,8 +322,45 @@ class HooksTest {
                     + "{\"time\":\"2026-11-25T15:00:00Z\",\"type\":\"peer_added\",\"interface\":\"wg0\",\"peer\":\"" + PK
                     + "\",\"from\":null,\"to\":null,\"message\":\"peer added\"}");
             assertThat(logs.has("WARNING", "HTTP status 500 for peer_added on wg0")).isTrue();
-            assertThat(logs.has("WARNING", "no response within PT0.5S")).isTrue();
+            assertThat(logs.has("WARNING", "no complete response within PT0.5S")).isTrue();
             assertThat(logs.lines).noneMatch(l -> l.contains("secret") || l.contains("t0ken"));
+        } finally {
+            release.countDown();
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aServerThatStallsAfterItsHeadersTimesOutAndFreesTheWorker() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> got = new CopyOnWriteArrayList<>();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/stall", x -> {
+            got.add(x.getRequestURI().getPath());
+            x.getRequestBody().readAllBytes();
+            x.sendResponseHeaders(200, 0); // chunked: the headers go out, the body never ends
+            x.getResponseBody().write("partial".getBytes(StandardCharsets.UTF_8));
+            x.getResponseBody().flush();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            x.close();
+        });
+        server.start();
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        try (LogCapture logs = new LogCapture();
+             Hooks hooks = new Hooks(Hooks.Settings.of(
+                     new Hooks.Web(URI.create(base + "/stall"), null, Map.of(), Duration.ofMillis(300))), null)) {
+            hooks.accept(event(Type.PEER_ADDED, "wg0", PEER, null, null, "one"));
+            hooks.accept(event(Type.PEER_REMOVED, "wg0", PEER, null, null, "two"));
+            // before the fix the first run blocked on the body until the server let go
+            Waiter.until("both runs timed out while the server still stalls", WAIT, () -> stats(hooks, 0).timeouts() == 2);
+            assertThat(release.getCount()).isEqualTo(1);
+            assertThat(got).isNotEmpty().allMatch("/stall"::equals);
+            assertThat(logs.has("WARNING", "no complete response within PT0.3S for peer_removed on wg0")).isTrue();
         } finally {
             release.countDown();
             server.stop(0);

@@ -312,4 +312,37 @@ class HostsSyncTest {
             assertThat(HostsFile.rewrite(original, ours, List.of())).as("seed %d round %d", seed, round).isEqualTo(original);
         }
     }
+
+    /** Bytes of other lines that are not UTF-8 (Latin-1 names, a broken sequence, NUL) survive byte for byte. */
+    @Test
+    void seededRandomRawHighBytesSurviveThroughTheFile() throws Exception {
+        long seed = System.nanoTime();
+        java.util.Random r = new java.util.Random(seed);
+        Path p = dir.resolve("hosts");
+        java.util.function.Predicate<String> ours = l -> HostLine.isOurs(l, "wg0");
+        List<String> add = List.of(HostLine.format(InetAddress.ofLiteral("10.237.1.7"), List.of("alice"), "wg0", 3, ALICE));
+        HostsFile file = new HostsFile(p);
+        for (int round = 0; round < 100; round++) {
+            java.io.ByteArrayOutputStream foreign = new java.io.ByteArrayOutputStream();
+            int lines = 1 + r.nextInt(6);
+            for (int l = 0; l < lines; l++) {
+                foreign.writeBytes("192.0.2.1 h".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                int n = r.nextInt(12);
+                for (int i = 0; i < n; i++) {
+                    int b = r.nextInt(4) == 0 ? r.nextInt(0x80) : 0x80 + r.nextInt(0x80); // mostly high bytes
+                    foreign.write(b == '\n' ? 0xff : b);
+                }
+                foreign.write('\n');
+            }
+            byte[] original = foreign.toByteArray();
+            Files.write(p, original);
+            assertThat(file.update(ours, add)).as("seed %d round %d", seed, round).isEqualTo(HostsSync.WriteMode.RENAMED);
+            byte[] with = Files.readAllBytes(p);
+            assertThat(java.util.Arrays.copyOf(with, original.length)).as("seed %d round %d", seed, round).isEqualTo(original);
+            assertThat(new String(with, original.length, with.length - original.length, java.nio.charset.StandardCharsets.US_ASCII))
+                    .as("seed %d round %d", seed, round).isEqualTo(add.getFirst() + "\n");
+            file.update(ours, List.of());
+            assertThat(Files.readAllBytes(p)).as("seed %d round %d", seed, round).isEqualTo(original);
+        }
+    }
 }
