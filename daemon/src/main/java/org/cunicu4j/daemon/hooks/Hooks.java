@@ -95,9 +95,20 @@ public final class Hooks implements Consumer<DaemonEvent>, AutoCloseable {
                 try {
                     probe.setHeader(h, headers.get(h));
                 } catch (IllegalArgumentException e) {
+                    // the JDK's message may quote the value, which may be a secret: name only the header
                     throw new IllegalArgumentException("hooks: web hook " + WebHook.loggable(url) + ": header '" + h
-                            + "' cannot be set: " + e.getMessage());
+                            + "' cannot be set: " + headerProblem(h));
                 }
+            }
+        }
+
+        /** Why header {@code name} cannot be set, without its value. */
+        private static String headerProblem(String name) {
+            try {
+                HttpRequest.newBuilder(URI.create("http://localhost/")).setHeader(name, "x");
+                return "its value is not a valid header value (CR, LF or another control character?)";
+            } catch (IllegalArgumentException e) {
+                return "the name is restricted or invalid";
             }
         }
 
