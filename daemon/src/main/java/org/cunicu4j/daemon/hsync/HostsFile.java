@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -30,11 +31,18 @@ import java.util.function.Predicate;
  *
  * <p>The write is atomic where it can be: a temporary file in the same directory with the
  * original's mode, owner and group, flushed to disk and renamed over it (a symlinked file is
- * followed and its target replaced). Where that fails — {@code /etc/hosts} bind-mounted into a
- * container ({@code rename} gives {@code EBUSY}), a read-only directory, an owner that cannot
- * be kept — the file is rewritten in place instead (written from offset 0, then truncated and
- * flushed): not atomic, so a reader may briefly see a mix, which is the price of a bind mount.
- * {@link #lastWrite()} says which way the last write went.
+ * followed and its target replaced). Where renaming is not possible — {@code /etc/hosts}
+ * bind-mounted into a container ({@code rename} gives {@code EBUSY}), a read-only or
+ * unwritable directory, an owner that cannot be kept — the file is rewritten in place instead
+ * (written from offset 0, then truncated and flushed): not atomic, so a reader may briefly see
+ * a mix, which is the price of a bind mount. Any other failure ({@code ENOSPC}, {@code EIO})
+ * is thrown and the file left as it was. {@link #lastWrite()} says which way the last write
+ * went.
+ *
+ * <p>A rename gives the file a new inode: extended attributes, ACLs and the SELinux label of
+ * the old one are not carried over (the new file gets its directory's default label, which for
+ * {@code /etc/hosts} is normally the same {@code net_conf_t}); only mode, owner and group are
+ * kept.
  *
  * <p>Other processes editing the file at the same moment can lose an edit (there is no
  * locking protocol for {@code /etc/hosts}); within this JVM all updates are serialised on one
@@ -133,21 +141,48 @@ final class HostsFile {
         try {
             replace(target, content);
             return HostsSync.WriteMode.RENAMED;
-        } catch (IOException e) {
+        } catch (CannotReplace e) {
             if (!Files.exists(target)) {
-                throw e;
+                throw (IOException) e.getCause();
             }
             LOG.log(System.Logger.Level.DEBUG, "replacing {0} by rename failed ({1}); rewriting it in place",
-                    target, e.toString());
+                    target, e.getCause().toString());
             writeInPlace(target, content);
             return HostsSync.WriteMode.IN_PLACE;
         }
     }
 
+    /**
+     * Replacing by rename is not possible here, though the disk is fine: the rename failed
+     * ({@code EBUSY} of a bind mount, {@code EXDEV}...), or the directory refuses a new file or
+     * the owner cannot be kept (no permission, a read-only directory over a writable bind mount).
+     * Only this falls back to writing in place; any other failure — {@code ENOSPC}, {@code EIO}
+     * writing the temporary file — is thrown, since the same write in place could leave the
+     * file half old, half new.
+     */
+    private static final class CannotReplace extends IOException {
+        CannotReplace(IOException cause) {
+            super(cause);
+        }
+    }
+
+    private static boolean noPermission(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return true;
+        }
+        String reason = e instanceof FileSystemException f ? f.getReason() : null;
+        return "Operation not permitted".equals(reason) || "Read-only file system".equals(reason);
+    }
+
     private static void replace(Path target, byte[] content) throws IOException {
         Path dir = target.getParent();
         PosixFileAttributes attrs = Files.exists(target) ? Files.readAttributes(target, PosixFileAttributes.class) : null;
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".cunicu4j");
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".cunicu4j");
+        } catch (IOException e) {
+            throw noPermission(e) ? new CannotReplace(e) : e;
+        }
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 writeFully(ch, content);
@@ -156,12 +191,19 @@ final class HostsFile {
             PosixFileAttributeView view = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
             view.setPermissions(attrs == null ? DEFAULT_MODE : attrs.permissions());
             if (attrs != null) {
-                keepOwner(view, attrs.owner(), attrs.group());
+                try {
+                    keepOwner(view, attrs.owner(), attrs.group());
+                } catch (IOException e) {
+                    throw noPermission(e) ? new CannotReplace(e) : e;
+                }
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                throw new FileSystemException(target.toString(), null, "rename is not atomic here: " + e.getMessage());
+                throw new CannotReplace(new FileSystemException(target.toString(), null,
+                        "rename is not atomic here: " + e.getMessage()));
+            } catch (IOException e) {
+                throw new CannotReplace(e);
             }
             tmp = null;
         } finally {

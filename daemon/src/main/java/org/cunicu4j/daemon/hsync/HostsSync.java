@@ -33,7 +33,17 @@ import org.cunicu4j.wireguard.Key;
  *
  * <p>Peer names come from the network (a peer's description) or the config: names that are
  * not valid host names are skipped and counted ({@link #rejectedNames()}) so that no name
- * can break or forge a line.
+ * can break or forge a line. A valid name is still a claim, not a fact: nothing here stops a
+ * peer from naming itself {@code localhost}, {@code gateway} or another peer's name, nor from
+ * announcing an address outside the mesh (a line for {@code 192.0.2.1} makes that address
+ * answer to its name). The daemon's wiring must limit both before {@link #put}: addresses to the
+ * peer's derived ones (or its allowed IPs), and names to the domain suffix, which should then be
+ * set (a peer's description cannot claim an unqualified name when every name gets
+ * {@code .DOMAIN}), first come first served among peers.
+ *
+ * <p>Replacing the file by rename gives it a new inode: its extended attributes, ACLs and
+ * SELinux label are not carried over (mode, owner and group are); the new file gets its
+ * directory's default label, for {@code /etc/hosts} normally the same {@code net_conf_t}.
  *
  * <p>Owned by the daemon, one per managed interface; thread-safe (methods are synchronized,
  * and all instances in this JVM serialise their file updates).

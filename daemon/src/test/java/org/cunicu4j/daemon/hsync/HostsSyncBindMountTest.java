@@ -69,6 +69,40 @@ class HostsSyncBindMountTest {
         }
     }
 
+    @Test
+    void aFullDiskFailsTheWriteAndLeavesTheFileAsItWas() throws Exception {
+        Path fs = Files.createDirectory(dir.resolve("small"));
+        Path hosts = fs.resolve("hosts");
+        // two pages of foreign lines: an in-place write of more fits in them at first, then runs out
+        String original = HostsSyncTest.FOREIGN + "# padding\n".repeat(600);
+        inOwnMountNamespace(() -> {
+            tmpfs(fs, "size=64k");
+            Files.writeString(hosts, original);
+            try (java.io.OutputStream out = Files.newOutputStream(fs.resolve("filler"))) {
+                byte[] page = new byte[4096];
+                while (true) {
+                    out.write(page);
+                    out.flush();
+                }
+            } catch (java.io.IOException full) {
+                // the file system is full
+            }
+            List<String> add = new java.util.ArrayList<>();
+            Key k = Key.generatePrivate().publicKey();
+            for (int i = 0; i < 200; i++) {
+                add.add(HostLine.format(InetAddress.ofLiteral("10.237.1." + (i % 250)), List.of("h" + i), "wg0", 0, k));
+            }
+            HostsFile file = new HostsFile(hosts);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> file.update(l -> HostLine.isOurs(l, "wg0"), add))
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("No space left on device");
+            assertThat(Files.readString(hosts)).isEqualTo(original);
+            try (var s = Files.list(fs)) {
+                assertThat(s.map(x -> x.getFileName().toString()).sorted().toList()).containsExactly("filler", "hosts");
+            }
+            return null;
+        });
+    }
+
     private static <T> T inOwnMountNamespace(Callable<T> task) throws Exception {
         FutureTask<T> f = new FutureTask<>(() -> {
             privateMountNamespace();
@@ -104,6 +138,17 @@ class HostsSyncBindMountTest {
             check((int) MOUNT.invokeExact(Libc.errnoState(), a.allocateFrom(source.toString()),
                     a.allocateFrom(target.toString()), MemorySegment.NULL, MS_BIND, MemorySegment.NULL),
                     "mount(" + source + ", " + target + ", MS_BIND)");
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    private static void tmpfs(Path target, String options) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            check((int) MOUNT.invokeExact(Libc.errnoState(), a.allocateFrom("tmpfs"), a.allocateFrom(target.toString()),
+                    a.allocateFrom("tmpfs"), 0L, a.allocateFrom(options)), "mount(tmpfs, " + target + ", " + options + ")");
         } catch (LinuxException e) {
             throw e;
         } catch (Throwable t) {
