@@ -36,10 +36,21 @@ import org.cunicu4j.wireguard.Key;
  * Routes tagged {@link #PROTOCOL} on this interface at {@link #start} are a previous run's and
  * are removed; the peers' routes come back as peers are added.
  *
+ * <p>What a peer announces is taken as given: its allowed IPs become routes in the table
+ * (a peer announcing {@code 0.0.0.0/0} or a LAN prefix draws that traffic into the mesh, unless
+ * the table already has a route for exactly that prefix), and its addresses become gateways.
+ * The daemon's wiring must limit them before {@link #peerUpdated}: addresses to the peer's
+ * derived ones, allowed IPs to what the configuration permits.
+ *
  * <p>Kernel errors are logged and counted ({@link #errors()}), never thrown out of the peer
- * methods. Owned by the daemon, one per interface; its route table must be opened in the
+ * methods; so is a watch that stops on an error (it is not restarted). Owned by the daemon, one per interface; its route table must be opened in the
  * interface's network namespace, and {@link #start} called there (the watch's socket joins
- * the calling thread's namespace). Thread-safe; the sink is called outside its lock.
+ * the calling thread's namespace). Thread-safe. Two locks, always taken in this order: the
+ * learning lock, held by {@link #resync} and the watch's callback across reading the table,
+ * updating what was learned and calling the sink (so the sink sees a prefix's add and remove
+ * in the order they were decided, one call at a time), and the state lock (the peers and the
+ * kernel requests of the peer methods), never held while the sink runs. The sink may call this
+ * instance's methods on its own thread, but must not wait for another thread that does.
  */
 public final class RouteSync implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RouteSync.class.getName());
@@ -87,6 +98,7 @@ public final class RouteSync implements AutoCloseable {
     private final Map<Key, Peer> peers = new LinkedHashMap<>();
     private final Map<InetAddress, Peer> byGateway = new HashMap<>();
     private final AtomicLong errors = new AtomicLong();
+    private final Object learning = new Object(); // before `this`: see the class comment
     private RouteTable.Watch watch;
     private boolean closed;
 
@@ -119,7 +131,7 @@ public final class RouteSync implements AutoCloseable {
                 }
             }
             if (settings.watchRoutes()) {
-                watch = routes.watch(this::onRoute, this::resyncQuietly);
+                watch = routes.watch(this::onRoute, this::resyncQuietly, this::watchStopped);
             }
         }
         resync();
@@ -185,31 +197,33 @@ public final class RouteSync implements AutoCloseable {
      * {@link Settings#watchRoutes}, the daemon's periodic sync may call it.
      */
     public void resync() throws IOException {
-        List<RouteChange> now = routes.routes();
-        List<Action> actions = new ArrayList<>();
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            Map<Peer, Set<IpPrefix>> seen = new HashMap<>();
-            for (RouteChange c : now) {
-                Peer p = learnable(c);
-                if (p != null) {
-                    IpPrefix dst = dst(c);
-                    seen.computeIfAbsent(p, x -> new LinkedHashSet<>()).add(dst);
-                    learn(p, dst, actions);
+        synchronized (learning) {
+            List<RouteChange> now = routes.routes();
+            List<Action> actions = new ArrayList<>();
+            synchronized (this) {
+                if (closed) {
+                    return;
                 }
-            }
-            for (Peer p : peers.values()) {
-                for (IpPrefix l : new ArrayList<>(p.learned)) {
-                    if (!seen.getOrDefault(p, Set.of()).contains(l)) {
-                        p.learned.remove(l);
-                        actions.add(new Action(false, p.key, l));
+                Map<Peer, Set<IpPrefix>> seen = new HashMap<>();
+                for (RouteChange c : now) {
+                    Peer p = learnable(c);
+                    if (p != null) {
+                        IpPrefix dst = dst(c);
+                        seen.computeIfAbsent(p, x -> new LinkedHashSet<>()).add(dst);
+                        learn(p, dst, actions);
+                    }
+                }
+                for (Peer p : peers.values()) {
+                    for (IpPrefix l : new ArrayList<>(p.learned)) {
+                        if (!seen.getOrDefault(p, Set.of()).contains(l)) {
+                            p.learned.remove(l);
+                            actions.add(new Action(false, p.key, l));
+                        }
                     }
                 }
             }
+            run(actions);
         }
-        run(actions);
     }
 
     /** Kernel requests that failed so far (each logged). */
@@ -240,25 +254,27 @@ public final class RouteSync implements AutoCloseable {
     }
 
     private void onRoute(RouteChange c) {
-        List<Action> actions = new ArrayList<>();
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            Peer p = learnable(c);
-            if (p == null) {
-                return;
-            }
-            IpPrefix dst = dst(c);
-            if (c.removed()) {
-                if (p.learned.remove(dst)) {
-                    actions.add(new Action(false, p.key, dst));
+        synchronized (learning) {
+            List<Action> actions = new ArrayList<>();
+            synchronized (this) {
+                if (closed) {
+                    return;
                 }
-            } else {
-                learn(p, dst, actions);
+                Peer p = learnable(c);
+                if (p == null) {
+                    return;
+                }
+                IpPrefix dst = dst(c);
+                if (c.removed()) {
+                    if (p.learned.remove(dst)) {
+                        actions.add(new Action(false, p.key, dst));
+                    }
+                } else {
+                    learn(p, dst, actions);
+                }
             }
+            run(actions);
         }
-        run(actions);
     }
 
     /** The peer {@code c} is a route via, if it is someone else's route on our interface; else null. */
@@ -312,7 +328,7 @@ public final class RouteSync implements AutoCloseable {
 
     private void remove(Route r) {
         try {
-            routes.remove(r);
+            routes.remove(r, PROTOCOL);
             LOG.log(System.Logger.Level.DEBUG, "rtsync {0}: removed {1}", ifname, r);
         } catch (LinuxException e) {
             if (e.errno() != Errno.ESRCH && e.errno() != Errno.ENODEV) { // gone already (link deleted, someone removed it)
@@ -323,6 +339,12 @@ public final class RouteSync implements AutoCloseable {
             errors.incrementAndGet();
             LOG.log(System.Logger.Level.WARNING, "rtsync {0}: removing {1}: {2}", ifname, r, e.toString());
         }
+    }
+
+    private void watchStopped(IOException e) {
+        errors.incrementAndGet();
+        LOG.log(System.Logger.Level.WARNING, "rtsync {0}: watching table {1} stopped: {2}; routes added by others are no "
+                + "longer followed until the interface is set up again", ifname, settings.table(), e.getMessage());
     }
 
     private void resyncQuietly() {

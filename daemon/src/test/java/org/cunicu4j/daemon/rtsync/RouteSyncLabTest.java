@@ -176,4 +176,71 @@ class RouteSyncLabTest {
         Waiter.until("the v6 one goes too", WAIT, () -> sink.contains("remove A fd00:17:0:0:0:0:0:0/48"));
         assertThat(rs.errors()).isZero();
     }
+
+    @Test
+    void resyncsRacingTheWatchGiveTheSinkEachPrefixsAddsAndRemovesInTurnOneCallAtATime() throws Exception {
+        String t = Long.toString(TABLE);
+        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> calls = new CopyOnWriteArrayList<>();
+        AllowedIpSink checking = new AllowedIpSink() {
+            private void call(String what) {
+                if (inFlight.incrementAndGet() > 1) {
+                    overlaps.incrementAndGet();
+                }
+                calls.add(what);
+                for (int i = 0; i < 50; i++) {
+                    Thread.yield(); // widen the window a racing caller would need
+                }
+                inFlight.decrementAndGet();
+            }
+
+            @Override
+            public void addAllowedIp(Key peer, IpPrefix prefix) {
+                call("add " + prefix);
+            }
+
+            @Override
+            public void removeAllowedIp(Key peer, IpPrefix prefix) {
+                call("remove " + prefix);
+            }
+        };
+        sync = new RouteSync(new RouteSync.Settings(TABLE, true), "rs0", tun.index(), table, checking);
+        NetNs.call(host.netns(), () -> {
+            sync.start();
+            return null;
+        });
+        sync.peerUpdated(A, addrs("10.237.5.5"), prefixes("10.237.5.5/32"));
+        StringBuilder batch = new StringBuilder();
+        for (int round = 0; round < 40; round++) {
+            for (int n = 0; n < 5; n++) {
+                batch.append("route add 172.21.").append(n).append(".0/24 via 10.237.5.5 dev rs0 table ").append(t).append('\n');
+            }
+            for (int n = 0; n < 5; n++) {
+                batch.append("route del 172.21.").append(n).append(".0/24 table ").append(t).append('\n');
+            }
+        }
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("rtsync-churn", ".batch");
+        try {
+            java.nio.file.Files.writeString(file, batch);
+            Thread churn = Thread.ofVirtual().start(() -> host.run("ip", "-batch", file.toString()));
+            while (churn.isAlive()) {
+                sync.resync();
+            }
+            churn.join();
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+        sync.resync(); // every route is gone: whatever is still learned goes
+        assertThat(overlaps.get()).as("sink calls that overlapped").isZero();
+        java.util.Map<String, String> last = new java.util.HashMap<>();
+        for (String c : calls) {
+            String[] w = c.split(" ");
+            String before = last.put(w[1], w[0]);
+            assertThat(w[0]).as("%s after %s in %s", c, before, calls).isEqualTo("remove".equals(before) || before == null ? "add" : "remove");
+        }
+        assertThat(last.values()).as("%s", calls).containsOnly("remove");
+        assertThat(last).isNotEmpty();
+        assertThat(sync.errors()).isZero();
+    }
 }

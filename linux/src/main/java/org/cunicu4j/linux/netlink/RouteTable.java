@@ -95,9 +95,16 @@ public final class RouteTable implements AutoCloseable {
         request(Nl.RTM_NEWROUTE, (short) (Nl.NLM_F_ACK | NLM_F_CREATE | Nl.NLM_F_EXCL), route, protocol);
     }
 
-    /** Deletes {@code route} from this table; ESRCH when it has no such route. */
-    public synchronized void remove(Route route) throws IOException {
-        request(Nl.RTM_DELROUTE, Nl.NLM_F_ACK, route, 0);
+    /**
+     * Deletes {@code route} from this table if it is tagged {@code protocol} (the kernel matches
+     * destination, gateway, interface and protocol; 0 would match any protocol, so an
+     * administrator's equal route could go instead of ours); ESRCH when it has no such route.
+     */
+    public synchronized void remove(Route route, int protocol) throws IOException {
+        if (protocol < 1 || protocol > 255) {
+            throw new IllegalArgumentException("route protocol must be 1..255, got " + protocol);
+        }
+        request(Nl.RTM_DELROUTE, Nl.NLM_F_ACK, route, protocol);
     }
 
     /** Replies that could not be parsed and were skipped. */
@@ -109,11 +116,24 @@ public final class RouteTable implements AutoCloseable {
      * Follows this table's route changes in the calling thread's namespace: {@code listener}
      * gets each added ({@code removed == false}) or removed unicast route of the table, and
      * {@code onOverrun} is run when the kernel dropped changes (then list {@link #routes()}
-     * again). Both are called on the watch's own platform thread, one at a time.
+     * again). Both are called on the watch's own platform thread, one at a time. A watch that
+     * stops on an error is seen only in {@link Watch#failure()}: prefer the overload with
+     * {@code onFailure}.
      */
     public Watch watch(Consumer<? super RouteChange> listener, Runnable onOverrun) throws LinuxException {
+        return watch(listener, onOverrun, e -> { });
+    }
+
+    /**
+     * As {@link #watch(Consumer, Runnable)}, and {@code onFailure} gets the error when the watch
+     * stops on its own (a receive that failed for another reason than an overrun): called once,
+     * on the watch's thread, which then ends; changes are no longer followed. Not called after
+     * {@link Watch#close()}.
+     */
+    public Watch watch(Consumer<? super RouteChange> listener, Runnable onOverrun, Consumer<? super IOException> onFailure)
+            throws LinuxException {
         Watch w = new Watch(table, NetlinkSocket.open(Nl.NETLINK_ROUTE, "NETLINK_ROUTE",
-                RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE), listener, onOverrun);
+                RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE), listener, onOverrun, onFailure);
         w.thread.start();
         return w;
     }
@@ -148,7 +168,7 @@ public final class RouteTable implements AutoCloseable {
         if (r.linkIndex() > 0) {
             writer.attrInt(Nl.RTA_OIF, r.linkIndex());
         }
-        exchange(Nl.typeName(type) + "(" + r + (add ? " proto " + protocol : "") + ")", false, m -> { });
+        exchange(Nl.typeName(type) + "(" + r + " proto " + protocol + ")", false, m -> { });
     }
 
     /** The route in an RTM_NEWROUTE/RTM_DELROUTE message with its protocol, or null if it is none or malformed. */
@@ -220,6 +240,7 @@ public final class RouteTable implements AutoCloseable {
         private final NetlinkSocket socket;
         private final Consumer<? super RouteChange> listener;
         private final Runnable onOverrun;
+        private final Consumer<? super IOException> onFailure;
         private final Thread thread;
         private final MessageCursor cursor = new MessageCursor();
         private final AttrCursor attrs = new AttrCursor();
@@ -228,11 +249,13 @@ public final class RouteTable implements AutoCloseable {
         private final AtomicLong listenerFailures = new AtomicLong();
         private volatile IOException failure;
 
-        private Watch(long table, NetlinkSocket socket, Consumer<? super RouteChange> listener, Runnable onOverrun) {
+        private Watch(long table, NetlinkSocket socket, Consumer<? super RouteChange> listener, Runnable onOverrun,
+                Consumer<? super IOException> onFailure) {
             this.table = table;
             this.socket = socket;
             this.listener = listener;
             this.onOverrun = onOverrun;
+            this.onFailure = onFailure;
             this.thread = Thread.ofPlatform().name("route-watch-" + table).daemon().unstarted(this::run);
         }
 
@@ -250,10 +273,10 @@ public final class RouteTable implements AutoCloseable {
                         call(onOverrun);
                         continue;
                     }
-                    failure = e;
+                    stopped(e);
                     return;
                 } catch (IOException e) {
-                    failure = e;
+                    stopped(e);
                     return;
                 }
                 cursor.reset(rx, n);
@@ -277,6 +300,11 @@ public final class RouteTable implements AutoCloseable {
                     malformed.incrementAndGet();
                 }
             }
+        }
+
+        private void stopped(IOException e) {
+            failure = e;
+            call(() -> onFailure.accept(e));
         }
 
         private void call(Runnable r) {

@@ -78,10 +78,19 @@ class RouteTableTest {
         assertThatThrownBy(() -> table.add(Route.to("10.83.0.0/16").dev(dev), 98))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not for table " + TABLE);
 
-        table.remove(Route.to("10.80.0.0/16").via("10.73.0.2").dev(dev).table(TABLE));
-        assertThatThrownBy(() -> table.remove(Route.to("10.80.0.0/16").dev(dev).table(TABLE)))
+        table.remove(Route.to("10.80.0.0/16").via("10.73.0.2").dev(dev).table(TABLE), 98);
+        assertThatThrownBy(() -> table.remove(Route.to("10.80.0.0/16").dev(dev).table(TABLE), 98))
                 .isInstanceOfSatisfying(LinuxException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ESRCH))
                 .hasMessageContaining("the table has no such route");
+        // bird's route equal to one of ours but for its protocol is not ours to delete
+        assertThatThrownBy(() -> table.remove(Route.to("10.81.0.0/16").via("10.73.0.3").dev(dev).table(TABLE), 98))
+                .isInstanceOfSatisfying(LinuxException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ESRCH))
+                .hasMessageStartingWith("RTM_DELROUTE(10.81.0.0/16 via 10.73.0.3 dev " + dev + " table " + TABLE + " proto 98)");
+        host.run("ip", "-6", "route", "add", "fd81::/48", "via", "fd73::3", "dev", "rt0", "table", Long.toString(TABLE),
+                "proto", "static");
+        assertThatThrownBy(() -> table.remove(Route.to("fd81::/48").via("fd73::3").dev(dev).table(TABLE), 98))
+                .isInstanceOfSatisfying(LinuxException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ESRCH));
+        host.run("ip", "-6", "route", "del", "fd81::/48", "table", Long.toString(TABLE));
         assertThat(table.routes()).extracting(c -> c.route().destination()).containsExactly(
                 InetAddress.ofLiteral("10.81.0.0"), InetAddress.ofLiteral("fd80::"));
         assertThat(table.malformedMessages()).isZero();
