@@ -15,13 +15,16 @@
  * with keys in base64 and states in lower case ({@code idle}, {@code connecting},
  * {@code checking}, {@code connected}, {@code disconnected}, {@code failed}, {@code closed}).
  * The event's JSON and a newline arrive on stdin (unless {@code stdin: false}); the configured
- * {@code env} is added to the daemon's environment; stdout and stderr are logged at INFO; a
- * non-zero exit is logged as a warning; a run longer than its timeout is killed by PID with the
+ * {@code env} is added to the daemon's environment less its {@code CUNICU_*} variables; stdout
+ * and stderr go to a temporary file whose first 16 KiB are logged at INFO once the hook has
+ * exited (a background child the hook leaves behind writes into a deleted file); a non-zero
+ * exit is logged as a warning; a run longer than its timeout is killed by PID with the
  * descendants it has then (SIGTERM, SIGKILL a second later).
  *
  * <p><b>Web hooks</b> send the same JSON as the body of a {@code POST} (or the configured
- * method) with {@code Content-Type: application/json}; a non-2xx status, an error or a timeout
- * is logged as a warning.
+ * method) with {@code Content-Type: application/json}; the whole exchange, response body
+ * included, must end within the hook's timeout; a non-2xx status, an error or a timeout is
+ * logged as a warning.
  *
  * <p><b>The JSON</b> is one object, the same as a line of {@code cunicu4j monitor --json}:
  * {@code {"time":"2026-11-25T15:20:11.123Z","type":"peer_state_changed","interface":"wg0",
