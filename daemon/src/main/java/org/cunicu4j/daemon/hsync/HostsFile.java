@@ -87,9 +87,15 @@ final class HostsFile {
                 old = new byte[0];
             }
             // ISO-8859-1 maps each byte to one char and back: other lines' bytes (any encoding, even
-            // invalid UTF-8) survive untouched; our lines are ASCII (HostNames, addresses, base64)
+            // invalid UTF-8) survive untouched. Our lines are UTF-8 (ASCII but for an interface
+            // name): the predicate sees each line decoded as UTF-8, and ours are added as their
+            // UTF-8 bytes.
             String before = new String(old, StandardCharsets.ISO_8859_1);
-            String after = rewrite(before, ours, add);
+            Predicate<String> oursAsUtf8 = l -> ours.test(
+                    new String(l.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+            List<String> addAsBytes = add.stream()
+                    .map(a -> new String(a.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1)).toList();
+            String after = rewrite(before, oursAsUtf8, addAsBytes);
             if (after.equals(before)) {
                 return lastWrite = HostsSync.WriteMode.UNCHANGED;
             }

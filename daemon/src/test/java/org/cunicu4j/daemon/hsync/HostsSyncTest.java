@@ -313,6 +313,19 @@ class HostsSyncTest {
         }
     }
 
+    @Test
+    void ourLinesAreUtf8AndRecognisedAgainEvenWithANonAsciiInterfaceName() throws Exception {
+        Path p = hosts("192.0.2.9 caf\u00e9\n");
+        java.util.function.Predicate<String> ours = l -> HostLine.isOurs(l, "wg-\u00fc");
+        String line = HostLine.format(InetAddress.ofLiteral("10.237.1.7"), List.of("alice"), "wg-\u00fc", 0, ALICE);
+        HostsFile file = new HostsFile(p);
+        file.update(ours, List.of(line));
+        assertThat(file.update(ours, List.of(line))).isEqualTo(HostsSync.WriteMode.UNCHANGED);
+        assertThat(Files.readString(p)).isEqualTo("192.0.2.9 caf\u00e9\n" + line + "\n"); // UTF-8 throughout
+        file.update(ours, List.of());
+        assertThat(Files.readString(p)).isEqualTo("192.0.2.9 caf\u00e9\n");
+    }
+
     /** Bytes of other lines that are not UTF-8 (Latin-1 names, a broken sequence, NUL) survive byte for byte. */
     @Test
     void seededRandomRawHighBytesSurviveThroughTheFile() throws Exception {
