@@ -80,6 +80,8 @@ class HooksTest {
             hooks.accept(event(Type.PEER_REMOVED, "wg0", PEER, null, null, "peer removed"));
             hooks.accept(event(Type.INTERFACE_REMOVED, "wg0", null, null, null, "bye"));
             Waiter.until("five hook runs", WAIT, () -> count(uncheckedLog(), "END") == 5);
+            // the script writes END before it exits; the run is counted after the exit
+            Waiter.until("five runs counted", WAIT, () -> stats(hooks, 0).runs() == 5);
             assertThat(stats(hooks, 0)).isEqualTo(new Hooks.Stats("exec " + rec, 5, 0, 0, 0));
         }
         String json = "{\"time\":\"2026-11-25T15:00:00Z\",\"type\":\"%s\",\"interface\":\"wg0\",\"peer\":%s,"
@@ -159,6 +161,7 @@ class HooksTest {
             long child = Long.parseLong(Files.readString(dir.resolve("child")).strip());
             Waiter.until("the script and its sleep are gone", WAIT, () -> !alive(pid) && !alive(child));
             assertThat(logs.has("WARNING", "did not finish within PT0.5S for peer_added on wg0")).isTrue();
+            Waiter.until("the other hook's two runs counted", WAIT, () -> stats(hooks, 1).runs() == 2);
             assertThat(stats(hooks, 1)).isEqualTo(new Hooks.Stats("exec " + rec, 2, 0, 0, 0));
         }
     }
