@@ -1,0 +1,518 @@
+package org.cunicu4j.daemon.pdisc;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import org.cunicu4j.net.IpPrefix;
+import org.cunicu4j.signaling.backend.SignalingBackend;
+import org.cunicu4j.signaling.backend.Subscription;
+import org.cunicu4j.signaling.proto.BuildInfo;
+import org.cunicu4j.signaling.proto.pdisc.PeerDescription;
+import org.cunicu4j.signaling.proto.pdisc.PeerDescriptionChange;
+import org.cunicu4j.signaling.proto.signaling.Message;
+import org.cunicu4j.signaling.seal.KeyPair;
+import org.cunicu4j.signaling.seal.OpenResult.Opened;
+import org.cunicu4j.wireguard.Key;
+
+/**
+ * Peer discovery for one WireGuard interface: finds the other members of a community over a
+ * signaling backend and keeps them as WireGuard peers through a {@link PeerSink}.
+ *
+ * <p>Announcing: our {@code PeerDescription} (host name, allowed IPs = our addresses as host
+ * prefixes, our derived addresses, our networks; hosts = our name → derived addresses, plus
+ * extra hosts) is sealed from the interface key to the community public key: ADD once the
+ * subscription is live, ADD again whenever a member we did not know appears (so late joiners
+ * learn of us; bursts coalesce), UPDATE with {@code public_key} = old key and
+ * {@code public_key_new} = new key when our key changes ({@link #keyChanged}; sealed from the
+ * <em>old</em> key, so receivers, cunīcu's included, can check it comes from the key it
+ * replaces), and REMOVE on {@link #close}.
+ *
+ * <p>Receiving: one subscription with the community private key and the wildcard sender.
+ * A description must be sealed by the key in its {@code public_key}, else it is rejected as
+ * forged and counted; one that does not validate ({@link DescriptionCodec}) is counted as
+ * malformed; both are dropped. Our own descriptions coming back are ignored. The key a
+ * member has after the description (the new key of a rotation) must pass the
+ * {@link KeyFilter}. Then ADD/UPDATE of an unknown key adds it, of a known key updates it
+ * (when it changed), a key change rotates it (the old peer goes), REMOVE removes it; a
+ * description from a key its owner rotated away from is dropped as stale (a late copy).
+ *
+ * <p>Ownership and threading: owns its subscription and one virtual thread that handles
+ * descriptions and publishes, in order; does not own the backend, the sink or the community
+ * key. The sink is only called from that thread. Public methods are thread-safe and do not
+ * wait for the network, except {@link #close}, which waits for the REMOVE to be handed to the
+ * backend (at most {@link #CLOSE_WAIT}).
+ */
+public final class PeerDiscovery implements AutoCloseable {
+
+    /** How long {@link #close} waits for the REMOVE announcement and the worker thread. */
+    public static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+
+    private static final Logger LOG = System.getLogger(PeerDiscovery.class.getName());
+    private static final int MAX_RETIRED = 1024;
+    private static final int MAX_OWN_KEYS = 16;
+    private static final int LOUD_WARNINGS = 16;
+
+    /**
+     * What we advertise and whom we accept.
+     *
+     * @param community the community private key ({@link CommunityKey#derive}); never printed
+     * @param hostname our name in the community (cunīcu's {@code hostname}); empty for none
+     * @param addresses the interface's static addresses (cunīcu's {@code addresses}),
+     *     advertised as host prefixes
+     * @param networks networks reachable through us (cunīcu's {@code networks}), advertised as is
+     * @param extraHosts further names to advertise (cunīcu's {@code extra_hosts})
+     * @param filter whitelist and blacklist (cunīcu's {@code whitelist}, {@code blacklist})
+     */
+    public record Settings(Key community, String hostname, List<IpPrefix> addresses, List<IpPrefix> networks,
+            Map<String, List<InetAddress>> extraHosts, KeyFilter filter) {
+
+        public Settings {
+            Objects.requireNonNull(community, "community");
+            if (community.type() != Key.Type.PRIVATE) {
+                throw new IllegalArgumentException("community must be the community's private key, got a "
+                        + community.type() + " key");
+            }
+            hostname = Objects.requireNonNull(hostname, "hostname");
+            if (!hostname.isEmpty() && !DescriptionCodec.isHostName(hostname)) {
+                throw new IllegalArgumentException("hostname '" + hostname + "' is not a host name (letters, digits,"
+                        + " '-', '_' in dot-separated labels)");
+            }
+            addresses = List.copyOf(addresses);
+            networks = List.copyOf(networks);
+            Map<String, List<InetAddress>> hosts = new LinkedHashMap<>();
+            for (Map.Entry<String, List<InetAddress>> e : extraHosts.entrySet()) {
+                if (!DescriptionCodec.isHostName(e.getKey())) {
+                    throw new IllegalArgumentException("extra_hosts: '" + e.getKey() + "' is not a host name");
+                }
+                hosts.put(e.getKey(), List.copyOf(e.getValue()));
+            }
+            extraHosts = java.util.Collections.unmodifiableMap(hosts);
+            Objects.requireNonNull(filter, "filter");
+        }
+
+        /** Only a community: no name, addresses, networks or extra hosts; every key accepted. */
+        public static Settings of(Key community) {
+            return new Settings(community, "", List.of(), List.of(), Map.of(), KeyFilter.ALL);
+        }
+
+        @Override
+        public String toString() {
+            return "Settings[community=" + community.publicKey() + ", hostname=" + hostname + ", addresses=" + addresses
+                    + ", networks=" + networks + ", extraHosts=" + extraHosts.keySet() + ", filter=" + filter + "]";
+        }
+    }
+
+    /** Our addresses derived from a public key (autocfg: one per configured prefix). */
+    @FunctionalInterface
+    public interface DerivedAddresses {
+        /** None: nothing is derived. */
+        DerivedAddresses NONE = publicKey -> List.of();
+
+        /** The addresses that {@code publicKey} derives, in the order of the configured prefixes. */
+        List<InetAddress> of(Key publicKey);
+    }
+
+    private final String iface;
+    private final Settings settings;
+    private final Key communityPublic;
+    private final SignalingBackend backend;
+    private final PeerSink sink;
+    private final DerivedAddresses derived;
+    private final BuildInfo buildInfo;
+    private final ExecutorService worker;
+    private final Counters counters = new Counters();
+    private final Map<Key, DiscoveredPeer> peers = new ConcurrentHashMap<>();
+    private final Subscription subscription;
+    private final Object lifecycle = new Object();
+    private volatile boolean closed;
+
+    // worker thread only
+    private Key privateKey;
+    private final Set<Key> ownKeys = new LinkedHashSet<>();
+    private final Set<Key> retired = new LinkedHashSet<>();
+    private boolean announcePending;
+
+    private PeerDiscovery(String iface, Key privateKey, Settings settings, SignalingBackend backend, PeerSink sink,
+            DerivedAddresses derived) {
+        this.iface = Objects.requireNonNull(iface, "iface");
+        this.privateKey = requirePrivate(privateKey);
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.communityPublic = settings.community().publicKey();
+        this.backend = Objects.requireNonNull(backend, "backend");
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.derived = Objects.requireNonNull(derived, "derived");
+        this.buildInfo = buildInfo();
+        this.ownKeys.add(privateKey.publicKey());
+        this.worker = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("pdisc-" + iface + "-", 0).factory());
+        this.subscription = backend.subscribe(KeyPair.wildcard(settings.community()), this::onMessage);
+        subscription.subscribed().whenComplete((ok, error) -> {
+            if (error == null) {
+                execute(() -> announce(PeerDescriptionChange.ADD, null, this.privateKey));
+            } else if (!closed) {
+                LOG.log(Level.WARNING, "{0}: peer discovery could not subscribe to the community: {1}", iface,
+                        error.getMessage());
+            }
+        });
+    }
+
+    /**
+     * Starts peer discovery on {@code iface}: subscribes to the community at once and
+     * announces us (ADD) as soon as the subscription is live.
+     *
+     * @param privateKey the interface's private key (our descriptions are sealed with it; never printed)
+     * @param derived our derived addresses (autocfg), or {@link DerivedAddresses#NONE}
+     */
+    public static PeerDiscovery start(String iface, Key privateKey, Settings settings, SignalingBackend backend,
+            PeerSink sink, DerivedAddresses derived) {
+        return new PeerDiscovery(iface, privateKey, settings, backend, sink, derived);
+    }
+
+    /** The interface. */
+    public String iface() {
+        return iface;
+    }
+
+    /** The community's public key: the topic our descriptions go to. */
+    public Key communityPublicKey() {
+        return communityPublic;
+    }
+
+    /** Completes when the community subscription is live. */
+    public CompletableFuture<Void> subscribed() {
+        return subscription.subscribed();
+    }
+
+    /** The members currently applied to the sink, by their public key. */
+    public Map<Key, DiscoveredPeer> peers() {
+        return Map.copyOf(peers);
+    }
+
+    /** The counters of this interface's peer discovery. */
+    public PeerDiscoveryStats stats() {
+        return counters.snapshot();
+    }
+
+    /** Announces us again (ADD), e.g. after the signaling connection came back. */
+    public void announce() {
+        execute(() -> announce(PeerDescriptionChange.ADD, null, privateKey));
+    }
+
+    /**
+     * Our interface key changed: announces an UPDATE carrying the old public key and the new
+     * one, sealed from the old key, and seals everything after it with the new key.
+     */
+    public void keyChanged(Key newPrivateKey) {
+        requirePrivate(newPrivateKey);
+        execute(() -> {
+            Key old = privateKey;
+            if (old.equals(newPrivateKey)) {
+                return;
+            }
+            privateKey = newPrivateKey;
+            rememberBounded(ownKeys, newPrivateKey.publicKey(), MAX_OWN_KEYS);
+            announce(PeerDescriptionChange.UPDATE, old.publicKey(), old);
+        });
+    }
+
+    /**
+     * Announces REMOVE, waits up to {@link #CLOSE_WAIT} for the backend to take it, and stops.
+     * Peers applied to the sink stay (the interface's owner decides what becomes of them).
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        subscription.close();
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        CompletableFuture<CompletableFuture<Void>> removal = new CompletableFuture<>();
+        try {
+            worker.execute(() -> removal.complete(announce(PeerDescriptionChange.REMOVE, null, privateKey)));
+        } catch (RejectedExecutionException e) {
+            removal.complete(CompletableFuture.completedFuture(null));
+        }
+        try {
+            removal.thenCompose(f -> f).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            LOG.log(Level.WARNING, "{0}: peer discovery's REMOVE was not sent within {1}", iface, CLOSE_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // counted and logged by announce
+        }
+        worker.shutdown();
+        try {
+            if (!worker.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                worker.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            worker.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PeerDiscovery[" + iface + ", community=" + communityPublic + ", peers=" + peers.size() + "]";
+    }
+
+    // ---- receiving (backend thread hands over, worker thread applies) ----------------------
+
+    private void onMessage(Opened opened) {
+        if (closed) {
+            return;
+        }
+        execute(() -> apply(opened));
+    }
+
+    private void apply(Opened opened) {
+        if (closed) {
+            return;
+        }
+        Message m = opened.message();
+        if (!m.hasPeer()) {
+            counters.ignored.increment();
+            return;
+        }
+        counters.received.increment();
+        Key sender = opened.sender();
+        if (ownKeys.contains(sender)) {
+            counters.own.increment();
+            return;
+        }
+        DescriptionCodec.Result result = DescriptionCodec.read(m.getPeer());
+        if (result instanceof DescriptionCodec.Malformed bad) {
+            warn(counters.malformed, "{0}: dropped a malformed peer description from {1}: {2}", iface,
+                    shortKey(sender), bad.reason());
+            return;
+        }
+        DescriptionCodec.Parsed d = (DescriptionCodec.Parsed) result;
+        if (!d.key().equals(sender)) {
+            warn(counters.forged, "{0}: rejected a forged peer description: it describes {1} but was sealed by {2}",
+                    iface, shortKey(d.key()), shortKey(sender));
+            return;
+        }
+        if (d.newKey() != null && ownKeys.contains(d.newKey())) {
+            warn(counters.forged, "{0}: rejected a peer description from {1} that claims our own key", iface,
+                    shortKey(sender));
+            return;
+        }
+        if (d.change() != PeerDescriptionChange.REMOVE && retired.contains(d.key())) {
+            counters.stale.increment();
+            return;
+        }
+        switch (d.change()) {
+            case REMOVE -> remove(d.key());
+            case ADD, UPDATE -> {
+                if (d.newKey() != null) {
+                    rotate(d.key(), d.peer());
+                } else {
+                    addOrUpdate(d.peer());
+                }
+            }
+            default -> counters.ignored.increment();
+        }
+    }
+
+    private void addOrUpdate(DiscoveredPeer peer) {
+        Key key = peer.publicKey();
+        if (!settings.filter().accepts(key)) {
+            counters.filtered.increment();
+            return;
+        }
+        DiscoveredPeer known = peers.get(key);
+        if (known == null) {
+            if (call(() -> sink.add(peer), "add", key)) {
+                peers.put(key, peer);
+                counters.added.increment();
+                LOG.log(Level.INFO, "{0}: discovered peer {1} ({2})", iface, shortKey(key), peer.name());
+                scheduleReannounce();
+            }
+        } else if (known.equals(peer)) {
+            counters.unchanged.increment();
+        } else if (call(() -> sink.update(peer), "update", key)) {
+            peers.put(key, peer);
+            counters.updated.increment();
+        }
+    }
+
+    private void rotate(Key oldKey, DiscoveredPeer peer) {
+        rememberBounded(retired, oldKey, MAX_RETIRED);
+        Key newKey = peer.publicKey();
+        boolean knewOld = peers.containsKey(oldKey);
+        if (!settings.filter().accepts(newKey)) {
+            counters.filtered.increment();
+            if (knewOld) {
+                remove(oldKey);
+            }
+            return;
+        }
+        if (!knewOld || peers.containsKey(newKey)) {
+            // we never had the old key (late joiner, or it was filtered), or already follow the new one
+            if (knewOld) {
+                remove(oldKey);
+            }
+            addOrUpdate(peer);
+            return;
+        }
+        if (call(() -> sink.rotate(oldKey, peer), "rotate", oldKey)) {
+            peers.remove(oldKey);
+            peers.put(newKey, peer);
+            counters.rotated.increment();
+            LOG.log(Level.INFO, "{0}: peer {1} changed its key to {2}", iface, shortKey(oldKey), shortKey(newKey));
+        }
+    }
+
+    private void remove(Key key) {
+        if (!peers.containsKey(key)) {
+            counters.ignored.increment();
+            return;
+        }
+        if (call(() -> sink.remove(key), "remove", key)) {
+            peers.remove(key);
+            counters.removed.increment();
+            LOG.log(Level.INFO, "{0}: peer {1} left", iface, shortKey(key));
+        }
+    }
+
+    @FunctionalInterface
+    private interface SinkCall {
+        void run() throws Exception;
+    }
+
+    private boolean call(SinkCall c, String what, Key key) {
+        try {
+            c.run();
+            return true;
+        } catch (Exception e) {
+            counters.sinkErrors.increment();
+            LOG.log(Level.WARNING, iface + ": peer discovery could not " + what + " peer " + shortKey(key), e);
+            return false;
+        }
+    }
+
+    // ---- announcing (worker thread) ----------------------------------------------------------
+
+    private void scheduleReannounce() {
+        if (announcePending) {
+            return;
+        }
+        announcePending = true;
+        execute(() -> {
+            announcePending = false;
+            announce(PeerDescriptionChange.ADD, null, privateKey);
+        });
+    }
+
+    /** Publishes our description sealed from {@code sealWith}; the future completes when the backend took it. */
+    private CompletableFuture<Void> announce(PeerDescriptionChange change, Key oldPublic, Key sealWith) {
+        PeerDescription d = DescriptionCodec.write(change, describeSelf(privateKey.publicKey()), oldPublic, buildInfo);
+        CompletableFuture<Void> sent;
+        try {
+            sent = backend.publish(Message.newBuilder().setPeer(d).build(), KeyPair.of(sealWith, communityPublic));
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        counters.announced.increment();
+        return sent.whenComplete((ok, error) -> {
+            if (error != null) {
+                counters.publishErrors.increment();
+                LOG.log(Level.WARNING, "{0}: could not announce {1} to the community: {2}", iface, change,
+                        error.getMessage());
+            }
+        });
+    }
+
+    /** Our description for {@code publicKey}, without the change. */
+    DiscoveredPeer describeSelf(Key publicKey) {
+        List<InetAddress> ours = derived.of(publicKey);
+        List<IpPrefix> allowed = new ArrayList<>();
+        for (IpPrefix a : settings.addresses()) {
+            allowed.add(hostPrefix(a.address()));
+        }
+        for (InetAddress a : ours) {
+            allowed.add(hostPrefix(a));
+        }
+        allowed.addAll(settings.networks());
+        Map<String, List<InetAddress>> hosts = new LinkedHashMap<>(settings.extraHosts());
+        if (!settings.hostname().isEmpty()) {
+            hosts.put(settings.hostname(), ours);
+        }
+        return new DiscoveredPeer(publicKey, settings.hostname(), allowed, hosts);
+    }
+
+    private static IpPrefix hostPrefix(InetAddress a) {
+        return new IpPrefix(a, a instanceof Inet4Address ? 32 : 128);
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private void execute(Runnable task) {
+        try {
+            worker.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.ERROR, iface + ": peer discovery task failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closed: the work is dropped
+        }
+    }
+
+    private void warn(LongAdder counter, String format, Object... args) {
+        counter.increment();
+        LOG.log(counter.sum() <= LOUD_WARNINGS ? Level.WARNING : Level.DEBUG, format, args);
+    }
+
+    private static <T> void rememberBounded(Set<T> set, T item, int max) {
+        set.add(item);
+        if (set.size() > max) {
+            T first = set.iterator().next();
+            set.remove(first);
+        }
+    }
+
+    private static Key requirePrivate(Key key) {
+        Objects.requireNonNull(key, "privateKey");
+        if (key.type() != Key.Type.PRIVATE) {
+            throw new IllegalArgumentException("the interface key must be a private key, got a " + key.type() + " key");
+        }
+        return key;
+    }
+
+    private static String shortKey(Key publicKey) {
+        return publicKey.toBase64().substring(0, 8);
+    }
+
+    private static BuildInfo buildInfo() {
+        String version = PeerDiscovery.class.getPackage().getImplementationVersion();
+        return BuildInfo.newBuilder()
+                .setVersion("cunicu4j " + (version == null ? "dev" : version))
+                .setOs(System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT))
+                .setArch(System.getProperty("os.arch", ""))
+                .build();
+    }
+}
