@@ -20,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import org.cunicu4j.ice.IceScheduler;
 import org.cunicu4j.net.IpPrefix;
 import org.cunicu4j.signaling.backend.SignalingBackend;
 import org.cunicu4j.signaling.backend.Subscription;
@@ -53,6 +54,11 @@ import org.cunicu4j.wireguard.Key;
  * (when it changed), a key change rotates it (the old peer goes), REMOVE removes it; a
  * description from a key its owner rotated away from is dropped as stale (a late copy).
  *
+ * <p>Signaling may lose messages ({@link SignalingBackend}: callers retransmit what
+ * matters), so we also announce ADD every {@link Timing#announceInterval()} (receivers that
+ * know us count it as unchanged), and an ADD or UPDATE the backend refused is retried with
+ * exponential backoff until it is taken or superseded. The REMOVE on close is sent once.
+ *
  * <p>Ownership and threading: owns its subscription and one virtual thread that handles
  * descriptions and publishes, in order; does not own the backend, the sink or the community
  * key. The sink is only called from that thread. Public methods are thread-safe and do not
@@ -68,6 +74,8 @@ public final class PeerDiscovery implements AutoCloseable {
     private static final int MAX_RETIRED = 1024;
     private static final int MAX_OWN_KEYS = 16;
     private static final int LOUD_WARNINGS = 16;
+    /** How many of our announcements after a key change are the key-change UPDATE (signaling may lose one). */
+    static final int ROTATION_REPEATS = 3;
 
     /**
      * What we advertise and whom we accept.
@@ -119,6 +127,30 @@ public final class PeerDiscovery implements AutoCloseable {
         }
     }
 
+    /**
+     * When we announce beyond the events above.
+     *
+     * @param announceInterval period of the repeated ADD; zero turns it off
+     * @param retryInitial first delay before resending a refused announcement
+     * @param retryMax longest delay between resends (the delay doubles up to it)
+     */
+    public record Timing(Duration announceInterval, Duration retryInitial, Duration retryMax) {
+
+        /** ADD every minute; retries after 1 s, doubling up to 30 s. */
+        public static final Timing DEFAULT = new Timing(Duration.ofMinutes(1), Duration.ofSeconds(1),
+                Duration.ofSeconds(30));
+
+        public Timing {
+            if (announceInterval.isNegative()) {
+                throw new IllegalArgumentException("announceInterval must not be negative, got " + announceInterval);
+            }
+            if (retryInitial.isNegative() || retryInitial.isZero() || retryMax.compareTo(retryInitial) < 0) {
+                throw new IllegalArgumentException("retries need 0 < retryInitial <= retryMax, got " + retryInitial
+                        + " and " + retryMax);
+            }
+        }
+    }
+
     /** Our addresses derived from a public key (autocfg: one per configured prefix). */
     @FunctionalInterface
     public interface DerivedAddresses {
@@ -136,6 +168,8 @@ public final class PeerDiscovery implements AutoCloseable {
     private final PeerSink sink;
     private final DerivedAddresses derived;
     private final BuildInfo buildInfo;
+    private final Timing timing;
+    private final IceScheduler timers;
     private final ExecutorService worker;
     private final Counters counters = new Counters();
     private final Map<Key, DiscoveredPeer> peers = new ConcurrentHashMap<>();
@@ -148,9 +182,16 @@ public final class PeerDiscovery implements AutoCloseable {
     private final Set<Key> ownKeys = new LinkedHashSet<>();
     private final Set<Key> retired = new LinkedHashSet<>();
     private boolean announcePending;
+    private boolean removed; // our REMOVE was sent: nothing is announced after it
+    private Key rotatedFrom; // our key before the last change, while its UPDATE is still repeated
+    private int rotationRepeats;
+    private long generation; // of our announcements: a retry of a superseded one is dropped
+    private long retryDelayNanos;
+    private IceScheduler.Cancellable periodic;
+    private IceScheduler.Cancellable retry;
 
     private PeerDiscovery(String iface, Key privateKey, Settings settings, SignalingBackend backend, PeerSink sink,
-            DerivedAddresses derived) {
+            DerivedAddresses derived, Timing timing, IceScheduler timers) {
         this.iface = Objects.requireNonNull(iface, "iface");
         this.privateKey = requirePrivate(privateKey);
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -159,12 +200,18 @@ public final class PeerDiscovery implements AutoCloseable {
         this.sink = Objects.requireNonNull(sink, "sink");
         this.derived = Objects.requireNonNull(derived, "derived");
         this.buildInfo = buildInfo();
+        this.timing = Objects.requireNonNull(timing, "timing");
+        this.timers = Objects.requireNonNull(timers, "timers");
+        this.retryDelayNanos = timing.retryInitial().toNanos();
         this.ownKeys.add(privateKey.publicKey());
         this.worker = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("pdisc-" + iface + "-", 0).factory());
         this.subscription = backend.subscribe(KeyPair.wildcard(settings.community()), this::onMessage);
         subscription.subscribed().whenComplete((ok, error) -> {
             if (error == null) {
-                execute(() -> announce(PeerDescriptionChange.ADD, null, this.privateKey));
+                execute(() -> {
+                    announceAdd();
+                    schedulePeriodic();
+                });
             } else if (!closed) {
                 LOG.log(Level.WARNING, "{0}: peer discovery could not subscribe to the community: {1}", iface,
                         error.getMessage());
@@ -181,7 +228,16 @@ public final class PeerDiscovery implements AutoCloseable {
      */
     public static PeerDiscovery start(String iface, Key privateKey, Settings settings, SignalingBackend backend,
             PeerSink sink, DerivedAddresses derived) {
-        return new PeerDiscovery(iface, privateKey, settings, backend, sink, derived);
+        return start(iface, privateKey, settings, backend, sink, derived, Timing.DEFAULT, IceScheduler.system());
+    }
+
+    /**
+     * As {@link #start(String, Key, Settings, SignalingBackend, PeerSink, DerivedAddresses)}
+     * with the repeated and retried announcements timed by {@code timing} on {@code timers}.
+     */
+    public static PeerDiscovery start(String iface, Key privateKey, Settings settings, SignalingBackend backend,
+            PeerSink sink, DerivedAddresses derived, Timing timing, IceScheduler timers) {
+        return new PeerDiscovery(iface, privateKey, settings, backend, sink, derived, timing, timers);
     }
 
     /** The interface. */
@@ -211,12 +267,13 @@ public final class PeerDiscovery implements AutoCloseable {
 
     /** Announces us again (ADD), e.g. after the signaling connection came back. */
     public void announce() {
-        execute(() -> announce(PeerDescriptionChange.ADD, null, privateKey));
+        execute(this::announceAdd);
     }
 
     /**
      * Our interface key changed: announces an UPDATE carrying the old public key and the new
-     * one, sealed from the old key, and seals everything after it with the new key.
+     * one, sealed from the old key (our next {@link #ROTATION_REPEATS} - 1 announcements repeat
+     * it in place of an ADD, in case one is lost), and seals everything else with the new key.
      */
     public void keyChanged(Key newPrivateKey) {
         requirePrivate(newPrivateKey);
@@ -227,7 +284,9 @@ public final class PeerDiscovery implements AutoCloseable {
             }
             privateKey = newPrivateKey;
             rememberBounded(ownKeys, newPrivateKey.publicKey(), MAX_OWN_KEYS);
-            announce(PeerDescriptionChange.UPDATE, old.publicKey(), old);
+            rotatedFrom = old;
+            rotationRepeats = ROTATION_REPEATS;
+            announceAdd();
         });
     }
 
@@ -245,10 +304,20 @@ public final class PeerDiscovery implements AutoCloseable {
             closed = true;
         }
         subscription.close();
+        execute(this::cancelTimers);
         long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
         CompletableFuture<CompletableFuture<Void>> removal = new CompletableFuture<>();
         try {
-            worker.execute(() -> removal.complete(announce(PeerDescriptionChange.REMOVE, null, privateKey)));
+            worker.execute(() -> {
+                CompletableFuture<Void> sent = announce(PeerDescriptionChange.REMOVE, null, privateKey);
+                if (rotatedFrom != null) {
+                    // members that missed our key change still know us by the old key
+                    PeerDescription d = DescriptionCodec.write(PeerDescriptionChange.REMOVE,
+                            describeSelf(rotatedFrom.publicKey()), null, buildInfo);
+                    sent = CompletableFuture.allOf(sent, publish(d, rotatedFrom, PeerDescriptionChange.REMOVE));
+                }
+                removal.complete(sent);
+            });
         } catch (RejectedExecutionException e) {
             removal.complete(CompletableFuture.completedFuture(null));
         }
@@ -421,13 +490,77 @@ public final class PeerDiscovery implements AutoCloseable {
         announcePending = true;
         execute(() -> {
             announcePending = false;
-            announce(PeerDescriptionChange.ADD, null, privateKey);
+            announceAdd();
         });
+    }
+
+    /**
+     * Announces us: an ADD, or for the first {@link #ROTATION_REPEATS} announcements after a
+     * key change the UPDATE that carries the old key (which a member that never knew the old
+     * key takes as an ADD).
+     */
+    private void announceAdd() {
+        if (rotatedFrom != null) {
+            Key old = rotatedFrom;
+            if (--rotationRepeats <= 0) {
+                rotatedFrom = null;
+            }
+            announce(PeerDescriptionChange.UPDATE, old.publicKey(), old);
+        } else {
+            announce(PeerDescriptionChange.ADD, null, privateKey);
+        }
+    }
+
+    private void schedulePeriodic() {
+        if (timing.announceInterval().isZero() || closed) {
+            return;
+        }
+        periodic = timers.schedule(() -> execute(() -> {
+            if (!closed) {
+                announceAdd();
+                schedulePeriodic();
+            }
+        }), timing.announceInterval().toNanos());
+    }
+
+    private void cancelTimers() {
+        if (periodic != null) {
+            periodic.cancel();
+        }
+        if (retry != null) {
+            retry.cancel();
+        }
     }
 
     /** Publishes our description sealed from {@code sealWith}; the future completes when the backend took it. */
     private CompletableFuture<Void> announce(PeerDescriptionChange change, Key oldPublic, Key sealWith) {
+        if (removed) {
+            // closing: a task queued behind the REMOVE (a re-announcement) must not resurrect us
+            return CompletableFuture.completedFuture(null);
+        }
+        removed = change == PeerDescriptionChange.REMOVE;
+        long gen = ++generation;
+        if (retry != null) {
+            retry.cancel(); // superseded: this announcement carries our latest state
+            retry = null;
+        }
         PeerDescription d = DescriptionCodec.write(change, describeSelf(privateKey.publicKey()), oldPublic, buildInfo);
+        return publish(d, sealWith, change).whenComplete((ok, error) -> {
+            if (error != null) {
+                if (change != PeerDescriptionChange.REMOVE) {
+                    execute(() -> scheduleRetry(gen, change, oldPublic, sealWith));
+                }
+            } else {
+                execute(() -> {
+                    if (gen == generation) {
+                        retryDelayNanos = timing.retryInitial().toNanos();
+                    }
+                });
+            }
+        });
+    }
+
+    private CompletableFuture<Void> publish(PeerDescription d, Key sealWith, PeerDescriptionChange change) {
         CompletableFuture<Void> sent;
         try {
             sent = backend.publish(Message.newBuilder().setPeer(d).build(), KeyPair.of(sealWith, communityPublic));
@@ -442,6 +575,19 @@ public final class PeerDiscovery implements AutoCloseable {
                         error.getMessage());
             }
         });
+    }
+
+    private void scheduleRetry(long gen, PeerDescriptionChange change, Key oldPublic, Key sealWith) {
+        if (closed || gen != generation) {
+            return;
+        }
+        long delay = retryDelayNanos;
+        retryDelayNanos = Math.min(timing.retryMax().toNanos(), delay * 2);
+        retry = timers.schedule(() -> execute(() -> {
+            if (!closed && gen == generation) {
+                announce(change, oldPublic, sealWith);
+            }
+        }), delay);
     }
 
     /** Our description for {@code publicKey}, without the change. */

@@ -76,11 +76,9 @@ class CommunityKeyTest {
     }
 
     @Test
-    void refusesAnEmptyPassphraseAndNeverPrintsTheKey() {
+    void refusesAnEmptyPassphrase() {
         assertThatThrownBy(() -> CommunityKey.derive("")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("empty");
-        Key key = CommunityKey.derive(VECTORS[0][0]);
-        assertThat(key.toString()).doesNotContain(key.toBase64()).contains("redacted");
     }
 
     private static byte[] fill(int n, int value) {
