@@ -205,7 +205,12 @@ public final class PeerDiscovery implements AutoCloseable {
         this.retryDelayNanos = timing.retryInitial().toNanos();
         this.ownKeys.add(privateKey.publicKey());
         this.worker = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("pdisc-" + iface + "-", 0).factory());
-        this.subscription = backend.subscribe(KeyPair.wildcard(settings.community()), this::onMessage);
+        try {
+            this.subscription = backend.subscribe(KeyPair.wildcard(settings.community()), this::onMessage);
+        } catch (RuntimeException e) {
+            worker.shutdownNow();
+            throw e;
+        }
         subscription.subscribed().whenComplete((ok, error) -> {
             if (error == null) {
                 execute(() -> {
