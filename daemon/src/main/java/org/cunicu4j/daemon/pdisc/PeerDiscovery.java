@@ -2,10 +2,8 @@ package org.cunicu4j.daemon.pdisc;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,8 +22,6 @@ import org.cunicu4j.ice.IceScheduler;
 import org.cunicu4j.net.IpPrefix;
 import org.cunicu4j.signaling.backend.SignalingBackend;
 import org.cunicu4j.signaling.backend.Subscription;
-import org.cunicu4j.signaling.proto.BuildInfo;
-import org.cunicu4j.signaling.proto.pdisc.PeerDescription;
 import org.cunicu4j.signaling.proto.pdisc.PeerDescriptionChange;
 import org.cunicu4j.signaling.proto.signaling.Message;
 import org.cunicu4j.signaling.seal.KeyPair;
@@ -74,8 +70,6 @@ public final class PeerDiscovery implements AutoCloseable {
     private static final int MAX_RETIRED = 1024;
     private static final int MAX_OWN_KEYS = 16;
     private static final int LOUD_WARNINGS = 16;
-    /** How many of our announcements after a key change are the key-change UPDATE (signaling may lose one). */
-    static final int ROTATION_REPEATS = 3;
 
     /**
      * What we advertise and whom we accept.
@@ -166,10 +160,6 @@ public final class PeerDiscovery implements AutoCloseable {
     private final Key communityPublic;
     private final SignalingBackend backend;
     private final PeerSink sink;
-    private final DerivedAddresses derived;
-    private final BuildInfo buildInfo;
-    private final Timing timing;
-    private final IceScheduler timers;
     private final ExecutorService worker;
     private final Counters counters = new Counters();
     private final Map<Key, DiscoveredPeer> peers = new ConcurrentHashMap<>();
@@ -178,33 +168,23 @@ public final class PeerDiscovery implements AutoCloseable {
     private volatile boolean closed;
 
     // worker thread only
-    private Key privateKey;
+    private final Announcer announcer;
     private final Set<Key> ownKeys = new LinkedHashSet<>();
     private final Set<Key> retired = new LinkedHashSet<>();
-    private boolean announcePending;
-    private boolean removed; // our REMOVE was sent: nothing is announced after it
-    private Key rotatedFrom; // our key before the last change, while its UPDATE is still repeated
-    private int rotationRepeats;
-    private long generation; // of our announcements: a retry of a superseded one is dropped
-    private long retryDelayNanos;
-    private IceScheduler.Cancellable periodic;
-    private IceScheduler.Cancellable retry;
 
     private PeerDiscovery(String iface, Key privateKey, Settings settings, SignalingBackend backend, PeerSink sink,
             DerivedAddresses derived, Timing timing, IceScheduler timers) {
         this.iface = Objects.requireNonNull(iface, "iface");
-        this.privateKey = requirePrivate(privateKey);
+        requirePrivate(privateKey);
         this.settings = Objects.requireNonNull(settings, "settings");
         this.communityPublic = settings.community().publicKey();
         this.backend = Objects.requireNonNull(backend, "backend");
         this.sink = Objects.requireNonNull(sink, "sink");
-        this.derived = Objects.requireNonNull(derived, "derived");
-        this.buildInfo = buildInfo();
-        this.timing = Objects.requireNonNull(timing, "timing");
-        this.timers = Objects.requireNonNull(timers, "timers");
-        this.retryDelayNanos = timing.retryInitial().toNanos();
         this.ownKeys.add(privateKey.publicKey());
         this.worker = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("pdisc-" + iface + "-", 0).factory());
+        this.announcer = new Announcer(iface, privateKey, settings, backend, Objects.requireNonNull(derived, "derived"),
+                Objects.requireNonNull(timing, "timing"), Objects.requireNonNull(timers, "timers"), this::execute,
+                counters);
         try {
             this.subscription = backend.subscribe(KeyPair.wildcard(settings.community()), this::onMessage);
         } catch (RuntimeException e) {
@@ -213,10 +193,7 @@ public final class PeerDiscovery implements AutoCloseable {
         }
         subscription.subscribed().whenComplete((ok, error) -> {
             if (error == null) {
-                execute(() -> {
-                    announceAdd();
-                    schedulePeriodic();
-                });
+                execute(announcer::start);
             } else if (!closed) {
                 LOG.log(Level.WARNING, "{0}: peer discovery could not subscribe to the community: {1}", iface,
                         error.getMessage());
@@ -272,26 +249,19 @@ public final class PeerDiscovery implements AutoCloseable {
 
     /** Announces us again (ADD), e.g. after the signaling connection came back. */
     public void announce() {
-        execute(this::announceAdd);
+        execute(announcer::announceAdd);
     }
 
     /**
      * Our interface key changed: announces an UPDATE carrying the old public key and the new
-     * one, sealed from the old key (our next {@link #ROTATION_REPEATS} - 1 announcements repeat
+     * one, sealed from the old key (our next two announcements repeat
      * it in place of an ADD, in case one is lost), and seals everything else with the new key.
      */
     public void keyChanged(Key newPrivateKey) {
         requirePrivate(newPrivateKey);
         execute(() -> {
-            Key old = privateKey;
-            if (old.equals(newPrivateKey)) {
-                return;
-            }
-            privateKey = newPrivateKey;
             rememberBounded(ownKeys, newPrivateKey.publicKey(), MAX_OWN_KEYS);
-            rotatedFrom = old;
-            rotationRepeats = ROTATION_REPEATS;
-            announceAdd();
+            announcer.keyChanged(newPrivateKey);
         });
     }
 
@@ -309,20 +279,10 @@ public final class PeerDiscovery implements AutoCloseable {
             closed = true;
         }
         subscription.close();
-        execute(this::cancelTimers);
         long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
         CompletableFuture<CompletableFuture<Void>> removal = new CompletableFuture<>();
         try {
-            worker.execute(() -> {
-                CompletableFuture<Void> sent = announce(PeerDescriptionChange.REMOVE, null, privateKey);
-                if (rotatedFrom != null) {
-                    // members that missed our key change still know us by the old key
-                    PeerDescription d = DescriptionCodec.write(PeerDescriptionChange.REMOVE,
-                            describeSelf(rotatedFrom.publicKey()), null, buildInfo);
-                    sent = CompletableFuture.allOf(sent, publish(d, rotatedFrom, PeerDescriptionChange.REMOVE));
-                }
-                removal.complete(sent);
-            });
+            worker.execute(() -> removal.complete(announcer.remove()));
         } catch (RejectedExecutionException e) {
             removal.complete(CompletableFuture.completedFuture(null));
         }
@@ -421,7 +381,7 @@ public final class PeerDiscovery implements AutoCloseable {
                 peers.put(key, peer);
                 counters.added.increment();
                 LOG.log(Level.INFO, "{0}: discovered peer {1} ({2})", iface, shortKey(key), peer.name());
-                scheduleReannounce();
+                announcer.reannounceSoon();
             }
         } else if (known.equals(peer)) {
             counters.unchanged.increment();
@@ -486,137 +446,6 @@ public final class PeerDiscovery implements AutoCloseable {
         }
     }
 
-    // ---- announcing (worker thread) ----------------------------------------------------------
-
-    private void scheduleReannounce() {
-        if (announcePending) {
-            return;
-        }
-        announcePending = true;
-        execute(() -> {
-            announcePending = false;
-            announceAdd();
-        });
-    }
-
-    /**
-     * Announces us: an ADD, or for the first {@link #ROTATION_REPEATS} announcements after a
-     * key change the UPDATE that carries the old key (which a member that never knew the old
-     * key takes as an ADD).
-     */
-    private void announceAdd() {
-        if (rotatedFrom != null) {
-            Key old = rotatedFrom;
-            if (--rotationRepeats <= 0) {
-                rotatedFrom = null;
-            }
-            announce(PeerDescriptionChange.UPDATE, old.publicKey(), old);
-        } else {
-            announce(PeerDescriptionChange.ADD, null, privateKey);
-        }
-    }
-
-    private void schedulePeriodic() {
-        if (timing.announceInterval().isZero() || closed) {
-            return;
-        }
-        periodic = timers.schedule(() -> execute(() -> {
-            if (!closed) {
-                announceAdd();
-                schedulePeriodic();
-            }
-        }), timing.announceInterval().toNanos());
-    }
-
-    private void cancelTimers() {
-        if (periodic != null) {
-            periodic.cancel();
-        }
-        if (retry != null) {
-            retry.cancel();
-        }
-    }
-
-    /** Publishes our description sealed from {@code sealWith}; the future completes when the backend took it. */
-    private CompletableFuture<Void> announce(PeerDescriptionChange change, Key oldPublic, Key sealWith) {
-        if (removed) {
-            // closing: a task queued behind the REMOVE (a re-announcement) must not resurrect us
-            return CompletableFuture.completedFuture(null);
-        }
-        removed = change == PeerDescriptionChange.REMOVE;
-        long gen = ++generation;
-        if (retry != null) {
-            retry.cancel(); // superseded: this announcement carries our latest state
-            retry = null;
-        }
-        PeerDescription d = DescriptionCodec.write(change, describeSelf(privateKey.publicKey()), oldPublic, buildInfo);
-        return publish(d, sealWith, change).whenComplete((ok, error) -> {
-            if (error != null) {
-                if (change != PeerDescriptionChange.REMOVE) {
-                    execute(() -> scheduleRetry(gen, change, oldPublic, sealWith));
-                }
-            } else {
-                execute(() -> {
-                    if (gen == generation) {
-                        retryDelayNanos = timing.retryInitial().toNanos();
-                    }
-                });
-            }
-        });
-    }
-
-    private CompletableFuture<Void> publish(PeerDescription d, Key sealWith, PeerDescriptionChange change) {
-        CompletableFuture<Void> sent;
-        try {
-            sent = backend.publish(Message.newBuilder().setPeer(d).build(), KeyPair.of(sealWith, communityPublic));
-        } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
-        }
-        counters.announced.increment();
-        return sent.whenComplete((ok, error) -> {
-            if (error != null) {
-                counters.publishErrors.increment();
-                LOG.log(Level.WARNING, "{0}: could not announce {1} to the community: {2}", iface, change,
-                        error.getMessage());
-            }
-        });
-    }
-
-    private void scheduleRetry(long gen, PeerDescriptionChange change, Key oldPublic, Key sealWith) {
-        if (closed || gen != generation) {
-            return;
-        }
-        long delay = retryDelayNanos;
-        retryDelayNanos = Math.min(timing.retryMax().toNanos(), delay * 2);
-        retry = timers.schedule(() -> execute(() -> {
-            if (!closed && gen == generation) {
-                announce(change, oldPublic, sealWith);
-            }
-        }), delay);
-    }
-
-    /** Our description for {@code publicKey}, without the change. */
-    DiscoveredPeer describeSelf(Key publicKey) {
-        List<InetAddress> ours = derived.of(publicKey);
-        List<IpPrefix> allowed = new ArrayList<>();
-        for (IpPrefix a : settings.addresses()) {
-            allowed.add(hostPrefix(a.address()));
-        }
-        for (InetAddress a : ours) {
-            allowed.add(hostPrefix(a));
-        }
-        allowed.addAll(settings.networks());
-        Map<String, List<InetAddress>> hosts = new LinkedHashMap<>(settings.extraHosts());
-        if (!settings.hostname().isEmpty()) {
-            hosts.put(settings.hostname(), ours);
-        }
-        return new DiscoveredPeer(publicKey, settings.hostname(), allowed, hosts);
-    }
-
-    private static IpPrefix hostPrefix(InetAddress a) {
-        return new IpPrefix(a, a instanceof Inet4Address ? 32 : 128);
-    }
-
     // ---- helpers -------------------------------------------------------------------------------
 
     private void execute(Runnable task) {
@@ -656,14 +485,5 @@ public final class PeerDiscovery implements AutoCloseable {
 
     private static String shortKey(Key publicKey) {
         return publicKey.toBase64().substring(0, 8);
-    }
-
-    private static BuildInfo buildInfo() {
-        String version = PeerDiscovery.class.getPackage().getImplementationVersion();
-        return BuildInfo.newBuilder()
-                .setVersion("cunicu4j " + (version == null ? "dev" : version))
-                .setOs(System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT))
-                .setArch(System.getProperty("os.arch", ""))
-                .build();
     }
 }
