@@ -342,25 +342,29 @@ public final class PeerDiscovery implements AutoCloseable {
             return;
         }
         DescriptionCodec.Parsed d = (DescriptionCodec.Parsed) result;
-        if (!d.key().equals(sender)) {
+        Key newKey = d.newKey();
+        // cunīcu seals its key-change UPDATE from the new key, we from the old one: accept both
+        boolean sealedByNew = newKey != null && newKey.equals(sender);
+        if (!d.key().equals(sender) && !sealedByNew) {
             warn(counters.forged, "{0}: rejected a forged peer description: it describes {1} but was sealed by {2}",
                     iface, shortKey(d.key()), shortKey(sender));
             return;
         }
-        if (d.newKey() != null && ownKeys.contains(d.newKey())) {
+        if (newKey != null && (ownKeys.contains(newKey) || ownKeys.contains(d.key()))) {
             warn(counters.forged, "{0}: rejected a peer description from {1} that claims our own key", iface,
                     shortKey(sender));
             return;
         }
-        if (d.change() != PeerDescriptionChange.REMOVE && retired.contains(d.key())) {
+        if (d.change() != PeerDescriptionChange.REMOVE && (retired.contains(d.key()) || sealedByNew
+                && retired.contains(newKey))) {
             counters.stale.increment();
             return;
         }
         switch (d.change()) {
             case REMOVE -> remove(d.key());
             case ADD, UPDATE -> {
-                if (d.newKey() != null) {
-                    rotate(d.key(), d.peer());
+                if (newKey != null) {
+                    rotate(d.key(), d.peer(), sealedByNew);
                 } else {
                     addOrUpdate(d.peer());
                 }
@@ -391,12 +395,36 @@ public final class PeerDiscovery implements AutoCloseable {
         }
     }
 
-    private void rotate(Key oldKey, DiscoveredPeer peer) {
-        rememberBounded(retired, oldKey, MAX_RETIRED);
+    /**
+     * A key change from {@code oldKey} to {@code peer.publicKey()}, sealed by the old key (ours)
+     * or by the new one (cunīcu's).
+     *
+     * <p>Sealed by the old key: its holder may give it up, but may not take over a key another
+     * member has (known), had (retired) or we have: that is counted as forged, the new key is
+     * left alone and the old one removed (its holder said it leaves it). The old key is retired.
+     *
+     * <p>Sealed by the new key: the description of the new key is its owner's, but the claim
+     * about the old key cannot be checked (anyone who can publish to the community, outsiders
+     * knowing only the community public key included, could claim any member's key as its old
+     * one). We follow it, as cunīcu does, but do not retire the old key, so a member displaced
+     * this way comes back with its next announcement.
+     */
+    private void rotate(Key oldKey, DiscoveredPeer peer, boolean sealedByNew) {
         Key newKey = peer.publicKey();
         boolean knewOld = peers.containsKey(oldKey);
-        if (!settings.filter().accepts(newKey)) {
+        if (!sealedByNew) {
+            rememberBounded(retired, oldKey, MAX_RETIRED);
+        }
+        if (!settings.filter().accepts(newKey) || !settings.filter().accepts(oldKey)) {
             counters.filtered.increment();
+            if (knewOld) {
+                remove(oldKey);
+            }
+            return;
+        }
+        if (!sealedByNew && (peers.containsKey(newKey) || retired.contains(newKey))) {
+            warn(counters.forged, "{0}: rejected a key change of {1} to {2}, a key another member has or had",
+                    iface, shortKey(oldKey), shortKey(newKey));
             if (knewOld) {
                 remove(oldKey);
             }

@@ -255,13 +255,55 @@ class PeerDiscoveryTest {
         publish(raw, mallory, hijack);
         // ... claims bravo left
         publish(raw, mallory, description(PeerDescriptionChange.REMOVE, b.publicKey(), "bravo"));
-        // ... and claims bravo rotated to mallory's key
-        publish(raw, mallory, description(PeerDescriptionChange.UPDATE, b.publicKey(), "bravo").toBuilder()
-                .setPublicKeyNew(ByteString.copyFrom(mallory.publicKey().bytes())).build());
+        // ... and, sealed by a third key, claims bravo rotated to mallory's key
+        publish(raw, Key.generatePrivate(), description(PeerDescriptionChange.UPDATE, b.publicKey(), "bravo")
+                .toBuilder().setPublicKeyNew(ByteString.copyFrom(mallory.publicKey().bytes())).build());
         Waiter.until("alpha rejected three forgeries", WAIT, () -> a.pd.stats().forged() == 3);
         assertThat(a.sink.peers.keySet()).containsExactly(b.publicKey());
         assertThat(a.sink.peers.get(b.publicKey()).allowedIps()).doesNotContain(IpPrefix.parse("0.0.0.0/0"));
         assertThat(a.pd.stats().rotated() + a.pd.stats().removed() + a.pd.stats().updated()).isZero();
+    }
+
+    @Test
+    void aKeyChangeOntoAnotherMembersKeyIsForgedAndLeavesThatMemberAlone() {
+        Member a = new Member("alpha").start();
+        Member b = new Member("bravo").start();
+        awaitPeers(a, b);
+        DiscoveredPeer bravoBefore = a.sink.peers.get(b.publicKey());
+
+        // mallory, known to alpha, "rotates" from its own key onto bravo's, sealed by its own key
+        Key mallory = Key.generatePrivate();
+        Member raw = new Member("raw").open();
+        publish(raw, mallory, description(PeerDescriptionChange.ADD, mallory.publicKey(), "mallory"));
+        Waiter.until("alpha added mallory", WAIT, () -> a.sink.has(mallory.publicKey()));
+        publish(raw, mallory, rotation(mallory.publicKey(), b.publicKey(), "mallory").toBuilder()
+                .clearAllowedIps().addAllowedIps("0.0.0.0/0").build());
+        Waiter.until("alpha rejected the takeover", WAIT, () -> a.pd.stats().forged() == 1);
+        // an unknown key tries the same, and one onto alpha's own key
+        Key eve = Key.generatePrivate();
+        publish(raw, eve, rotation(eve.publicKey(), b.publicKey(), "eve"));
+        publish(raw, eve, rotation(eve.publicKey(), a.publicKey(), "eve"));
+        Waiter.until("alpha rejected both", WAIT, () -> a.pd.stats().forged() == 3);
+
+        assertThat(a.sink.peers.get(b.publicKey())).isEqualTo(bravoBefore);
+        assertThat(a.sink.peers.keySet()).containsExactly(b.publicKey()); // mallory gave up its key
+        assertThat(a.sink.calls).noneMatch(call -> call.startsWith("update") || call.startsWith("rotate"));
+        assertThat(a.pd.stats().rotated()).isZero();
+    }
+
+    @Test
+    void aKeyChangeSealedByTheNewKeyIsFollowedAsCunicuSendsIt() {
+        Member a = new Member("alpha").start();
+        Key oldKey = Key.generatePrivate();
+        Key newKey = Key.generatePrivate();
+        Member raw = new Member("raw").open();
+        publish(raw, oldKey, description(PeerDescriptionChange.ADD, oldKey.publicKey(), "x"));
+        Waiter.until("alpha added x", WAIT, () -> a.sink.has(oldKey.publicKey()));
+        publish(raw, newKey, rotation(oldKey.publicKey(), newKey.publicKey(), "x"));
+        Waiter.until("alpha followed x", WAIT, () -> a.sink.has(newKey.publicKey()));
+        assertThat(a.sink.peers.keySet()).containsExactly(newKey.publicKey());
+        assertThat(a.pd.stats().rotated()).isEqualTo(1);
+        assertThat(a.pd.stats().forged()).isZero();
     }
 
     @Test
@@ -390,6 +432,13 @@ class PeerDiscoveryTest {
         return PeerDescription.newBuilder().setChange(change).setName(name)
                 .setPublicKey(ByteString.copyFrom(publicKey.bytes()))
                 .addAllowedIps(new IpPrefix(derive(publicKey).get(0), 32).toString()).build();
+    }
+
+    /** An UPDATE from {@code oldKey} to {@code newKey}, describing the new key's derived address. */
+    private PeerDescription rotation(Key oldKey, Key newKey, String name) {
+        return description(PeerDescriptionChange.UPDATE, newKey, name).toBuilder()
+                .setPublicKey(ByteString.copyFrom(oldKey.bytes()))
+                .setPublicKeyNew(ByteString.copyFrom(newKey.bytes())).build();
     }
 
     private void publish(Member raw, Key sealWith, PeerDescription d) {
