@@ -69,6 +69,8 @@ public final class PeerDiscovery implements AutoCloseable {
     private static final Logger LOG = System.getLogger(PeerDiscovery.class.getName());
     private static final int MAX_RETIRED = 1024;
     private static final int MAX_OWN_KEYS = 16;
+    /** Envelopes remembered (by sender and nonce) to drop replays. */
+    static final int REPLAY_CACHE = 8192;
     private static final int LOUD_WARNINGS = 16;
 
     /**
@@ -171,6 +173,15 @@ public final class PeerDiscovery implements AutoCloseable {
     private final Announcer announcer;
     private final Set<Key> ownKeys = new LinkedHashSet<>();
     private final Set<Key> retired = new LinkedHashSet<>();
+    private final Map<Seen, Boolean> seen = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Seen, Boolean> eldest) {
+            return size() > REPLAY_CACHE;
+        }
+    };
+
+    /** An envelope we handled: its sender and nonce (unique per sealing). */
+    private record Seen(Key sender, com.google.protobuf.ByteString nonce) {}
 
     private PeerDiscovery(String iface, Key privateKey, Settings settings, SignalingBackend backend, PeerSink sink,
             DerivedAddresses derived, Timing timing, IceScheduler timers) {
@@ -333,6 +344,10 @@ public final class PeerDiscovery implements AutoCloseable {
         Key sender = opened.sender();
         if (ownKeys.contains(sender)) {
             counters.own.increment();
+            return;
+        }
+        if (seen.put(new Seen(sender, opened.nonce()), Boolean.TRUE) != null) {
+            warn(counters.replayed, "{0}: dropped a replayed peer description from {1}", iface, shortKey(sender));
             return;
         }
         DescriptionCodec.Result result = DescriptionCodec.read(m.getPeer());

@@ -307,6 +307,27 @@ class PeerDiscoveryTest {
     }
 
     @Test
+    void aReplayedRemoveIsDroppedAndCounted() {
+        Member a = new Member("alpha").start();
+        Key x = Key.generatePrivate();
+        Member raw = new Member("raw").open();
+        publish(raw, x, description(PeerDescriptionChange.ADD, x.publicKey(), "x"));
+        Waiter.until("alpha added x", WAIT, () -> a.sink.has(x.publicKey()));
+        org.cunicu4j.signaling.proto.signaling.Envelope remove = org.cunicu4j.signaling.seal.Sealer.seal(
+                Message.newBuilder().setPeer(description(PeerDescriptionChange.REMOVE, x.publicKey(), "x")).build(),
+                KeyPair.of(x, community.publicKey()));
+        raw.backend.publish(remove).join();
+        Waiter.until("alpha removed x", WAIT, () -> !a.sink.has(x.publicKey()));
+        publish(raw, x, description(PeerDescriptionChange.ADD, x.publicKey(), "x"));
+        Waiter.until("x came back", WAIT, () -> a.sink.has(x.publicKey()));
+
+        raw.backend.publish(remove).join(); // someone who recorded x's REMOVE plays it again
+        Waiter.until("alpha dropped the replay", WAIT, () -> a.pd.stats().replayed() == 1);
+        assertThat(a.sink.has(x.publicKey())).isTrue();
+        assertThat(a.pd.stats().removed()).isEqualTo(1);
+    }
+
+    @Test
     void malformedDescriptionsAndOtherMessagesAreCountedAndDropped() {
         Member a = new Member("alpha").start();
         Key x = Key.generatePrivate();
