@@ -49,6 +49,11 @@ final class Announcer {
     private final BuildInfo buildInfo;
 
     private Key privateKey;
+    /** Re-announcements allowed back to back before the rate limit applies. */
+    static final int REANNOUNCE_BURST = 3;
+
+    private final long reannounceGapNanos; // sustained: at most one re-announcement per gap
+    private long reannounceTat; // GCRA's theoretical arrival time of the next re-announcement
     private boolean reannouncePending;
     private boolean removed; // our REMOVE was sent: nothing is announced after it
     private Key rotatedFrom; // our key before the last change, while its UPDATE is still repeated
@@ -73,6 +78,8 @@ final class Announcer {
         this.counters = counters;
         this.buildInfo = buildInfo();
         this.retryDelayNanos = timing.retryInitial().toNanos();
+        this.reannounceGapNanos = Math.max(timing.retryInitial().toNanos(), 1_000_000_000L);
+        this.reannounceTat = timers.nanoTime();
     }
 
     /** The first ADD, and the periodic ones from now on. */
@@ -98,16 +105,33 @@ final class Announcer {
         }
     }
 
-    /** A new member appeared: announce us once it is our turn; several in a row make one announcement. */
+    /**
+     * A new member appeared: announce us once it is our turn; several in a row make one
+     * announcement. Rate-limited on the scheduler's clock: {@link #REANNOUNCE_BURST} back to
+     * back, then at most one per {@code max(retryInitial, 1 s)} (new keys cost an attacker
+     * nothing, so they must not make us publish at their rate); a deferred one is sent then.
+     */
     void reannounceSoon() {
-        if (reannouncePending) {
+        if (reannouncePending || removed) {
             return;
         }
         reannouncePending = true;
-        worker.execute(() -> {
-            reannouncePending = false;
-            announceAdd();
-        });
+        long now = timers.nanoTime();
+        long wait = Math.max(reannounceTat, now) - (REANNOUNCE_BURST - 1) * reannounceGapNanos - now;
+        if (wait <= 0) {
+            worker.execute(this::reannounceNow);
+        } else {
+            timers.schedule(() -> worker.execute(this::reannounceNow), wait);
+        }
+    }
+
+    private void reannounceNow() {
+        reannouncePending = false;
+        if (removed) {
+            return;
+        }
+        reannounceTat = Math.max(reannounceTat, timers.nanoTime()) + reannounceGapNanos;
+        announceAdd();
     }
 
     /**

@@ -16,6 +16,8 @@ final class Counters {
     final LongAdder malformed = new LongAdder();
     final LongAdder stale = new LongAdder();
     final LongAdder replayed = new LongAdder();
+    final LongAdder refused = new LongAdder();
+    final LongAdder dropped = new LongAdder();
     final LongAdder ignored = new LongAdder();
     final LongAdder announced = new LongAdder();
     final LongAdder publishErrors = new LongAdder();
@@ -24,6 +26,7 @@ final class Counters {
     PeerDiscoveryStats snapshot() {
         return new PeerDiscoveryStats(received.sum(), own.sum(), added.sum(), updated.sum(), unchanged.sum(),
                 rotated.sum(), removed.sum(), filtered.sum(), forged.sum(), malformed.sum(), stale.sum(),
-                replayed.sum(), ignored.sum(), announced.sum(), publishErrors.sum(), sinkErrors.sum());
+                replayed.sum(), refused.sum(),
+                dropped.sum(), ignored.sum(), announced.sum(), publishErrors.sum(), sinkErrors.sum());
     }
 }

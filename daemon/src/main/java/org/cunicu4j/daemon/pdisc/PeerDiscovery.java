@@ -12,10 +12,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import org.cunicu4j.ice.IceScheduler;
@@ -72,6 +72,8 @@ public final class PeerDiscovery implements AutoCloseable {
     /** Envelopes remembered (by sender and nonce) to drop replays. */
     static final int REPLAY_CACHE = 8192;
     private static final int LOUD_WARNINGS = 16;
+    /** Queue room kept for our own tasks (timers, announcements) beyond the received descriptions. */
+    private static final int INTERNAL_RESERVE = 256;
 
     /**
      * What we advertise and whom we accept.
@@ -147,6 +149,27 @@ public final class PeerDiscovery implements AutoCloseable {
         }
     }
 
+    /**
+     * Bounds on what others can make us hold.
+     *
+     * @param maxPeers most members applied to the sink; descriptions of further new keys are
+     *     refused (counted) until one leaves
+     * @param queueCapacity most received descriptions waiting for the worker; more are dropped
+     *     (counted) and made up for by their senders' periodic announcements
+     */
+    public record Limits(int maxPeers, int queueCapacity) {
+
+        /** 1024 members, 4096 waiting descriptions. */
+        public static final Limits DEFAULT = new Limits(1024, 4096);
+
+        public Limits {
+            if (maxPeers < 1 || queueCapacity < 1) {
+                throw new IllegalArgumentException("limits must be positive, got maxPeers=" + maxPeers
+                        + ", queueCapacity=" + queueCapacity);
+            }
+        }
+    }
+
     /** Our addresses derived from a public key (autocfg: one per configured prefix). */
     @FunctionalInterface
     public interface DerivedAddresses {
@@ -162,7 +185,8 @@ public final class PeerDiscovery implements AutoCloseable {
     private final Key communityPublic;
     private final SignalingBackend backend;
     private final PeerSink sink;
-    private final ExecutorService worker;
+    private final ThreadPoolExecutor worker;
+    private final Limits limits;
     private final Counters counters = new Counters();
     private final Map<Key, DiscoveredPeer> peers = new ConcurrentHashMap<>();
     private final Subscription subscription;
@@ -184,7 +208,7 @@ public final class PeerDiscovery implements AutoCloseable {
     private record Seen(Key sender, com.google.protobuf.ByteString nonce) {}
 
     private PeerDiscovery(String iface, Key privateKey, Settings settings, SignalingBackend backend, PeerSink sink,
-            DerivedAddresses derived, Timing timing, IceScheduler timers) {
+            DerivedAddresses derived, Timing timing, IceScheduler timers, Limits limits) {
         this.iface = Objects.requireNonNull(iface, "iface");
         requirePrivate(privateKey);
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -192,7 +216,10 @@ public final class PeerDiscovery implements AutoCloseable {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.ownKeys.add(privateKey.publicKey());
-        this.worker = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("pdisc-" + iface + "-", 0).factory());
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(limits.queueCapacity() + INTERNAL_RESERVE),
+                Thread.ofVirtual().name("pdisc-" + iface + "-", 0).factory());
         this.announcer = new Announcer(iface, privateKey, settings, backend, Objects.requireNonNull(derived, "derived"),
                 Objects.requireNonNull(timing, "timing"), Objects.requireNonNull(timers, "timers"), this::execute,
                 counters);
@@ -230,7 +257,13 @@ public final class PeerDiscovery implements AutoCloseable {
      */
     public static PeerDiscovery start(String iface, Key privateKey, Settings settings, SignalingBackend backend,
             PeerSink sink, DerivedAddresses derived, Timing timing, IceScheduler timers) {
-        return new PeerDiscovery(iface, privateKey, settings, backend, sink, derived, timing, timers);
+        return start(iface, privateKey, settings, backend, sink, derived, timing, timers, Limits.DEFAULT);
+    }
+
+    /** As {@link #start(String, Key, Settings, SignalingBackend, PeerSink, DerivedAddresses, Timing, IceScheduler)} within {@code limits}. */
+    public static PeerDiscovery start(String iface, Key privateKey, Settings settings, SignalingBackend backend,
+            PeerSink sink, DerivedAddresses derived, Timing timing, IceScheduler timers, Limits limits) {
+        return new PeerDiscovery(iface, privateKey, settings, backend, sink, derived, timing, timers, limits);
     }
 
     /** The interface. */
@@ -328,7 +361,18 @@ public final class PeerDiscovery implements AutoCloseable {
         if (closed) {
             return;
         }
+        if (worker.getQueue().remainingCapacity() <= INTERNAL_RESERVE) {
+            warn(counters.dropped, "{0}: peer discovery is behind: dropped a received description", iface);
+            return;
+        }
         execute(() -> apply(opened));
+    }
+
+    /** Completes once the worker ran everything queued before this call (tests). */
+    CompletableFuture<Void> drained() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        execute(() -> done.complete(null));
+        return done;
     }
 
     private void apply(Opened opened) {
@@ -395,7 +439,10 @@ public final class PeerDiscovery implements AutoCloseable {
             return;
         }
         DiscoveredPeer known = peers.get(key);
-        if (known == null) {
+        if (known == null && peers.size() >= limits.maxPeers()) {
+            warn(counters.refused, "{0}: refused new peer {1}: already {2} peers", iface, shortKey(key),
+                    limits.maxPeers());
+        } else if (known == null) {
             if (call(() -> sink.add(peer), "add", key)) {
                 peers.put(key, peer);
                 counters.added.increment();
@@ -501,7 +548,9 @@ public final class PeerDiscovery implements AutoCloseable {
                 }
             });
         } catch (RejectedExecutionException e) {
-            // closed: the work is dropped
+            if (!closed && !worker.isShutdown()) {
+                warn(counters.dropped, "{0}: peer discovery's queue is full: dropped a task", iface);
+            } // else closed: the work is dropped
         }
     }
 

@@ -15,11 +15,14 @@ package org.cunicu4j.daemon.pdisc;
  * @param malformed descriptions that do not parse (bad key, change, name, prefix, host): dropped
  * @param stale descriptions of a key its owner has rotated away from: dropped
  * @param replayed envelopes seen before (same sender and nonce): a replay or a duplicate delivery, dropped
+ * @param refused new members not added because we already have {@link PeerDiscovery.Limits#maxPeers()}
+ * @param dropped descriptions dropped unread because the worker's queue was full
  * @param ignored other messages on the community topic, and removals of members we do not know
  * @param announced our own descriptions published (ADD, UPDATE, REMOVE)
  * @param publishErrors publishes the backend refused
  * @param sinkErrors sink calls that threw
  */
 public record PeerDiscoveryStats(long received, long own, long added, long updated, long unchanged, long rotated,
-        long removed, long filtered, long forged, long malformed, long stale, long replayed, long ignored, long announced,
+        long removed, long filtered, long forged, long malformed, long stale, long replayed, long refused,
+        long dropped, long ignored, long announced,
         long publishErrors, long sinkErrors) {}

@@ -72,6 +72,7 @@ class PeerDiscoveryTest {
         InProcessBackend backend;
         final LossyBackend lossy = new LossyBackend();
         final FakeIceScheduler timers = new FakeIceScheduler();
+        PeerDiscovery.Limits limits = PeerDiscovery.Limits.DEFAULT;
         PeerDiscovery pd;
 
         Member(String name) {
@@ -83,7 +84,7 @@ class PeerDiscoveryTest {
             PeerDiscovery.Settings s = new PeerDiscovery.Settings(community, name, List.of(IpPrefix.parse("192.0.2.1/24")),
                     List.of(IpPrefix.parse("10.50." + (name.hashCode() & 0xff) + ".0/24")), Map.of(), filter);
             pd = track(PeerDiscovery.start("wg-" + name, privateKey, s, lossy, sink, PeerDiscoveryTest::derive,
-                    PeerDiscovery.Timing.DEFAULT, timers));
+                    PeerDiscovery.Timing.DEFAULT, timers, limits));
             pd.subscribed().join();
             // the first ADD is handed to the hub before the next member's backend joins it, so
             // that member learns of this one only through re-announcements, deterministically
@@ -325,6 +326,69 @@ class PeerDiscoveryTest {
         Waiter.until("alpha dropped the replay", WAIT, () -> a.pd.stats().replayed() == 1);
         assertThat(a.sink.has(x.publicKey())).isTrue();
         assertThat(a.pd.stats().removed()).isEqualTo(1);
+    }
+
+    @Test
+    void aFullCommunityRefusesNewMembersUntilOneLeaves() {
+        Member a = new Member("alpha");
+        a.limits = new PeerDiscovery.Limits(2, 4096);
+        a.start();
+        Member raw = new Member("raw").open();
+        Key x = Key.generatePrivate();
+        Key y = Key.generatePrivate();
+        Key z = Key.generatePrivate();
+        for (Key k : List.of(x, y, z)) {
+            publish(raw, k, description(PeerDescriptionChange.ADD, k.publicKey(), "m"));
+        }
+        Waiter.until("alpha refused the third", WAIT, () -> a.pd.stats().refused() == 1);
+        assertThat(a.sink.peers.keySet()).containsExactlyInAnyOrder(x.publicKey(), y.publicKey());
+
+        publish(raw, x, description(PeerDescriptionChange.REMOVE, x.publicKey(), "m"));
+        publish(raw, z, description(PeerDescriptionChange.ADD, z.publicKey(), "m"));
+        Waiter.until("alpha took z once x left", WAIT, () -> a.sink.has(z.publicKey()));
+        assertThat(a.sink.peers.keySet()).containsExactlyInAnyOrder(y.publicKey(), z.publicKey());
+    }
+
+    @Test
+    void descriptionsBeyondTheQueueAreDroppedWhileTheSinkIsStuck() {
+        Member a = new Member("alpha");
+        a.limits = new PeerDiscovery.Limits(1024, 4);
+        a.start();
+        Waiter.until("alpha heard its own ADD", WAIT, () -> a.pd.stats().own() >= 1);
+        a.sink.gate = new java.util.concurrent.CountDownLatch(1);
+        Member raw = new Member("raw").open();
+        int flood = 21;
+        for (int i = 0; i < flood; i++) {
+            Key k = Key.generatePrivate();
+            publish(raw, k, description(PeerDescriptionChange.ADD, k.publicKey(), "m" + i));
+        }
+        // the first blocks the worker in the sink, four wait in the queue, the rest are dropped
+        Waiter.until("alpha dropped the overflow", WAIT, () -> a.pd.stats().dropped() >= flood - 5);
+        a.sink.gate.countDown();
+        Waiter.until("alpha handled the rest", WAIT, () -> a.pd.stats().added() + a.pd.stats().dropped() == flood);
+        assertThat(a.pd.stats().added()).isBetween(1L, 5L);
+        assertThat(a.sink.peers).hasSize((int) a.pd.stats().added());
+    }
+
+    @Test
+    void reannouncementsAreRateLimitedOnTheClock() {
+        Member a = new Member("alpha").start();
+        Member raw = new Member("raw").open();
+        for (int i = 0; i < 10; i++) {
+            Key k = Key.generatePrivate();
+            publish(raw, k, description(PeerDescriptionChange.ADD, k.publicKey(), "m" + i));
+            Waiter.until("alpha added m" + i, WAIT, () -> a.sink.has(k.publicKey()));
+            a.pd.drained().join();
+        }
+        // the ADD at start, then a burst of re-announcements; the rest wait for the clock
+        assertThat(a.pd.stats().announced()).isEqualTo(1 + Announcer.REANNOUNCE_BURST);
+        a.timers.advance(Duration.ofSeconds(1));
+        a.pd.drained().join();
+        assertThat(a.pd.stats().announced()).as("one coalesced re-announcement a second later")
+                .isEqualTo(2 + Announcer.REANNOUNCE_BURST);
+        a.timers.advance(Duration.ofSeconds(5));
+        a.pd.drained().join();
+        assertThat(a.pd.stats().announced()).isEqualTo(2 + Announcer.REANNOUNCE_BURST);
     }
 
     @Test

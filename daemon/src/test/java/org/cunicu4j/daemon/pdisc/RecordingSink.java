@@ -13,6 +13,15 @@ final class RecordingSink implements PeerSink {
     final List<String> calls = new CopyOnWriteArrayList<>();
     /** Calls to fail before succeeding again. */
     final AtomicInteger failNext = new AtomicInteger();
+    /** When set, every call waits until it is opened (a stuck WireGuard device). */
+    volatile java.util.concurrent.CountDownLatch gate;
+
+    private void pass() throws InterruptedException {
+        java.util.concurrent.CountDownLatch g = gate;
+        if (g != null) {
+            g.await();
+        }
+    }
 
     private void maybeFail(String call) throws Exception {
         if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -23,6 +32,7 @@ final class RecordingSink implements PeerSink {
 
     @Override
     public void add(DiscoveredPeer peer) throws Exception {
+        pass();
         maybeFail("add");
         if (peers.putIfAbsent(peer.publicKey(), peer) != null) {
             throw new IllegalStateException("added twice: " + peer.publicKey());
