@@ -17,6 +17,7 @@ final class Counters {
     final LongAdder stale = new LongAdder();
     final LongAdder replayed = new LongAdder();
     final LongAdder refused = new LongAdder();
+    final LongAdder refusedIps = new LongAdder();
     final LongAdder dropped = new LongAdder();
     final LongAdder ignored = new LongAdder();
     final LongAdder announced = new LongAdder();
@@ -26,7 +27,7 @@ final class Counters {
     PeerDiscoveryStats snapshot() {
         return new PeerDiscoveryStats(received.sum(), own.sum(), added.sum(), updated.sum(), unchanged.sum(),
                 rotated.sum(), removed.sum(), filtered.sum(), forged.sum(), malformed.sum(), stale.sum(),
-                replayed.sum(), refused.sum(),
+                replayed.sum(), refused.sum(), refusedIps.sum(),
                 dropped.sum(), ignored.sum(), announced.sum(), publishErrors.sum(), sinkErrors.sum());
     }
 }

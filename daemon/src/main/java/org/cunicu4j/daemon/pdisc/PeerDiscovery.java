@@ -85,9 +85,17 @@ public final class PeerDiscovery implements AutoCloseable {
      * @param networks networks reachable through us (cunīcu's {@code networks}), advertised as is
      * @param extraHosts further names to advertise (cunīcu's {@code extra_hosts})
      * @param filter whitelist and blacklist (cunīcu's {@code whitelist}, {@code blacklist})
+     * @param allowDefaultRoutes whether a member may advertise {@code 0.0.0.0/0} or {@code ::/0}
+     *     (an exit node; cunicu4j's own setting, off by default: it would take all our traffic)
      */
     public record Settings(Key community, String hostname, List<IpPrefix> addresses, List<IpPrefix> networks,
-            Map<String, List<InetAddress>> extraHosts, KeyFilter filter) {
+            Map<String, List<InetAddress>> extraHosts, KeyFilter filter, boolean allowDefaultRoutes) {
+
+        /** Without default routes from members. */
+        public Settings(Key community, String hostname, List<IpPrefix> addresses, List<IpPrefix> networks,
+                Map<String, List<InetAddress>> extraHosts, KeyFilter filter) {
+            this(community, hostname, addresses, networks, extraHosts, filter, false);
+        }
 
         public Settings {
             Objects.requireNonNull(community, "community");
@@ -121,7 +129,8 @@ public final class PeerDiscovery implements AutoCloseable {
         @Override
         public String toString() {
             return "Settings[community=" + community.publicKey() + ", hostname=" + hostname + ", addresses=" + addresses
-                    + ", networks=" + networks + ", extraHosts=" + extraHosts.keySet() + ", filter=" + filter + "]";
+                    + ", networks=" + networks + ", extraHosts=" + extraHosts.keySet() + ", filter=" + filter
+                + ", allowDefaultRoutes=" + allowDefaultRoutes + "]";
         }
     }
 
@@ -187,6 +196,7 @@ public final class PeerDiscovery implements AutoCloseable {
     private final PeerSink sink;
     private final ThreadPoolExecutor worker;
     private final Limits limits;
+    private final DerivedAddresses derived;
     private final Counters counters = new Counters();
     private final Map<Key, DiscoveredPeer> peers = new ConcurrentHashMap<>();
     private final Subscription subscription;
@@ -204,6 +214,8 @@ public final class PeerDiscovery implements AutoCloseable {
         }
     };
 
+    private final Map<Key, List<InetAddress>> derivedCache = new java.util.HashMap<>();
+
     /** An envelope we handled: its sender and nonce (unique per sealing). */
     private record Seen(Key sender, com.google.protobuf.ByteString nonce) {}
 
@@ -217,6 +229,7 @@ public final class PeerDiscovery implements AutoCloseable {
         this.sink = Objects.requireNonNull(sink, "sink");
         this.ownKeys.add(privateKey.publicKey());
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.derived = Objects.requireNonNull(derived, "derived");
         this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(limits.queueCapacity() + INTERNAL_RESERVE),
                 Thread.ofVirtual().name("pdisc-" + iface + "-", 0).factory());
@@ -422,14 +435,50 @@ public final class PeerDiscovery implements AutoCloseable {
         switch (d.change()) {
             case REMOVE -> remove(d.key());
             case ADD, UPDATE -> {
+                DiscoveredPeer peer = screen(d.peer(), d.key());
                 if (newKey != null) {
-                    rotate(d.key(), d.peer(), sealedByNew);
+                    rotate(d.key(), peer, sealedByNew);
                 } else {
-                    addOrUpdate(d.peer());
+                    addOrUpdate(peer);
                 }
             }
             default -> counters.ignored.increment();
         }
+    }
+
+    /** {@code peer} without the allowed IPs it may not have ({@link AllowedIpsScreen}); {@code oldKey} is its key before a change. */
+    private DiscoveredPeer screen(DiscoveredPeer peer, Key oldKey) {
+        List<InetAddress> ours = new java.util.ArrayList<>();
+        for (IpPrefix a : settings.addresses()) {
+            ours.add(a.address());
+        }
+        for (Key k : ownKeys) {
+            ours.addAll(derivedOf(k));
+        }
+        List<InetAddress> others = new java.util.ArrayList<>();
+        for (Key k : peers.keySet()) {
+            if (!k.equals(peer.publicKey()) && !k.equals(oldKey)) {
+                others.addAll(derivedOf(k));
+            }
+        }
+        List<String> refusals = new java.util.ArrayList<>();
+        List<IpPrefix> kept = AllowedIpsScreen.keep(peer.allowedIps(), settings.allowDefaultRoutes(), ours, others,
+                refusals);
+        if (refusals.isEmpty()) {
+            return peer;
+        }
+        for (String r : refusals) {
+            warn(counters.refusedIps, "{0}: left out an allowed IP {1} advertised: {2}", iface,
+                    shortKey(peer.publicKey()), r);
+        }
+        return new DiscoveredPeer(peer.publicKey(), peer.name(), kept, peer.hosts());
+    }
+
+    private List<InetAddress> derivedOf(Key publicKey) {
+        if (derivedCache.size() > 2 * limits.maxPeers() + MAX_OWN_KEYS) {
+            derivedCache.clear();
+        }
+        return derivedCache.computeIfAbsent(publicKey, derived::of);
     }
 
     private void addOrUpdate(DiscoveredPeer peer) {

@@ -16,6 +16,8 @@ package org.cunicu4j.daemon.pdisc;
  * @param stale descriptions of a key its owner has rotated away from: dropped
  * @param replayed envelopes seen before (same sender and nonce): a replay or a duplicate delivery, dropped
  * @param refused new members not added because we already have {@link PeerDiscovery.Limits#maxPeers()}
+ * @param refusedIps advertised allowed IPs left out: default routes (unless allowed), prefixes covering
+ *     our addresses or another member's derived address
  * @param dropped descriptions dropped unread because the worker's queue was full
  * @param ignored other messages on the community topic, and removals of members we do not know
  * @param announced our own descriptions published (ADD, UPDATE, REMOVE)
@@ -23,6 +25,6 @@ package org.cunicu4j.daemon.pdisc;
  * @param sinkErrors sink calls that threw
  */
 public record PeerDiscoveryStats(long received, long own, long added, long updated, long unchanged, long rotated,
-        long removed, long filtered, long forged, long malformed, long stale, long replayed, long refused,
+        long removed, long filtered, long forged, long malformed, long stale, long replayed, long refused, long refusedIps,
         long dropped, long ignored, long announced,
         long publishErrors, long sinkErrors) {}

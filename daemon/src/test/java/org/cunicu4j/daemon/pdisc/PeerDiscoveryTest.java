@@ -64,8 +64,11 @@ class PeerDiscoveryTest {
         }
     }
 
+    private int hosts;
+
     private final class Member {
         final String name;
+        final int host = ++hosts; // 192.0.2.host is this member's static address
         Key privateKey = Key.generatePrivate();
         final RecordingSink sink = new RecordingSink();
         // the backend joins the hub in start(): a member made only for its key hears nothing
@@ -81,7 +84,7 @@ class PeerDiscoveryTest {
 
         Member start(KeyFilter filter) {
             open();
-            PeerDiscovery.Settings s = new PeerDiscovery.Settings(community, name, List.of(IpPrefix.parse("192.0.2.1/24")),
+            PeerDiscovery.Settings s = new PeerDiscovery.Settings(community, name, List.of(IpPrefix.parse("192.0.2." + host + "/24")),
                     List.of(IpPrefix.parse("10.50." + (name.hashCode() & 0xff) + ".0/24")), Map.of(), filter);
             pd = track(PeerDiscovery.start("wg-" + name, privateKey, s, lossy, sink, PeerDiscoveryTest::derive,
                     PeerDiscovery.Timing.DEFAULT, timers, limits));
@@ -129,7 +132,7 @@ class PeerDiscoveryTest {
         DiscoveredPeer seen = a.sink.peers.get(c.publicKey());
         List<InetAddress> cAddrs = derive(c.publicKey());
         assertThat(seen.name()).isEqualTo("charlie");
-        assertThat(seen.allowedIps()).containsExactly(IpPrefix.parse("192.0.2.1/32"),
+        assertThat(seen.allowedIps()).containsExactly(IpPrefix.parse("192.0.2." + c.host + "/32"),
                 new IpPrefix(cAddrs.get(0), 32), new IpPrefix(cAddrs.get(1), 128),
                 IpPrefix.parse("10.50." + ("charlie".hashCode() & 0xff) + ".0/24"));
         assertThat(seen.hosts()).containsExactly(Map.entry("charlie", cAddrs));
@@ -389,6 +392,47 @@ class PeerDiscoveryTest {
         a.timers.advance(Duration.ofSeconds(5));
         a.pd.drained().join();
         assertThat(a.pd.stats().announced()).isEqualTo(2 + Announcer.REANNOUNCE_BURST);
+    }
+
+    @Test
+    void allowedIpsCoveringOurAddressesOrAnotherMembersOrTheDefaultRouteAreLeftOut() {
+        Member a = new Member("alpha").start();
+        Member b = new Member("bravo").start();
+        awaitPeers(a, b);
+        Key x = Key.generatePrivate();
+        Member raw = new Member("raw").open();
+        InetAddress bravoDerived = derive(b.publicKey()).get(0);
+        IpPrefix own = new IpPrefix(derive(x.publicKey()).get(0), 32);
+        IpPrefix lan = IpPrefix.parse("198.51.100.0/24");
+        publish(raw, x, description(PeerDescriptionChange.ADD, x.publicKey(), "x").toBuilder()
+                .addAllowedIps("192.0.2.0/24") // alpha's static address
+                .addAllowedIps(new IpPrefix(derive(a.publicKey()).get(1), 128).toString()) // alpha's derived
+                .addAllowedIps(new IpPrefix(bravoDerived, 16).masked().toString()) // bravo's derived
+                .addAllowedIps("0.0.0.0/0").addAllowedIps("::/0")
+                .addAllowedIps(lan.toString()).build());
+        Waiter.until("alpha added x", WAIT, () -> a.sink.has(x.publicKey()));
+        assertThat(a.sink.peers.get(x.publicKey()).allowedIps()).containsExactly(own, lan);
+        assertThat(a.pd.stats().refusedIps()).isEqualTo(5);
+        assertThat(a.sink.peers.get(b.publicKey()).allowedIps()).contains(new IpPrefix(bravoDerived, 32));
+    }
+
+    @Test
+    void defaultRoutesAreKeptWhenAllowed() {
+        Member raw = new Member("raw").open();
+        RecordingSink sink = new RecordingSink();
+        PeerDiscovery.Settings s = new PeerDiscovery.Settings(community, "alpha", List.of(), List.of(), Map.of(),
+                KeyFilter.ALL, true);
+        Member a = new Member("alpha").open();
+        PeerDiscovery pd = track(PeerDiscovery.start("wg-alpha", a.privateKey, s, a.lossy, sink,
+                PeerDiscoveryTest::derive, PeerDiscovery.Timing.DEFAULT, a.timers));
+        pd.subscribed().join();
+        Key x = Key.generatePrivate();
+        publish(raw, x, description(PeerDescriptionChange.ADD, x.publicKey(), "x").toBuilder()
+                .addAllowedIps("0.0.0.0/0").addAllowedIps("::/0").build());
+        Waiter.until("alpha added x", WAIT, () -> sink.has(x.publicKey()));
+        assertThat(sink.peers.get(x.publicKey()).allowedIps()).contains(IpPrefix.parse("0.0.0.0/0"),
+                IpPrefix.parse("::/0"));
+        assertThat(pd.stats().refusedIps()).isZero();
     }
 
     @Test
