@@ -42,13 +42,29 @@ import org.cunicu4j.wireguard.Key;
  * replaces), and REMOVE on {@link #close}.
  *
  * <p>Receiving: one subscription with the community private key and the wildcard sender.
- * A description must be sealed by the key in its {@code public_key}, else it is rejected as
- * forged and counted; one that does not validate ({@link DescriptionCodec}) is counted as
- * malformed; both are dropped. Our own descriptions coming back are ignored. The key a
- * member has after the description (the new key of a rotation) must pass the
- * {@link KeyFilter}. Then ADD/UPDATE of an unknown key adds it, of a known key updates it
- * (when it changed), a key change rotates it (the old peer goes), REMOVE removes it; a
- * description from a key its owner rotated away from is dropped as stale (a late copy).
+ * A description must be sealed by the key in its {@code public_key} or, for a key change, by
+ * the key in {@code public_key_new} (cunīcu seals its key change from the new key), else it is
+ * rejected as forged and counted; one that does not validate ({@link DescriptionCodec}) is
+ * counted as malformed; an envelope seen before (sender and nonce) as replayed; all are
+ * dropped. Our own descriptions coming back are ignored. Both keys of a key change must pass
+ * the {@link KeyFilter}; a key change onto a key another member has or had, or onto ours, is
+ * forged. Advertised allowed IPs that cover our addresses or another member's derived
+ * address, and default routes unless {@link Settings#allowDefaultRoutes()}, are left out
+ * ({@link AllowedIpsScreen}). Then ADD/UPDATE of an unknown key adds it (up to
+ * {@link Limits#maxPeers()}), of a known key updates it (when it changed), a key change
+ * rotates it (the old peer goes), REMOVE removes it; a description from a key its owner
+ * rotated away from is dropped as stale (a late copy) for {@link #RETIRED_FOR} announce
+ * intervals.
+ *
+ * <p>Trust: the community is one trust domain. Every member holds the community private key,
+ * so any member can seal an envelope that opens as sent by any other member's key (seal with
+ * the community key to the victim's public key and swap sender and recipient), and so describe
+ * or remove any member. The check that a description comes from the key it describes only
+ * stops outsiders who know the community public key (the topic, visible to the signaling
+ * server) from describing others' keys; and because cunīcu seals its key change from the new
+ * key, even an outsider can claim any member's key as the old key of its own new one, which
+ * displaces that member until its next announcement. Share a community passphrase only with
+ * hosts you would give a WireGuard peer anyway; use the whitelist to pin members.
  *
  * <p>Signaling may lose messages ({@link SignalingBackend}: callers retransmit what
  * matters), so we also announce ADD every {@link Timing#announceInterval()} (receivers that
@@ -59,15 +75,23 @@ import org.cunicu4j.wireguard.Key;
  * descriptions and publishes, in order; does not own the backend, the sink or the community
  * key. The sink is only called from that thread. Public methods are thread-safe and do not
  * wait for the network, except {@link #close}, which waits for the REMOVE to be handed to the
- * backend (at most {@link #CLOSE_WAIT}).
+ * backend and the worker to finish (at most {@link #CLOSE_WAIT}, then it interrupts the worker
+ * and waits at most {@link #SINK_GRACE} more for a sink call in progress). A sink call stuck
+ * beyond that may still complete after {@code close} returned, or see an interrupt: the sink
+ * must tolerate both (its owner reconciles the interface afterwards).
  */
 public final class PeerDiscovery implements AutoCloseable {
 
     /** How long {@link #close} waits for the REMOVE announcement and the worker thread. */
     public static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
+    /** How long {@link #close} waits, after interrupting the worker, for a sink call in progress. */
+    public static final Duration SINK_GRACE = Duration.ofMillis(500);
+
     private static final Logger LOG = System.getLogger(PeerDiscovery.class.getName());
     private static final int MAX_RETIRED = 1024;
+    /** How many announce intervals a key its owner rotated away from stays retired (late copies are stale). */
+    static final int RETIRED_FOR = 2;
     private static final int MAX_OWN_KEYS = 16;
     /** Envelopes remembered (by sender and nonce) to drop replays. */
     static final int REPLAY_CACHE = 8192;
@@ -197,6 +221,8 @@ public final class PeerDiscovery implements AutoCloseable {
     private final ThreadPoolExecutor worker;
     private final Limits limits;
     private final DerivedAddresses derived;
+    private final IceScheduler timers;
+    private final long retiredForNanos;
     private final Counters counters = new Counters();
     private final Map<Key, DiscoveredPeer> peers = new ConcurrentHashMap<>();
     private final Subscription subscription;
@@ -206,7 +232,8 @@ public final class PeerDiscovery implements AutoCloseable {
     // worker thread only
     private final Announcer announcer;
     private final Set<Key> ownKeys = new LinkedHashSet<>();
-    private final Set<Key> retired = new LinkedHashSet<>();
+    /** Keys their owners rotated away from, to when they stop being retired (scheduler nanos); oldest first. */
+    private final LinkedHashMap<Key, Long> retired = new LinkedHashMap<>();
     private final Map<Seen, Boolean> seen = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Seen, Boolean> eldest) {
@@ -230,6 +257,10 @@ public final class PeerDiscovery implements AutoCloseable {
         this.ownKeys.add(privateKey.publicKey());
         this.limits = Objects.requireNonNull(limits, "limits");
         this.derived = Objects.requireNonNull(derived, "derived");
+        this.timers = Objects.requireNonNull(timers, "timers");
+        Duration interval = timing.announceInterval().isZero() ? Timing.DEFAULT.announceInterval()
+                : timing.announceInterval();
+        this.retiredForNanos = RETIRED_FOR * interval.toNanos();
         this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(limits.queueCapacity() + INTERNAL_RESERVE),
                 Thread.ofVirtual().name("pdisc-" + iface + "-", 0).factory());
@@ -356,6 +387,10 @@ public final class PeerDiscovery implements AutoCloseable {
         try {
             if (!worker.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 worker.shutdownNow();
+                // a sink call in progress sees the interrupt; let it finish rather than race the owner
+                if (!worker.awaitTermination(SINK_GRACE.toNanos(), TimeUnit.NANOSECONDS)) {
+                    LOG.log(Level.WARNING, "{0}: a peer discovery sink call is still running after close", iface);
+                }
             }
         } catch (InterruptedException e) {
             worker.shutdownNow();
@@ -427,8 +462,8 @@ public final class PeerDiscovery implements AutoCloseable {
                     shortKey(sender));
             return;
         }
-        if (d.change() != PeerDescriptionChange.REMOVE && (retired.contains(d.key()) || sealedByNew
-                && retired.contains(newKey))) {
+        if (d.change() != PeerDescriptionChange.REMOVE && (isRetired(d.key()) || sealedByNew
+                && isRetired(newKey))) {
             counters.stale.increment();
             return;
         }
@@ -524,7 +559,7 @@ public final class PeerDiscovery implements AutoCloseable {
         Key newKey = peer.publicKey();
         boolean knewOld = peers.containsKey(oldKey);
         if (!sealedByNew) {
-            rememberBounded(retired, oldKey, MAX_RETIRED);
+            retire(oldKey);
         }
         if (!settings.filter().accepts(newKey) || !settings.filter().accepts(oldKey)) {
             counters.filtered.increment();
@@ -533,7 +568,7 @@ public final class PeerDiscovery implements AutoCloseable {
             }
             return;
         }
-        if (!sealedByNew && (peers.containsKey(newKey) || retired.contains(newKey))) {
+        if (!sealedByNew && (peers.containsKey(newKey) || isRetired(newKey))) {
             warn(counters.forged, "{0}: rejected a key change of {1} to {2}, a key another member has or had",
                     iface, shortKey(oldKey), shortKey(newKey));
             if (knewOld) {
@@ -606,6 +641,34 @@ public final class PeerDiscovery implements AutoCloseable {
     private void warn(LongAdder counter, String format, Object... args) {
         counter.increment();
         LOG.log(counter.sum() <= LOUD_WARNINGS ? Level.WARNING : Level.DEBUG, format, args);
+    }
+
+    /** Drops descriptions of {@code key} (late copies) for {@link #RETIRED_FOR} announce intervals. */
+    private void retire(Key key) {
+        long now = timers.nanoTime();
+        retired.remove(key);
+        retired.put(key, now + retiredForNanos);
+        var it = retired.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Key, Long> eldest = it.next();
+            if (retired.size() > MAX_RETIRED || eldest.getValue() - now <= 0) {
+                it.remove();
+            } else {
+                break;
+            }
+        }
+    }
+
+    private boolean isRetired(Key key) {
+        Long until = retired.get(key);
+        if (until == null) {
+            return false;
+        }
+        if (until - timers.nanoTime() <= 0) {
+            retired.remove(key);
+            return false;
+        }
+        return true;
     }
 
     private static <T> void rememberBounded(Set<T> set, T item, int max) {
