@@ -143,29 +143,34 @@ final class DescriptionCodec {
         return b.build();
     }
 
-    /** A DNS host name: dot-separated labels of letters, digits, '-' and '_', 1..63 each, 253 in all. */
+    /**
+     * A DNS host name: dot-separated labels of letters, digits, '-' and '_', 1..63 each, none
+     * starting or ending with '-', 253 in all.
+     */
     static boolean isHostName(String s) {
         if (s.isEmpty() || s.length() > MAX_NAME_LENGTH) {
             return false;
         }
         int label = 0;
+        char prev = '.';
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '.') {
-                if (label == 0) {
+                if (label == 0 || prev == '-') {
                     return false;
                 }
                 label = 0;
             } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
                     || c == '_') {
-                if (++label > 63) {
+                if ((c == '-' && label == 0) || ++label > 63) {
                     return false;
                 }
             } else {
                 return false;
             }
+            prev = c;
         }
-        return label > 0 && s.charAt(0) != '-';
+        return label > 0 && prev != '-';
     }
 
     private static InetAddress address(byte[] raw) {

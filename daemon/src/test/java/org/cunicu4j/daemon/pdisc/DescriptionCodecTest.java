@@ -83,6 +83,11 @@ class DescriptionCodecTest {
         assertThat(DescriptionCodec.isHostName("a.")).isFalse();
         assertThat(DescriptionCodec.isHostName("x".repeat(64))).isFalse();
         assertThat(DescriptionCodec.isHostName("a\tb")).isFalse();
+        // no label starts or ends with '-' (RFC 952/1123)
+        assertThat(DescriptionCodec.isHostName("a-")).isFalse();
+        assertThat(DescriptionCodec.isHostName("a.-b")).isFalse();
+        assertThat(DescriptionCodec.isHostName("a-.b")).isFalse();
+        assertThat(DescriptionCodec.isHostName("a-b.c-d")).isTrue();
     }
 
     @Test
