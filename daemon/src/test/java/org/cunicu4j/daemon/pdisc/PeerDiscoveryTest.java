@@ -350,6 +350,19 @@ class PeerDiscoveryTest {
     }
 
     @Test
+    void aKeyChangeFromABlacklistedKeyIsFilteredWhicheverKeySealedIt() {
+        Key banned = Key.generatePrivate();
+        Member a = new Member("alpha").start(new KeyFilter(Set.of(), Set.of(banned.publicKey())));
+        Member raw = new Member("raw").open();
+        Key fresh = Key.generatePrivate();
+        publish(raw, fresh, rotation(banned.publicKey(), fresh.publicKey(), "banned"));
+        Key fresh2 = Key.generatePrivate();
+        publish(raw, banned, rotation(banned.publicKey(), fresh2.publicKey(), "banned"));
+        Waiter.until("alpha filtered both", WAIT, () -> a.pd.stats().filtered() == 2);
+        assertThat(a.sink.peers).isEmpty();
+    }
+
+    @Test
     void aReplayedRemoveIsDroppedAndCounted() {
         Member a = new Member("alpha").start();
         Key x = Key.generatePrivate();
