@@ -1,22 +1,396 @@
 package org.cunicu4j.proxy.nft;
 
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.cunicu4j.ice.Gatherer;
+import org.cunicu4j.ice.IceAgent;
+import org.cunicu4j.ice.mux.UdpMux;
+import org.cunicu4j.linux.Capabilities;
+import org.cunicu4j.linux.LinuxException;
+import org.cunicu4j.linux.nft.Libnftables;
+import org.cunicu4j.linux.nft.NftException;
+import org.cunicu4j.linux.socket.SocketConstants;
+import org.cunicu4j.linux.socket.UdpSocket;
+import org.cunicu4j.net.udp.UdpPacketConn;
 import org.cunicu4j.proxy.ExternalPortSharing;
+import org.cunicu4j.proxy.GatherSettings;
+import org.cunicu4j.proxy.PeerProxies;
+import org.cunicu4j.proxy.PeerProxy;
 import org.cunicu4j.proxy.ProxyMode;
 import org.cunicu4j.proxy.ProxyUnavailableException;
+import org.cunicu4j.proxy.SharedPortGatherers;
+import org.cunicu4j.wireguard.Key;
 import org.cunicu4j.wireguard.control.WireGuardControl;
 
-/** Seam stub: nftables port rewriting for an external device (issue 8). Replaced by the real mode. */
-public final class NftablesProxy {
-    private NftablesProxy() {}
+/**
+ * Port sharing for an external WireGuard device by nftables port rewriting
+ * ({@link ProxyMode#NFTABLES}): ICE runs on sockets of its own, one {@link UdpMux} per
+ * address family on an ephemeral port (the ICE port) shared by every peer's agent, as in
+ * {@code UserspaceProxy}; table {@code inet cunicu4j-<ifname>} ({@link #tableName}) sends
+ * what arrives at an ICE port and is not STUN on to WireGuard's listen port, and, per peer
+ * with a direct pair, rewrites the source port of WireGuard's packets to that remote from
+ * the listen port to the ICE port ({@link NftRuleset}). The data path stays in the kernel;
+ * the daemon sees only STUN. A relay pair falls back to the user-space path of its peer
+ * ({@code RelayFallback}).
+ *
+ * <p>Rules are installed through libnftables' JSON API ({@link Libnftables}): at
+ * {@link #open} the whole table is replaced (a crashed run's stale table goes, no
+ * duplicates), on every change of a peer's pair or of the listen port the table's rules
+ * are flushed and written again in one transaction, at {@link #close()} the table is deleted.
+ * All nft calls run on one platform thread of this object, started in the namespace of
+ * {@link #open}'s caller: whichever thread (an agent's, the daemon watcher's, a virtual one)
+ * reports a change, the rules land in the device's namespace.
+ *
+ * <p>Finding the rules from outside: {@code nft -j list table inet cunicu4j-<ifname>};
+ * every rule has a comment starting with {@code cunicu4j} (per-peer rules:
+ * {@code cunicu4j peer <first 8 chars of the key>}).
+ *
+ * <p>Ownership: owns the muxes, the table and the nft thread; borrows the control.
+ * Thread-safe: rule changes are serialised; {@link #attach}, {@link #listenPortChanged} and
+ * {@link #close()} are serialised where they meet, as in {@code UserspaceProxy}.
+ */
+public final class NftablesProxy implements ExternalPortSharing {
+    private static final System.Logger LOG = System.getLogger(NftablesProxy.class.getName());
+    /** Why this mode serves an external device. */
+    public static final String REASON = "external device: nftables rewrites WireGuard's port to the ICE port and back in the kernel; ICE sees only STUN";
+
+    private final WireGuardControl control;
+    private final Libnftables nft;
+    private final String table;
+    private final List<UdpMux> muxes;
+    private final int icePort4;
+    private final int icePort6;
+    private final ThreadPoolExecutor worker;
+    private final PeerProxies<NftPeerProxy> peers;
+    private volatile int listenPort;
+    /** The peers' direct pairs; guarded by {@code this}. */
+    private final Map<Key, InetSocketAddress> pairs = new LinkedHashMap<>();
+    /** Set once close() begins: rules are no longer rewritten, the table goes. Guarded by {@code this}. */
+    private boolean removing;
+
+    private NftablesProxy(WireGuardControl control, int listenPort, Libnftables nft, List<UdpMux> muxes, ThreadPoolExecutor worker) {
+        this.control = control;
+        this.listenPort = listenPort;
+        this.nft = nft;
+        this.table = tableName(control.name());
+        this.muxes = List.copyOf(muxes);
+        int p4 = 0;
+        int p6 = 0;
+        for (UdpMux m : muxes) {
+            if (m.localAddress().getAddress() instanceof Inet4Address) {
+                p4 = m.localAddress().getPort();
+            } else {
+                p6 = m.localAddress().getPort();
+            }
+        }
+        this.icePort4 = p4;
+        this.icePort6 = p6;
+        this.worker = worker;
+        this.peers = new PeerProxies<>("NftablesProxy of " + control.name());
+    }
+
+    /** The nftables table of interface {@code ifname}: {@code cunicu4j-<ifname>} (family {@code inet}). */
+    public static String tableName(String ifname) {
+        return NftRuleset.tableName(ifname);
+    }
+
+    /** As {@link #open(WireGuardControl, int, String)} with {@link Libnftables#DEFAULT_LIBRARY}. */
+    public static NftablesProxy open(WireGuardControl control, int listenPort) throws IOException {
+        return open(control, listenPort, Libnftables.DEFAULT_LIBRARY);
+    }
 
     /**
-     * Opens this mode for the device behind {@code control} listening on {@code listenPort}, in
-     * the calling thread's network namespace.
+     * Loads {@code library}, opens the ICE muxes (IPv4 on {@code 0.0.0.0}, IPv6 on {@code ::}
+     * with IPV6_V6ONLY, ephemeral ports; a family the host lacks is skipped) and installs the
+     * table, replacing a stale one, all in the calling thread's network namespace.
      *
-     * @throws ProxyUnavailableException when its prerequisites do not hold here (the reason)
-     * @throws java.io.IOException when setting it up failed otherwise
+     * @param control the external device (borrowed)
+     * @param listenPort the device's UDP listen port (later changes: {@link #listenPortChanged})
+     * @param library libnftables' soname or path
+     * @throws ProxyUnavailableException when the library is missing, CAP_NET_ADMIN lacks, or nft
+     *     refuses the table (nothing is left installed)
+     * @throws IOException when no ICE socket can be opened
      */
-    public static ExternalPortSharing open(WireGuardControl control, int listenPort) throws java.io.IOException {
-        throw new ProxyUnavailableException(ProxyMode.NFTABLES, "not built yet");
+    public static NftablesProxy open(WireGuardControl control, int listenPort, String library) throws IOException {
+        Objects.requireNonNull(control, "control");
+        checkPort(control, listenPort);
+        Libnftables nft;
+        try {
+            nft = Libnftables.load(library);
+        } catch (FileNotFoundException e) {
+            throw new ProxyUnavailableException(ProxyMode.NFTABLES, e.getMessage(), e);
+        }
+        try {
+            if (!Capabilities.has(Capabilities.CAP_NET_ADMIN)) {
+                throw new ProxyUnavailableException(ProxyMode.NFTABLES,
+                        "CAP_NET_ADMIN is lacking (nftables rules need it; run as root or grant the capability)");
+            }
+        } catch (LinuxException e) {
+            throw new ProxyUnavailableException(ProxyMode.NFTABLES, "the capabilities could not be read: " + e.getMessage(), e);
+        }
+        List<UdpMux> muxes = openMuxes(control);
+        ThreadPoolExecutor worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> Thread.ofPlatform().daemon().name("nft " + control.name()).unstarted(r));
+        worker.prestartCoreThread(); // now, from this thread: it inherits the device's namespace
+        NftablesProxy p = new NftablesProxy(control, listenPort, nft, muxes, worker);
+        try {
+            synchronized (p) {
+                p.apply(true);
+            }
+        } catch (NftException e) {
+            p.removeQuietly();
+            p.releaseLocal();
+            throw new ProxyUnavailableException(ProxyMode.NFTABLES, "nft refused the rules of table inet " + p.table + ": "
+                    + (e.nftError().isEmpty() ? e.getMessage() : e.nftError().lines().findFirst().orElse("")), e);
+        } catch (IOException | RuntimeException e) {
+            p.removeQuietly();
+            p.releaseLocal();
+            throw e;
+        }
+        LOG.log(System.Logger.Level.INFO, "{0}: table inet {1}, ICE ports {2}/{3}, WireGuard port {4}",
+                control.name(), p.table, Integer.toString(p.icePort4), Integer.toString(p.icePort6), Integer.toString(listenPort));
+        return p;
+    }
+
+    private static List<UdpMux> openMuxes(WireGuardControl control) throws IOException {
+        List<UdpMux> muxes = new ArrayList<>(2);
+        IOException first = null;
+        try {
+            muxes.add(UdpMux.builder(new InetSocketAddress(InetAddress.getByAddress(new byte[4]), 0)).serverReflexive().start());
+        } catch (IOException e) {
+            first = e;
+        }
+        try {
+            muxes.add(UdpMux.builder(openV6Only()).serverReflexive().start());
+        } catch (IOException e) {
+            if (first != null) {
+                first.addSuppressed(e);
+            } else {
+                LOG.log(System.Logger.Level.INFO, "NftablesProxy of {0}: no IPv6 socket ({1}); IPv4 only", control.name(), e.getMessage());
+            }
+        }
+        if (muxes.isEmpty()) {
+            throw new IOException("NftablesProxy of " + control.name() + ": no ICE socket could be opened", first);
+        }
+        return muxes;
+    }
+
+    private static UdpPacketConn openV6Only() throws IOException {
+        UdpSocket s = UdpSocket.open(SocketConstants.AF_INET6);
+        try {
+            s.setDualStack(false);
+            s.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[16]), 0));
+            return UdpPacketConn.of(s);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private static void checkPort(WireGuardControl control, int listenPort) {
+        if (listenPort < 1 || listenPort > 65535) {
+            throw new IllegalArgumentException("the listen port of " + control.name() + " must be 1..65535, got " + listenPort);
+        }
+    }
+
+    @Override
+    public ProxyMode mode() {
+        return ProxyMode.NFTABLES;
+    }
+
+    @Override
+    public String reason() {
+        return REASON;
+    }
+
+    /** This interface's table ({@code inet} family). */
+    public String table() {
+        return table;
+    }
+
+    /** The muxes' sockets' addresses (wildcard, ephemeral ports: the ICE ports). */
+    public List<InetSocketAddress> iceAddresses() {
+        return muxes.stream().map(UdpMux::localAddress).toList();
+    }
+
+    @Override
+    public List<Gatherer> gatherers(GatherSettings settings) {
+        peers.requireOpen();
+        List<UdpMux> use = new ArrayList<>(2);
+        for (UdpMux m : muxes) {
+            boolean v4 = m.localAddress().getAddress() instanceof Inet4Address;
+            if (v4 ? settings.ipv4() : settings.ipv6()) {
+                use.add(m);
+            }
+        }
+        return SharedPortGatherers.over(use, settings);
+    }
+
+    /**
+     * Opens {@code peer}'s relay fallback (a loopback socket, in the calling thread's
+     * namespace, reading the agent's connection); the peer's rule and endpoint follow the
+     * agent's selected pair. The proxy takes the agent's data connection: closing it closes it.
+     *
+     * @throws IOException when the fallback's loopback socket cannot be opened
+     */
+    @Override
+    public PeerProxy attach(Key peer, IceAgent agent) throws IOException {
+        peers.requireOpen();
+        NftPeerProxy p = NftPeerProxy.open(this, control, listenPort, peer, agent, peers::remove);
+        return peers.add(p, peer, q -> q.listenPortChanged(listenPort));
+    }
+
+    /**
+     * The device now listens on {@code port}: the input rules send there and the output rules
+     * match it from now on (one transaction), and the relay fallbacks follow. Any thread.
+     *
+     * @throws IllegalArgumentException when the port is not 1..65535
+     * @throws UncheckedIOException when nft refused the rewritten rules (named)
+     */
+    @Override
+    public void listenPortChanged(int port) {
+        checkPort(control, port);
+        synchronized (peers) {
+            listenPort = port;
+            peers.forEach(p -> p.listenPortChanged(port));
+        }
+        synchronized (this) {
+            if (removing) {
+                return;
+            }
+            try {
+                apply(false);
+            } catch (IOException e) {
+                throw new UncheckedIOException(control.name() + ": the rules of table inet " + table
+                        + " could not follow listen port " + port, e);
+            }
+        }
+    }
+
+    @Override
+    public int listenPort() {
+        return listenPort;
+    }
+
+    /**
+     * {@code peer}'s direct pair now goes to {@code remote}: its output rule is replaced (all
+     * rules in one transaction). On failure the previous rule stays.
+     */
+    synchronized void setPair(Key peer, InetSocketAddress remote) throws IOException {
+        if (removing) {
+            return;
+        }
+        InetSocketAddress before = pairs.put(peer, remote);
+        if (remote.equals(before)) {
+            return;
+        }
+        try {
+            apply(false);
+        } catch (IOException | RuntimeException e) {
+            if (before == null) {
+                pairs.remove(peer);
+            } else {
+                pairs.put(peer, before);
+            }
+            throw e;
+        }
+    }
+
+    /** {@code peer} has no direct pair any more: its output rule goes (if it had one). */
+    synchronized void removePair(Key peer) throws IOException {
+        if (removing || pairs.remove(peer) == null) {
+            return;
+        }
+        apply(false);
+    }
+
+    /** The remote of {@code peer}'s output rule, or null. */
+    synchronized InetSocketAddress pairOf(Key peer) {
+        return pairs.get(peer);
+    }
+
+    /** Writes the table from the state (caller holds {@code this}). */
+    private void apply(boolean purge) throws IOException {
+        List<NftRuleset.Pair> ps = new ArrayList<>(pairs.size());
+        for (Map.Entry<Key, InetSocketAddress> e : pairs.entrySet()) {
+            ps.add(new NftRuleset.Pair("peer " + e.getKey().toBase64().substring(0, 8), e.getValue()));
+        }
+        run(NftRuleset.install(table, purge, listenPort, icePort4, icePort6, ps));
+    }
+
+    private void run(String commands) throws IOException {
+        try {
+            worker.submit(() -> nft.run(commands)).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException("nft " + control.name() + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for nft on table inet " + table);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new IOException("NftablesProxy of " + control.name() + " is closed", e);
+        }
+    }
+
+    /**
+     * Closes the peers' proxies still open (their fallbacks), deletes the table, stops the nft
+     * thread and closes the muxes. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (removing) {
+                return;
+            }
+            removing = true;
+            pairs.clear();
+        }
+        peers.close();
+        removeQuietly();
+        releaseLocal();
+    }
+
+    /** Deletes the table if it is there (a stale one after a failed open too); logs a failure. */
+    private void removeQuietly() {
+        try {
+            run(NftRuleset.remove(table));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: table inet {1} could not be deleted: {2}", control.name(), table, e.getMessage());
+        }
+    }
+
+    private void releaseLocal() {
+        worker.shutdown();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (UdpMux m : muxes) {
+            m.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NftablesProxy[" + control.name() + " table inet " + table + ", port " + listenPort + ", ICE on " + iceAddresses() + "]";
     }
 }
