@@ -2,6 +2,8 @@ package org.cunicu4j.linux.rawsock;
 
 import static org.cunicu4j.linux.socket.SocketConstants.AF_INET;
 import static org.cunicu4j.linux.socket.SocketConstants.AF_INET6;
+import static org.cunicu4j.linux.socket.SocketConstants.IPPROTO_IP;
+import static org.cunicu4j.linux.socket.SocketConstants.IP_HDRINCL;
 import static org.cunicu4j.linux.socket.SocketConstants.IPPROTO_IPV6;
 import static org.cunicu4j.linux.socket.SocketConstants.IPPROTO_UDP;
 import static org.cunicu4j.linux.socket.SocketConstants.IPV6_CHECKSUM;
@@ -10,6 +12,7 @@ import static org.cunicu4j.linux.socket.SocketConstants.MSG_TRUNC;
 import static org.cunicu4j.linux.socket.SocketConstants.SOCK_RAW;
 import static org.cunicu4j.linux.socket.SocketConstants.SOL_SOCKET;
 import static org.cunicu4j.linux.socket.SocketConstants.SO_ATTACH_FILTER;
+import static org.cunicu4j.linux.socket.SocketConstants.SO_MARK;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -47,7 +50,10 @@ import org.cunicu4j.linux.socket.Sockets;
  * builds the IP header (no {@code IP_HDRINCL}), choosing the source address by route
  * unless {@link #bind} fixed one. For AF_INET the UDP checksum is the caller's (0, "none",
  * is legal in IPv4); for AF_INET6, where a checksum is mandatory, the socket sets
- * {@code IPV6_CHECKSUM} to offset 6 so the kernel fills it in.
+ * {@code IPV6_CHECKSUM} to offset 6 so the kernel fills it in. An AF_INET socket switched to
+ * {@link #setHeaderIncluded IP_HDRINCL} sends whole IPv4 packets instead: the caller writes
+ * the IPv4 header (source address included), the kernel only fills in the total length,
+ * the header checksum and, when 0, the identification.
  *
  * <p>Threading: one thread receives, any number send; {@link #close()} wakes a blocked
  * receiver, which throws {@link ClosedChannelException}. Buffers must be direct.
@@ -197,6 +203,34 @@ public final class RawSocket implements AutoCloseable {
 
     public int family() {
         return family;
+    }
+
+    /**
+     * AF_INET only: with {@code on}, {@link #send} takes whole IPv4 packets, header included
+     * ({@code IP_HDRINCL}); receiving is unchanged (an AF_INET raw socket always reads the header).
+     *
+     * @throws IllegalStateException on an AF_INET6 socket (IPv6 raw sockets have no such option)
+     */
+    public void setHeaderIncluded(boolean on) throws IOException {
+        if (family != AF_INET) {
+            throw new IllegalStateException("IP_HDRINCL exists only for AF_INET raw sockets, this one is "
+                    + SocketConstants.familyName(family));
+        }
+        setInt(IPPROTO_IP, IP_HDRINCL, on ? 1 : 0);
+    }
+
+    /** {@code SO_MARK} (fwmark) on every packet sent, as WireGuard marks its own; needs CAP_NET_ADMIN. */
+    public void setMark(int mark) throws IOException {
+        setInt(SOL_SOCKET, SO_MARK, mark);
+    }
+
+    private void setInt(int level, int option, int value) throws IOException {
+        int raw = fd.acquire();
+        try {
+            Sockets.setInt(raw, level, option, value);
+        } finally {
+            fd.release();
+        }
     }
 
     public int fd() {
