@@ -16,7 +16,8 @@ import org.cunicu4j.testlab.Host;
  * and the raw UDP sockets open there ({@code /proc/net/raw} and {@code raw6}: the raw mode's).
  * A snapshot; immutable.
  *
- * @param nft the {@code nft list ruleset} lines that belong to the interface
+ * @param nft the {@code nft list ruleset} lines that belong to the interface, with the line of
+ *     the table they are in (also of a table not its own, such as iptables-nft's {@code table ip nat})
  * @param iptables the {@code iptables-save} and {@code ip6tables-save} lines that belong to it, each as
  *     {@code "TOOL *TABLE | LINE"} (no comments, no counters)
  * @param rawUdpSockets the number of raw sockets bound to protocol UDP (17)
@@ -58,9 +59,9 @@ public record KernelState(List<String> nft, List<String> iptables, int rawUdpSoc
         return nft.isEmpty() && iptables.isEmpty();
     }
 
-    /** The nft tables of the interface ({@code table inet NAME} lines). */
+    /** The nft tables of the interface's own ({@code table inet cunicu4j-IFNAME} lines). */
     public List<String> nftTables() {
-        return nft.stream().filter(l -> l.startsWith("table ")).toList();
+        return nft.stream().filter(l -> l.startsWith("table ") && l.contains(TAG)).toList();
     }
 
     /** The iptables chains the interface declared ({@code :NAME - } lines, as {@code "TOOL *TABLE | :NAME -"}). */
@@ -98,7 +99,8 @@ public record KernelState(List<String> nft, List<String> iptables, int rawUdpSoc
         for (String l : nft) {
             String line = l.replaceFirst(" # handle \\d+$", "");
             if (line.startsWith("table ")) {
-                table = line;
+                table = line.replaceFirst(" \\{ # handle \\d+$", " {");
+                line = table;
                 chain = "";
                 out.add(line);
             } else if (line.startsWith("chain ") || line.startsWith("set ") || line.startsWith("map ")) {
@@ -121,14 +123,16 @@ public record KernelState(List<String> nft, List<String> iptables, int rawUdpSoc
     }
 
     /**
-     * The lines of {@code text} inside a block (nft: a table, followed to its closing brace)
-     * or on a line of their own (iptables-save) that name {@code ifname} or carry {@link #TAG}.
+     * The lines of nft's listing {@code text} that belong to {@code ifname}: a table whose
+     * line names it or carries {@link #TAG}, followed to its closing brace; elsewhere, single
+     * lines that do, after the line of the table they are in.
      */
     static List<String> belonging(String text, String ifname) {
         String name = ifname.toLowerCase(Locale.ROOT);
         List<String> out = new ArrayList<>();
         int depth = 0;
         boolean inOurs = false;
+        String header = null; // the enclosing table's line, until written
         for (String raw : text.split("\n")) {
             String line = raw.strip();
             if (line.isEmpty()) {
@@ -137,9 +141,15 @@ public record KernelState(List<String> nft, List<String> iptables, int rawUdpSoc
             String lower = line.toLowerCase(Locale.ROOT);
             boolean ours = lower.contains(name) || lower.contains(TAG);
             if (depth == 0) {
-                inOurs = ours; // a table (or an iptables-save line) is ours when its own line says so
+                inOurs = ours; // a table is ours when its own line says so
+                header = ours ? null : line;
             }
             if (inOurs || ours) {
+                if (header != null) {
+                    // our chains in another's table (iptables-nft's "table ip nat"): keep the table as context
+                    out.add(header);
+                    header = null;
+                }
                 out.add(line);
             }
             depth += count(line, '{') - count(line, '}');
