@@ -11,8 +11,9 @@ import org.cunicu4j.testlab.Host;
 /**
  * What a port-sharing mode left in one namespace's kernel, read from outside as a user would:
  * the lines of {@code nft list ruleset}, {@code iptables-save} and {@code ip6tables-save}
- * that belong to interface {@code ifname} (they name it, case-insensitively, or carry the
- * {@code cunicu4j} tag — in a lab namespace only that interface's daemon installs anything),
+ * that belong to interface {@code ifname} (they name it, case-insensitively: the modes name
+ * their tables, chains and rule comments after the interface; nft rules inside such a table
+ * belong to it too),
  * and the raw UDP sockets open there ({@code /proc/net/raw} and {@code raw6}: the raw mode's).
  * A snapshot; immutable.
  *
@@ -40,8 +41,7 @@ public record KernelState(List<String> nft, List<String> iptables, int rawUdpSoc
             for (String line : run(host, tool).split("\n")) {
                 if (line.startsWith("*")) {
                     table = line;
-                } else if (!line.startsWith("#") && (line.toLowerCase(Locale.ROOT).contains(ifname.toLowerCase(Locale.ROOT))
-                        || line.contains(TAG))) {
+                } else if (!line.startsWith("#") && line.toLowerCase(Locale.ROOT).contains(ifname.toLowerCase(Locale.ROOT))) {
                     // chain counters change between reads; the same rule for IPv4 and IPv6 is no duplicate
                     ipt.add(tool + " " + table + " | " + line.replaceFirst(" \\[\\d+:\\d+\\]$", ""));
                 }
@@ -124,8 +124,8 @@ public record KernelState(List<String> nft, List<String> iptables, int rawUdpSoc
 
     /**
      * The lines of nft's listing {@code text} that belong to {@code ifname}: a table whose
-     * line names it or carries {@link #TAG}, followed to its closing brace; elsewhere, single
-     * lines that do, after the line of the table they are in.
+     * line names it, followed to its closing brace; elsewhere, single
+     * lines that name it, after the line of the table they are in.
      */
     static List<String> belonging(String text, String ifname) {
         String name = ifname.toLowerCase(Locale.ROOT);
@@ -139,7 +139,7 @@ public record KernelState(List<String> nft, List<String> iptables, int rawUdpSoc
                 continue;
             }
             String lower = line.toLowerCase(Locale.ROOT);
-            boolean ours = lower.contains(name) || lower.contains(TAG);
+            boolean ours = lower.contains(name);
             if (depth == 0) {
                 inOurs = ours; // a table is ours when its own line says so
                 header = ours ? null : line;
