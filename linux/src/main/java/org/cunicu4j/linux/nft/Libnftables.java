@@ -9,6 +9,8 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -25,7 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe: calls are serialised by one lock for the process (libnftables' global
  * initialisation in {@code nft_ctx_new} is not documented as thread-safe, and the calls are
- * rare). The library stays loaded for the life of the JVM.
+ * rare). The library stays loaded for the life of the JVM, and {@link #load(String)} returns
+ * the one binding made for a library string (the first successful load), not a new lookup
+ * and new handles on every call.
  */
 public final class Libnftables {
     /** The soname looked up by default (the dynamic loader's search path). */
@@ -39,6 +43,8 @@ public final class Libnftables {
     public static final int OUTPUT_ECHO = 1 << 5;
 
     private static final ReentrantLock LOCK = new ReentrantLock();
+    /** The bindings made so far, by the library string given to {@link #load(String)}; failures are not kept. */
+    private static final ConcurrentMap<String, Libnftables> LOADED = new ConcurrentHashMap<>();
 
     private final String library;
     private final MethodHandle ctxNew;
@@ -77,13 +83,30 @@ public final class Libnftables {
     }
 
     /**
-     * The library {@code library} (a soname searched as {@code dlopen} does, or a path).
+     * The library {@code library} (a soname searched as {@code dlopen} does, or a path): the
+     * binding made by the first successful call with the same string, else a new one (kept).
+     * Thread-safe.
      *
      * @throws FileNotFoundException when it cannot be loaded or lacks a symbol, saying
-     *     {@code "<library> not found (install libnftables1)"}
+     *     {@code "<library> not found (install libnftables1)"} (a later call tries again)
      */
     public static Libnftables load(String library) throws FileNotFoundException {
         Objects.requireNonNull(library, "library");
+        Libnftables known = LOADED.get(library);
+        if (known != null) {
+            return known;
+        }
+        synchronized (LOADED) { // one lookup per library string, even when callers race
+            known = LOADED.get(library);
+            if (known == null) {
+                known = link(library);
+                LOADED.put(library, known);
+            }
+            return known;
+        }
+    }
+
+    private static Libnftables link(String library) throws FileNotFoundException {
         SymbolLookup lookup;
         try {
             lookup = SymbolLookup.libraryLookup(library, Arena.global());

@@ -29,6 +29,13 @@ class LibnftablesTest {
     }
 
     @Test
+    @RequiresTools("nft")
+    void aLibraryIsBoundOncePerName() throws Exception {
+        Libnftables first = Libnftables.load();
+        assertThat(Libnftables.load(Libnftables.DEFAULT_LIBRARY)).as("the same binding, no new lookup or handles").isSameAs(first);
+    }
+
+    @Test
     @RequiresRoot
     @RequiresTools("nft")
     void createsListsAndDeletesATableInANamespace() throws Exception {

@@ -11,6 +11,7 @@ import org.cunicu4j.ice.IceAgent;
 import org.cunicu4j.ice.IceCandidatePair;
 import org.cunicu4j.ice.IceConfig;
 import org.cunicu4j.ice.IceRole;
+import org.cunicu4j.linux.Capabilities;
 import org.cunicu4j.linux.NetNs;
 import org.cunicu4j.proxy.GatherSettings;
 import org.cunicu4j.proxy.PeerProxy;
@@ -47,6 +48,22 @@ class NftablesProxyTest {
                     .isInstanceOfSatisfying(ProxyUnavailableException.class, e -> assertThat(e.mode()).isEqualTo(ProxyMode.NFTABLES))
                     .hasMessage("nftables unavailable: /nonexistent/libnftables.so.1 not found (install libnftables1)");
             assertThat(NftListing.of(h).tables()).isEmpty();
+        }
+    }
+
+    @Test
+    void withoutCapNetAdminItIsAReasonAndOpensNothing() throws Exception {
+        try (Lab lab = Lab.open()) {
+            Host h = lab.host("h");
+            RecordingControl control = new RecordingControl(WireguardGo.newInterfaceName(), PORT);
+            assertThatThrownBy(() -> NetNs.call(h.netns(), () -> {
+                Capabilities.dropOnCurrentThread(Capabilities.CAP_NET_ADMIN); // this throwaway thread only
+                return NftablesProxy.open(control, PORT);
+            })).isInstanceOfSatisfying(ProxyUnavailableException.class, e -> assertThat(e.mode()).isEqualTo(ProxyMode.NFTABLES))
+                    .hasMessageContaining("CAP_NET_ADMIN is lacking");
+            assertThat(NftListing.of(h).tables()).isEmpty();
+            assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                    .filter(n -> n.equals("nft " + control.name()))).as("no nft thread left").isEmpty();
         }
     }
 
