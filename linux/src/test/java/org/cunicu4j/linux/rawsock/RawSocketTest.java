@@ -27,6 +27,7 @@ import org.cunicu4j.testlab.RequiresTools;
 import org.cunicu4j.testlab.Waiter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -347,6 +348,47 @@ class RawSocketTest {
                 }
             });
             assertThat(new String(got.array(), 0, got.position())).isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void withHeaderIncludedAnIpv4SocketSendsThePacketWeBuiltSourceAndAll() throws Exception {
+        try (RawSocket raw = NetNs.call(a.netns(), () -> RawSocket.open(AF_INET, BpfProgram.DROP_ALL));
+                DatagramChannel rx = channel(b, 4, 5556)) {
+            raw.setHeaderIncluded(true);
+            byte[] src = {10, 77, 0, 1};
+            byte[] dst = {10, 77, 0, 2};
+            ByteBuffer d = ByteBuffer.allocateDirect(64);
+            d.put((byte) 0x45).put((byte) 0).putShort((short) 0).putShort((short) 0).putShort((short) 0x4000)
+                    .put((byte) 64).put((byte) 17).putShort((short) 0).put(src).put(dst);
+            // UDP checksum 0: "none" in IPv4, so the receiver's kernel takes it as it is
+            d.putShort((short) 4445).putShort((short) 5556).putShort((short) 13).putShort((short) 0);
+            d.put("hello".getBytes()).flip();
+            assertThat(raw.send(d, dst)).isEqualTo(20 + 8 + 5);
+
+            ByteBuffer got = ByteBuffer.allocate(64);
+            Waiter.until("the packet arrives", Duration.ofSeconds(5), () -> {
+                try {
+                    SocketAddress from = rx.receive(got);
+                    if (from != null) {
+                        assertThat(((InetSocketAddress) from).getPort()).isEqualTo(4445);
+                        assertThat(((InetSocketAddress) from).getAddress().getAddress()).isEqualTo(src);
+                        return true;
+                    }
+                    return false;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertThat(new String(got.array(), 0, got.position())).isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void anIpv6SocketHasNoHeaderIncludedOption() throws Exception {
+        try (RawSocket raw = NetNs.call(a.netns(), () -> RawSocket.open(AF_INET6, BpfProgram.DROP_ALL))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> raw.setHeaderIncluded(true))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("AF_INET6");
         }
     }
 

@@ -122,7 +122,13 @@ public final class RawSocketProxy implements ExternalPortSharing {
                     continue;
                 }
                 UdpMux mux = UdpMux.builder(conn).foreign((b, s) -> conn.countNotStun()).serverReflexive().start();
-                String why = selfTest(conn, family, selfTestTimeout);
+                String why;
+                try {
+                    why = selfTest(conn, family, selfTestTimeout);
+                } catch (IOException | RuntimeException e) {
+                    mux.close();
+                    throw e;
+                }
                 if (why != null) {
                     mux.close();
                     reasons.add(fam + ": " + why);
@@ -159,7 +165,7 @@ public final class RawSocketProxy implements ExternalPortSharing {
     private static String selfTest(RawUdpConn conn, int family, Duration timeout) throws IOException {
         InetAddress loopback = InetAddress.getByAddress(family == AF_INET ? new byte[] {127, 0, 0, 1} : loopbackV6());
         String why = conn.selfTest(loopback, timeout);
-        if (why == null || why.contains("did not reach")) {
+        if (why == null || why.contains(RawUdpConn.DID_NOT_ARRIVE)) {
             return why;
         }
         InetAddress other = localAddress(family);

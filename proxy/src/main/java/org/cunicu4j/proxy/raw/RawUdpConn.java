@@ -63,12 +63,14 @@ import org.cunicu4j.net.PacketConn;
  *
  * <p>Ownership: owns the raw socket. Threading: one thread receives (the mux's reader), any
  * number send (serialised on one preallocated buffer); {@link #setListenPort} and
- * {@link #close()} from any thread. Allocation: none per datagram received or sent, except
- * the route lookup per IPv4 send (STUN only: control plane).
+ * {@link #close()} from any thread. Allocation: none per datagram received or sent (an IPv4
+ * send costs a route lookup, three system calls: STUN only, the control plane).
  */
-public final class RawUdpConn implements PacketConn {
+final class RawUdpConn implements PacketConn {
     private static final System.Logger LOG = System.getLogger(RawUdpConn.class.getName());
     private static final int BUFFER = 65535;
+    /** In a self-test's reason when the datagram was sent but never came back. */
+    static final String DID_NOT_ARRIVE = "did not reach";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final RawSocket socket;
@@ -122,7 +124,7 @@ public final class RawUdpConn implements PacketConn {
         try {
             if (family == AF_INET) {
                 s.setHeaderIncluded(true);
-                routes = SourceRoutes.open();
+                routes = SourceRoutes.open(fwmark);
             }
             if (fwmark != 0) {
                 try {
@@ -196,41 +198,52 @@ public final class RawUdpConn implements PacketConn {
                 }
             }
             received.increment();
-            int p = port;
-            RawDrop why = family == AF_INET
-                    ? UdpHeaders.parseIpv4(recv, 0, len, p, parsed)
-                    : UdpHeaders.parseUdp6(recv, 0, len, recvSource, p, parsed);
-            if (why != null) {
-                drops[why.ordinal()].increment();
-                continue;
-            }
-            if (isProbe()) {
-                continue;
-            }
-            ByteBuffer slot = batch.buffer(n);
-            if (parsed.payloadLength > slot.capacity()) {
-                drops[RawDrop.TOO_LONG_FOR_SLOT.ordinal()].increment();
-                continue;
-            }
-            slot.clear();
-            slot.put(0, recv, parsed.payloadOffset, parsed.payloadLength);
-            slot.limit(parsed.payloadLength);
-            batch.setAddress(n, parsed.source, 0, parsed.sourceLength, parsed.sourcePort);
-            n++;
-            delivered.increment();
+            n += accept(recv, len, recvSource, batch, n);
         }
         batch.setCount(n);
         return n;
     }
 
-    private boolean isProbe() {
+    /**
+     * Parses the datagram of {@code len} bytes at the start of {@code packet} (from
+     * {@code source}, the AF_INET6 socket's view) and, when it is well-formed and no
+     * self-test probe, copies its payload and source into {@code batch}'s slot {@code n}.
+     *
+     * @return 1 when delivered into the slot, 0 when dropped (counted) or consumed as the probe
+     */
+    int accept(ByteBuffer packet, int len, byte[] source, PacketBatch batch, int n) {
+        int p = port;
+        RawDrop why = family == AF_INET
+                ? UdpHeaders.parseIpv4(packet, 0, len, p, parsed)
+                : UdpHeaders.parseUdp6(packet, 0, len, source, p, parsed);
+        if (why != null) {
+            drops[why.ordinal()].increment();
+            return 0;
+        }
+        if (isProbe(packet)) {
+            return 0;
+        }
+        ByteBuffer slot = batch.buffer(n);
+        if (parsed.payloadLength > slot.capacity()) {
+            drops[RawDrop.TOO_LONG_FOR_SLOT.ordinal()].increment();
+            return 0;
+        }
+        slot.clear();
+        slot.put(0, packet, parsed.payloadOffset, parsed.payloadLength);
+        slot.limit(parsed.payloadLength);
+        batch.setAddress(n, parsed.source, 0, parsed.sourceLength, parsed.sourcePort);
+        delivered.increment();
+        return 1;
+    }
+
+    private boolean isProbe(ByteBuffer packet) {
         byte[] t = probeTxid;
         if (t == null || parsed.payloadLength < 20) {
             return false;
         }
         int at = parsed.payloadOffset + 8;
         for (int i = 0; i < t.length; i++) {
-            if (recv.get(at + i) != t[i]) {
+            if (packet.get(at + i) != t[i]) {
                 return false;
             }
         }
@@ -269,6 +282,21 @@ public final class RawUdpConn implements PacketConn {
 
     /** Under {@link #sendLock}: the bytes sent, -errno, or {@link #NO_ROUTE}/{@link #WRONG_FAMILY}. */
     private int sendOne(PacketBatch batch, int slot) throws IOException {
+        int built = build(batch, slot);
+        if (built < 0) {
+            return built;
+        }
+        return socket.send(out, family == AF_INET ? dst4 : dst16);
+    }
+
+    /**
+     * Under {@link #sendLock}: builds slot {@code slot} of {@code batch} into the send buffer
+     * (IPv4: header with the route's source address; IPv6: UDP header only) and its destination
+     * into {@code dst4}/{@code dst16}.
+     *
+     * @return the length built, or {@link #NO_ROUTE}, {@link #WRONG_FAMILY}, {@code -EMSGSIZE}
+     */
+    int build(PacketBatch batch, int slot) {
         int alen = batch.addressLength(slot);
         byte[] addr = batch.addressBytes(slot);
         ByteBuffer payload = batch.buffer(slot);
@@ -282,18 +310,21 @@ public final class RawUdpConn implements PacketConn {
                 if (!routes.source(dst4, src4)) {
                     return NO_ROUTE;
                 }
-                UdpHeaders.writeIpv4(out, src4, dst4, port, dport, payload, payload.position(), payload.remaining());
-                return socket.send(out, dst4);
+                return UdpHeaders.writeIpv4(out, src4, dst4, port, dport, payload, payload.position(), payload.remaining());
             }
             if (alen != 16) {
                 return WRONG_FAMILY;
             }
             System.arraycopy(addr, 0, dst16, 0, 16);
-            UdpHeaders.writeUdp6(out, null, null, port, dport, payload, payload.position(), payload.remaining());
-            return socket.send(out, dst16);
+            return UdpHeaders.writeUdp6(out, null, null, port, dport, payload, payload.position(), payload.remaining());
         } catch (IllegalArgumentException tooBig) {
             return -Errno.EMSGSIZE;
         }
+    }
+
+    /** The send buffer as {@link #build} left it (tests). */
+    ByteBuffer sendBuffer() {
+        return out;
     }
 
     /**
@@ -333,7 +364,7 @@ public final class RawUdpConn implements PacketConn {
                 arrived.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 return null;
             } catch (TimeoutException e) {
-                return "a STUN datagram sent to " + to + " did not reach the " + familyName(family)
+                return "a STUN datagram sent to " + to + " " + DID_NOT_ARRIVE + " the " + familyName(family)
                         + " raw socket within " + timeout.toMillis() + " ms (a firewall rule dropping it, or a kernel"
                         + " without raw delivery?)";
             } catch (ExecutionException e) {

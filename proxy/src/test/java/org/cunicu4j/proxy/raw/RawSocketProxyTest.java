@@ -226,7 +226,6 @@ class RawSocketProxyTest {
                 assertThat(got.getPort()).as("sent from the new port").isEqualTo(newPort);
                 assertThat(stats(proxy, AF_INET).receiveDrops()).isZero();
             }
-            assertThatThrownBy(() -> new StubControl(1).listenPort(0)).isInstanceOf(IllegalStateException.class);
             return null;
         });
     }
@@ -375,10 +374,6 @@ class RawSocketProxyTest {
 
         StubControl(int listenPort) {
             this.listenPort = listenPort;
-        }
-
-        int listenPort(int ignored) {
-            throw new IllegalStateException("not a device");
         }
 
         @Override
