@@ -94,6 +94,7 @@ final class Conntrack {
             while (true) {
                 ByteBuffer in = receive(fd, buf, "dump");
                 if (parse(in, seq, out)) {
+                    out.removeIf(f -> f.family() != family); // older kernels dump every family
                     return out;
                 }
             }

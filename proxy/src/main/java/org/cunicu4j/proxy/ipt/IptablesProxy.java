@@ -20,6 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.cunicu4j.ice.Gatherer;
 import org.cunicu4j.ice.IceAgent;
 import org.cunicu4j.ice.mux.UdpMux;
@@ -76,6 +78,7 @@ public final class IptablesProxy implements ExternalPortSharing {
     private static final System.Logger LOG = System.getLogger(IptablesProxy.class.getName());
     /** How long one tool may run. */
     static final Duration TOOL_TIMEOUT = Duration.ofSeconds(15);
+    private static final Pattern FAILED_LINE = Pattern.compile("line (\\d{1,6}) failed");
 
     private final WireGuardControl control;
     private final String iface;
@@ -165,7 +168,9 @@ public final class IptablesProxy implements ExternalPortSharing {
         }
         for (Family f : families) {
             try {
-                removeStale(runner, tools, f, iface);
+                if (removeStale(runner, tools, f, iface)) {
+                    LOG.log(System.Logger.Level.INFO, "iptables of {0}: removed the chains of an earlier run ({1})", iface, f);
+                }
             } catch (IOException e) {
                 if (f == Family.V4) {
                     throw new ProxyUnavailableException(ProxyMode.IPTABLES, "the iptables tools fail here: " + e.getMessage(), e);
@@ -193,7 +198,7 @@ public final class IptablesProxy implements ExternalPortSharing {
             }
             int icePort = e.getValue().localAddress().getPort();
             try {
-                runner.run(restore(tools, f), IptablesRules.install(f, iface, icePort, listenPort, List.of()));
+                restore(runner, tools, f, IptablesRules.install(f, iface, icePort, listenPort, List.of()));
                 installed.put(f, e.getValue());
             } catch (IOException ex) {
                 quietlyRemove(runner, tools, f, iface);
@@ -202,6 +207,14 @@ public final class IptablesProxy implements ExternalPortSharing {
                 if (first == null) {
                     first = ex;
                 }
+            }
+        }
+        for (Family f : installed.keySet()) {
+            try {
+                // an earlier run's translations (to its ICE port) would outlive its rules while refreshed
+                Conntrack.delete(f.af, c -> translated(c, listenPort));
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "iptables of {0}: earlier connections not reset: {1}", iface, e.getMessage());
             }
         }
         if (installed.isEmpty()) {
@@ -282,17 +295,41 @@ public final class IptablesProxy implements ExternalPortSharing {
         return List.of(p.toString(), "--noflush", "--wait", "5");
     }
 
+    /**
+     * Runs {@code iptables-restore --noflush} with {@code input}; when the tool names the line
+     * that failed ({@code "line 4 failed"}), the message quotes it.
+     */
+    private static void restore(ToolRunner runner, IptablesTools tools, Family f, String input) throws IOException {
+        try {
+            runner.run(restore(tools, f), input);
+        } catch (IOException e) {
+            Matcher m = FAILED_LINE.matcher(String.valueOf(e.getMessage()));
+            String[] lines = input.split("\n");
+            if (m.find()) {
+                int n = Integer.parseInt(m.group(1));
+                if (n >= 1 && n <= lines.length) {
+                    throw new IOException(e.getMessage() + " (line " + n + ": " + lines[n - 1] + ")", e);
+                }
+            }
+            throw e;
+        }
+    }
+
     private static List<String> save(IptablesTools tools, Family f) {
         return List.of((f == Family.V4 ? tools.save4() : tools.save6()).toString());
     }
 
-    /** Deletes the jumps to {@code iface}'s chains (each duplicate) and the chains, as {@code iptables-save} shows them. */
-    private static void removeStale(ToolRunner runner, IptablesTools tools, Family f, String iface) throws IOException {
+    /**
+     * Deletes the jumps to {@code iface}'s chains (each duplicate) and the chains, as
+     * {@code iptables-save} shows them; false when there were none.
+     */
+    private static boolean removeStale(ToolRunner runner, IptablesTools tools, Family f, String iface) throws IOException {
         String removal = IptablesRules.removal(runner.run(save(tools, f), null), iface);
-        if (!removal.isEmpty()) {
-            LOG.log(System.Logger.Level.INFO, "iptables of {0}: removing chains of an earlier run ({1})", iface, f);
-            runner.run(restore(tools, f), removal);
+        if (removal.isEmpty()) {
+            return false;
         }
+        restore(runner, tools, f, removal);
+        return true;
     }
 
     private static void quietlyRemove(ToolRunner runner, IptablesTools tools, Family f, String iface) {
@@ -417,20 +454,49 @@ public final class IptablesProxy implements ExternalPortSharing {
             PairRule rule = new PairRule(p.tag(), remote);
             PairRule old = pairs.put(p, rule);
             if (!rule.equals(old)) {
-                applyNat(f);
-                if (old != null && Family.of(old.remote().getAddress()) != f) {
-                    applyNat(Family.of(old.remote().getAddress()));
+                try {
+                    applyNat(f);
+                    if (old != null && Family.of(old.remote().getAddress()) != f) {
+                        applyNat(Family.of(old.remote().getAddress()));
+                    }
+                } catch (IOException e) {
+                    // the rules in force are the old ones (each restore is one transaction)
+                    if (old == null) {
+                        pairs.remove(p);
+                    } else {
+                        pairs.put(p, old);
+                    }
+                    throw e;
                 }
             }
             int wg = listenPort;
             int ice = muxes.get(f).localAddress().getPort();
-            int n = Conntrack.delete(f.af, c -> (c.origSrc().getPort() == wg && c.origDst().equals(remote) && c.replyDst().getPort() != ice)
-                    || (c.origSrc().equals(remote) && c.origDst().getPort() == wg));
+            int n = Conntrack.delete(f.af, c -> bypasses(c, remote, wg, ice));
             if (n > 0) {
                 LOG.log(System.Logger.Level.DEBUG, "iptables of {0}: {1} connections to {2} reset", iface, n, remote);
             }
             return null;
         });
+    }
+
+    /**
+     * Whether {@code c} connects WireGuard's port {@code wg} with {@code remote} other than
+     * through ICE port {@code ice}: WireGuard's packets to the remote not translated to the
+     * ICE port (tracked before the rule, or through an earlier run's port), or the remote's
+     * packets delivered to WireGuard that did not arrive at the ICE port (sent to WireGuard's
+     * port directly, or redirected from an earlier run's ICE port). Either would carry
+     * WireGuard's packets to the remote from the wrong port.
+     */
+    static boolean bypasses(Conntrack.Flow c, InetSocketAddress remote, int wg, int ice) {
+        boolean outbound = c.origSrc().getPort() == wg && c.origDst().equals(remote) && c.replyDst().getPort() != ice;
+        boolean inbound = c.origSrc().equals(remote) && c.replySrc().getPort() == wg && c.origDst().getPort() != ice;
+        return outbound || inbound;
+    }
+
+    /** Whether {@code c} is WireGuard's (port {@code wg}) and translated to or from another port. */
+    static boolean translated(Conntrack.Flow c, int wg) {
+        return (c.origSrc().getPort() == wg && c.replyDst().getPort() != wg)
+                || (c.replySrc().getPort() == wg && c.origDst().getPort() != wg);
     }
 
     /** {@code p} has no direct pair any more: its rule goes. */
@@ -453,7 +519,7 @@ public final class IptablesProxy implements ExternalPortSharing {
         if (m == null) {
             return;
         }
-        runner.run(restore(tools, f), IptablesRules.nat(f, iface, m.localAddress().getPort(), listenPort, pairs.values()));
+        restore(runner, tools, f, IptablesRules.nat(f, iface, m.localAddress().getPort(), listenPort, pairs.values()));
     }
 
     /** On the worker: deletes every connection translated to or from an ICE port. */
