@@ -276,6 +276,42 @@ class DaemonLifecycleTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "proxy: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"raw", "nftables", "iptables"})
+    @RequiresTools({"nft", "iptables-save", "ip6tables-save"})
+    void ourDeviceUnderARealKernelModeForcedAndNothingLeftAfterClose(String mode) throws Exception {
+        Key key = Key.generatePrivate();
+        String ifname = "wgt" + pid + mode.charAt(0) + "k";
+        Path file = write("k" + mode, """
+                backends: [inprocess:k%s-%d]
+                rpc: {socket: %s}
+                proxy: %s
+                interfaces:
+                  %s:
+                    private_key: %s
+                """.formatted(mode, pid, dir.resolve("k" + mode + ".sock"), mode, ifname, key.toBase64()));
+        try (Lab lab = Lab.open()) {
+            Host h = lab.host("h");
+            try (Daemon d = start(h, file)) {
+                InterfaceStatus st = iface(d, ifname);
+                assertThat(st.device()).isEqualTo("cunicu4j");
+                assertThat(st.proxyMode()).isEqualTo(ProxyMode.fromConfigName(mode));
+                assertThat(st.proxyReason()).isEqualTo("forced by proxy: " + mode + " in " + file);
+                if (!mode.equals("raw")) {
+                    assertThat(rules(h)).as("the mode's rules").contains(ifname);
+                }
+            }
+            assertThat(rules(h)).as("no rule left").doesNotContain(ifname);
+            assertThat(h.exec("ip", "link", "show", ifname).ok()).as("our interface is removed").isFalse();
+        }
+    }
+
+    /** The nftables ruleset and iptables' (whichever backend) of {@code h}'s namespace. */
+    private static String rules(Host h) {
+        return h.run("nft", "list", "ruleset").stdout() + h.run("iptables-save").stdout()
+                + h.run("ip6tables-save").stdout();
+    }
+
     @Test
     void ourDeviceWithAForcedModeThatCannotServeIsRefusedNamingTheKeyAndFileAndRemoved() throws Exception {
         Key key = Key.generatePrivate();
