@@ -16,14 +16,18 @@ import org.cunicu4j.wireguard.control.WireGuardControl;
  * One peer under {@link NftablesProxy}. On a direct pair its output rule is set to the
  * remote candidate (first, so WireGuard's first packet there already leaves from the ICE
  * port) and the WireGuard peer's endpoint is set to the remote candidate itself; on a relay
- * pair the rule goes and the peer's {@link RelayFallback} takes over (mode {@code user}, with
- * {@link RelayFallback#REASON}); a null pair removes the rule and leaves the endpoint.
+ * pair the peer's {@link RelayFallback} takes over (mode {@code user}, with
+ * {@link RelayFallback#REASON}) and then the rule goes (a failure to remove it is logged: the
+ * peer is served either way); a null pair removes the rule and leaves the endpoint. Once the
+ * owner is closing, a direct pair changes nothing (no rule, no endpoint).
  *
  * <p>Owns the fallback (and through it the agent's data connection); borrows the owner and
  * the control. Thread-safe: {@link #selectedPairChanged} and {@link #close()} are
  * serialised, so nothing is installed once close has begun.
  */
 final class NftPeerProxy implements PeerProxy {
+    private static final System.Logger LOG = System.getLogger(NftPeerProxy.class.getName());
+
     private final NftablesProxy owner;
     private final WireGuardControl control;
     private final Key peer;
@@ -67,13 +71,21 @@ final class NftPeerProxy implements PeerProxy {
             return;
         }
         if (RelayFallback.isRelay(pair)) {
-            owner.removePair(peer);
-            fallback.use(pair);
+            fallback.use(pair); // first: the peer is served even when the old rule cannot go
             relay = true;
+            try {
+                owner.removePair(peer);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "the nft rule of peer {0} could not be removed for its relay pair"
+                        + " (harmless: WireGuard sends to the loopback socket of the fallback now, which the rule does not match): {1}",
+                        peer, e.getMessage());
+            }
             return;
         }
         InetSocketAddress remote = pair.remote().address();
-        owner.setPair(peer, remote);
+        if (!owner.setPair(peer, remote)) {
+            return; // the owner is closing: no rule, so no endpoint that would need one
+        }
         control.setEndpoint(peer, remote);
         relay = false;
     }
@@ -100,7 +112,7 @@ final class NftPeerProxy implements PeerProxy {
         try {
             owner.removePair(peer);
         } catch (IOException | RuntimeException e) {
-            System.getLogger(NftPeerProxy.class.getName()).log(System.Logger.Level.WARNING,
+            LOG.log(System.Logger.Level.WARNING,
                     "the nft rule of peer {0} could not be removed: {1}", peer, e.getMessage());
         }
         fallback.close();

@@ -6,15 +6,19 @@ import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.cunicu4j.ice.Gatherer;
 import org.cunicu4j.ice.IceAgent;
 import org.cunicu4j.ice.mux.UdpMux;
@@ -66,6 +70,9 @@ public final class NftablesProxy implements ExternalPortSharing {
     private static final System.Logger LOG = System.getLogger(NftablesProxy.class.getName());
     /** Why this mode serves an external device. */
     public static final String REASON = "external device: nftables rewrites WireGuard's port to the ICE port and back in the kernel; ICE sees only STUN";
+
+    /** The longest wait for one nft transaction (they take milliseconds; a hang is a failure). */
+    private static final Duration NFT_WAIT = Duration.ofSeconds(10);
 
     private final WireGuardControl control;
     private final Libnftables nft;
@@ -287,15 +294,18 @@ public final class NftablesProxy implements ExternalPortSharing {
 
     /**
      * {@code peer}'s direct pair now goes to {@code remote}: its output rule is replaced (all
-     * rules in one transaction). On failure the previous rule stays.
+     * rules in one transaction). On failure the previous rule stays (and the state says so).
+     *
+     * @return true when the rule is in place, false when this proxy is closing (no rule is
+     *     written; the caller must not point WireGuard at {@code remote} either)
      */
-    synchronized void setPair(Key peer, InetSocketAddress remote) throws IOException {
+    synchronized boolean setPair(Key peer, InetSocketAddress remote) throws IOException {
         if (removing) {
-            return;
+            return false;
         }
         InetSocketAddress before = pairs.put(peer, remote);
         if (remote.equals(before)) {
-            return;
+            return true;
         }
         try {
             apply(false);
@@ -307,14 +317,29 @@ public final class NftablesProxy implements ExternalPortSharing {
             }
             throw e;
         }
+        return true;
     }
 
-    /** {@code peer} has no direct pair any more: its output rule goes (if it had one). */
+    /**
+     * {@code peer} has no direct pair any more: its output rule goes (if it had one). On
+     * failure the rule stays (nft applies a transaction whole or not at all) and so does the
+     * state: {@link #pairOf} still names it, and later transactions write it again until a
+     * removal succeeds.
+     */
     synchronized void removePair(Key peer) throws IOException {
-        if (removing || pairs.remove(peer) == null) {
+        if (removing) {
             return;
         }
-        apply(false);
+        InetSocketAddress before = pairs.remove(peer);
+        if (before == null) {
+            return;
+        }
+        try {
+            apply(false);
+        } catch (IOException | RuntimeException e) {
+            pairs.put(peer, before);
+            throw e;
+        }
     }
 
     /** The remote of {@code peer}'s output rule, or null. */
@@ -331,22 +356,46 @@ public final class NftablesProxy implements ExternalPortSharing {
         run(NftRuleset.install(table, purge, listenPort, icePort4, icePort6, ps));
     }
 
+    /**
+     * Runs {@code commands} on the nft thread and waits for them, uninterruptibly (a
+     * transaction takes milliseconds; giving up early would leave the state and the kernel
+     * apart), for at most {@link #NFT_WAIT}; an interrupt that came meanwhile is set again
+     * on return.
+     */
     private void run(String commands) throws IOException {
+        Future<String> done;
         try {
-            worker.submit(() -> nft.run(commands)).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException("nft " + control.name() + " failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for nft on table inet " + table);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+            done = worker.submit(() -> nft.run(commands));
+        } catch (RejectedExecutionException e) {
             throw new IOException("NftablesProxy of " + control.name() + " is closed", e);
+        }
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + NFT_WAIT.toNanos();
+        try {
+            while (true) {
+                try {
+                    done.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (TimeoutException e) {
+                    done.cancel(false); // not yet begun: never runs; running: nft's thread cannot be stopped
+                    throw new IOException("nft did not finish within " + NFT_WAIT.toSeconds() + " s on table inet " + table
+                            + "; its rules may differ from " + control.name() + "'s state until the next change", e);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IOException("nft " + control.name() + " failed", e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
