@@ -219,7 +219,12 @@ public final class RawSocket implements AutoCloseable {
         setInt(IPPROTO_IP, IP_HDRINCL, on ? 1 : 0);
     }
 
-    /** {@code SO_MARK} (fwmark) on every packet sent, as WireGuard marks its own; needs CAP_NET_ADMIN. */
+    /**
+     * {@code SO_MARK} (fwmark) on every packet sent, as WireGuard marks its own. Needs
+     * CAP_NET_ADMIN, or since Linux 5.17 CAP_NET_RAW alone (which a raw socket's opener has).
+     *
+     * @throws LinuxException EPERM without either capability (CAP_NET_RAW: before Linux 5.17)
+     */
     public void setMark(int mark) throws IOException {
         setInt(SOL_SOCKET, SO_MARK, mark);
     }

@@ -16,11 +16,15 @@ public record RawConnStats(long received, long delivered, long sent, long[] drop
         return drops[reason.ordinal()];
     }
 
-    /** All drops while receiving (malformed input and the like: everything before {@link RawDrop#WRONG_FAMILY}). */
+    /**
+     * Drops of what was received and found wanting (malformed input and the like: everything
+     * before {@link RawDrop#WRONG_FAMILY}), except {@link RawDrop#STALE_PORT}: what was still
+     * queued for the previous listen port is no fault of the input.
+     */
     public long receiveDrops() {
         long n = 0;
         for (RawDrop r : RawDrop.values()) {
-            if (r.ordinal() < RawDrop.WRONG_FAMILY.ordinal()) {
+            if (r.ordinal() < RawDrop.WRONG_FAMILY.ordinal() && r != RawDrop.STALE_PORT) {
                 n += drops[r.ordinal()];
             }
         }

@@ -3,7 +3,8 @@ package org.cunicu4j.proxy.raw;
 /**
  * Why a datagram read or meant to be sent by a {@link RawUdpConn} was dropped; each has a
  * counter in {@link RawConnStats}. The first group comes from parsing what the filter let
- * through (malformed input), the rest from the connection's own checks and sends.
+ * through (malformed input, and {@link #STALE_PORT}, which is not), the rest from the
+ * connection's own checks and sends.
  */
 public enum RawDrop {
     /** Fewer bytes than an IPv4 + UDP header (AF_INET) or a UDP header (AF_INET6). */
@@ -20,8 +21,13 @@ public enum RawDrop {
     FRAGMENT,
     /** The UDP length is below 8 or beyond the bytes there. */
     BAD_UDP_LENGTH,
-    /** To another port than WireGuard's (queued under the previous filter, before a port change). */
+    /** To another port than WireGuard's now or the one before it (queued across two quick port changes). */
     WRONG_PORT,
+    /**
+     * To WireGuard's previous listen port, still queued when the port changed: the device
+     * moved, the datagram is not malformed; not in {@link RawConnStats#receiveDrops()}.
+     */
+    STALE_PORT,
     /** Source port 0: nobody to answer. */
     ZERO_SOURCE_PORT,
     /** The payload is longer than the receiver's batch slot. */

@@ -121,11 +121,17 @@ public final class RawSocketProxy implements ExternalPortSharing {
                     reasons.add(fam + ": " + (e.errno() == Errno.EAFNOSUPPORT ? "not supported here" : e.getMessage()));
                     continue;
                 }
-                UdpMux mux = UdpMux.builder(conn).foreign((b, s) -> conn.countNotStun()).serverReflexive().start();
+                UdpMux mux;
+                try {
+                    mux = UdpMux.builder(conn).foreign((b, s) -> conn.countNotStun()).serverReflexive().start();
+                } catch (RuntimeException | Error e) { // no mux owns the conn yet
+                    conn.close();
+                    throw e;
+                }
                 String why;
                 try {
                     why = selfTest(conn, family, selfTestTimeout);
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException | RuntimeException | Error e) {
                     mux.close();
                     throw e;
                 }
@@ -227,6 +233,11 @@ public final class RawSocketProxy implements ExternalPortSharing {
         return conns.stream().map(RawUdpConn::stats).toList();
     }
 
+    /** The raw connections (IPv4 first), owned by their muxes; for tests. */
+    List<RawUdpConn> conns() {
+        return conns;
+    }
+
     /** The muxes over the raw connections (IPv4 first); borrowed. */
     List<UdpMux> muxes() {
         return muxes;
@@ -259,26 +270,52 @@ public final class RawSocketProxy implements ExternalPortSharing {
     }
 
     /**
-     * Re-attaches every family's filter for {@code port}, sends STUN from it, and moves the
-     * peers' fallbacks to it. New agents' host candidates are on the new port; agents gathered
-     * before keep candidates on the old one (restart them).
+     * Moves the peers' fallbacks to {@code port}, then re-attaches every family's filter for
+     * it and sends STUN from it. New agents' host candidates are on the new port; agents
+     * gathered before keep candidates on the old one (restart them). Every family is tried
+     * even when one fails: the fallbacks and {@link #listenPort()} follow the device
+     * regardless, a family that failed stays on the old port. Once closed (the daemon's
+     * watcher may race {@link #close()}), nothing is done.
      *
-     * @throws UncheckedIOException when a filter could not be replaced (named)
+     * @throws UncheckedIOException when a family's filter could not be replaced: the first
+     *     failure, naming the families that failed and those that followed, the others suppressed
      */
     @Override
     public void listenPortChanged(int port) {
         checkPort(control, port);
-        synchronized (peers) {
+        synchronized (peers) { // close() marks peers closed under this monitor before closing the conns
+            if (peers.closed()) {
+                return;
+            }
             listenPort = port;
+            peers.forEach(p -> p.listenPortChanged(port));
+            List<String> failed = new ArrayList<>(2);
+            List<String> followed = new ArrayList<>(2);
+            List<Exception> causes = new ArrayList<>(2);
             for (RawUdpConn c : conns) {
+                String fam = RawUdpConn.familyName(c.family());
                 try {
                     c.setListenPort(port);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(owner + ": the BPF filter of " + c + " could not follow port " + port, e);
+                    followed.add(fam);
+                } catch (IOException | RuntimeException e) {
+                    failed.add(fam);
+                    causes.add(e);
                 }
             }
-            peers.forEach(p -> p.listenPortChanged(port));
+            if (!causes.isEmpty()) {
+                Exception first = causes.getFirst();
+                UncheckedIOException e = new UncheckedIOException(owner + ": the BPF filter of " + String.join(" and ", failed)
+                        + " could not follow port " + port + " (" + describe(first) + ")"
+                        + (followed.isEmpty() ? "" : "; " + String.join(" and ", followed) + " did"),
+                        first instanceof IOException io ? io : new IOException(first));
+                causes.subList(1, causes.size()).forEach(e::addSuppressed);
+                throw e;
+            }
         }
+    }
+
+    private static String describe(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     @Override

@@ -78,6 +78,8 @@ final class RawUdpConn implements PacketConn {
     private final String owner;
     private final SourceRoutes routes;
     private volatile int port;
+    /** The port before the last {@link #setListenPort} (0: none): what is still queued for it is stale, not malformed. */
+    private volatile int previousPort;
     private volatile InetSocketAddress local;
 
     private final ByteBuffer recv = ByteBuffer.allocateDirect(BUFFER);
@@ -171,14 +173,30 @@ final class RawUdpConn implements PacketConn {
 
     /**
      * Re-attaches the filter for {@code newPort} (atomically replacing the old one) and sends
-     * from it from now on. Datagrams queued under the old filter are dropped as
-     * {@link RawDrop#WRONG_PORT}.
+     * from it from now on. The receiver accepts the new port before the filter passes it, so
+     * nothing sent to the new port is lost in between; datagrams still queued for the old port
+     * are dropped as {@link RawDrop#STALE_PORT} (not malformed: the device moved). When the
+     * filter cannot be replaced, the old port stays in force.
+     *
+     * @throws java.nio.channels.ClosedChannelException once closed
      */
     public void setListenPort(int newPort) throws IOException {
         checkPort(newPort);
         synchronized (sendLock) {
-            socket.attach(BpfFilters.stun(newPort, family));
+            int oldPort = port;
+            if (newPort == oldPort) {
+                return;
+            }
+            int oldPrevious = previousPort;
+            previousPort = oldPort; // before port: a reader never sees the new port with the old one unknown
             setPortFields(newPort);
+            try {
+                socket.attach(BpfFilters.stun(newPort, family));
+            } catch (IOException | RuntimeException | Error e) {
+                setPortFields(oldPort);
+                previousPort = oldPrevious;
+                throw e;
+            }
         }
     }
 
@@ -216,6 +234,9 @@ final class RawUdpConn implements PacketConn {
         RawDrop why = family == AF_INET
                 ? UdpHeaders.parseIpv4(packet, 0, len, p, parsed)
                 : UdpHeaders.parseUdp6(packet, 0, len, source, p, parsed);
+        if (why == RawDrop.WRONG_PORT && parsed.destinationPort == previousPort) {
+            why = RawDrop.STALE_PORT;
+        }
         if (why != null) {
             drops[why.ordinal()].increment();
             return 0;

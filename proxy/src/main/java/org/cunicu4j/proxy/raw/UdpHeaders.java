@@ -33,6 +33,7 @@ final class UdpHeaders {
         final byte[] source = new byte[16];
         int sourceLength;
         int sourcePort;
+        /** Also set when the parse returned {@link RawDrop#WRONG_PORT}. */
         int destinationPort;
         /** Absolute index of the UDP payload in the parsed buffer. */
         int payloadOffset;
@@ -111,6 +112,7 @@ final class UdpHeaders {
     private static RawDrop udpCommon(ByteBuffer pkt, int udp, int udpLen, int port, Parsed out) {
         int sport = u16(pkt, udp);
         int dport = u16(pkt, udp + 2);
+        out.destinationPort = dport;
         if (dport != port) {
             return RawDrop.WRONG_PORT;
         }
@@ -118,7 +120,6 @@ final class UdpHeaders {
             return RawDrop.ZERO_SOURCE_PORT;
         }
         out.sourcePort = sport;
-        out.destinationPort = dport;
         out.payloadOffset = udp + UDP_HEADER;
         out.payloadLength = udpLen - UDP_HEADER;
         return null;

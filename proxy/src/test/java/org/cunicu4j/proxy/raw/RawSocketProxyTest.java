@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.cunicu4j.linux.socket.SocketConstants.AF_INET;
 import static org.cunicu4j.linux.socket.SocketConstants.AF_INET6;
 
+import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -18,6 +20,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.cunicu4j.ice.Candidate;
+import org.cunicu4j.ice.CandidateType;
+import org.cunicu4j.ice.IceAgent;
+import org.cunicu4j.ice.IceCandidatePair;
+import org.cunicu4j.ice.IceConfig;
+import org.cunicu4j.ice.IceRole;
 import org.cunicu4j.ice.mux.MuxedConn;
 import org.cunicu4j.ice.mux.UdpMux;
 import org.cunicu4j.linux.Capabilities;
@@ -25,12 +33,16 @@ import org.cunicu4j.linux.NetNs;
 import org.cunicu4j.linux.rawsock.BpfProgram;
 import org.cunicu4j.linux.rawsock.RawSocket;
 import org.cunicu4j.net.PacketBatch;
+import org.cunicu4j.proxy.GatherSettings;
+import org.cunicu4j.proxy.PeerProxy;
 import org.cunicu4j.proxy.ProxyMode;
+import org.cunicu4j.proxy.ProxyStats;
 import org.cunicu4j.proxy.ProxyUnavailableException;
 import org.cunicu4j.testlab.Host;
 import org.cunicu4j.testlab.Lab;
 import org.cunicu4j.testlab.RequiresRoot;
 import org.cunicu4j.testlab.RequiresTools;
+import org.cunicu4j.testlab.Waiter;
 import org.cunicu4j.wireguard.Key;
 import org.cunicu4j.wireguard.control.DeviceStatus;
 import org.cunicu4j.wireguard.control.DeviceUpdate;
@@ -46,8 +58,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * "WireGuard" port standing in for WireGuard: STUN sent to that port reaches ICE (a conn of
  * the raw mux) and WireGuard alike, other datagrams only WireGuard; answers leave from the
  * WireGuard port with checksums the receiving kernel accepts; malformed datagrams that pass
- * the filter are counted and the mux goes on; the filter follows a port change; a failed
- * self-test and a missing CAP_NET_RAW fail the open with the reason and leave no raw socket.
+ * the filter are counted and the mux goes on; an IPv4 header with options is skipped by its
+ * length; the filter follows a port change, a relay peer's fallback with it, and a family
+ * that cannot follow is named while the rest still follow; close leaves no raw socket nor
+ * thread, is idempotent and refuses what comes after; a failed self-test and a missing
+ * CAP_NET_RAW fail the open with the reason and leave no raw socket.
  */
 @RequiresRoot
 @RequiresTools({"ip", "nft"})
@@ -265,6 +280,173 @@ class RawSocketProxyTest {
         });
     }
 
+    @Test
+    void anIpv4DatagramWithOptionsPassesTheFilterAndReachesIce() throws Exception {
+        NetNs.call(host.netns(), () -> {
+            int port = port();
+            byte[] lo = loopback(AF_INET).getAddress();
+            try (RawSocketProxy proxy = RawSocketProxy.open(new StubControl(port), port);
+                    RawSocket forger = RawSocket.open(AF_INET, BpfProgram.DROP_ALL)) {
+                forger.setHeaderIncluded(true);
+                MuxedConn ice = mux(proxy, AF_INET).connFor("lfrag");
+                byte[] stun = bindingRequest("lfrag:rfrag", txid(8));
+                ByteBuffer buf = ByteBuffer.allocateDirect(2048);
+                forge4(buf, lo, port, stun, stun.length + 8);
+                UdpHeadersTest.withNopOptions(buf, buf.limit(), 4); // IHL 6: the UDP header at 24
+                assertThat(buf.get(0)).isEqualTo((byte) 0x46);
+                assertThat(forger.send(buf, lo)).isPositive();
+                PacketBatch in = new PacketBatch(1, 2048);
+                assertThat(receive(ice, in)).isEqualTo(1);
+                assertThat(bytes(in, 0)).as("the payload after the options and the UDP header").isEqualTo(stun);
+                assertThat(in.address(0)).isEqualTo(new InetSocketAddress(loopback(AF_INET), 5555));
+                RawConnStats stats = stats(proxy, AF_INET);
+                assertThat(stats.receiveDrops()).as(stats.toString()).isZero();
+                assertThat(stats.delivered()).isEqualTo(1);
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void closeLeavesNoRawSocketNorThreadIsIdempotentAndRefusesWhatComesAfter() throws Exception {
+        int port = port();
+        int before = rawUdpSockets();
+        StubControl control = new StubControl(port);
+        RawSocketProxy proxy = NetNs.call(host.netns(), () -> RawSocketProxy.open(control, port));
+        IceAgent agent = agent();
+        Key peer = Key.generatePrivate().publicKey();
+        String tag = peer.toBase64().substring(0, 8);
+        try {
+            assertThat(rawUdpSockets()).as("one per family while open").isEqualTo(before + 2);
+            assertThat(muxThreads(port)).hasSize(2);
+            NetNs.call(host.netns(), () -> proxy.attach(peer, agent));
+            assertThat(fallbackThreads(tag)).as("the peer's fallback loops").hasSize(2);
+        } finally {
+            proxy.close();
+            agent.close();
+        }
+        assertThat(rawUdpSockets()).as("every raw socket closed").isEqualTo(before);
+        Waiter.until("no udp-mux thread of port " + port + " (" + muxThreads(port) + ")", WAIT,
+                () -> muxThreads(port).isEmpty());
+        Waiter.until("the fallback's loops ended", WAIT, () -> fallbackThreads(tag).isEmpty());
+
+        proxy.close(); // again: nothing to do, nothing thrown
+        assertThat(rawUdpSockets()).isEqualTo(before);
+        try (IceAgent late = agent()) {
+            assertThatThrownBy(() -> NetNs.call(host.netns(), () -> proxy.attach(Key.generatePrivate().publicKey(), late)))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        }
+        assertThatThrownBy(() -> proxy.gatherers(GatherSettings.hostOnly())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        proxy.listenPortChanged(port + 1); // the daemon's watcher may race close: nothing done, nothing thrown
+        assertThat(proxy.listenPort()).isEqualTo(port);
+        assertThatThrownBy(() -> proxy.listenPortChanged(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1..65535");
+        assertThat(control.endpoints).as("no endpoint set by any of it").isEmpty();
+    }
+
+    @Test
+    void aListenPortChangeMovesARelayPeersFallbackToo() throws Exception {
+        NetNs.call(host.netns(), () -> {
+            int oldPort = port();
+            int newPort = port();
+            StubControl control = new StubControl(oldPort);
+            try (RawSocketProxy proxy = RawSocketProxy.open(control, oldPort);
+                    IceAgent agent = agent()) {
+                RelayPeer relay = relayPeer(proxy, control, agent);
+                assertTheFallbackTakesWireGuardAt(relay, oldPort, newPort);
+                control.listenPort = newPort;
+                proxy.listenPortChanged(newPort);
+                assertTheFallbackTakesWireGuardAt(relay, newPort, oldPort);
+                assertThat(relay.proxy().mode()).isEqualTo(ProxyMode.USER);
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void aFamilyWhoseFilterCannotFollowIsNamedWhileTheOtherAndTheFallbacksFollow() throws Exception {
+        NetNs.call(host.netns(), () -> {
+            int oldPort = port();
+            int newPort = port();
+            StubControl control = new StubControl(oldPort);
+            try (RawSocketProxy proxy = RawSocketProxy.open(control, oldPort);
+                    IceAgent agent = agent()) {
+                assertThat(proxy.skippedFamilies()).isEmpty();
+                RelayPeer relay = relayPeer(proxy, control, agent);
+                RawUdpConn v4 = proxy.conns().get(0);
+                RawUdpConn v6 = proxy.conns().get(1);
+                assertThat(v4.family()).isEqualTo(AF_INET);
+                v4.close(); // the first family fails: the second must still be tried
+                control.listenPort = newPort;
+                assertThatThrownBy(() -> proxy.listenPortChanged(newPort))
+                        .isInstanceOf(UncheckedIOException.class)
+                        .hasMessageContaining("the BPF filter of IPv4 could not follow port " + newPort
+                                + " (ClosedChannelException)")
+                        .hasMessageContaining("IPv6 did")
+                        .hasCauseInstanceOf(ClosedChannelException.class);
+                assertThat(proxy.listenPort()).as("the device's port, whatever failed").isEqualTo(newPort);
+                assertThat(v6.listenPort()).isEqualTo(newPort);
+                assertThat(v4.listenPort()).as("a family that failed stays on the old port").isEqualTo(oldPort);
+                assertTheFallbackTakesWireGuardAt(relay, newPort, oldPort);
+            }
+            return null;
+        });
+    }
+
+    // ---- helpers ----
+
+    private static IceAgent agent() {
+        return IceAgent.create(IceConfig.builder().build(), IceRole.CONTROLLING, List.of());
+    }
+
+    private record RelayPeer(PeerProxy proxy, InetSocketAddress loopback) {}
+
+    /** Attaches a peer and selects a relay pair for it: its fallback takes over; the WireGuard endpoint is its loopback socket. */
+    private static RelayPeer relayPeer(RawSocketProxy proxy, StubControl control, IceAgent agent) throws Exception {
+        PeerProxy p = proxy.attach(Key.generatePrivate().publicKey(), agent);
+        Candidate relay = new Candidate("r1", 1, 1, new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 3478),
+                CandidateType.RELAY, new InetSocketAddress(InetAddress.getByName("192.0.2.2"), 5000),
+                Candidate.RelayProtocol.UDP);
+        Candidate remote = new Candidate("h1", 1, 1, new InetSocketAddress(InetAddress.getByName("192.0.2.3"), 51820),
+                CandidateType.HOST, null, null);
+        p.selectedPairChanged(new IceCandidatePair(relay, remote));
+        assertThat(p.mode()).isEqualTo(ProxyMode.USER);
+        assertThat(control.endpoints).hasSize(1);
+        return new RelayPeer(p, control.endpoints.getLast());
+    }
+
+    /**
+     * The relay fallback copies what comes to its loopback socket from 127.0.0.1 port
+     * {@code wgPort} (WireGuard) and drops, as a stranger's, what comes from {@code otherPort}.
+     */
+    private static void assertTheFallbackTakesWireGuardAt(RelayPeer relay, int wgPort, int otherPort) throws Exception {
+        InetAddress lo = loopback(AF_INET);
+        ProxyStats before = relay.proxy().stats();
+        try (DatagramSocket wireguard = new DatagramSocket(new InetSocketAddress(lo, wgPort));
+                DatagramSocket stranger = new DatagramSocket(new InetSocketAddress(lo, otherPort))) {
+            byte[] data = "to the peer".getBytes(StandardCharsets.US_ASCII);
+            wireguard.send(new DatagramPacket(data, data.length, relay.loopback()));
+            stranger.send(new DatagramPacket(data, data.length, relay.loopback()));
+            Waiter.until("the fallback takes WireGuard at port " + wgPort + " and drops port " + otherPort, WAIT, () -> {
+                ProxyStats now = relay.proxy().stats();
+                return now.txPackets() == before.txPackets() + 1 && now.dropped() == before.dropped() + 1;
+            });
+        }
+    }
+
+    private static List<String> muxThreads(int port) {
+        return threadNames(n -> n.startsWith("udp-mux") && n.endsWith(":" + port));
+    }
+
+    private static List<String> fallbackThreads(String tag) {
+        return threadNames(n -> n.startsWith("userproxy-") && n.endsWith(" " + tag));
+    }
+
+    private static List<String> threadNames(java.util.function.Predicate<String> which) {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName).filter(which).toList();
+    }
+
     // ---- helpers ----
 
     private static UdpMux mux(RawSocketProxy proxy, int family) {
@@ -370,15 +552,18 @@ class RawSocketProxyTest {
     /** Enough of a WireGuard device for the raw mode alone: a name, a port, endpoints recorded. */
     static final class StubControl implements WireGuardControl {
         final List<InetSocketAddress> endpoints = new CopyOnWriteArrayList<>();
-        private final int listenPort;
+        private final String name;
+        /** The device's port as status() reports it; a test moves it as a restarted device would. */
+        volatile int listenPort;
 
         StubControl(int listenPort) {
             this.listenPort = listenPort;
+            this.name = "stub" + listenPort;
         }
 
         @Override
         public String name() {
-            return "stub" + listenPort;
+            return name;
         }
 
         @Override

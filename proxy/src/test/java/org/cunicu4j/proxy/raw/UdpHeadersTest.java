@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link UdpHeaders} against a reference Internet checksum written here independently (on
  * byte arrays, pseudo-header materialised): seeded property loops for what is built and
- * parsed back, and a fuzz loop of mutated and random input
- * that must never throw nor point outside what was read.
+ * parsed back, an IPv4 header with options, and a fuzz loop of mutated and random input
+ * (the buffer limited to what was "read", so an over-read throws) that must never throw nor
+ * point outside what was read.
  */
 class UdpHeadersTest {
     private static final int ROUNDS = 3000;
@@ -127,8 +128,8 @@ class UdpHeadersTest {
             int dport = 1 + r.nextInt(4);
             int len;
             boolean v6 = r.nextBoolean();
+            buf.clear();
             if (r.nextInt(4) == 0) { // pure noise
-                buf.clear();
                 len = r.nextInt(80);
                 for (int i = 0; i < len; i++) {
                     buf.put(i, (byte) r.nextInt(256));
@@ -150,8 +151,14 @@ class UdpHeadersTest {
                     }
                 }
             }
-            RawDrop why = v6 ? UdpHeaders.parseUdp6(buf, 0, len, src16, dport, parsed)
-                    : UdpHeaders.parseIpv4(buf, 0, len, dport, parsed);
+            buf.limit(len); // a read beyond what was received throws instead of seeing stale bytes
+            RawDrop why;
+            try {
+                why = v6 ? UdpHeaders.parseUdp6(buf, 0, len, src16, dport, parsed)
+                        : UdpHeaders.parseIpv4(buf, 0, len, dport, parsed);
+            } catch (RuntimeException e) {
+                throw new AssertionError(at + ": parsing threw (read beyond the " + len + " bytes?)", e);
+            }
             if (why == null) {
                 accepted++;
                 assertThat(parsed.payloadOffset).as(at).isGreaterThanOrEqualTo(8);
@@ -163,6 +170,54 @@ class UdpHeadersTest {
             }
         }
         assertThat(accepted).as("seed " + seed + ": some mutations leave a valid datagram").isPositive();
+    }
+
+    @Test
+    void anIpv4HeaderWithOptionsIsSkippedByItsLength() {
+        byte[] src = {10, 0, 0, 1};
+        byte[] dst = {10, 0, 0, 2};
+        byte[] payload = {1, 2, 3, 4, 5, 6, 7};
+        ByteBuffer pkt = ByteBuffer.allocateDirect(64);
+        int len = UdpHeaders.writeIpv4(pkt, src, dst, 1000, 2000, ByteBuffer.allocateDirect(7).put(payload).flip(), 0, 7);
+        len = withNopOptions(pkt, len, 4);
+        assertThat(pkt.get(0)).as("IHL 6").isEqualTo((byte) 0x46);
+        pkt.limit(len);
+        UdpHeaders.Parsed parsed = new UdpHeaders.Parsed();
+        assertThat(UdpHeaders.parseIpv4(pkt, 0, len, 2000, parsed)).isNull();
+        assertThat(parsed.payloadOffset).isEqualTo(24 + 8);
+        assertThat(parsed.payloadLength).isEqualTo(7);
+        assertThat(parsed.sourcePort).isEqualTo(1000);
+        assertThat(java.util.Arrays.copyOf(parsed.source, 4)).isEqualTo(src);
+        byte[] back = new byte[7];
+        pkt.get(parsed.payloadOffset, back);
+        assertThat(back).isEqualTo(payload);
+        assertThat(UdpHeaders.parseIpv4(pkt, 0, len - 1, 2000, parsed)).as("total length beyond what was read")
+                .isEqualTo(RawDrop.BAD_IP_TOTAL_LENGTH);
+    }
+
+    /**
+     * Inserts {@code n} (a multiple of 4) NOP option bytes after the 20-byte IPv4 header of the
+     * {@code len}-byte packet at index 0 of {@code pkt}, fixing IHL, total length and the header
+     * checksum; sets the limit to the new length.
+     *
+     * @return the new length
+     */
+    static int withNopOptions(ByteBuffer pkt, int len, int n) {
+        byte[] rest = new byte[len - 20];
+        pkt.get(20, rest);
+        pkt.clear();
+        for (int i = 0; i < n; i++) {
+            pkt.put(20 + i, (byte) 1); // NOP
+        }
+        pkt.put(20 + n, rest);
+        pkt.put(0, (byte) (0x40 | (20 + n) / 4));
+        pkt.putShort(2, (short) (len + n));
+        pkt.putShort(10, (short) 0);
+        byte[] header = new byte[20 + n];
+        pkt.get(0, header);
+        pkt.putShort(10, (short) ~referenceSum(header, 0, header.length, new byte[0]));
+        pkt.limit(len + n);
+        return len + n;
     }
 
     // ---- reference implementation ----
