@@ -77,13 +77,22 @@ final class Conntrack {
 
     private Conntrack() {}
 
-    /** Fails unless ctnetlink answers here (a dump of IPv4 entries). */
+    /** Fails unless ctnetlink answers here (a dump of IPv4 entries, none of them kept). */
     static void check() throws IOException {
-        list(SocketConstants.AF_INET);
+        list(SocketConstants.AF_INET, new int[0]);
     }
 
     /** The UDP entries of {@code family} ({@code AF_INET} or {@code AF_INET6}). */
     static List<Flow> list(int family) throws IOException {
+        return list(family, null);
+    }
+
+    /**
+     * The UDP entries of {@code family} with one of {@code ports} (null: any) as a source or
+     * destination port of either direction; the others are passed over without being
+     * decoded (a dump has every connection of the host).
+     */
+    static List<Flow> list(int family, int[] ports) throws IOException {
         int fd = open();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(BUFFER, 8);
@@ -93,8 +102,7 @@ final class Conntrack {
             List<Flow> out = new ArrayList<>();
             while (true) {
                 ByteBuffer in = receive(fd, buf, "dump");
-                if (parse(in, seq, out)) {
-                    out.removeIf(f -> f.family() != family); // older kernels dump every family
+                if (parse(in, seq, family, ports, out)) {
                     return out;
                 }
             }
@@ -104,12 +112,13 @@ final class Conntrack {
     }
 
     /**
-     * Deletes the UDP entries of {@code family} that {@code which} accepts.
+     * Deletes the UDP entries of {@code family} with one of {@code ports} (see
+     * {@link #list(int, int[])}) that {@code which} accepts.
      *
      * @return how many were deleted (an entry gone meanwhile is not counted, nor an error)
      */
-    static int delete(int family, Predicate<Flow> which) throws IOException {
-        List<Flow> doomed = list(family).stream().filter(which).toList();
+    static int delete(int family, int[] ports, Predicate<Flow> which) throws IOException {
+        List<Flow> doomed = list(family, ports).stream().filter(which).toList();
         if (doomed.isEmpty()) {
             return 0;
         }
@@ -191,9 +200,8 @@ final class Conntrack {
                 throw new LinuxException("recv(NETLINK_NETFILTER, ctnetlink " + what + ")", (int) -n,
                         n == -Errno.EAGAIN ? "the kernel did not answer within 5 s" : null);
             }
-            byte[] copy = new byte[(int) n];
-            MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, copy, 0, copy.length);
-            return ByteBuffer.wrap(copy).order(ByteOrder.nativeOrder());
+            // a view, read before the next receive into the same buffer
+            return buf.asSlice(0, n).asByteBuffer().order(ByteOrder.nativeOrder());
         }
     }
 
@@ -215,14 +223,21 @@ final class Conntrack {
         throw new IOException("ctnetlink: no acknowledgement of request " + seq + " in the kernel's answer");
     }
 
+    /** As {@link #parse(ByteBuffer, int, int, int[], List)} keeping every family and port. */
+    static boolean parse(ByteBuffer in, int seq, List<Flow> out) throws LinuxException {
+        return parse(in, seq, 0, null, out);
+    }
+
     /**
-     * Adds the UDP entries of one received datagram of a dump to {@code out}; malformed
+     * Adds the UDP entries of one received datagram of a dump to {@code out}: those of
+     * {@code family} (0: any; older kernels dump every family) with one of {@code ports}
+     * (null: any) in either tuple, told apart before anything is allocated. Malformed
      * messages and attributes are skipped.
      *
      * @return true once the dump is done
      * @throws LinuxException when the kernel answered the dump with an error
      */
-    static boolean parse(ByteBuffer in, int seq, List<Flow> out) throws LinuxException {
+    static boolean parse(ByteBuffer in, int seq, int family, int[] ports, List<Flow> out) throws LinuxException {
         int pos = in.position();
         int end = in.limit();
         while (end - pos >= HEADER) {
@@ -245,7 +260,7 @@ final class Conntrack {
                             "connection tracking of this namespace cannot be read (needs CAP_NET_ADMIN)");
                 }
                 if (type == (NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_NEW) && len >= HEADER + NFGENMSG) {
-                    Flow f = flow(in, pos + HEADER, pos + len);
+                    Flow f = flow(in, pos + HEADER, pos + len, family, ports);
                     if (f != null) {
                         out.add(f);
                     }
@@ -256,11 +271,17 @@ final class Conntrack {
         return false;
     }
 
-    private static Flow flow(ByteBuffer in, int body, int end) {
+    private static Flow flow(ByteBuffer in, int body, int end, int wantFamily, int[] ports) {
         int family = in.get(body) & 0xff;
-        int[] orig = null;
-        int[] reply = null;
-        int[] zone = null;
+        if (wantFamily != 0 && family != wantFamily) {
+            return null;
+        }
+        int orig = -1;
+        int origLen = 0;
+        int reply = -1;
+        int replyLen = 0;
+        int zone = -1;
+        int zoneLen = 0;
         int a = body + NFGENMSG;
         while (end - a >= 4) {
             int alen = in.getShort(a) & 0xffff;
@@ -269,29 +290,98 @@ final class Conntrack {
                 return null;
             }
             switch (atype) {
-                case CTA_TUPLE_ORIG -> orig = new int[] {a, alen};
-                case CTA_TUPLE_REPLY -> reply = new int[] {a, alen};
-                case CTA_ZONE -> zone = new int[] {a, alen};
+                case CTA_TUPLE_ORIG -> {
+                    orig = a;
+                    origLen = alen;
+                }
+                case CTA_TUPLE_REPLY -> {
+                    reply = a;
+                    replyLen = alen;
+                }
+                case CTA_ZONE -> {
+                    zone = a;
+                    zoneLen = alen;
+                }
                 default -> { }
             }
             a += align(alen);
         }
-        if (orig == null || reply == null) {
+        if (orig < 0 || reply < 0) {
             return null;
         }
-        InetSocketAddress[] o = tuple(in, orig[0] + 4, orig[0] + orig[1]);
-        InetSocketAddress[] r = tuple(in, reply[0] + 4, reply[0] + reply[1]);
+        if (ports != null && !(hasPort(udpPorts(in, orig + 4, orig + origLen), ports)
+                || hasPort(udpPorts(in, reply + 4, reply + replyLen), ports))) {
+            return null; // not UDP, malformed, or none of the ports: nothing allocated
+        }
+        InetSocketAddress[] o = tuple(in, orig + 4, orig + origLen);
+        InetSocketAddress[] r = tuple(in, reply + 4, reply + replyLen);
         if (o == null || r == null) {
             return null;
         }
-        int attrsLen = align(orig[1]) + (zone == null ? 0 : align(zone[1]));
+        int attrsLen = align(origLen) + (zone < 0 ? 0 : align(zoneLen));
         byte[] attrs = new byte[attrsLen];
-        in.get(orig[0], attrs, 0, orig[1]);
-        attrs[3] |= (byte) (NLA_F_NESTED >> 8); // the nested flag, in case the kernel left it off
-        if (zone != null) {
-            in.get(zone[0], attrs, align(orig[1]), zone[1]);
+        in.get(orig, attrs, 0, origLen);
+        // the nested flag, in case the kernel left it off (nla_type is host order)
+        ByteBuffer type = ByteBuffer.wrap(attrs).order(ByteOrder.nativeOrder());
+        type.putShort(2, (short) (type.getShort(2) | NLA_F_NESTED));
+        if (zone >= 0) {
+            in.get(zone, attrs, align(origLen), zoneLen);
         }
         return new Flow(family, o[0], o[1], r[0], r[1], attrs);
+    }
+
+    private static boolean hasPort(long packed, int[] ports) {
+        if (packed < 0) {
+            return false;
+        }
+        int sport = (int) (packed >>> 16);
+        int dport = (int) (packed & 0xffff);
+        for (int p : ports) {
+            if (p == sport || p == dport) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A UDP tuple's ports read in place, {@code sport << 16 | dport}; -1 for another protocol,
+     * missing ports or a malformed tuple.
+     */
+    private static long udpPorts(ByteBuffer in, int a, int end) {
+        int proto = -1;
+        int sport = -1;
+        int dport = -1;
+        while (end - a >= 4) {
+            int alen = in.getShort(a) & 0xffff;
+            int atype = in.getShort(a + 2) & NLA_TYPE_MASK;
+            if (alen < 4 || alen > end - a) {
+                return -1;
+            }
+            if (atype == CTA_TUPLE_PROTO) {
+                int inner = a + 4;
+                int innerEnd = a + alen;
+                while (innerEnd - inner >= 4) {
+                    int blen = in.getShort(inner) & 0xffff;
+                    int btype = in.getShort(inner + 2) & NLA_TYPE_MASK;
+                    if (blen < 4 || blen > innerEnd - inner) {
+                        return -1;
+                    }
+                    int vlen = blen - 4;
+                    int v = inner + 4;
+                    if (btype == CTA_PROTO_NUM && vlen >= 1) {
+                        proto = in.get(v) & 0xff;
+                    } else if (btype == CTA_PROTO_SRC_PORT && vlen >= 2) {
+                        sport = be16(in, v);
+                    } else if (btype == CTA_PROTO_DST_PORT && vlen >= 2) {
+                        dport = be16(in, v);
+                    }
+                    inner += align(blen);
+                }
+            }
+            a += align(alen);
+        }
+        return proto == SocketConstants.IPPROTO_UDP && sport >= 0 && dport >= 0 ? (long) sport << 16 | dport : -1;
     }
 
     /** {source, destination} of a UDP tuple; null for another protocol or a malformed one. */

@@ -77,7 +77,9 @@ final class IptablesPeerProxy implements PeerProxy {
             return;
         }
         InetSocketAddress to = pair.remote().address();
-        owner.setPair(this, to);
+        if (!owner.setPair(this, to)) {
+            return; // the owner is closing: its rules are going, the endpoint stays as it is
+        }
         control.setEndpoint(peer, to);
         remote = to;
         relay = false;

@@ -1,6 +1,7 @@
 package org.cunicu4j.proxy.ipt;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -20,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cunicu4j.ice.Gatherer;
@@ -37,6 +39,7 @@ import org.cunicu4j.proxy.ProxyUnavailableException;
 import org.cunicu4j.proxy.SharedPortGatherers;
 import org.cunicu4j.proxy.ipt.IptablesRules.Family;
 import org.cunicu4j.proxy.ipt.IptablesRules.PairRule;
+import org.cunicu4j.proxy.ipt.IptablesRules.Redirect;
 import org.cunicu4j.proxy.user.RelayFallback;
 import org.cunicu4j.wireguard.Key;
 import org.cunicu4j.wireguard.control.WireGuardControl;
@@ -78,6 +81,8 @@ public final class IptablesProxy implements ExternalPortSharing {
     private static final System.Logger LOG = System.getLogger(IptablesProxy.class.getName());
     /** How long one tool may run. */
     static final Duration TOOL_TIMEOUT = Duration.ofSeconds(15);
+    /** How long an interrupted open or a close waits for the worker (a set-up runs up to seven tools). */
+    static final Duration SETUP_BOUND = TOOL_TIMEOUT.multipliedBy(8);
     private static final Pattern FAILED_LINE = Pattern.compile("line (\\d{1,6}) failed");
 
     private final WireGuardControl control;
@@ -146,13 +151,38 @@ public final class IptablesProxy implements ExternalPortSharing {
             Map<Family, UdpMux> opened = openMuxes(iface);
             try {
                 Future<IptablesProxy> f = worker.submit(() -> setUp(control, listenPort, tools, runner, worker, thread[0], opened));
-                return get(f);
+                return awaitSetUp(f, iface);
             } catch (IOException | RuntimeException e) {
                 opened.values().forEach(UdpMux::close);
                 throw e;
             }
         } catch (IOException | RuntimeException e) {
             worker.shutdownNow();
+            throw e;
+        }
+    }
+
+    /**
+     * The set-up's result. When the calling thread is interrupted meanwhile the worker goes on
+     * (a tool killed halfway could leave rules behind): its end is awaited, uninterruptibly
+     * and at most {@link #SETUP_BOUND}, a proxy it returned is closed, and the interrupt
+     * stands as an {@link InterruptedIOException} with the thread's interrupt status set.
+     */
+    private static IptablesProxy awaitSetUp(Future<IptablesProxy> f, String iface) throws IOException {
+        try {
+            return get(f, false);
+        } catch (InterruptedIOException e) {
+            IptablesProxy done = null;
+            try {
+                done = get(f, true);
+            } catch (IOException | RuntimeException ex) {
+                e.addSuppressed(ex); // the set-up failed and undid its own work, or took too long
+            }
+            if (done != null) {
+                done.close();
+                e.addSuppressed(new IOException("the rules installed meanwhile were removed"));
+            }
+            Thread.currentThread().interrupt();
             throw e;
         }
     }
@@ -166,9 +196,12 @@ public final class IptablesProxy implements ExternalPortSharing {
         if (tools.hasIpv6()) {
             families.add(Family.V6);
         }
+        Map<Family, List<Redirect>> earlier = new EnumMap<>(Family.class);
         for (Family f : families) {
             try {
-                if (removeStale(runner, tools, f, iface)) {
+                List<Redirect> stale = removeStale(runner, tools, f, iface);
+                if (stale != null) {
+                    earlier.put(f, stale);
                     LOG.log(System.Logger.Level.INFO, "iptables of {0}: removed the chains of an earlier run ({1})", iface, f);
                 }
             } catch (IOException e) {
@@ -201,7 +234,15 @@ public final class IptablesProxy implements ExternalPortSharing {
                 restore(runner, tools, f, IptablesRules.install(f, iface, icePort, listenPort, List.of()));
                 installed.put(f, e.getValue());
             } catch (IOException ex) {
-                quietlyRemove(runner, tools, f, iface);
+                // a tool interrupted (by shutdownNow) sets the flag, which would fail the removal at once
+                boolean interrupted = Thread.interrupted();
+                try {
+                    quietlyRemove(runner, tools, f, iface);
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 e.getValue().close();
                 notes.add("no " + (f == Family.V4 ? "IPv4" : "IPv6") + " rules (" + ex.getMessage() + ")");
                 if (first == null) {
@@ -210,9 +251,14 @@ public final class IptablesProxy implements ExternalPortSharing {
             }
         }
         for (Family f : installed.keySet()) {
+            List<Redirect> stale = earlier.getOrDefault(f, List.of());
+            if (stale.isEmpty()) {
+                continue;
+            }
             try {
                 // an earlier run's translations (to its ICE port) would outlive its rules while refreshed
-                Conntrack.delete(f.af, c -> translated(c, listenPort));
+                int[] stalePorts = stale.stream().mapToInt(Redirect::icePort).toArray();
+                Conntrack.delete(f.af, stalePorts, c -> stale.stream().anyMatch(r -> ours(c, r.icePort(), r.wgPort())));
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "iptables of {0}: earlier connections not reset: {1}", iface, e.getMessage());
             }
@@ -321,15 +367,19 @@ public final class IptablesProxy implements ExternalPortSharing {
 
     /**
      * Deletes the jumps to {@code iface}'s chains (each duplicate) and the chains, as
-     * {@code iptables-save} shows them; false when there were none.
+     * {@code iptables-save} shows them.
+     *
+     * @return the redirects the chains held (their ports name the connections they
+     *     translated), or null when there was nothing
      */
-    private static boolean removeStale(ToolRunner runner, IptablesTools tools, Family f, String iface) throws IOException {
-        String removal = IptablesRules.removal(runner.run(save(tools, f), null), iface);
+    private static List<Redirect> removeStale(ToolRunner runner, IptablesTools tools, Family f, String iface) throws IOException {
+        String save = runner.run(save(tools, f), null);
+        String removal = IptablesRules.removal(save, iface);
         if (removal.isEmpty()) {
-            return false;
+            return null;
         }
         restore(runner, tools, f, removal);
-        return true;
+        return IptablesRules.redirects(save, iface);
     }
 
     private static void quietlyRemove(ToolRunner runner, IptablesTools tools, Family f, String iface) {
@@ -341,11 +391,34 @@ public final class IptablesProxy implements ExternalPortSharing {
     }
 
     private static <T> T get(Future<T> f) throws IOException {
+        return get(f, false);
+    }
+
+    /**
+     * The result of {@code f}; {@code uninterruptibly}: ignoring interrupts (the status is
+     * restored after) and waiting at most {@link #SETUP_BOUND}.
+     *
+     * @throws InterruptedIOException when interrupted (the status set)
+     */
+    private static <T> T get(Future<T> f, boolean uninterruptibly) throws IOException {
+        long deadline = System.nanoTime() + SETUP_BOUND.toNanos();
+        boolean interrupted = false;
         try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the iptables worker", e);
+            while (true) {
+                try {
+                    return uninterruptibly ? f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) : f.get();
+                } catch (InterruptedException e) {
+                    if (!uninterruptibly) {
+                        Thread.currentThread().interrupt();
+                        InterruptedIOException io = new InterruptedIOException("interrupted while waiting for the iptables worker");
+                        io.initCause(e);
+                        throw io;
+                    }
+                    interrupted = true;
+                } catch (TimeoutException e) {
+                    throw new IOException("the iptables worker did not finish within " + SETUP_BOUND.toSeconds() + " s", e);
+                }
+            }
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof IOException io) {
@@ -355,6 +428,10 @@ public final class IptablesProxy implements ExternalPortSharing {
                 throw re;
             }
             throw new IOException(c);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -436,28 +513,39 @@ public final class IptablesProxy implements ExternalPortSharing {
     /**
      * {@code p}'s pair towards {@code remote} is selected: its rule replaces the one it had,
      * then the connections between WireGuard's port and the remote that bypass the ICE port
-     * are deleted. The listen port is re-read from the control first.
+     * are deleted. The listen port is re-read from the control first (a change whose rules
+     * failed earlier is retried).
+     *
+     * @return false when close has begun (nothing was changed: the endpoint is not to be set)
+     * @throws IOException when the rules could not be changed (the old ones stay in force)
      */
-    void setPair(IptablesPeerProxy p, InetSocketAddress remote) throws IOException {
+    boolean setPair(IptablesPeerProxy p, InetSocketAddress remote) throws IOException {
+        if (closing) {
+            return false;
+        }
         int now = control.status().listenPort();
         if (now >= 1 && now <= 65535 && now != listenPort) {
-            listenPortChanged(now);
+            try {
+                listenPortChanged(now);
+            } catch (UncheckedIOException e) {
+                throw new IOException(e.getMessage(), e.getCause());
+            }
         }
         Family f = Family.of(remote.getAddress());
         if (!muxes.containsKey(f)) {
             throw new IOException("IptablesProxy of " + iface + ": no rules for the family of " + remote);
         }
-        onWorker(() -> {
+        return onWorker(() -> {
             if (closing) {
-                return null;
+                return false;
             }
             PairRule rule = new PairRule(p.tag(), remote);
             PairRule old = pairs.put(p, rule);
             if (!rule.equals(old)) {
                 try {
-                    applyNat(f);
+                    applyNat(f, listenPort);
                     if (old != null && Family.of(old.remote().getAddress()) != f) {
-                        applyNat(Family.of(old.remote().getAddress()));
+                        applyNat(Family.of(old.remote().getAddress()), listenPort);
                     }
                 } catch (IOException e) {
                     // the rules in force are the old ones (each restore is one transaction)
@@ -471,11 +559,11 @@ public final class IptablesProxy implements ExternalPortSharing {
             }
             int wg = listenPort;
             int ice = muxes.get(f).localAddress().getPort();
-            int n = Conntrack.delete(f.af, c -> bypasses(c, remote, wg, ice));
+            int n = Conntrack.delete(f.af, new int[] {wg}, c -> bypasses(c, remote, wg, ice));
             if (n > 0) {
                 LOG.log(System.Logger.Level.DEBUG, "iptables of {0}: {1} connections to {2} reset", iface, n, remote);
             }
-            return null;
+            return true;
         });
     }
 
@@ -485,18 +573,27 @@ public final class IptablesProxy implements ExternalPortSharing {
      * ICE port (tracked before the rule, or through an earlier run's port), or the remote's
      * packets delivered to WireGuard that did not arrive at the ICE port (sent to WireGuard's
      * port directly, or redirected from an earlier run's ICE port). Either would carry
-     * WireGuard's packets to the remote from the wrong port.
+     * WireGuard's packets to the remote from the wrong port. Outbound, the source address is
+     * kept (our SNAT changes the port only): a forwarded host's flow masqueraded to this
+     * host's address is not WireGuard's.
      */
     static boolean bypasses(Conntrack.Flow c, InetSocketAddress remote, int wg, int ice) {
-        boolean outbound = c.origSrc().getPort() == wg && c.origDst().equals(remote) && c.replyDst().getPort() != ice;
+        boolean outbound = c.origSrc().getPort() == wg && c.origDst().equals(remote) && c.replyDst().getPort() != ice
+                && c.replyDst().getAddress().equals(c.origSrc().getAddress());
         boolean inbound = c.origSrc().equals(remote) && c.replySrc().getPort() == wg && c.origDst().getPort() != ice;
         return outbound || inbound;
     }
 
-    /** Whether {@code c} is WireGuard's (port {@code wg}) and translated to or from another port. */
-    static boolean translated(Conntrack.Flow c, int wg) {
-        return (c.origSrc().getPort() == wg && c.replyDst().getPort() != wg)
-                || (c.replySrc().getPort() == wg && c.origDst().getPort() != wg);
+    /**
+     * Whether {@code c} is one of our translations between ICE port {@code ice} and WireGuard's
+     * port {@code wg}: redirected from the ICE port to WireGuard, or WireGuard's packets
+     * translated to leave from the ICE port. Other connections with either port (a DNAT port
+     * forward to WireGuard's port, a masqueraded LAN host's flow, another socket's traffic to
+     * a port numbered like the ICE port) are not ours.
+     */
+    static boolean ours(Conntrack.Flow c, int ice, int wg) {
+        return (c.origDst().getPort() == ice && c.replySrc().getPort() == wg)
+                || (c.origSrc().getPort() == wg && c.replyDst().getPort() == ice);
     }
 
     /** {@code p} has no direct pair any more: its rule goes. */
@@ -507,35 +604,37 @@ public final class IptablesProxy implements ExternalPortSharing {
         onWorker(() -> {
             PairRule old = pairs.remove(p);
             if (old != null && !closing) {
-                applyNat(Family.of(old.remote().getAddress()));
+                applyNat(Family.of(old.remote().getAddress()), listenPort);
             }
             return null;
         });
     }
 
-    /** On the worker: the nat chains of {@code f} from the current state. */
-    private void applyNat(Family f) throws IOException {
+    /** On the worker: the nat chains of {@code f} from the pairs, naming WireGuard's port {@code wg}. */
+    private void applyNat(Family f, int wg) throws IOException {
         UdpMux m = muxes.get(f);
         if (m == null) {
             return;
         }
-        restore(runner, tools, f, IptablesRules.nat(f, iface, m.localAddress().getPort(), listenPort, pairs.values()));
+        restore(runner, tools, f, IptablesRules.nat(f, iface, m.localAddress().getPort(), wg, pairs.values()));
     }
 
-    /** On the worker: deletes every connection translated to or from an ICE port. */
-    private int resetConnections() throws IOException {
+    /** On the worker: deletes our translations between the ICE ports and WireGuard's port {@code wg}. */
+    private int resetConnections(int wg) throws IOException {
         int n = 0;
         for (Map.Entry<Family, UdpMux> e : muxes.entrySet()) {
             int ice = e.getValue().localAddress().getPort();
-            n += Conntrack.delete(e.getKey().af, c -> c.origDst().getPort() == ice || c.replyDst().getPort() == ice);
+            n += Conntrack.delete(e.getKey().af, new int[] {ice}, c -> ours(c, ice, wg));
         }
         return n;
     }
 
     /**
-     * The device now listens on {@code port}: the redirect and every pair's rule name it from
-     * now on, the connections translated to the old port are deleted, and the relay
-     * fallbacks send there.
+     * The device now listens on {@code port}: the relay fallbacks send there, the redirect and
+     * every pair's rule name it from now on, and our connections translated to the old port
+     * are deleted. {@link #listenPort()} says {@code port} only once the rules of every family
+     * name it; until then a call with the same port (or a pair change, which compares with the
+     * control's port) tries again.
      *
      * @throws UncheckedIOException when the rules could not be rewritten (the tool's error)
      */
@@ -546,22 +645,28 @@ public final class IptablesProxy implements ExternalPortSharing {
             if (peers.closed()) {
                 return;
             }
+            peers.forEach(p -> p.listenPortChanged(port));
             try {
                 onWorker(() -> {
-                    if (port == listenPort) {
+                    int old = listenPort;
+                    if (port == old) {
                         return null;
                     }
-                    listenPort = port;
                     for (Family f : muxes.keySet()) {
-                        applyNat(f);
+                        applyNat(f, port);
                     }
-                    resetConnections();
+                    listenPort = port;
+                    try {
+                        resetConnections(old);
+                    } catch (IOException e) {
+                        LOG.log(System.Logger.Level.WARNING, "iptables of {0}: connections to the old listen port {1} not reset: {2}",
+                                iface, old, e.getMessage());
+                    }
                     return null;
                 });
             } catch (IOException e) {
                 throw new UncheckedIOException("IptablesProxy of " + iface + ": rules for listen port " + port + " not set: " + e.getMessage(), e);
             }
-            peers.forEach(p -> p.listenPortChanged(port));
         }
     }
 
@@ -587,20 +692,21 @@ public final class IptablesProxy implements ExternalPortSharing {
             return;
         }
         try {
-            onWorker(() -> {
+            // uninterruptibly: a close from an interrupted thread still removes the rules
+            get(worker.submit(() -> {
                 pairs.clear();
                 quietlyRemove(runner, tools, Family.V4, iface);
                 if (tools.hasIpv6()) {
                     quietlyRemove(runner, tools, Family.V6, iface);
                 }
                 try {
-                    resetConnections();
+                    resetConnections(listenPort);
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, "iptables of {0}: connections not reset: {1}", iface, e.getMessage());
                 }
                 return null;
-            });
-        } catch (IOException e) {
+            }), true);
+        } catch (IOException | RejectedExecutionException e) {
             LOG.log(System.Logger.Level.WARNING, "IptablesProxy of {0}: close: {1}", iface, e.getMessage());
         } finally {
             muxes.values().forEach(UdpMux::close);

@@ -10,6 +10,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.cunicu4j.linux.socket.SocketConstants;
 
 /**
@@ -32,11 +34,20 @@ import org.cunicu4j.linux.socket.SocketConstants;
  * STUN is told by its magic cookie {@code 0x2112A442} in UDP payload bytes 4..7, read with
  * the {@code u32} match past the IP header (IPv4: its length from the IHL field; IPv6: the
  * fixed 40 bytes, so a packet with extension headers counts as non-STUN). Every rule, and
- * every jump from a built-in chain, carries the comment {@code cunicu4j <interface>}.
+ * every jump from a built-in chain, carries the comment {@code cunicu4j <interface>}. The
+ * rules match only packets to (PREROUTING) or from (POSTROUTING) a local address
+ * ({@code addrtype}), so a host that also routes leaves forwarded traffic alone.
  */
 public final class IptablesRules {
     /** The comment on everything installed (followed by the interface name). */
     public static final String TAG = "cunicu4j";
+    /**
+     * Only what is addressed to this host: a router forwarding other hosts' packets to a port
+     * that happens to be the ICE port leaves them alone (no redirect, no untracking).
+     */
+    static final String LOCAL_DST = "-m addrtype --dst-type LOCAL";
+    /** Only what this host sends: forwarded packets from another host's port are not translated. */
+    static final String LOCAL_SRC = "-m addrtype --src-type LOCAL";
 
     private IptablesRules() {}
 
@@ -117,7 +128,7 @@ public final class IptablesRules {
         b.append(':').append(rawPre(iface)).append(" - [0:0]\n");
         b.append(':').append(rawOut(iface)).append(" - [0:0]\n");
         b.append("-A ").append(rawPre(iface)).append(" -p udp -m udp --dport ").append(icePort)
-                .append(" -m u32 --u32 \"").append(f.stun).append("\" ").append(comment(iface)).append(" -j CT --notrack\n");
+                .append(' ').append(LOCAL_DST).append(" -m u32 --u32 \"").append(f.stun).append("\" ").append(comment(iface)).append(" -j CT --notrack\n");
         b.append("-A ").append(rawOut(iface)).append(" -p udp -m udp --sport ").append(icePort)
                 .append(' ').append(comment(iface)).append(" -j CT --notrack\n");
         b.append("-I PREROUTING 1 ").append(comment(iface)).append(" -j ").append(rawPre(iface)).append('\n');
@@ -146,7 +157,7 @@ public final class IptablesRules {
         b.append(':').append(natPre(iface)).append(" - [0:0]\n");
         b.append(':').append(natPost(iface)).append(" - [0:0]\n");
         b.append("-A ").append(natPre(iface)).append(" -p udp -m udp --dport ").append(icePort)
-                .append(" -m u32 ! --u32 \"").append(f.stun).append("\" ").append(comment(iface))
+                .append(' ').append(LOCAL_DST).append(" -m u32 ! --u32 \"").append(f.stun).append("\" ").append(comment(iface))
                 .append(" -j REDIRECT --to-ports ").append(wgPort).append('\n');
         for (PairRule p : pairs) {
             if (Family.of(p.remote().getAddress()) != f) {
@@ -154,7 +165,7 @@ public final class IptablesRules {
             }
             b.append("-A ").append(natPost(iface)).append(" -d ").append(hostAddress(p.remote().getAddress()))
                     .append('/').append(f.hostBits).append(" -p udp -m udp --sport ").append(wgPort)
-                    .append(" --dport ").append(p.remote().getPort())
+                    .append(" --dport ").append(p.remote().getPort()).append(' ').append(LOCAL_SRC)
                     .append(" -m comment --comment \"").append(TAG).append(' ').append(iface).append(" peer ")
                     .append(p.peerTag()).append("\" -j SNAT --to-source :").append(icePort).append('\n');
         }
@@ -205,6 +216,30 @@ public final class IptablesRules {
             b.append("COMMIT\n");
         }
         return b.toString();
+    }
+
+    /** What an earlier run's redirect rule translated: non-STUN to {@code icePort} went to {@code wgPort}. */
+    record Redirect(int icePort, int wgPort) {}
+
+    private static final Pattern REDIRECT = Pattern.compile(" --dport (\\d{1,5}) .*-j REDIRECT --to-ports (\\d{1,5})(?: |$)");
+
+    /**
+     * The redirects in {@code iface}'s nat chain of {@code iptables-save} output (a crashed
+     * run's ICE and WireGuard ports: its connections are recognised by them), each once.
+     */
+    static List<Redirect> redirects(String save, String iface) {
+        Set<Redirect> out = new LinkedHashSet<>();
+        for (String line : rules(save, "nat", natPre(iface))) {
+            Matcher m = REDIRECT.matcher(line);
+            if (m.find()) {
+                int ice = Integer.parseInt(m.group(1));
+                int wg = Integer.parseInt(m.group(2));
+                if (ice >= 1 && ice <= 65535 && wg >= 1 && wg <= 65535) {
+                    out.add(new Redirect(ice, wg));
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** The word after {@code -j} or {@code -g}, or null. */

@@ -181,6 +181,10 @@ class IptablesProxyLabTest {
         Waiter.until("alice pings bob through the tunnel", WAIT,
                 () -> c.alice.exec("ping", "-c", "1", "-W", "1", tunnel + "2").ok());
         assertThat(c.bob.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", tunnel + "1").ok()).as("bob pings alice").isTrue();
+        // WireGuard roams to where authenticated packets come from: had they arrived from the
+        // remote's WireGuard port instead of its ICE port (no SNAT there), the endpoint would have moved
+        assertThat(endpoints(c.wgA)).as("alice's endpoint after the pings").isEqualTo(endpointText(pa));
+        assertThat(endpoints(c.wgB)).as("bob's endpoint after the pings").isEqualTo(endpointText(pb));
         assertThat(c.link.proxyA.mode()).isEqualTo(ProxyMode.IPTABLES);
         assertThat(c.link.proxyA.reason()).isEqualTo(c.proxyA.reason()).contains("iptables (");
         assertThat(c.link.proxyA.stats().txPackets()).as("the kernel carries the tunnel: nothing copied").isZero();
@@ -230,6 +234,13 @@ class IptablesProxyLabTest {
         Host h = wg.host();
         h.run("ip", "addr", "add", ip + "/24", "dev", wg.interfaceName());
         h.run("ip", "link", "set", wg.interfaceName(), "mtu", "1420", "up");
+    }
+
+    /** The one peer's endpoint as {@code wg show <if> endpoints} prints it (after the key and a tab). */
+    private static String endpoints(WireguardGo wg) {
+        String out = wg.wg("show", wg.interfaceName(), "endpoints").orThrow().stdout().strip();
+        String[] fields = out.split("\t");
+        return fields.length == 2 ? fields[1] : out;
     }
 
     private static String endpoint(WireguardGo wg) {

@@ -3,6 +3,8 @@ package org.cunicu4j.proxy.ipt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.cunicu4j.ice.Candidate;
 import org.cunicu4j.ice.CandidateType;
 import org.cunicu4j.ice.IceAgent;
@@ -28,10 +32,14 @@ import org.cunicu4j.proxy.ProxyUnavailableException;
 import org.cunicu4j.testlab.Exec;
 import org.cunicu4j.testlab.Host;
 import org.cunicu4j.testlab.Lab;
+import org.cunicu4j.testlab.NatRouter;
+import org.cunicu4j.testlab.NatType;
 import org.cunicu4j.testlab.OneLan;
 import org.cunicu4j.testlab.PeerTopologies;
 import org.cunicu4j.testlab.RequiresRoot;
 import org.cunicu4j.testlab.RequiresTools;
+import org.cunicu4j.testlab.Topology;
+import org.cunicu4j.testlab.Waiter;
 import org.cunicu4j.wireguard.Key;
 import org.cunicu4j.wireguard.control.DeviceStatus;
 import org.cunicu4j.wireguard.control.DeviceUpdate;
@@ -48,6 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
 @RequiresRoot
 @RequiresTools({"ip", "iptables-save", "iptables-restore", "ip6tables-save", "ip6tables-restore"})
 class IptablesProxyTest {
+    /** The crashed run's ICE port 4000 in a rule (not 40001 or 14000, which an ephemeral port may be). */
+    private static final java.util.regex.Pattern OLD_ICE_PORT = java.util.regex.Pattern.compile("--dport 4000 |:4000\\b");
     private static final byte[] STUN = {0, 1, 0, 0, 0x21, 0x12, (byte) 0xA4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
 
     @Test
@@ -143,6 +153,161 @@ class IptablesProxyTest {
             List<Conntrack.Flow> left = NetNs.call(alice.netns(), () -> Conntrack.list(SocketConstants.AF_INET));
             assertThat(left).as("no connection translated through the ICE port is left")
                     .noneMatch(c -> c.origDst().getPort() == ice || c.replyDst().getPort() == ice);
+        }
+    }
+
+    @Test
+    void aRouterLeavesForwardedTrafficToItsIcePortAlone() throws Exception {
+        try (Lab lab = Lab.open()) {
+            Host server = lab.publicHost("server", Topology.SERVER_IP + "/15");
+            NatRouter nat = lab.natRouter("nata", NatType.ENDPOINT_INDEPENDENT, "10.1.0.1/24", Topology.NAT_A_OUTSIDE_IP + "/15",
+                    lab.internet());
+            Host alice = nat.privateHost("alice", Topology.ALICE_IP + "/24");
+            Host router = nat.host();
+            String iface = "ipt" + ProcessHandle.current().pid() + "g";
+            int wgPort = 51820;
+            IptablesProxy proxy = NetNs.call(router.netns(), () -> IptablesProxy.open(new StubControl(iface, wgPort), wgPort));
+            IceAgent agent = NetNs.call(router.netns(), () -> IceAgent.create(IceConfig.defaults(), IceRole.CONTROLLING, List.of()));
+            DatagramSocket onServer = null;
+            DatagramSocket aliceWg = null;
+            DatagramSocket aliceIce = null;
+            try {
+                int ice = proxy.icePort(InetAddress.getByName(Topology.SERVER_IP));
+                DatagramSocket srv = NetNs.call(server.netns(), () -> socket(ice));
+                onServer = srv;
+                InetSocketAddress serverAt = new InetSocketAddress(InetAddress.getByName(Topology.SERVER_IP), ice);
+                // the router's own WireGuard (port 51820) has a pair towards the server's socket
+                PeerProxy p = NetNs.call(router.netns(), () -> proxy.attach(Key.generatePrivate().publicKey(), agent));
+                p.selectedPairChanged(pair(new InetSocketAddress(InetAddress.getByName(Topology.NAT_A_OUTSIDE_IP), ice), serverAt));
+
+                // alice, behind the router, sends from the same port numbers to the server
+                aliceWg = NetNs.call(alice.netns(), () -> socket(wgPort));
+                send(aliceWg, "forwarded", serverAt);
+                DatagramPacket got = receiveFull(srv);
+                assertThat(text(got)).as("not redirected to the router's WireGuard port").isEqualTo("forwarded");
+                assertThat(got.getSocketAddress()).as("masqueraded only (port kept), not translated to the router's ICE port")
+                        .isEqualTo(new InetSocketAddress(InetAddress.getByName(Topology.NAT_A_OUTSIDE_IP), wgPort));
+                aliceIce = NetNs.call(alice.netns(), () -> socket(0));
+                aliceIce.send(new DatagramPacket(STUN, STUN.length, serverAt));
+                got = receiveFull(srv);
+                assertThat(got.getLength()).isEqualTo(STUN.length);
+                assertThat(got.getAddress().getHostAddress()).as("alice's STUN is tracked, so masqueraded")
+                        .isEqualTo(Topology.NAT_A_OUTSIDE_IP);
+                String rules = router.run("iptables-save").stdout();
+                assertThat(IptablesRules.rules(rules, "nat", IptablesRules.natPre(iface))).singleElement().asString()
+                        .contains("-m addrtype --dst-type LOCAL");
+                assertThat(IptablesRules.rules(rules, "raw", IptablesRules.rawPre(iface))).singleElement().asString()
+                        .contains("-m addrtype --dst-type LOCAL");
+                assertThat(IptablesRules.rules(rules, "nat", IptablesRules.natPost(iface))).singleElement().asString()
+                        .contains("-m addrtype --src-type LOCAL");
+            } finally {
+                proxy.close();
+                agent.close();
+                for (DatagramSocket s : new DatagramSocket[] {onServer, aliceWg, aliceIce}) {
+                    if (s != null) {
+                        s.close();
+                    }
+                }
+            }
+            assertThat(IptablesRules.linesOf(router.run("iptables-save").stdout(), iface)).isEmpty();
+        }
+    }
+
+    @Test
+    void aListenPortChangeIsCommittedOnlyOnceEveryFamilyHasItAndAPairChangeRetriesIt(@TempDir Path tools) throws Exception {
+        Path refuse = tools.resolve("refuse6");
+        for (String name : List.of("iptables-save", "iptables-restore", "ip6tables-save")) {
+            script(tools, name, "exec " + name + " \"$@\"");
+        }
+        script(tools, "ip6tables-restore", "if [ -e " + refuse + " ]; then cat >/dev/null; echo 'ip6tables-restore: refused by the test' >&2; exit 1; fi;"
+                + " exec ip6tables-restore \"$@\"");
+        try (Lab lab = Lab.open()) {
+            Host h = lab.host("h");
+            String iface = "ipt" + ProcessHandle.current().pid() + "p";
+            StubControl control = new StubControl(iface, 51820);
+            IptablesProxy proxy = NetNs.call(h.netns(), () -> IptablesProxy.open(control, 51820, List.of(tools)));
+            IceAgent agent = NetNs.call(h.netns(), () -> IceAgent.create(IceConfig.defaults(), IceRole.CONTROLLING, List.of()));
+            try {
+                assertThat(proxy.iceAddresses()).as("an IPv4 and an IPv6 ICE socket").hasSize(2);
+                Files.createFile(refuse);
+                assertThatThrownBy(() -> proxy.listenPortChanged(51821)).isInstanceOf(UncheckedIOException.class)
+                        .hasMessageContaining("rules for listen port 51821 not set").hasMessageContaining("refused by the test");
+                assertThat(proxy.listenPort()).as("not committed: IPv6 still redirects to the old port").isEqualTo(51820);
+                assertThat(IptablesRules.rules(save6(h), "nat", IptablesRules.natPre(iface))).singleElement().asString()
+                        .endsWith("--to-ports 51820");
+
+                // the device is on 51821: a pair change retries, and fails as an IOException (nothing set)
+                control.listenPort = 51821;
+                PeerProxy p = NetNs.call(h.netns(), () -> proxy.attach(Key.generatePrivate().publicKey(), agent));
+                InetSocketAddress remote = new InetSocketAddress(InetAddress.getByName("198.18.2.1"), 3333);
+                IceCandidatePair pair = pair(new InetSocketAddress(InetAddress.getByName("198.18.1.1"), 1), remote);
+                assertThatThrownBy(() -> p.selectedPairChanged(pair)).isExactlyInstanceOf(java.io.IOException.class)
+                        .hasMessageContaining("refused by the test");
+                assertThat(control.endpoints).isEmpty();
+                assertThat(IptablesRules.rules(save(h), "nat", IptablesRules.natPost(iface))).isEmpty();
+
+                Files.delete(refuse);
+                p.selectedPairChanged(pair);
+                assertThat(proxy.listenPort()).isEqualTo(51821);
+                assertThat(control.endpoints).containsExactly(remote);
+                assertThat(IptablesRules.rules(save6(h), "nat", IptablesRules.natPre(iface))).singleElement().asString()
+                        .endsWith("--to-ports 51821");
+                assertThat(IptablesRules.rules(save(h), "nat", IptablesRules.natPre(iface))).singleElement().asString()
+                        .endsWith("--to-ports 51821");
+                assertThat(IptablesRules.rules(save(h), "nat", IptablesRules.natPost(iface))).singleElement().asString()
+                        .contains("--sport 51821 --dport 3333");
+
+                // a pair selected once close has begun changes nothing and sets no endpoint
+                proxy.close();
+                assertThat(proxy.setPair((IptablesPeerProxy) p, new InetSocketAddress(InetAddress.getByName("198.18.2.1"), 4444))).isFalse();
+                p.selectedPairChanged(pair(new InetSocketAddress(InetAddress.getByName("198.18.1.1"), 1),
+                        new InetSocketAddress(InetAddress.getByName("198.18.2.1"), 4444)));
+                assertThat(control.endpoints).containsExactly(remote);
+            } finally {
+                proxy.close();
+                agent.close();
+            }
+            assertThat(IptablesRules.linesOf(save(h), iface)).isEmpty();
+            assertThat(IptablesRules.linesOf(save6(h), iface)).isEmpty();
+        }
+    }
+
+    @Test
+    void anOpenInterruptedWhileTheRulesGoInLeavesNothingInstalled(@TempDir Path tools) throws Exception {
+        Path installed = tools.resolve("installed");
+        for (String name : List.of("iptables-save", "ip6tables-save", "ip6tables-restore")) {
+            script(tools, name, "exec " + name + " \"$@\"");
+        }
+        // the IPv4 install goes in, then the tool lingers: the opener is interrupted meanwhile
+        script(tools, "iptables-restore", "in=$(cat); printf '%s\\n' \"$in\" | iptables-restore \"$@\" || exit $?;"
+                + " case \"$in\" in *'-I PREROUTING'*) touch " + installed + "; sleep 2;; esac");
+        try (Lab lab = Lab.open()) {
+            Host h = lab.host("h");
+            String iface = "ipt" + ProcessHandle.current().pid() + "i";
+            AtomicReference<Object> outcome = new AtomicReference<>();
+            AtomicBoolean interruptedAfter = new AtomicBoolean();
+            Thread opener = Thread.ofPlatform().name("opener").start(() -> {
+                try {
+                    NetNs.enter(h.netns());
+                    outcome.set(IptablesProxy.open(new StubControl(iface, 51820), 51820, List.of(tools)));
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+                interruptedAfter.set(Thread.currentThread().isInterrupted());
+            });
+            Waiter.until("the IPv4 rules are installed", Duration.ofSeconds(20), () -> Files.exists(installed));
+            opener.interrupt();
+            opener.join(Duration.ofSeconds(60));
+            if (outcome.get() instanceof IptablesProxy leaked) {
+                leaked.close();
+            }
+            assertThat(opener.isAlive()).isFalse();
+            assertThat(IptablesRules.linesOf(save(h), iface)).as("nothing left installed").isEmpty();
+            assertThat(IptablesRules.linesOf(save6(h), iface)).isEmpty();
+            assertThat(outcome.get()).isInstanceOf(InterruptedIOException.class);
+            assertThat(interruptedAfter).as("the interrupt stands").isTrue();
+            Waiter.until("the worker ends", Duration.ofSeconds(20),
+                    () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("iptables " + iface) && t.isAlive()));
         }
     }
 
@@ -266,11 +431,11 @@ class IptablesProxyTest {
                 for (String jump : List.of("raw -A PREROUTING ", "raw -A OUTPUT ", "nat -A PREROUTING ", "nat -A POSTROUTING ")) {
                     assertThat(ours.stream().filter(l -> l.startsWith(jump))).as(jump + "jumps once").hasSize(1);
                 }
-                assertThat(ours).noneMatch(l -> l.contains("4000")).anyMatch(l -> l.contains("--dport " + ice));
+                assertThat(ours).noneMatch(l -> OLD_ICE_PORT.matcher(l).find()).anyMatch(l -> l.contains("--dport " + ice + " "));
                 assertThat(ours.stream().filter(l -> l.contains(" -A c4j-"))).as("the rules of this run only")
                         .hasSize(3);
                 List<String> ours6 = IptablesRules.linesOf(save6(h), iface);
-                assertThat(ours6).as("IPv6 too").noneMatch(l -> l.contains("4000"));
+                assertThat(ours6).as("IPv6 too").noneMatch(l -> OLD_ICE_PORT.matcher(l).find());
                 assertThat(ours6.stream().filter(l -> l.startsWith("nat -A POSTROUTING ")))
                         .as("one IPv6 jump when there is an IPv6 ICE socket, else none").hasSize(proxy.iceAddresses().size() - 1);
                 assertThat(IptablesRules.linesOf(save(h), other)).as("another interface's chains stay").hasSize(13);
@@ -304,7 +469,11 @@ class IptablesProxyTest {
     }
 
     private static DatagramSocket socket() throws Exception {
-        DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
+        return socket(0);
+    }
+
+    private static DatagramSocket socket(int port) throws Exception {
+        DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port));
         s.setSoTimeout(5000);
         return s;
     }

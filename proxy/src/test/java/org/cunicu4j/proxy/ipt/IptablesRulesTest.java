@@ -53,11 +53,11 @@ class IptablesRulesTest {
                 List.of(new PairRule("AbCd+/12", new InetSocketAddress(InetAddress.getByName("198.18.2.1"), 3333)),
                         new PairRule("v6peer00", new InetSocketAddress(InetAddress.getByName("fd00::3"), 4444))));
         assertThat(text).contains("*raw\n:c4j-wg0-pre - [0:0]\n:c4j-wg0-out - [0:0]\n")
-                .contains("-A c4j-wg0-pre -p udp -m udp --dport 40000 -m u32 --u32 \"0>>22&0x3C@12=0x2112A442\" -m comment --comment \"cunicu4j wg0\" -j CT --notrack\n")
+                .contains("-A c4j-wg0-pre -p udp -m udp --dport 40000 -m addrtype --dst-type LOCAL -m u32 --u32 \"0>>22&0x3C@12=0x2112A442\" -m comment --comment \"cunicu4j wg0\" -j CT --notrack\n")
                 .contains("-A c4j-wg0-out -p udp -m udp --sport 40000 -m comment --comment \"cunicu4j wg0\" -j CT --notrack\n")
                 .contains("-I PREROUTING 1 -m comment --comment \"cunicu4j wg0\" -j c4j-wg0-pre\n")
-                .contains("-A c4j-wg0-pre -p udp -m udp --dport 40000 -m u32 ! --u32 \"0>>22&0x3C@12=0x2112A442\" -m comment --comment \"cunicu4j wg0\" -j REDIRECT --to-ports 51820\n")
-                .contains("-A c4j-wg0-post -d 198.18.2.1/32 -p udp -m udp --sport 51820 --dport 3333 -m comment --comment \"cunicu4j wg0 peer AbCd+/12\" -j SNAT --to-source :40000\n")
+                .contains("-A c4j-wg0-pre -p udp -m udp --dport 40000 -m addrtype --dst-type LOCAL -m u32 ! --u32 \"0>>22&0x3C@12=0x2112A442\" -m comment --comment \"cunicu4j wg0\" -j REDIRECT --to-ports 51820\n")
+                .contains("-A c4j-wg0-post -d 198.18.2.1/32 -p udp -m udp --sport 51820 --dport 3333 -m addrtype --src-type LOCAL -m comment --comment \"cunicu4j wg0 peer AbCd+/12\" -j SNAT --to-source :40000\n")
                 .contains("-I POSTROUTING 1 -m comment --comment \"cunicu4j wg0\" -j c4j-wg0-post\nCOMMIT\n")
                 .doesNotContain("fd00::3");
         assertThat(text.split("COMMIT\n", -1)).hasSize(3);
@@ -65,7 +65,7 @@ class IptablesRulesTest {
                 List.of(new PairRule("v6peer00", new InetSocketAddress(InetAddress.getByName("fd00::3"), 4444))));
         assertThat(v6).startsWith("*nat\n:c4j-wg0-pre - [0:0]\n:c4j-wg0-post - [0:0]\n")
                 .contains("--u32 \"52=0x2112A442\"")
-                .contains("-A c4j-wg0-post -d fd00:0:0:0:0:0:0:3/128 -p udp -m udp --sport 51820 --dport 4444")
+                .contains("-A c4j-wg0-post -d fd00:0:0:0:0:0:0:3/128 -p udp -m udp --sport 51820 --dport 4444 -m addrtype --src-type LOCAL ")
                 .doesNotContain("-I ").endsWith("COMMIT\n");
     }
 
@@ -92,6 +92,24 @@ class IptablesRulesTest {
         assertThat(IptablesRules.linesOf(SAVE_WITH_STALE, "wg0x"))
                 .containsExactly("raw :c4j-wg0x-pre - [0:0]", "raw -A PREROUTING -m comment --comment \"cunicu4j wg0x\" -j c4j-wg0x-pre");
         assertThat(IptablesRules.rules(SAVE_WITH_STALE, "nat", "c4j-wg0-post")).hasSize(1);
+    }
+
+    @Test
+    void aCrashedRunsPortsAreReadFromItsRedirectRules() {
+        String save = """
+                *nat
+                :c4j-wg0-pre - [0:0]
+                :c4j-wg0x-pre - [0:0]
+                -A c4j-wg0-pre -p udp -m udp --dport 40000 -m addrtype --dst-type LOCAL -m u32 ! --u32 "0x0>>0x16&0x3c@0xc=0x2112a442" -m comment --comment "cunicu4j wg0" -j REDIRECT --to-ports 51820
+                -A c4j-wg0-pre -p udp -m udp --dport 4000 -j REDIRECT --to-ports 5182
+                -A c4j-wg0-pre -p udp -m udp --dport 4000 -j REDIRECT --to-ports 5182
+                -A c4j-wg0x-pre -p udp -m udp --dport 41000 -j REDIRECT --to-ports 51821
+                -A c4j-wg0-pre -p udp -m udp --dport 42000 -j REDIRECT --to-ports 51822-51823
+                COMMIT
+                """;
+        assertThat(IptablesRules.redirects(save, "wg0")).containsExactly(
+                new IptablesRules.Redirect(40000, 51820), new IptablesRules.Redirect(4000, 5182));
+        assertThat(IptablesRules.redirects(SAVE_WITH_STALE, "wg0")).isEmpty();
     }
 
     @Test
@@ -125,6 +143,32 @@ class IptablesRulesTest {
     }
 
     @Test
+    void aDumpIsFilteredOnFamilyAndPortsBeforeDecodingAndTheDeleteTupleIsMarkedNested() throws Exception {
+        ByteBuffer msg = ctNew(7, new byte[] {10, 0, 0, 3}, 5555, new byte[] {10, 0, 0, 2}, 40000,
+                new byte[] {10, 0, 0, 2}, 51820, new byte[] {10, 0, 0, 3}, 5555, 17);
+        msg.putShort(16 + 4 + 2, (short) 1); // the kernel left the nested flag off the orig tuple
+        int inet = 2;
+        int inet6 = 10;
+        for (int port : new int[] {5555, 40000, 51820}) {
+            List<Conntrack.Flow> out = new ArrayList<>();
+            Conntrack.parse(msg.duplicate().order(ByteOrder.nativeOrder()), 7, inet, new int[] {1, port}, out);
+            assertThat(out).as("port %d of either tuple", port).hasSize(1);
+            ByteBuffer attrs = ByteBuffer.wrap(out.getFirst().deleteAttrs()).order(ByteOrder.nativeOrder());
+            assertThat(attrs.getShort(2)).as("CTA_TUPLE_ORIG | NLA_F_NESTED in host order").isEqualTo((short) 0x8001);
+            assertThat(attrs.getShort(0)).as("its length").isEqualTo((short) (4 + 20 + 28));
+        }
+        List<Conntrack.Flow> none = new ArrayList<>();
+        Conntrack.parse(msg.duplicate().order(ByteOrder.nativeOrder()), 7, inet, new int[] {4000, 51821}, none);
+        Conntrack.parse(msg.duplicate().order(ByteOrder.nativeOrder()), 7, inet, new int[0], none);
+        Conntrack.parse(msg.duplicate().order(ByteOrder.nativeOrder()), 7, inet6, null, none);
+        assertThat(none).as("other ports, no ports, another family").isEmpty();
+        ByteBuffer tcp = ctNew(7, new byte[] {10, 0, 0, 3}, 5555, new byte[] {10, 0, 0, 2}, 40000,
+                new byte[] {10, 0, 0, 2}, 40000, new byte[] {10, 0, 0, 3}, 5555, 6);
+        Conntrack.parse(tcp, 7, inet, new int[] {40000}, none);
+        assertThat(none).as("TCP with the port").isEmpty();
+    }
+
+    @Test
     void malformedDumpsAreSkippedNeverThrowOtherwise() throws Exception {
         long seed = new Random().nextLong();
         Random r = new Random(seed);
@@ -149,6 +193,7 @@ class IptablesRulesTest {
             List<Conntrack.Flow> out = new ArrayList<>();
             try {
                 Conntrack.parse(ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()), 3, out);
+                Conntrack.parse(ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()), 3, 2, new int[] {1, 2}, out);
             } catch (LinuxException e) {
                 // an error message for our sequence number: a valid outcome
             } catch (RuntimeException e) {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import org.cunicu4j.proxy.ProxyMode;
 import org.cunicu4j.proxy.ProxyUnavailableException;
+import org.cunicu4j.testlab.Waiter;
 import org.cunicu4j.wireguard.Key;
 import org.cunicu4j.wireguard.control.DeviceStatus;
 import org.cunicu4j.wireguard.control.DeviceUpdate;
@@ -57,12 +58,8 @@ class IptablesToolsTest {
                 .hasMessageContaining("iptables-save")
                 .hasMessageContaining("exited with status 4")
                 .hasMessageContaining("Permission denied (you must be root)");
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().equals("iptables " + name)) {
-                t.join(2000);
-                assertThat(t.isAlive()).as("the worker of a failed open ends").isFalse();
-            }
-        }
+        Waiter.until("the worker of a failed open ends", Duration.ofSeconds(10),
+                () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("iptables " + name) && t.isAlive()));
     }
 
     @Test
