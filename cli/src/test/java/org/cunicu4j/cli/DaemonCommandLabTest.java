@@ -214,7 +214,8 @@ class DaemonCommandLabTest {
                     .toArray(String[]::new));
             signal.awaitOutput("listening on", START);
             String url = "grpc://" + PeerTopologies.LAN_ALICE_IP + ":8080?insecure=true";
-            String adopt = "\n    userspace: false\n    listen_port: 51830";
+            // forced: proxy: auto would take a kernel mode where nftables, iptables or raw sockets work
+            String adopt = "\n    userspace: false\n    listen_port: 51830\n    proxy: user";
             Path fa = config("ga", ifA, ka, "10.98.0.1/24", kb.publicKey(), "10.98.0.2/32", url, adopt);
             Path fb = config("gb", ifB, kb, "10.98.0.2/24", ka.publicKey(), "10.98.0.1/32", url, adopt);
             LabProcess a = daemon(lan.alice(), fa, sa);

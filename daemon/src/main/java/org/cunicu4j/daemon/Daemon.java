@@ -79,23 +79,30 @@ public final class Daemon implements DaemonApi, AutoCloseable {
      *
      * @param lockDirectory where the lock files live ({@code <dir>/<ifname>.lock})
      * @param control starts the control server (null: none)
+     * @param externalModes opens the port-sharing modes of external devices (tests: fakes)
      */
-    public record Options(Path lockDirectory, ControlStarter control) {
+    public record Options(Path lockDirectory, ControlStarter control, ExternalModeOpener externalModes) {
         public Options {
             Objects.requireNonNull(lockDirectory, "lockDirectory");
+            Objects.requireNonNull(externalModes, "externalModes");
         }
 
-        /** Lock files in {@code /var/run/cunicu4j}; the control server on {@code rpc.socket}. */
+        /** Lock files in {@code /var/run/cunicu4j}; the control server on {@code rpc.socket}; module proxy's modes. */
         public static Options defaults() {
-            return new Options(InterfaceLock.DEFAULT_DIRECTORY, DEFAULT_CONTROL);
+            return new Options(InterfaceLock.DEFAULT_DIRECTORY, DEFAULT_CONTROL, ExternalModeOpener.REAL);
         }
 
         public Options withControl(ControlStarter c) {
-            return new Options(lockDirectory, c);
+            return new Options(lockDirectory, c, externalModes);
         }
 
         public Options withLockDirectory(Path dir) {
-            return new Options(dir, control);
+            return new Options(dir, control, externalModes);
+        }
+
+        /** The external modes opened through {@code opener} (a test's fakes) instead of module proxy's. */
+        public Options withExternalModes(ExternalModeOpener opener) {
+            return new Options(lockDirectory, control, opener);
         }
     }
 
@@ -182,7 +189,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
                 throw new DaemonException("rpc.socket " + config.rpcSocket() + ": " + e.getMessage(), e);
             }
         }
-        setup = new InterfaceSetup(rt, backend, hub::publish, options.lockDirectory(), source);
+        setup = new InterfaceSetup(rt, backend, hub::publish, options.lockDirectory(), source, options.externalModes());
         named.addAll(ifnames);
         Set<String> wanted = new LinkedHashSet<>(ifnames);
         wanted.addAll(config.explicitInterfaces());

@@ -31,7 +31,9 @@ import org.cunicu4j.wireguard.uapi.UapiSockets;
 
 /**
  * Brings one interface under management: takes its lock, adopts the existing device or
- * creates our own, chooses the proxy mode, applies the configuration once (private key,
+ * creates our own, chooses the proxy mode (BindProxy for our own device unless another mode
+ * is forced; for an external device the forced mode or {@code proxy: auto}'s choice, see
+ * {@link Proxies#external}), applies the configuration once (private key,
  * listen port, peers, addresses, MTU, link up) and starts endpoint discovery for its peers.
  * Runs on the daemon's thread (so sockets and the TUN land in the daemon's namespace).
  * Stateless apart from what the daemon hands it.
@@ -44,11 +46,15 @@ final class InterfaceSetup {
     private final Consumer<DaemonEvent> events;
     private final Path lockDir;
     private final String source;
+    private final ExternalModeOpener modes;
 
     /**
      * @param source the configuration's source (file path), named in errors
+     * @param modes opens the port-sharing modes of external devices (and of ours with a forced external mode)
      */
-    InterfaceSetup(RtNetlink rt, SignalingBackend backend, Consumer<DaemonEvent> events, Path lockDir, String source) {
+    InterfaceSetup(RtNetlink rt, SignalingBackend backend, Consumer<DaemonEvent> events, Path lockDir, String source,
+            ExternalModeOpener modes) {
+        this.modes = modes;
         this.rt = rt;
         this.backend = backend;
         this.events = events;
@@ -93,10 +99,6 @@ final class InterfaceSetup {
         String kind;
         PortSharing sharing;
         ProxyMode forced = cfg.proxy().orElse(null);
-        if (forced != null && forced != ProxyMode.BIND && forced != ProxyMode.USER) {
-            throw new DaemonException("proxy: " + forced.configName() + " is not available yet for " + ifname
-                    + " (this version has bind and user; use auto) (" + source + ")");
-        }
         int port;
         if (linkExists) {
             try {
@@ -109,7 +111,7 @@ final class InterfaceSetup {
             kind = control instanceof UapiClient ? ManagedInterface.UAPI : ManagedInterface.KERNEL;
             if (forced == ProxyMode.BIND) {
                 throw new DaemonException("proxy: bind needs our own device, but " + ifname + " is an existing "
-                        + kind + " device: use proxy: user or auto (" + source + ")");
+                        + kind + " device: use proxy: auto, user, raw, nftables or iptables (" + source + ")");
             }
             DeviceStatus st = control.status();
             Key key = privateKey(ifname, cfg, st);
@@ -119,7 +121,7 @@ final class InterfaceSetup {
             control.apply(new DeviceUpdate(cfg.privateKey(), port == st.listenPort() ? null : port, null, false,
                     peerUpdates(ifname, cfg)));
             int actualPort = control.status().listenPort();
-            sharing = Proxies.userspace(control, actualPort, forced == null ? null : source);
+            sharing = Proxies.external(control, actualPort, forced, source, modes);
             undo.add(sharing);
             return finish(ifname, kind, cfg, control, null, null, sharing, lock, key, undo);
         }
@@ -137,10 +139,12 @@ final class InterfaceSetup {
         if (cfg.mtu() != null) {
             options = options.withMtu(cfg.mtu());
         }
-        if (forced == ProxyMode.USER) {
+        if (forced != null && forced != ProxyMode.BIND) {
+            // our device as an external one: its own UDP sockets, driven through its control like
+            // wireguard-go, with the forced mode (user-space copies, raw socket, nftables, iptables) over it
             device = Device.create(ifname, options);
             undo.add(device);
-            sharing = Proxies.userspace(device, device.listenPort(), source);
+            sharing = Proxies.external(device, device.listenPort(), forced, source, modes);
         } else {
             Proxies.OwnDevice own = Proxies.ownDevice(ifname, options, forced == null ? null : source);
             device = own.device();

@@ -27,8 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  * interfaces. Our device gets the configuration (key, port, peers, address, link up) and
  * disappears on close; the watcher follows peers added and removed with {@code wg}; a second
  * daemon on the interface or on the control socket is refused; an existing wireguard-go device
- * is adopted with the user-space proxy, also when it appears later under a glob key, and is
- * left running on close.
+ * is adopted with the user-space proxy when the kernel modes are unavailable (the reason
+ * naming each), also when it appears later under a glob key, and is left running on close;
+ * our device with a kernel mode forced runs as an external device under that mode, and is
+ * refused and removed again when the mode cannot serve.
  */
 @RequiresRoot
 @RequiresTools({"ip", "wg", "wireguard-go"})
@@ -47,6 +49,16 @@ class DaemonLifecycleTest {
     private Daemon start(Host host, Path file, String... overrides) throws Exception {
         return DaemonTests.start(host, file, dir.resolve("locks"), overrides);
     }
+
+    /** A daemon whose external modes are {@link DaemonTests#kernelModesOff()}: auto ends at the user-space proxy. */
+    private Daemon startUserOnly(Host host, Path file, String... overrides) throws Exception {
+        return DaemonTests.start(host, file, dir.resolve("locks"), DaemonTests.kernelModesOff(), overrides);
+    }
+
+    /** What auto's reason says with {@link DaemonTests#kernelModesOff()}. */
+    private static final String USER_AFTER_FALLBACKS = "auto: nftables unavailable: " + DaemonTests.SWITCHED_OFF
+            + "; iptables unavailable: " + DaemonTests.SWITCHED_OFF + "; raw unavailable: " + DaemonTests.SWITCHED_OFF
+            + "; chose user: ";
 
     @Test
     void ourDeviceIsConfiguredWatchedAndRemovedOnClose() throws Exception {
@@ -150,10 +162,11 @@ class DaemonLifecycleTest {
                 assertThatThrownBy(() -> start(h, file, "interfaces." + ifname + ".proxy=bind"))
                         .isInstanceOf(DaemonException.class)
                         .hasMessageContaining("proxy: bind needs our own device, but " + ifname + " is an existing");
-                try (Daemon d = start(h, file)) {
+                try (Daemon d = startUserOnly(h, file)) {
                     InterfaceStatus st = iface(d, ifname);
                     assertThat(st.device()).isEqualTo("userspace (uapi)");
                     assertThat(st.proxyMode()).isEqualTo(ProxyMode.USER);
+                    assertThat(st.proxyReason()).as("every fallback in the reason").startsWith(USER_AFTER_FALLBACKS);
                     assertThat(st.listenPort()).isEqualTo(51998);
                     assertThat(peer(d, ifname, p1)).isNotNull();
                     assertThat(wgo.wg("show", ifname, "dump").stdout()).contains(key.toBase64(), p1.toBase64());
@@ -185,7 +198,7 @@ class DaemonLifecycleTest {
                     interfaces:
                       "%s*": {}
                     """.formatted(pid, dir.resolve("glob.sock"), key.toBase64(), WireguardGo.PREFIX + pid));
-            try (Daemon d = start(h, file)) {
+            try (Daemon d = startUserOnly(h, file)) {
                 List<DaemonEvent> events = new CopyOnWriteArrayList<>();
                 d.watch(events::add);
                 assertThat(d.interfaceNames()).isEmpty();
@@ -226,6 +239,138 @@ class DaemonLifecycleTest {
                 assertThat(st.listenPort()).isBetween(51820, 51899);
             }
             assertThat(h.exec("ip", "link", "show", ifname).ok()).as("our interface is removed").isFalse();
+        }
+    }
+
+    @Test
+    void ourDeviceWithAKernelModeForcedRunsAsAnExternalDeviceUnderIt() throws Exception {
+        Key key = Key.generatePrivate();
+        String ifname = "wgt" + pid + "r";
+        Path file = write("r", """
+                backends: [inprocess:raw-%d]
+                rpc: {socket: %s}
+                proxy: raw
+                interfaces:
+                  %s:
+                    private_key: %s
+                """.formatted(pid, dir.resolve("r.sock"), ifname, key.toBase64()));
+        List<String> opened = new CopyOnWriteArrayList<>();
+        // a stand-in for the raw mode (the wiring is under test, not the mode): the user-space proxy reporting raw
+        ExternalModeOpener fake = (mode, control, port) -> {
+            opened.add(mode.configName() + " on " + control.name() + " port " + port
+                    + (control instanceof org.cunicu4j.wireguard.device.Device ? " (our device)" : ""));
+            return new RawStandIn(org.cunicu4j.proxy.user.UserspaceProxy.open(control, port));
+        };
+        try (Lab lab = Lab.open()) {
+            Host h = lab.host("h");
+            try (Daemon d = DaemonTests.start(h, file, dir.resolve("locks"), fake)) {
+                InterfaceStatus st = iface(d, ifname);
+                assertThat(st.device()).isEqualTo("cunicu4j");
+                assertThat(st.proxyMode()).isEqualTo(ProxyMode.RAW);
+                assertThat(st.proxyReason()).isEqualTo("forced by proxy: raw in " + file);
+                assertThat(opened).containsExactly("raw on " + ifname + " port " + st.listenPort() + " (our device)");
+                assertThat(h.run("wg", "show", ifname, "listen-port").stdout().strip())
+                        .isEqualTo(Integer.toString(st.listenPort()));
+            }
+            assertThat(h.exec("ip", "link", "show", ifname).ok()).as("our interface is removed").isFalse();
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "proxy: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"raw", "nftables", "iptables"})
+    @RequiresTools({"nft", "iptables-save", "ip6tables-save"})
+    void ourDeviceUnderARealKernelModeForcedAndNothingLeftAfterClose(String mode) throws Exception {
+        Key key = Key.generatePrivate();
+        String ifname = "wgt" + pid + mode.charAt(0) + "k";
+        Path file = write("k" + mode, """
+                backends: [inprocess:k%s-%d]
+                rpc: {socket: %s}
+                proxy: %s
+                interfaces:
+                  %s:
+                    private_key: %s
+                """.formatted(mode, pid, dir.resolve("k" + mode + ".sock"), mode, ifname, key.toBase64()));
+        try (Lab lab = Lab.open()) {
+            Host h = lab.host("h");
+            try (Daemon d = start(h, file)) {
+                InterfaceStatus st = iface(d, ifname);
+                assertThat(st.device()).isEqualTo("cunicu4j");
+                assertThat(st.proxyMode()).isEqualTo(ProxyMode.fromConfigName(mode));
+                assertThat(st.proxyReason()).isEqualTo("forced by proxy: " + mode + " in " + file);
+                if (!mode.equals("raw")) {
+                    assertThat(rules(h)).as("the mode's rules").contains(ifname);
+                }
+            }
+            assertThat(rules(h)).as("no rule left").doesNotContain(ifname);
+            assertThat(h.exec("ip", "link", "show", ifname).ok()).as("our interface is removed").isFalse();
+        }
+    }
+
+    /** The nftables ruleset and iptables' (whichever backend) of {@code h}'s namespace. */
+    private static String rules(Host h) {
+        return h.run("nft", "list", "ruleset").stdout() + h.run("iptables-save").stdout()
+                + h.run("ip6tables-save").stdout();
+    }
+
+    @Test
+    void ourDeviceWithAForcedModeThatCannotServeIsRefusedNamingTheKeyAndFileAndRemoved() throws Exception {
+        Key key = Key.generatePrivate();
+        String ifname = "wgt" + pid + "n";
+        Path file = write("n", """
+                backends: [inprocess:nft-%d]
+                rpc: {socket: %s}
+                proxy: nftables
+                interfaces:
+                  %s:
+                    private_key: %s
+                """.formatted(pid, dir.resolve("n.sock"), ifname, key.toBase64()));
+        try (Lab lab = Lab.open()) {
+            Host h = lab.host("h");
+            assertThatThrownBy(() -> DaemonTests.start(h, file, dir.resolve("locks"), DaemonTests.kernelModesOff()))
+                    .isInstanceOf(DaemonException.class)
+                    .hasMessageContaining("proxy: nftables in " + file + " cannot serve " + ifname)
+                    .hasMessageContaining("nftables unavailable: " + DaemonTests.SWITCHED_OFF);
+            assertThat(h.exec("ip", "link", "show", ifname).ok()).as("the device made for it is removed again").isFalse();
+            assertThat(dir.resolve("locks").resolve(ifname + ".lock")).as("the lock is released").doesNotExist();
+            assertThat(dir.resolve("n.sock")).as("the control socket is closed").doesNotExist();
+        }
+    }
+
+    /** The user-space proxy under another mode's name: lets the daemon's wiring of a forced mode be tested alone. */
+    private record RawStandIn(org.cunicu4j.proxy.user.UserspaceProxy delegate) implements org.cunicu4j.proxy.ExternalPortSharing {
+        @Override
+        public ProxyMode mode() {
+            return ProxyMode.RAW;
+        }
+
+        @Override
+        public String reason() {
+            return "a stand-in for the raw mode";
+        }
+
+        @Override
+        public List<org.cunicu4j.ice.Gatherer> gatherers(org.cunicu4j.proxy.GatherSettings settings) {
+            return delegate.gatherers(settings);
+        }
+
+        @Override
+        public org.cunicu4j.proxy.PeerProxy attach(Key peer, org.cunicu4j.ice.IceAgent agent) throws java.io.IOException {
+            return delegate.attach(peer, agent);
+        }
+
+        @Override
+        public void listenPortChanged(int port) {
+            delegate.listenPortChanged(port);
+        }
+
+        @Override
+        public int listenPort() {
+            return delegate.listenPort();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
         }
     }
 }

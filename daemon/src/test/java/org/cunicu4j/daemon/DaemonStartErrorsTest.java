@@ -52,21 +52,6 @@ class DaemonStartErrorsTest {
     }
 
     @Test
-    void aProxyModeNotAvailableYetIsRefused() throws Exception {
-        String ifname = "wgx" + pid + "p";
-        Path file = write("""
-                backends: [inprocess:errors-%d]
-                rpc: {socket: %s}
-                private_key: %s
-                proxy: nftables
-                interfaces:
-                  %s: {}
-                """.formatted(pid, dir.resolve("s.sock"), org.cunicu4j.wireguard.Key.generatePrivate().toBase64(), ifname));
-        assertThatThrownBy(() -> start(file)).isInstanceOf(DaemonException.class)
-                .hasMessageContaining("proxy: nftables is not available").hasMessageContaining(file.toString());
-    }
-
-    @Test
     void anInterfaceThatDoesNotExistWithoutUserspaceIsRefused() throws Exception {
         String ifname = "wgx" + pid + "u";
         Path file = write("""

@@ -40,6 +40,30 @@ final class DaemonTests {
         return NetNs.call(host.netns(), () -> start(file, lockDir, overrides));
     }
 
+    /** As {@link #start(Host, Path, Path, String...)}, the external modes opened through {@code modes}. */
+    static Daemon start(Host host, Path file, Path lockDir, ExternalModeOpener modes, String... overrides) throws Exception {
+        return NetNs.call(host.netns(), () -> {
+            DaemonConfig cfg = ConfigLoader.load(file, Map.of(), List.of(overrides));
+            return Daemon.start(cfg, List.of(), Daemon.Options.defaults().withLockDirectory(lockDir).withExternalModes(modes));
+        });
+    }
+
+    /** Why {@link #kernelModesOff()} refuses a mode. */
+    static final String SWITCHED_OFF = "switched off by the test";
+
+    /**
+     * Module proxy's modes with the three kernel modes unavailable ({@link #SWITCHED_OFF}):
+     * {@code proxy: auto} ends at the user-space proxy whatever this machine has.
+     */
+    static ExternalModeOpener kernelModesOff() {
+        return (mode, control, port) -> {
+            if (mode != org.cunicu4j.proxy.ProxyMode.USER) {
+                throw new org.cunicu4j.proxy.ProxyUnavailableException(mode, SWITCHED_OFF);
+            }
+            return ExternalModeOpener.REAL.open(mode, control, port);
+        };
+    }
+
     /** The status of {@code d}'s interface {@code name}, or null. */
     static InterfaceStatus iface(Daemon d, String name) {
         return d.status().interfaces().stream().filter(i -> i.name().equals(name)).findFirst().orElse(null);

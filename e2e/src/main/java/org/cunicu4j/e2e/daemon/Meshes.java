@@ -28,13 +28,23 @@ public final class Meshes {
 
     /** Builds the mesh and starts everything (servers, devices, daemons); closes it again on failure. */
     public static MeshLab start(Scenario scenario, DeviceKind kind, List<String> jvmOptions) {
+        return start(scenario, kind, jvmOptions, b -> { });
+    }
+
+    /**
+     * As {@link #start(Scenario, DeviceKind, List)}, with {@code customize} applied to the
+     * builder first (e.g. {@code b -> b.daemonOption("proxy", "raw")}).
+     */
+    public static MeshLab start(Scenario scenario, DeviceKind kind, List<String> jvmOptions,
+            java.util.function.Consumer<MeshLab.Builder> customize) {
         long t0 = System.nanoTime();
         String tag = scenario + "/" + kind;
-        MeshLab mesh = MeshLab.builder(Launcher.java(Cli.absoluteClassPath(), jvmOptions.toArray(String[]::new)))
+        MeshLab.Builder b = MeshLab.builder(Launcher.java(Cli.absoluteClassPath(), jvmOptions.toArray(String[]::new)))
                 .scenario(scenario).device(kind)
                 .progress(line -> System.out.printf(Locale.ROOT, "[%s %5.1f s] %s%n", tag, (System.nanoTime() - t0) / 1e9,
-                        line))
-                .build();
+                        line));
+        customize.accept(b);
+        MeshLab mesh = b.build();
         try {
             mesh.start();
             return mesh;

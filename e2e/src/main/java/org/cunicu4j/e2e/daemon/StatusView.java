@@ -47,6 +47,22 @@ public final class StatusView {
         return maps(get(root, "interfaces"));
     }
 
+    /** The interface named {@code name}, or empty. */
+    public Optional<Map<String, Object>> iface(String name) {
+        return interfaces().stream().filter(i -> name.equals(string(i, "name"))).findFirst();
+    }
+
+    /** The proxy mode of interface {@code name} lower-cased, or null. */
+    public String interfaceProxyMode(String name) {
+        String s = iface(name).map(i -> string(i, "proxyMode")).orElse(null);
+        return s == null ? null : s.toLowerCase(Locale.ROOT);
+    }
+
+    /** Why interface {@code name} has its proxy mode (the selection's fallbacks, or the key that forced it), or null. */
+    public String interfaceProxyReason(String name) {
+        return iface(name).map(i -> string(i, "proxyReason")).orElse(null);
+    }
+
     /** Every peer of every interface. */
     public List<Peer> peers() {
         List<Peer> all = new ArrayList<>();
@@ -116,6 +132,11 @@ public final class StatusView {
         public String proxyMode() {
             String s = string(raw, "proxyMode");
             return s == null ? null : s.toLowerCase(Locale.ROOT);
+        }
+
+        /** Why that proxy mode serves this peer, or null. */
+        public String proxyReason() {
+            return string(raw, "proxyReason");
         }
 
         /** The selected pair's local candidate type lower-cased ({@code host}, {@code srflx}, ...), or null. */
