@@ -27,10 +27,8 @@ import java.util.regex.Pattern;
 import org.cunicu4j.ice.Gatherer;
 import org.cunicu4j.ice.IceAgent;
 import org.cunicu4j.ice.mux.UdpMux;
-import org.cunicu4j.linux.socket.SocketConstants;
-import org.cunicu4j.linux.socket.UdpSocket;
-import org.cunicu4j.net.udp.UdpPacketConn;
 import org.cunicu4j.proxy.ExternalPortSharing;
+import org.cunicu4j.proxy.IceSockets;
 import org.cunicu4j.proxy.GatherSettings;
 import org.cunicu4j.proxy.PeerProxies;
 import org.cunicu4j.proxy.PeerProxy;
@@ -131,7 +129,7 @@ public final class IptablesProxy implements ExternalPortSharing {
      */
     public static IptablesProxy open(WireGuardControl control, int listenPort, List<Path> toolDirs) throws IOException {
         Objects.requireNonNull(control, "control");
-        checkPort(control, listenPort);
+        IceSockets.checkListenPort(control, listenPort);
         String iface = control.name();
         try {
             IptablesRules.checkInterface(iface);
@@ -296,44 +294,10 @@ public final class IptablesProxy implements ExternalPortSharing {
 
     private static Map<Family, UdpMux> openMuxes(String iface) throws IOException {
         Map<Family, UdpMux> muxes = new EnumMap<>(Family.class);
-        IOException first = null;
-        try {
-            muxes.put(Family.V4, UdpMux.builder(new InetSocketAddress(InetAddress.getByAddress(new byte[4]), 0))
-                    .serverReflexive().start());
-        } catch (IOException e) {
-            first = e;
-        }
-        try {
-            muxes.put(Family.V6, UdpMux.builder(openV6Only()).serverReflexive().start());
-        } catch (IOException e) {
-            if (first != null) {
-                first.addSuppressed(e);
-            } else {
-                LOG.log(System.Logger.Level.INFO, "IptablesProxy of {0}: no IPv6 socket ({1}); IPv4 only", iface, e.getMessage());
-            }
-        }
-        if (muxes.isEmpty()) {
-            throw new IOException("IptablesProxy of " + iface + ": no ICE socket could be opened", first);
+        for (UdpMux m : IceSockets.openWildcardMuxes("IptablesProxy of " + iface)) {
+            muxes.put(m.localAddress().getAddress() instanceof java.net.Inet4Address ? Family.V4 : Family.V6, m);
         }
         return muxes;
-    }
-
-    private static UdpPacketConn openV6Only() throws IOException {
-        UdpSocket s = UdpSocket.open(SocketConstants.AF_INET6);
-        try {
-            s.setDualStack(false);
-            s.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[16]), 0));
-            return UdpPacketConn.of(s);
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
-    }
-
-    private static void checkPort(WireGuardControl control, int listenPort) {
-        if (listenPort < 1 || listenPort > 65535) {
-            throw new IllegalArgumentException("the listen port of " + control.name() + " must be 1..65535, got " + listenPort);
-        }
     }
 
     private static List<String> restore(IptablesTools tools, Family f) {
@@ -640,7 +604,7 @@ public final class IptablesProxy implements ExternalPortSharing {
      */
     @Override
     public void listenPortChanged(int port) {
-        checkPort(control, port);
+        IceSockets.checkListenPort(control, port);
         synchronized (peers) {
             if (peers.closed()) {
                 return;

@@ -4,7 +4,6 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,10 +25,8 @@ import org.cunicu4j.linux.Capabilities;
 import org.cunicu4j.linux.LinuxException;
 import org.cunicu4j.linux.nft.Libnftables;
 import org.cunicu4j.linux.nft.NftException;
-import org.cunicu4j.linux.socket.SocketConstants;
-import org.cunicu4j.linux.socket.UdpSocket;
-import org.cunicu4j.net.udp.UdpPacketConn;
 import org.cunicu4j.proxy.ExternalPortSharing;
+import org.cunicu4j.proxy.IceSockets;
 import org.cunicu4j.proxy.GatherSettings;
 import org.cunicu4j.proxy.PeerProxies;
 import org.cunicu4j.proxy.PeerProxy;
@@ -133,7 +130,7 @@ public final class NftablesProxy implements ExternalPortSharing {
      */
     public static NftablesProxy open(WireGuardControl control, int listenPort, String library) throws IOException {
         Objects.requireNonNull(control, "control");
-        checkPort(control, listenPort);
+        IceSockets.checkListenPort(control, listenPort);
         Libnftables nft;
         try {
             nft = Libnftables.load(library);
@@ -148,7 +145,7 @@ public final class NftablesProxy implements ExternalPortSharing {
         } catch (LinuxException e) {
             throw new ProxyUnavailableException(ProxyMode.NFTABLES, "the capabilities could not be read: " + e.getMessage(), e);
         }
-        List<UdpMux> muxes = openMuxes(control);
+        List<UdpMux> muxes = IceSockets.openWildcardMuxes("NftablesProxy of " + control.name());
         ThreadPoolExecutor worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> Thread.ofPlatform().daemon().name("nft " + control.name()).unstarted(r));
         worker.prestartCoreThread(); // now, from this thread: it inherits the device's namespace
@@ -170,47 +167,6 @@ public final class NftablesProxy implements ExternalPortSharing {
         LOG.log(System.Logger.Level.INFO, "{0}: table inet {1}, ICE ports {2}/{3}, WireGuard port {4}",
                 control.name(), p.table, Integer.toString(p.icePort4), Integer.toString(p.icePort6), Integer.toString(listenPort));
         return p;
-    }
-
-    private static List<UdpMux> openMuxes(WireGuardControl control) throws IOException {
-        List<UdpMux> muxes = new ArrayList<>(2);
-        IOException first = null;
-        try {
-            muxes.add(UdpMux.builder(new InetSocketAddress(InetAddress.getByAddress(new byte[4]), 0)).serverReflexive().start());
-        } catch (IOException e) {
-            first = e;
-        }
-        try {
-            muxes.add(UdpMux.builder(openV6Only()).serverReflexive().start());
-        } catch (IOException e) {
-            if (first != null) {
-                first.addSuppressed(e);
-            } else {
-                LOG.log(System.Logger.Level.INFO, "NftablesProxy of {0}: no IPv6 socket ({1}); IPv4 only", control.name(), e.getMessage());
-            }
-        }
-        if (muxes.isEmpty()) {
-            throw new IOException("NftablesProxy of " + control.name() + ": no ICE socket could be opened", first);
-        }
-        return muxes;
-    }
-
-    private static UdpPacketConn openV6Only() throws IOException {
-        UdpSocket s = UdpSocket.open(SocketConstants.AF_INET6);
-        try {
-            s.setDualStack(false);
-            s.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[16]), 0));
-            return UdpPacketConn.of(s);
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
-    }
-
-    private static void checkPort(WireGuardControl control, int listenPort) {
-        if (listenPort < 1 || listenPort > 65535) {
-            throw new IllegalArgumentException("the listen port of " + control.name() + " must be 1..65535, got " + listenPort);
-        }
     }
 
     @Override
@@ -269,7 +225,7 @@ public final class NftablesProxy implements ExternalPortSharing {
      */
     @Override
     public void listenPortChanged(int port) {
-        checkPort(control, port);
+        IceSockets.checkListenPort(control, port);
         synchronized (peers) {
             listenPort = port;
             peers.forEach(p -> p.listenPortChanged(port));

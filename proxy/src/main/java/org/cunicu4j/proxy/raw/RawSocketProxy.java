@@ -21,6 +21,7 @@ import org.cunicu4j.ice.mux.UdpMux;
 import org.cunicu4j.linux.Errno;
 import org.cunicu4j.linux.LinuxException;
 import org.cunicu4j.proxy.ExternalPortSharing;
+import org.cunicu4j.proxy.IceSockets;
 import org.cunicu4j.proxy.GatherSettings;
 import org.cunicu4j.proxy.PeerProxies;
 import org.cunicu4j.proxy.PeerProxy;
@@ -101,7 +102,7 @@ public final class RawSocketProxy implements ExternalPortSharing {
     /** As {@link #open(WireGuardControl, int)} with another self-test deadline (tests). */
     static RawSocketProxy open(WireGuardControl control, int listenPort, Duration selfTestTimeout) throws IOException {
         Objects.requireNonNull(control, "control");
-        checkPort(control, listenPort);
+        IceSockets.checkListenPort(control, listenPort);
         String owner = "RawSocketProxy of " + control.name();
         int fwmark = fwmark(control, owner);
         List<RawUdpConn> conns = new ArrayList<>(2);
@@ -207,12 +208,6 @@ public final class RawSocketProxy implements ExternalPortSharing {
         return null;
     }
 
-    private static void checkPort(WireGuardControl control, int port) {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("the listen port of " + control.name() + " must be 1..65535, got " + port);
-        }
-    }
-
     @Override
     public ProxyMode mode() {
         return ProxyMode.RAW;
@@ -282,7 +277,7 @@ public final class RawSocketProxy implements ExternalPortSharing {
      */
     @Override
     public void listenPortChanged(int port) {
-        checkPort(control, port);
+        IceSockets.checkListenPort(control, port);
         synchronized (peers) { // close() marks peers closed under this monitor before closing the conns
             if (peers.closed()) {
                 return;

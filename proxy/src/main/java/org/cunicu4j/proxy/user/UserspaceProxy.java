@@ -1,7 +1,6 @@
 package org.cunicu4j.proxy.user;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,13 +8,11 @@ import java.util.Objects;
 import org.cunicu4j.ice.Gatherer;
 import org.cunicu4j.ice.IceAgent;
 import org.cunicu4j.ice.mux.UdpMux;
-import org.cunicu4j.linux.socket.SocketConstants;
-import org.cunicu4j.linux.socket.UdpSocket;
-import org.cunicu4j.net.udp.UdpPacketConn;
 import org.cunicu4j.proxy.GatherSettings;
 import org.cunicu4j.proxy.PeerProxies;
 import org.cunicu4j.proxy.PeerProxy;
 import org.cunicu4j.proxy.ExternalPortSharing;
+import org.cunicu4j.proxy.IceSockets;
 import org.cunicu4j.proxy.ProxyMode;
 import org.cunicu4j.proxy.SharedPortGatherers;
 import org.cunicu4j.wireguard.Key;
@@ -68,45 +65,9 @@ public final class UserspaceProxy implements ExternalPortSharing {
      */
     public static UserspaceProxy open(WireGuardControl control, int listenPort) throws IOException {
         Objects.requireNonNull(control, "control");
-        checkPort(control, listenPort);
-        List<UdpMux> muxes = new ArrayList<>(2);
-        IOException first = null;
-        try {
-            muxes.add(UdpMux.builder(new InetSocketAddress(InetAddress.getByAddress(new byte[4]), 0)).serverReflexive().start());
-        } catch (IOException e) {
-            first = e;
-        }
-        try {
-            muxes.add(UdpMux.builder(openV6Only()).serverReflexive().start());
-        } catch (IOException e) {
-            if (first != null) {
-                first.addSuppressed(e);
-            } else {
-                LOG.log(System.Logger.Level.INFO, "UserspaceProxy of {0}: no IPv6 socket ({1}); IPv4 only", control.name(), e.getMessage());
-            }
-        }
-        if (muxes.isEmpty()) {
-            throw new IOException("UserspaceProxy of " + control.name() + ": no ICE socket could be opened", first);
-        }
+        IceSockets.checkListenPort(control, listenPort);
+        List<UdpMux> muxes = IceSockets.openWildcardMuxes("UserspaceProxy of " + control.name());
         return new UserspaceProxy(control, listenPort, muxes);
-    }
-
-    private static void checkPort(WireGuardControl control, int listenPort) {
-        if (listenPort < 1 || listenPort > 65535) {
-            throw new IllegalArgumentException("the listen port of " + control.name() + " must be 1..65535, got " + listenPort);
-        }
-    }
-
-    private static UdpPacketConn openV6Only() throws IOException {
-        UdpSocket s = UdpSocket.open(SocketConstants.AF_INET6);
-        try {
-            s.setDualStack(false);
-            s.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[16]), 0));
-            return UdpPacketConn.of(s);
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
     }
 
     @Override
@@ -161,7 +122,7 @@ public final class UserspaceProxy implements ExternalPortSharing {
      */
     @Override
     public void listenPortChanged(int port) {
-        checkPort(control, port);
+        IceSockets.checkListenPort(control, port);
         synchronized (peers) {
             listenPort = port;
             peers.forEach(p -> p.listenPortChanged(port));
