@@ -34,7 +34,14 @@ public final class SharedPortGatherers {
      *
      * @param muxes the shared muxes (borrowed), those of families the settings exclude are skipped
      */
-    public static List<Gatherer> over(List<UdpMux> muxes, GatherSettings settings) {
+    public static List<Gatherer> over(List<UdpMux> shared, GatherSettings settings) {
+        List<UdpMux> muxes = new ArrayList<>(shared.size());
+        for (UdpMux m : shared) {
+            boolean v4 = m.localAddress().getAddress() instanceof java.net.Inet4Address;
+            if (v4 ? settings.ipv4() : settings.ipv6()) {
+                muxes.add(m);
+            }
+        }
         Set<CandidateType> types = settings.candidateTypes();
         List<Gatherer> out = new ArrayList<>(3);
         boolean wantsHostBases = types.contains(CandidateType.HOST) || types.contains(CandidateType.SERVER_REFLEXIVE)

@@ -192,14 +192,7 @@ public final class NftablesProxy implements ExternalPortSharing {
     @Override
     public List<Gatherer> gatherers(GatherSettings settings) {
         peers.requireOpen();
-        List<UdpMux> use = new ArrayList<>(2);
-        for (UdpMux m : muxes) {
-            boolean v4 = m.localAddress().getAddress() instanceof Inet4Address;
-            if (v4 ? settings.ipv4() : settings.ipv6()) {
-                use.add(m);
-            }
-        }
-        return SharedPortGatherers.over(use, settings);
+        return SharedPortGatherers.over(muxes, settings);
     }
 
     /**

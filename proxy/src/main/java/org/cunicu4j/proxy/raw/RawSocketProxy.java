@@ -242,13 +242,7 @@ public final class RawSocketProxy implements ExternalPortSharing {
     @Override
     public List<Gatherer> gatherers(GatherSettings settings) {
         peers.requireOpen();
-        List<UdpMux> use = new ArrayList<>(2);
-        for (int i = 0; i < conns.size(); i++) {
-            if (conns.get(i).family() == AF_INET ? settings.ipv4() : settings.ipv6()) {
-                use.add(muxes.get(i));
-            }
-        }
-        return SharedPortGatherers.over(use, settings);
+        return SharedPortGatherers.over(muxes, settings); // skips the families the settings exclude
     }
 
     /**

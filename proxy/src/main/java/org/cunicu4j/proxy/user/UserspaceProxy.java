@@ -2,7 +2,6 @@ package org.cunicu4j.proxy.user;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.cunicu4j.ice.Gatherer;
@@ -88,14 +87,7 @@ public final class UserspaceProxy implements ExternalPortSharing {
     @Override
     public List<Gatherer> gatherers(GatherSettings settings) {
         peers.requireOpen();
-        List<UdpMux> use = new ArrayList<>(2);
-        for (UdpMux m : muxes) {
-            boolean v4 = m.localAddress().getAddress() instanceof java.net.Inet4Address;
-            if (v4 ? settings.ipv4() : settings.ipv6()) {
-                use.add(m);
-            }
-        }
-        return SharedPortGatherers.over(use, settings);
+        return SharedPortGatherers.over(muxes, settings);
     }
 
     /**
