@@ -402,6 +402,13 @@ public final class Daemon implements DaemonApi, AutoCloseable {
                 if (!mi.peers.contains(k)) {
                     mi.peers.add(k);
                     try {
+                        // autocfg: the peer's derived addresses join its allowed IPs
+                        mi.autocfg.peerAdded(mi.control, k);
+                    } catch (IOException | RuntimeException e) {
+                        emit(DaemonEvent.Type.ERROR, mi.name, k, "adding the derived addresses of peer " + name(mi, k) + " on "
+                                + mi.name + ": " + e.getMessage());
+                    }
+                    try {
                         mi.epdisc.addPeer(k, mi.peerName(k));
                         emit(DaemonEvent.Type.PEER_ADDED, mi.name, k, "peer " + name(mi, k) + " added on " + mi.name);
                     } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.cunicu4j.daemon.autocfg.AutoConfig;
 import org.cunicu4j.daemon.config.InterfaceConfig;
 import org.cunicu4j.daemon.config.PeerConfig;
 import org.cunicu4j.daemon.epdisc.EndpointDiscovery;
@@ -42,11 +43,14 @@ final class ManagedInterface implements AutoCloseable {
     final EndpointDiscovery epdisc;
     final InterfaceLock lock;
     final Key publicKey;
+    /** The interface's auto-configuration: derived addresses for peers the watcher sees added. */
+    final AutoConfig autocfg;
     /** Peers seen in the last watcher pass (daemon thread only). */
     final Set<Key> peers = new HashSet<>();
 
     ManagedInterface(String name, String kind, InterfaceConfig config, WireGuardControl control, Device device,
-            UapiServer uapi, PortSharing sharing, EndpointDiscovery epdisc, InterfaceLock lock, Key publicKey) {
+            UapiServer uapi, PortSharing sharing, EndpointDiscovery epdisc, InterfaceLock lock, Key publicKey,
+            AutoConfig autocfg) {
         this.name = name;
         this.kind = kind;
         this.config = config;
@@ -57,6 +61,7 @@ final class ManagedInterface implements AutoCloseable {
         this.epdisc = epdisc;
         this.lock = lock;
         this.publicKey = publicKey;
+        this.autocfg = autocfg;
     }
 
     /** Whether we created the device (and remove it on close). */

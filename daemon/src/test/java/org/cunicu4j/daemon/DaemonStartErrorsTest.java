@@ -36,17 +36,17 @@ class DaemonStartErrorsTest {
     }
 
     @Test
-    void noPrivateKeyIsRefusedNamingTheKeyAndFile() throws Exception {
+    void anMtuBelowTheIpv6MinimumWithAnIpv6PrefixIsRefusedNamingTheFile() throws Exception {
         String ifname = "wgx" + pid + "k";
         Path file = write("""
                 backends: [inprocess:errors-%d]
                 rpc: {socket: %s}
                 interfaces:
-                  %s: {}
+                  %s: {mtu: 1200}
                 """.formatted(pid, dir.resolve("s.sock"), ifname));
         assertThatThrownBy(() -> start(file)).isInstanceOf(DaemonException.class)
-                .hasMessageContaining("interface " + ifname + " has no private key")
-                .hasMessageContaining("private_key").hasMessageContaining(file.toString());
+                .hasMessageContaining("mtu must be at least 1280 when prefixes has an IPv6 prefix")
+                .hasMessageContaining(file.toString());
         assertThat(dir.resolve("s.sock")).as("the control socket is closed again").doesNotExist();
         assertThat(dir.resolve("locks").resolve(ifname + ".lock")).as("the lock is released").doesNotExist();
     }
