@@ -189,7 +189,8 @@ public final class Daemon implements DaemonApi, AutoCloseable {
                 throw new DaemonException("rpc.socket " + config.rpcSocket() + ": " + e.getMessage(), e);
             }
         }
-        setup = new InterfaceSetup(rt, backend, hub::publish, options.lockDirectory(), source, options.externalModes());
+        setup = new InterfaceSetup(rt, backend, hub::publish, options.lockDirectory(), source, options.externalModes(),
+                thread);
         named.addAll(ifnames);
         Set<String> wanted = new LinkedHashSet<>(ifnames);
         wanted.addAll(config.explicitInterfaces());

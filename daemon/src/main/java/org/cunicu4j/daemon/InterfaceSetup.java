@@ -7,7 +7,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.cunicu4j.daemon.api.DaemonEvent;
 import org.cunicu4j.daemon.autocfg.AutoConfig;
@@ -15,6 +19,9 @@ import org.cunicu4j.daemon.config.IceSettings;
 import org.cunicu4j.daemon.config.InterfaceConfig;
 import org.cunicu4j.daemon.config.PeerConfig;
 import org.cunicu4j.daemon.epdisc.EndpointDiscovery;
+import org.cunicu4j.daemon.pdisc.CommunityKey;
+import org.cunicu4j.daemon.pdisc.KeyFilter;
+import org.cunicu4j.daemon.pdisc.PeerDiscovery;
 import org.cunicu4j.ice.IceConfig;
 import org.cunicu4j.linux.netlink.RtNetlink;
 import org.cunicu4j.proxy.PortSharing;
@@ -41,7 +48,9 @@ import org.cunicu4j.wireguard.uapi.UapiSockets;
  * ({@link AutoConfig}: a generated private key when none is configured or on the device, the
  * MTU detected from the peers' endpoints for our own device when {@code mtu} is unset, the
  * addresses derived from our public key for each of {@code prefixes} next to the static
- * {@code addresses}) and starts endpoint discovery for its peers.
+ * {@code addresses}) and starts endpoint discovery for its peers, and, when a {@code community}
+ * is set and {@code discover_peers} is true, peer discovery ({@link PeerDiscovery}) whose
+ * members become WireGuard peers through {@link DiscoveredPeers} on the daemon thread.
  * Runs on the daemon's thread (so sockets and the TUN land in the daemon's namespace).
  * Stateless apart from what the daemon hands it.
  */
@@ -54,13 +63,18 @@ final class InterfaceSetup {
     private final Path lockDir;
     private final String source;
     private final ExternalModeOpener modes;
+    private final Executor daemonThread;
+    /** Community keys by passphrase: Argon2id costs a second or so, once per passphrase. */
+    private final Map<String, Key> communities = new ConcurrentHashMap<>();
 
     /**
      * @param source the configuration's source (file path), named in errors
      * @param modes opens the port-sharing modes of external devices (and of ours with a forced external mode)
+     * @param daemonThread the daemon's thread, where peer discovery's device changes run
      */
     InterfaceSetup(RtNetlink rt, SignalingBackend backend, Consumer<DaemonEvent> events, Path lockDir, String source,
-            ExternalModeOpener modes) {
+            ExternalModeOpener modes, Executor daemonThread) {
+        this.daemonThread = daemonThread;
         this.modes = modes;
         this.rt = rt;
         this.backend = backend;
@@ -201,12 +215,51 @@ final class InterfaceSetup {
         EndpointDiscovery epdisc = EndpointDiscovery.open(ifname, key, backend, sharing,
                 cfg.ice().gatherSettings(), iceConfig(cfg.ice()), events);
         undo.add(epdisc);
+        DiscoveredPeers discovered = null;
+        PeerDiscovery pdisc = null;
+        if (cfg.discoveryEnabled()) {
+            discovered = new DiscoveredPeers(control, cfg.prefixes(), daemonThread);
+            List<org.cunicu4j.net.IpPrefix> prefixes = cfg.prefixes();
+            pdisc = PeerDiscovery.start(ifname, key, discoverySettings(ifname, cfg), backend, discovered,
+                    k -> org.cunicu4j.daemon.autocfg.DerivedAddresses.addresses(k, prefixes).stream()
+                            .map(org.cunicu4j.net.IpPrefix::address).toList());
+            undo.add(pdisc);
+        }
         ManagedInterface mi = new ManagedInterface(ifname, kind, cfg, control, device, uapi, sharing, epdisc, lock,
-                key.publicKey(), auto);
+                key.publicKey(), auto, pdisc, discovered);
         LOG.log(System.Logger.Level.INFO, "{0}: {1} device, public key {2}, listen port {3}, proxy {4} ({5})", ifname, kind,
                 key.publicKey().toBase64(), String.valueOf(control.status().listenPort()), sharing.mode().configName(),
                 sharing.reason());
         return mi;
+    }
+
+    /** What peer discovery announces and accepts on {@code ifname}. */
+    private PeerDiscovery.Settings discoverySettings(String ifname, InterfaceConfig cfg) {
+        Key community = communities.computeIfAbsent(cfg.community(), CommunityKey::derive);
+        String hostname = cfg.hostname() != null ? cfg.hostname() : systemHostname();
+        try {
+            KeyFilter filter = new KeyFilter(Set.copyOf(cfg.whitelist()), Set.copyOf(cfg.blacklist()));
+            try {
+                return new PeerDiscovery.Settings(community, hostname, cfg.addresses(), List.of(), Map.of(), filter);
+            } catch (IllegalArgumentException e) {
+                if (cfg.hostname() != null) {
+                    throw e;
+                }
+                // the system's name is no host name cunīcu accepts: announce none
+                return new PeerDiscovery.Settings(community, "", cfg.addresses(), List.of(), Map.of(), filter);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new DaemonException("peer discovery on " + ifname + " (" + source + "): " + e.getMessage());
+        }
+    }
+
+    /** The host name of our UTS namespace, or empty. */
+    private static String systemHostname() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private List<PeerUpdate> peerUpdates(String ifname, InterfaceConfig cfg) {
