@@ -44,6 +44,9 @@ final class Schema {
     /** The ICE agent's consent-freshness interval, which disconnected_timeout must exceed. */
     private static final Duration CONSENT_INTERVAL = IceConfig.defaults().consentInterval();
 
+    /** The kernel removes a link's IPv6 addresses below this MTU (RFC 8200's minimum). */
+    private static final int IPV6_MIN_MTU = 1280;
+
     /** Keys of cunīcu's configuration that cunicu4j does not implement. */
     static final Set<String> UNSUPPORTED_CUNICU_KEYS = Set.of("hooks", "fwmark", "routing_table", "sync_routes",
             "watch_routes", "sync_config", "sync_hosts", "domain", "port_forwarding", "wait");
@@ -295,6 +298,19 @@ final class Schema {
                 case "blacklist" -> blacklist = list(v, x -> key(x, Key.Type.PUBLIC));
                 case "hostname" -> hostname = hostname(v);
                 default -> throw new AssertionError(key);
+            }
+        }
+        if (mtu != null && mtu < IPV6_MIN_MTU) {
+            for (IpPrefix p : prefixes) {
+                if (!p.isIpv4()) {
+                    // blame the one written last: a pattern's prefixes over the top level's mtu, and so on
+                    boolean prefixesLast = set(m, "prefixes") && writtenAfter(m.get("prefixes").origin(), m.get("mtu").origin());
+                    Tree at = prefixesLast ? m.get("prefixes") : m.get("mtu");
+                    throw at.origin().error("mtu " + mtu + (prefixesLast ? " (" + writtenAt(m.get("mtu")) + ")" : "")
+                            + " is below " + IPV6_MIN_MTU + ", the least a link keeps IPv6 addresses at, but prefixes has the IPv6 prefix "
+                            + p.masked() + (set(m, "prefixes") ? "" : " (a default)")
+                            + ": raise mtu or set prefixes without IPv6 ones");
+                }
             }
         }
         return new InterfaceConfig(privateKey, listenPort, range, userspace, mtu, addresses, peers, ice, proxy, prefixes,

@@ -65,6 +65,12 @@ class ConfigErrorsTest {
                         "prefixes", "interfaces.wg0.prefixes[1]", "not an IP prefix"),
                 Arguments.of("prefix without host bits", "prefixes:\n  - 10.237.0.0/16\n  - 10.1.2.3/32\n", "10.1.2.3",
                         "prefixes[1]", "leaves no bits to derive an address in"),
+                Arguments.of("mtu below 1280 with the default IPv6 prefix", "interfaces:\n  wg0:\n    mtu: 1200\n", "1200",
+                        "interfaces.wg0.mtu", "mtu 1200 is below 1280, the least a link keeps IPv6 addresses at, but prefixes "
+                                + "has the IPv6 prefix fc2f:9a4d:0:0:0:0:0:0/32 (a default)"),
+                Arguments.of("IPv6 prefix written after a low mtu", "mtu: 1200\nprefixes: [10.1.0.0/16]\n"
+                        + "interfaces:\n  wg0:\n    prefixes: [fd00::/16]\n", "fd00", "interfaces.wg0.prefixes",
+                        "mtu 1200 (" + "/"),
                 Arguments.of("bad whitelist key", "whitelist:\n  - " + BOB + "\n  - nokey\n", "nokey", "whitelist[1]",
                         "not a valid public key"),
                 Arguments.of("bad blacklist key", "blacklist: [nokey]\n", "blacklist", "blacklist[0]", "not a valid public key"),
