@@ -89,6 +89,14 @@ class ConfigLoaderTest {
         assertThat(wg1.privateKey()).isNull();
         assertThat(wg1.peers()).isEmpty();
         assertThat(wg1.mtu()).isEqualTo(1420);
+        assertThat(wg1.community()).isEqualTo("correct horse battery staple");
+        assertThat(wg1.discoveryEnabled()).isTrue();
+        assertThat(wg1.hostname()).isEqualTo("alpha");
+        assertThat(wg1.blacklist()).containsExactly(Key.parsePublic(BOB));
+        assertThat(wg1.whitelist()).isEmpty();
+        assertThat(wg1.prefixes()).containsExactly(IpPrefix.parse("fc2f:9a4d::/32"), IpPrefix.parse("10.237.0.0/16"));
+        assertThat(wg0.discoveryEnabled()).as("the top level's empty community").isFalse();
+        assertThat(wg0.hostname()).isNull();
     }
 
     @Test
