@@ -32,6 +32,9 @@ final class DiscoveredPeers implements PeerSink {
     private final List<IpPrefix> prefixes;
     private final Executor daemonThread;
     private final Map<Key, String> names = new ConcurrentHashMap<>();
+    /** Changes handed to the daemon thread and not yet done. */
+    private final Set<FutureTask<Void>> pending = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopped;
 
     /**
      * @param control the interface's control; borrowed
@@ -78,20 +81,38 @@ final class DiscoveredPeers implements PeerSink {
         }
     }
 
+    /**
+     * Refuses further changes and cancels those waiting for the daemon thread, so that peer
+     * discovery's worker does not wait for a thread that is itself closing peer discovery
+     * (the interface is going away; the device is closed or reconciled after).
+     */
+    void stop() {
+        stopped = true;
+        for (FutureTask<Void> t : pending) {
+            t.cancel(false);
+        }
+    }
+
     /** Runs {@code change} on the daemon thread and waits for it; its failure is thrown here. */
     private void onDaemonThread(Change change) throws Exception {
         FutureTask<Void> task = new FutureTask<>(() -> {
             change.run();
             return null;
         });
-        daemonThread.execute(task);
+        pending.add(task);
         try {
+            if (stopped) {
+                throw new IllegalStateException("the interface is shutting down");
+            }
+            daemonThread.execute(task);
             task.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Exception x) {
                 throw x;
             }
             throw e;
+        } finally {
+            pending.remove(task);
         }
     }
 

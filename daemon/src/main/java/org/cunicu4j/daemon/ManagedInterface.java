@@ -90,6 +90,9 @@ final class ManagedInterface implements AutoCloseable {
     @Override
     public void close() {
         // peer discovery first: its REMOVE goes out while the backends and the device are still up
+        if (discovered != null) {
+            discovered.stop();
+        }
         closeQuietly(pdisc, "peer discovery");
         closeQuietly(epdisc, "endpoint discovery");
         closeQuietly(sharing, "port sharing");
