@@ -189,7 +189,8 @@ public final class Daemon implements DaemonApi, AutoCloseable {
                 throw new DaemonException("rpc.socket " + config.rpcSocket() + ": " + e.getMessage(), e);
             }
         }
-        setup = new InterfaceSetup(rt, backend, hub::publish, options.lockDirectory(), source, options.externalModes());
+        setup = new InterfaceSetup(rt, backend, hub::publish, options.lockDirectory(), source, options.externalModes(),
+                thread);
         named.addAll(ifnames);
         Set<String> wanted = new LinkedHashSet<>(ifnames);
         wanted.addAll(config.explicitInterfaces());
@@ -401,6 +402,13 @@ public final class Daemon implements DaemonApi, AutoCloseable {
             for (Key k : now) {
                 if (!mi.peers.contains(k)) {
                     mi.peers.add(k);
+                    try {
+                        // autocfg: the peer's derived addresses join its allowed IPs
+                        mi.autocfg.peerAdded(mi.control, k);
+                    } catch (IOException | RuntimeException e) {
+                        emit(DaemonEvent.Type.ERROR, mi.name, k, "adding the derived addresses of peer " + name(mi, k) + " on "
+                                + mi.name + ": " + e.getMessage());
+                    }
                     try {
                         mi.epdisc.addPeer(k, mi.peerName(k));
                         emit(DaemonEvent.Type.PEER_ADDED, mi.name, k, "peer " + name(mi, k) + " added on " + mi.name);

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.cunicu4j.daemon.autocfg.AutoConfig;
 import org.cunicu4j.daemon.config.InterfaceConfig;
+import org.cunicu4j.daemon.pdisc.PeerDiscovery;
 import org.cunicu4j.daemon.config.PeerConfig;
 import org.cunicu4j.daemon.epdisc.EndpointDiscovery;
 import org.cunicu4j.proxy.PortSharing;
@@ -16,7 +18,8 @@ import org.cunicu4j.wireguard.uapi.UapiServer;
 /**
  * One WireGuard interface the daemon manages: how it reaches the device (our own
  * {@link Device} with its UAPI server, or a control client of an adopted device), the port
- * sharing, the endpoint discovery of its peers and the lock that marks it as ours.
+ * sharing, the endpoint discovery of its peers, peer discovery by community (when on) and
+ * the lock that marks it as ours.
  *
  * <p>Owned by the {@link Daemon}; its mutable state (the last seen peers) is touched only on
  * the daemon's thread. {@link #close()} releases everything; a device we created is closed
@@ -42,11 +45,20 @@ final class ManagedInterface implements AutoCloseable {
     final EndpointDiscovery epdisc;
     final InterfaceLock lock;
     final Key publicKey;
+    /** The interface's auto-configuration: derived addresses for peers the watcher sees added. */
+    final AutoConfig autocfg;
+    /** Peer discovery by community, or null when off (no community or discover_peers false). */
+    final PeerDiscovery pdisc;
+    /** The members peer discovery added (their names), or null when it is off. */
+    final DiscoveredPeers discovered;
     /** Peers seen in the last watcher pass (daemon thread only). */
     final Set<Key> peers = new HashSet<>();
 
     ManagedInterface(String name, String kind, InterfaceConfig config, WireGuardControl control, Device device,
-            UapiServer uapi, PortSharing sharing, EndpointDiscovery epdisc, InterfaceLock lock, Key publicKey) {
+            UapiServer uapi, PortSharing sharing, EndpointDiscovery epdisc, InterfaceLock lock, Key publicKey,
+            AutoConfig autocfg, PeerDiscovery pdisc, DiscoveredPeers discovered) {
+        this.pdisc = pdisc;
+        this.discovered = discovered;
         this.name = name;
         this.kind = kind;
         this.config = config;
@@ -57,6 +69,7 @@ final class ManagedInterface implements AutoCloseable {
         this.epdisc = epdisc;
         this.lock = lock;
         this.publicKey = publicKey;
+        this.autocfg = autocfg;
     }
 
     /** Whether we created the device (and remove it on close). */
@@ -64,18 +77,23 @@ final class ManagedInterface implements AutoCloseable {
         return device != null;
     }
 
-    /** The configured name of peer {@code key}, or null. */
+    /** The configured name of peer {@code key}, else the name it advertised to peer discovery, or null. */
     String peerName(Key key) {
         for (Map.Entry<String, PeerConfig> e : config.peers().entrySet()) {
             if (e.getValue().publicKey().equals(key)) {
                 return e.getKey();
             }
         }
-        return null;
+        return discovered == null ? null : discovered.name(key);
     }
 
     @Override
     public void close() {
+        // peer discovery first: its REMOVE goes out while the backends and the device are still up
+        if (discovered != null) {
+            discovered.stop();
+        }
+        closeQuietly(pdisc, "peer discovery");
         closeQuietly(epdisc, "endpoint discovery");
         closeQuietly(sharing, "port sharing");
         closeQuietly(uapi, "UAPI server");

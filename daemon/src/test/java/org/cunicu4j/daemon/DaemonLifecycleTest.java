@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.cunicu4j.daemon.api.DaemonEvent;
 import org.cunicu4j.daemon.api.InterfaceStatus;
+import org.cunicu4j.daemon.autocfg.DerivedAddresses;
+import org.cunicu4j.net.IpPrefix;
 import org.cunicu4j.proxy.ProxyMode;
 import org.cunicu4j.testlab.Host;
 import org.cunicu4j.testlab.Lab;
@@ -30,7 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * is adopted with the user-space proxy when the kernel modes are unavailable (the reason
  * naming each), also when it appears later under a glob key, and is left running on close;
  * our device with a kernel mode forced runs as an external device under that mode, and is
- * refused and removed again when the mode cannot serve.
+ * refused and removed again when the mode cannot serve. Without a private key, our device gets
+ * a generated one, the addresses derived from it for each of {@code prefixes} next to the
+ * static ones, and every peer its derived addresses in its allowed IPs.
  */
 @RequiresRoot
 @RequiresTools({"ip", "wg", "wireguard-go"})
@@ -78,6 +82,7 @@ class DaemonLifecycleTest {
                     listen_port: 51999
                     mtu: 1380
                     addresses: [10.98.0.1/24]
+                    prefixes: []
                     peers:
                       one:
                         public_key: %s
@@ -139,6 +144,84 @@ class DaemonLifecycleTest {
             assertThat(lock).doesNotExist();
             assertThat(socket).doesNotExist();
         }
+    }
+
+    @Test
+    void withoutAPrivateKeyOurDeviceGetsAGeneratedKeyAndTheDerivedAddresses() throws Exception {
+        Key p1 = Key.generatePrivate().publicKey();
+        Key p2 = Key.generatePrivate().publicKey();
+        String ifname = "wgt" + pid + "z";
+        List<IpPrefix> prefixes = List.of(IpPrefix.parse("fd42:77::/32"), IpPrefix.parse("10.77.0.0/16"));
+        Path file = write("z", """
+                backends: [inprocess:lifecycle-z-%d]
+                watch_interval: 200ms
+                rpc: {socket: %s}
+                interfaces:
+                  %s:
+                    addresses: [10.98.5.1/24]
+                    prefixes: [fd42:77::/32, 10.77.0.0/16]
+                    peers:
+                      one: {public_key: %s, allowed_ips: [10.98.5.2/32]}
+                """.formatted(pid, dir.resolve("z.sock"), ifname, p1.toBase64()));
+        try (Lab lab = Lab.open()) {
+            Host h = lab.host("h");
+            try (Daemon d = start(h, file)) {
+                InterfaceStatus st = iface(d, ifname);
+                assertThat(st.device()).isEqualTo("cunicu4j");
+                Key pub = st.publicKey();
+                assertThat(pub).isNotNull();
+                String[] dump = h.run("wg", "show", ifname, "dump").stdout().split("\n")[0].split("\t");
+                Key priv = Key.parse(dump[0], Key.Type.PRIVATE);
+                assertThat(priv.publicKey()).as("the device holds the generated key").isEqualTo(pub);
+                assertThat(dump[1]).isEqualTo(pub.toBase64());
+                assertThat(st.toString()).doesNotContain(priv.toBase64());
+
+                List<IpPrefix> derived = DerivedAddresses.addresses(pub, prefixes);
+                assertThat(derived).hasSize(2);
+                assertThat(linkAddresses(h, ifname)).contains(IpPrefix.parse("10.98.5.1/24")).containsAll(derived)
+                        .as("none of the default prefixes").noneMatch(a -> a.toString().startsWith("10.237."));
+                String link = h.run("ip", "-o", "link", "show", "dev", ifname).stdout();
+                assertThat(link).contains(",UP");
+                int mtu = Integer.parseInt(link.replaceAll("(?s).* mtu (\\d+) .*", "$1"));
+                assertThat(mtu).as("detected, at least the IPv6 minimum").isBetween(1280, 65535 - 80);
+
+                // every peer, configured or added with wg, gets its derived addresses in its allowed IPs
+                h.run("wg", "set", ifname, "peer", p2.toBase64(), "allowed-ips", "10.98.5.3/32");
+                for (Key p : List.of(p1, p2)) {
+                    List<IpPrefix> want = DerivedAddresses.hostPrefixes(p, prefixes);
+                    Waiter.until("the derived addresses of " + p + " in its allowed IPs", WAIT,
+                            () -> allowedIps(h, ifname, p).containsAll(want));
+                }
+                assertThat(allowedIps(h, ifname, p1)).contains(IpPrefix.parse("10.98.5.2/32"));
+            }
+            assertThat(h.exec("ip", "link", "show", ifname).ok()).as("our interface is removed").isFalse();
+        }
+    }
+
+    /** The addresses on {@code ifname} as {@code ip -o addr} lists them. */
+    private static List<IpPrefix> linkAddresses(Host h, String ifname) {
+        List<IpPrefix> out = new java.util.ArrayList<>();
+        for (String line : h.run("ip", "-o", "addr", "show", "dev", ifname).stdout().split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 3 && (f[2].equals("inet") || f[2].equals("inet6"))) {
+                out.add(IpPrefix.parse(f[3]));
+            }
+        }
+        return out;
+    }
+
+    /** The allowed IPs of {@code peer} on {@code ifname} as {@code wg show dump} lists them. */
+    private static List<IpPrefix> allowedIps(Host h, String ifname, Key peer) {
+        List<IpPrefix> out = new java.util.ArrayList<>();
+        for (String line : h.run("wg", "show", ifname, "dump").stdout().split("\n")) {
+            String[] f = line.split("\t");
+            if (f.length >= 4 && f[0].equals(peer.toBase64()) && !f[3].equals("(none)")) {
+                for (String a : f[3].split(",")) {
+                    out.add(IpPrefix.parse(a));
+                }
+            }
+        }
+        return out;
     }
 
     @Test

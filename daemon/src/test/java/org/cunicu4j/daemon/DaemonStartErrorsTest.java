@@ -36,22 +36,6 @@ class DaemonStartErrorsTest {
     }
 
     @Test
-    void noPrivateKeyIsRefusedNamingTheKeyAndFile() throws Exception {
-        String ifname = "wgx" + pid + "k";
-        Path file = write("""
-                backends: [inprocess:errors-%d]
-                rpc: {socket: %s}
-                interfaces:
-                  %s: {}
-                """.formatted(pid, dir.resolve("s.sock"), ifname));
-        assertThatThrownBy(() -> start(file)).isInstanceOf(DaemonException.class)
-                .hasMessageContaining("interface " + ifname + " has no private key")
-                .hasMessageContaining("private_key").hasMessageContaining(file.toString());
-        assertThat(dir.resolve("s.sock")).as("the control socket is closed again").doesNotExist();
-        assertThat(dir.resolve("locks").resolve(ifname + ".lock")).as("the lock is released").doesNotExist();
-    }
-
-    @Test
     void anInterfaceThatDoesNotExistWithoutUserspaceIsRefused() throws Exception {
         String ifname = "wgx" + pid + "u";
         Path file = write("""

@@ -182,7 +182,8 @@ public final class ConfigLoader {
     }
 
     /**
-     * The first secret in the tree: a private_key, preshared_key or ice password, or a TURN
+     * The first secret in the tree: a private_key, preshared_key, ice password or non-empty
+     * community passphrase, or a TURN
      * URL in ice.urls with inline credentials ({@code turn:user:password@host}).
      */
     private static Origin findSecret(Tree t) {
@@ -192,7 +193,9 @@ public final class ConfigLoader {
                 Tree v = e.getValue();
                 boolean set = !Schema.isNull(v);
                 String key = e.getKey();
-                if (set && (key.equals("private_key") || key.equals("preshared_key") || key.equals("password") && ice)) {
+                boolean emptyText = v instanceof Tree.Scalar sc && !sc.isNull() && sc.text().isEmpty();
+                if (set && (key.equals("private_key") || key.equals("preshared_key") || key.equals("password") && ice
+                        || key.equals("community") && !emptyText)) {
                     return m.keyOrigin(key);
                 }
                 if (ice && key.equals("urls") && v instanceof Tree.Seq urls) {
@@ -224,6 +227,7 @@ public final class ConfigLoader {
                 case "private_key" -> "a private key";
                 case "preshared_key" -> "a preshared key";
                 case "password" -> "a password";
+                case "community" -> "a community passphrase";
                 default -> "a TURN URL with a password";
             };
             throw new ConfigException(file.toString(), secret.line(), secret.column(), secret.path(),

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.cunicu4j.daemon.autocfg.DerivedAddresses;
 import org.cunicu4j.net.IpPrefix;
 import org.cunicu4j.proxy.ProxyMode;
 import org.cunicu4j.wireguard.Key;
@@ -24,6 +25,13 @@ import org.cunicu4j.wireguard.Key;
  * @param peers {@code peers} by name, in file order
  * @param ice the {@code ice:} section
  * @param proxy {@code proxy}: empty for {@code auto}
+ * @param prefixes {@code prefixes}: one address derived from our public key per prefix
+ *        (default {@link DerivedAddresses#DEFAULT_PREFIXES}); empty derives none
+ * @param community {@code community}: the peer-discovery passphrase (secret); empty: discovery off
+ * @param discoverPeers {@code discover_peers} (default true): discovery runs when a community is set too
+ * @param whitelist {@code whitelist}: when not empty, only these public keys are discovered
+ * @param blacklist {@code blacklist}: public keys never discovered
+ * @param hostname {@code hostname} we announce, or null (the system's)
  */
 public record InterfaceConfig(
         Key privateKey,
@@ -34,9 +42,18 @@ public record InterfaceConfig(
         List<IpPrefix> addresses,
         Map<String, PeerConfig> peers,
         IceSettings ice,
-        Optional<ProxyMode> proxy) {
+        Optional<ProxyMode> proxy,
+        List<IpPrefix> prefixes,
+        String community,
+        boolean discoverPeers,
+        List<Key> whitelist,
+        List<Key> blacklist,
+        String hostname) {
 
-    /** Every default: no key, port from 51820-51899, userspace, no addresses or peers, default ICE, auto proxy. */
+    /**
+     * Every default: no key, port from 51820-51899, userspace, no addresses or peers, default ICE, auto proxy,
+     * the default prefixes, no community (discovery off), no white- or blacklist, the system's host name.
+     */
     public static final InterfaceConfig DEFAULT = new InterfaceConfig(null, null, PortRange.DEFAULT, true, null,
             List.of(), Map.of(), IceSettings.DEFAULT, Optional.empty());
 
@@ -46,6 +63,22 @@ public record InterfaceConfig(
         peers = Collections.unmodifiableMap(new LinkedHashMap<>(peers));
         Objects.requireNonNull(ice, "ice");
         Objects.requireNonNull(proxy, "proxy");
+        prefixes = List.copyOf(prefixes);
+        Objects.requireNonNull(community, "community");
+        whitelist = List.copyOf(whitelist);
+        blacklist = List.copyOf(blacklist);
+    }
+
+    /** The settings before zero configuration: its keys at their defaults. */
+    public InterfaceConfig(Key privateKey, Integer listenPort, PortRange listenPortRange, boolean userspace, Integer mtu,
+            List<IpPrefix> addresses, Map<String, PeerConfig> peers, IceSettings ice, Optional<ProxyMode> proxy) {
+        this(privateKey, listenPort, listenPortRange, userspace, mtu, addresses, peers, ice, proxy,
+                DerivedAddresses.DEFAULT_PREFIXES, "", true, List.of(), List.of(), null);
+    }
+
+    /** True when peer discovery should run: a community is set and {@code discover_peers} is true. */
+    public boolean discoveryEnabled() {
+        return discoverPeers && !community.isEmpty();
     }
 
     @Override
@@ -54,6 +87,8 @@ public record InterfaceConfig(
                 + ", listenPort=" + listenPort + ", listenPortRange=" + listenPortRange
                 + ", userspace=" + userspace + ", mtu=" + mtu + ", addresses=" + addresses
                 + ", peers=" + peers.values() + ", ice=" + ice
-                + ", proxy=" + proxy.map(ProxyMode::configName).orElse("auto") + "]";
+                + ", proxy=" + proxy.map(ProxyMode::configName).orElse("auto") + ", prefixes=" + prefixes
+                + ", community=" + (community.isEmpty() ? "none" : "***") + ", discoverPeers=" + discoverPeers
+                + ", whitelist=" + whitelist + ", blacklist=" + blacklist + ", hostname=" + hostname + "]";
     }
 }

@@ -29,7 +29,8 @@ import org.cunicu4j.wireguard.Key;
 final class Schema {
     static final List<String> DAEMON_KEYS = List.of("backends", "watch_interval", "rpc", "log", "interfaces");
     static final List<String> INTERFACE_KEYS = List.of("private_key", "listen_port", "listen_port_range", "userspace",
-            "mtu", "addresses", "peers", "ice", "proxy");
+            "mtu", "addresses", "peers", "ice", "proxy", "prefixes", "community", "discover_peers", "whitelist", "blacklist",
+            "hostname");
     static final List<String> PEER_KEYS = List.of("public_key", "preshared_key", "endpoint", "allowed_ips",
             "persistent_keepalive");
     static final List<String> ICE_KEYS = List.of("urls", "candidate_types", "network_types", "check_interval",
@@ -43,9 +44,12 @@ final class Schema {
     /** The ICE agent's consent-freshness interval, which disconnected_timeout must exceed. */
     private static final Duration CONSENT_INTERVAL = IceConfig.defaults().consentInterval();
 
+    /** The kernel removes a link's IPv6 addresses below this MTU (RFC 8200's minimum). */
+    private static final int IPV6_MIN_MTU = 1280;
+
     /** Keys of cunīcu's configuration that cunicu4j does not implement. */
     static final Set<String> UNSUPPORTED_CUNICU_KEYS = Set.of("hooks", "fwmark", "routing_table", "sync_routes",
-            "watch_routes", "sync_config", "sync_hosts", "domain", "port_forwarding", "community", "wait");
+            "watch_routes", "sync_config", "sync_hosts", "domain", "port_forwarding", "wait");
 
     /** The leaf key paths that {@code CUNICU_*} environment variables can set. */
     static final List<String> ENV_PATHS;
@@ -88,7 +92,7 @@ final class Schema {
     private static Shape interfaceShape(List<String> path) {
         int n = path.size();
         return switch (path.get(0)) {
-            case "addresses" -> n == 1 ? Shape.LIST : Shape.SCALAR;
+            case "addresses", "prefixes", "whitelist", "blacklist" -> n == 1 ? Shape.LIST : Shape.SCALAR;
             case "listen_port_range" -> n == 1 ? Shape.MAP : Shape.SCALAR;
             case "ice" -> n == 1 ? Shape.MAP : n == 2 && ICE_LIST_KEYS.contains(path.get(1)) ? Shape.LIST : Shape.SCALAR;
             case "peers" -> n <= 2 ? Shape.MAP : n == 3 && path.get(2).equals("allowed_ips") ? Shape.LIST : Shape.SCALAR;
@@ -98,7 +102,7 @@ final class Schema {
 
     /** True for the keys whose values are secret and never echoed. */
     static boolean isSecretKey(String key) {
-        return key.equals("private_key") || key.equals("preshared_key") || key.equals("password");
+        return key.equals("private_key") || key.equals("preshared_key") || key.equals("password") || key.equals("community");
     }
 
     // ---------------------------------------------------------------- daemon level
@@ -262,6 +266,12 @@ final class Schema {
         Map<String, PeerConfig> peers = d.peers();
         IceSettings ice = d.ice();
         Optional<ProxyMode> proxy = d.proxy();
+        List<IpPrefix> prefixes = d.prefixes();
+        String community = d.community();
+        boolean discoverPeers = d.discoverPeers();
+        List<Key> whitelist = d.whitelist();
+        List<Key> blacklist = d.blacklist();
+        String hostname = d.hostname();
         for (Map.Entry<String, Tree> e : m.entries().entrySet()) {
             Tree v = e.getValue();
             String key = e.getKey();
@@ -281,10 +291,30 @@ final class Schema {
                 case "peers" -> peers = peers(v);
                 case "ice" -> ice = ice(v);
                 case "proxy" -> proxy = proxy(v);
+                case "prefixes" -> prefixes = list(v, Schema::derivationPrefix);
+                case "community" -> community = text(v, "a community passphrase");
+                case "discover_peers" -> discoverPeers = bool(v);
+                case "whitelist" -> whitelist = list(v, x -> key(x, Key.Type.PUBLIC));
+                case "blacklist" -> blacklist = list(v, x -> key(x, Key.Type.PUBLIC));
+                case "hostname" -> hostname = hostname(v);
                 default -> throw new AssertionError(key);
             }
         }
-        return new InterfaceConfig(privateKey, listenPort, range, userspace, mtu, addresses, peers, ice, proxy);
+        if (mtu != null && mtu < IPV6_MIN_MTU) {
+            for (IpPrefix p : prefixes) {
+                if (!p.isIpv4()) {
+                    // blame the one written last: a pattern's prefixes over the top level's mtu, and so on
+                    boolean prefixesLast = set(m, "prefixes") && writtenAfter(m.get("prefixes").origin(), m.get("mtu").origin());
+                    Tree at = prefixesLast ? m.get("prefixes") : m.get("mtu");
+                    throw at.origin().error("mtu " + mtu + (prefixesLast ? " (" + writtenAt(m.get("mtu")) + ")" : "")
+                            + " is below " + IPV6_MIN_MTU + ", the least a link keeps IPv6 addresses at, but prefixes has the IPv6 prefix "
+                            + p.masked() + (set(m, "prefixes") ? "" : " (a default)")
+                            + ": raise mtu or set prefixes without IPv6 ones");
+                }
+            }
+        }
+        return new InterfaceConfig(privateKey, listenPort, range, userspace, mtu, addresses, peers, ice, proxy, prefixes,
+                community, discoverPeers, whitelist, blacklist, hostname);
     }
 
     private static PortRange portRange(Tree t) {
@@ -757,6 +787,27 @@ final class Schema {
         } catch (IllegalArgumentException e) {
             throw t.origin().error(e.getMessage());
         }
+    }
+
+    /** A prefix to derive an address in: it must leave host bits to derive. */
+    private static IpPrefix derivationPrefix(Tree t) {
+        IpPrefix p = prefix(t);
+        int max = p.isIpv4() ? 32 : 128;
+        if (p.bits() >= max) {
+            throw t.origin().error("'" + p + "' leaves no bits to derive an address in (expected a network such as "
+                    + (p.isIpv4() ? "10.237.0.0/16" : "fc2f:9a4d::/32") + ")");
+        }
+        return p;
+    }
+
+    /** A host name as cunīcu announces it: letters, digits, '-' and '.', up to 253 characters. */
+    private static String hostname(Tree t) {
+        String s = text(t, "a host name").strip();
+        if (s.isEmpty() || s.length() > 253 || !s.matches("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?")) {
+            throw t.origin().error(show(t) + " is not a host name (letters, digits and '-' in dot-separated labels of "
+                    + "up to 63 characters)");
+        }
+        return s;
     }
 
     // ---------------------------------------------------------------- unknown keys

@@ -89,6 +89,14 @@ class ConfigLoaderTest {
         assertThat(wg1.privateKey()).isNull();
         assertThat(wg1.peers()).isEmpty();
         assertThat(wg1.mtu()).isEqualTo(1420);
+        assertThat(wg1.community()).isEqualTo("correct horse battery staple");
+        assertThat(wg1.discoveryEnabled()).isTrue();
+        assertThat(wg1.hostname()).isEqualTo("alpha");
+        assertThat(wg1.blacklist()).containsExactly(Key.parsePublic(BOB));
+        assertThat(wg1.whitelist()).isEmpty();
+        assertThat(wg1.prefixes()).containsExactly(IpPrefix.parse("fc2f:9a4d::/32"), IpPrefix.parse("10.237.0.0/16"));
+        assertThat(wg0.discoveryEnabled()).as("the top level's empty community").isFalse();
+        assertThat(wg0.hostname()).isNull();
     }
 
     @Test
@@ -110,6 +118,13 @@ class ConfigLoaderTest {
         assertThat(i.addresses()).isEmpty();
         assertThat(i.peers()).isEmpty();
         assertThat(i.proxy()).isEqualTo(Optional.empty());
+        assertThat(i.prefixes()).containsExactly(IpPrefix.parse("fc2f:9a4d::/32"), IpPrefix.parse("10.237.0.0/16"));
+        assertThat(i.community()).isEmpty();
+        assertThat(i.discoverPeers()).isTrue();
+        assertThat(i.discoveryEnabled()).isFalse();
+        assertThat(i.whitelist()).isEmpty();
+        assertThat(i.blacklist()).isEmpty();
+        assertThat(i.hostname()).isNull();
         IceSettings ice = i.ice();
         assertThat(ice.urls()).isEmpty();
         assertThat(ice.candidateTypes()).containsExactlyInAnyOrder(CandidateType.values());
@@ -124,6 +139,45 @@ class ConfigLoaderTest {
         assertThat(ice.password()).isNull();
         // the same filter the gatherers use by default
         assertThat(ice.interfaceFilter().toString()).isEqualTo(org.cunicu4j.ice.gather.InterfaceFilter.DEFAULT.toString());
+    }
+
+    @Test
+    void theZeroConfigurationKeysLoadAndMergePerInterface() {
+        String yaml = """
+                community: "some passphrase"
+                prefixes: [fd00:1::/48, 10.99.0.0/16]
+                whitelist: [%s, %s]
+                blacklist:
+                  - %s
+                hostname: alpha.example
+                interfaces:
+                  wg0: {discover_peers: false, prefixes: []}
+                  wg1: {community: ""}
+                """.formatted(ConfigTesting.BOB, ConfigTesting.CAROL, ConfigTesting.CAROL);
+        DaemonConfig c = ConfigLoader.parse(yaml, "z.yaml", Map.of(), List.of());
+        InterfaceConfig d = c.interfaceDefaults();
+        assertThat(d.community()).isEqualTo("some passphrase");
+        assertThat(d.discoveryEnabled()).isTrue();
+        assertThat(d.prefixes()).containsExactly(IpPrefix.parse("fd00:1::/48"), IpPrefix.parse("10.99.0.0/16"));
+        assertThat(d.whitelist()).containsExactly(org.cunicu4j.wireguard.Key.parse(ConfigTesting.BOB, org.cunicu4j.wireguard.Key.Type.PUBLIC),
+                org.cunicu4j.wireguard.Key.parse(ConfigTesting.CAROL, org.cunicu4j.wireguard.Key.Type.PUBLIC));
+        assertThat(d.blacklist()).containsExactly(org.cunicu4j.wireguard.Key.parse(ConfigTesting.CAROL, org.cunicu4j.wireguard.Key.Type.PUBLIC));
+        assertThat(d.hostname()).isEqualTo("alpha.example");
+        InterfaceConfig wg0 = c.interfaceConfig("wg0");
+        assertThat(wg0.discoverPeers()).isFalse();
+        assertThat(wg0.discoveryEnabled()).isFalse();
+        assertThat(wg0.prefixes()).isEmpty();
+        assertThat(wg0.community()).isEqualTo("some passphrase");
+        InterfaceConfig wg1 = c.interfaceConfig("wg1");
+        assertThat(wg1.community()).isEmpty();
+        assertThat(wg1.discoveryEnabled()).isFalse();
+        assertThat(wg1.hostname()).isEqualTo("alpha.example");
+        // the environment sets them too
+        DaemonConfig env = ConfigLoader.parse("", "e.yaml", Map.of("CUNICU_COMMUNITY", "x", "CUNICU_DISCOVER_PEERS", "false",
+                "CUNICU_PREFIXES", "[10.1.0.0/16]"), List.of());
+        assertThat(env.interfaceDefaults().community()).isEqualTo("x");
+        assertThat(env.interfaceDefaults().discoverPeers()).isFalse();
+        assertThat(env.interfaceDefaults().prefixes()).containsExactly(IpPrefix.parse("10.1.0.0/16"));
     }
 
     @Test

@@ -25,12 +25,14 @@ class ConfigSecurityTest {
             "private, rw-r-----, 0640, its group",
             "psk, rw----r--, 0604, others",
             "password, r--r--r--, 0444, group and others",
-            "turn, rw-r--r--, 0644, group and others"})
+            "turn, rw-r--r--, 0644, group and others",
+            "community, rw-r-----, 0640, its group"})
     void aReadableFileWithASecretIsRefusedWithTheFix(String secret, String perms, String mode, String readers) {
         String yaml = switch (secret) {
             case "private" -> "mtu: 1400\ninterfaces:\n  wg0:\n    private_key: " + PRIV + "\n";
             case "psk" -> "peers:\n  bob:\n    public_key: " + BOB + "\n    preshared_key: " + PSK + "\n";
             case "turn" -> "ice:\n  urls: [\"stun:s:3478\", \"turn:u:hunter2@h:3478\"]\n";
+            case "community" -> "interfaces:\n  wg0:\n    community: hunter2 is our passphrase\n";
             default -> "ice:\n  username: u\n  password: hunter2\n";
         };
         Path file = ConfigTesting.write(dir, "secret.yaml", yaml, perms);
@@ -44,7 +46,8 @@ class ConfigSecurityTest {
                 .hasMessageNotContaining("hunter2");
         ConfigException e = (ConfigException) org.assertj.core.api.Assertions.catchThrowable(
                 () -> ConfigLoader.load(file, Map.of(), List.of()));
-        assertThat(e.keyPath()).isIn("interfaces.wg0.private_key", "peers.bob.preshared_key", "ice.password", "ice.urls[1]");
+        assertThat(e.keyPath()).isIn("interfaces.wg0.private_key", "peers.bob.preshared_key", "ice.password", "ice.urls[1]",
+                "interfaces.wg0.community");
         assertThat(e.line()).isPositive();
     }
 
@@ -55,7 +58,8 @@ class ConfigSecurityTest {
         Path owner = ConfigTesting.write(dir, "b.yaml", "private_key: " + PRIV + "\n", "r--------");
         assertThat(ConfigLoader.load(owner, Map.of(), List.of()).interfaceDefaults().privateKey()).isNotNull();
         Path open = ConfigTesting.write(dir, "c.yaml",
-                "peers:\n  bob: {public_key: " + BOB + "}\nice: {username: u, password: ~}\nprivate_key:\n", "rw-r--r--");
+                "peers:\n  bob: {public_key: " + BOB + "}\nice: {username: u, password: ~}\nprivate_key:\ncommunity: \"\"\n",
+                "rw-r--r--");
         assertThat(ConfigLoader.load(open, Map.of(), List.of()).interfaceDefaults().peers()).hasSize(1);
     }
 
@@ -74,6 +78,7 @@ class ConfigSecurityTest {
                   urls: ["turn:alice:turnsecret@turn.example.org:3478"]
                   username: alice
                   password: icesecret
+                community: communitysecret
                 peers:
                   bob: {public_key: %s, preshared_key: %s}
                 interfaces:
@@ -83,8 +88,11 @@ class ConfigSecurityTest {
         InterfaceConfig i = c.interfaceConfig("wg0");
         for (String s : List.of(c.toString(), i.toString(), i.ice().toString(), i.peers().get("bob").toString(),
                 i.ice().gatherSettings().toString())) {
-            assertThat(s).doesNotContain(PRIV.substring(0, 12), PSK.substring(0, 12), "icesecret", "turnsecret");
+            assertThat(s).doesNotContain(PRIV.substring(0, 12), PSK.substring(0, 12), "icesecret", "turnsecret",
+                    "communitysecret");
         }
+        assertThat(i.toString()).contains("community=***");
+        assertThat(InterfaceConfig.DEFAULT.toString()).contains("community=none");
         assertThat(i.toString()).contains("privateKey=***");
         assertThat(i.peers().get("bob").toString()).contains("presharedKey=***", "publicKey=" + BOB);
         assertThat(i.ice().toString()).contains("password=***", "username=alice", "turn:alice:***@turn.example.org");
