@@ -73,11 +73,18 @@ final class DiscoveredPeers implements PeerSink {
         Set<IpPrefix> allowed = new LinkedHashSet<>(peer.allowedIps());
         allowed.addAll(DerivedAddresses.hostPrefixes(peer.publicKey(), prefixes));
         PeerUpdate u = new PeerUpdate(peer.publicKey(), false, false, null, null, null, true, new ArrayList<>(allowed));
-        onDaemonThread(() -> control.apply(DeviceUpdate.peers(u)));
-        if (peer.name() == null || peer.name().isEmpty()) {
-            names.remove(peer.publicKey());
-        } else {
-            names.put(peer.publicKey(), peer.name());
+        // the name first: the watcher may start the peer's session (and read its name) as soon as the peer exists
+        String before = peer.name() == null || peer.name().isEmpty() ? names.remove(peer.publicKey())
+                : names.put(peer.publicKey(), peer.name());
+        try {
+            onDaemonThread(() -> control.apply(DeviceUpdate.peers(u)));
+        } catch (Exception e) {
+            if (before == null) {
+                names.remove(peer.publicKey());
+            } else {
+                names.put(peer.publicKey(), before);
+            }
+            throw e;
         }
     }
 
